@@ -1,0 +1,31 @@
+import type { Observable } from 'rxjs';
+import type { Frame } from './frame.ts';
+import type { Landscape } from './landscape.ts';
+
+/** What an observer may know about the run it watches. */
+export interface RunContext {
+  readonly landscape: Landscape;
+  readonly dim: number;
+  /** Chains in the whole run (all workers). */
+  readonly chains: number;
+  /** Steps per chain. */
+  readonly steps: number;
+  /** The run's reference point (θ₀ when the scenario gives one), for observers measuring displacements. */
+  readonly reference?: Float64Array;
+  readonly eta?: number;
+}
+
+/**
+ * Reduces the frame stream to a result. Partial results are per chain group and must be structured-
+ * cloneable (plain objects, numbers, typed arrays) so that workers can hand them back; `combine`
+ * receives them in chain order, so that one seed gives one bit-identical result whatever the number
+ * of workers.
+ */
+export const Observer = Symbol.for('nesslab.Observer');
+export interface Observer<P = unknown, R = unknown> {
+  configure(params: Readonly<Record<string, unknown>>, run: RunContext): void;
+  /** Emits exactly one partial when the frames complete. */
+  attach(frames: Observable<Frame>): Observable<P>;
+  combine(parts: P[]): P;
+  result(part: P): R;
+}

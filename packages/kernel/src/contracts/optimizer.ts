@@ -1,0 +1,40 @@
+import type { Landscape } from './landscape.ts';
+import type { Sampler } from './sampler.ts';
+import type { Rng } from './rng.ts';
+
+/** Everything one chain owns: its parameters, its random stream, its sampler state, its scratch. */
+export interface Chain<S = unknown> {
+  readonly index: number;
+  readonly theta: Float64Array;
+  readonly rng: Rng;
+  readonly samplerState: S;
+  /** Scratch the optimizer asked for in `scratchSize` (gradients, minibatch indices …). */
+  readonly scratch: Float64Array;
+  readonly batch: Int32Array;
+  /** Steps taken so far. */
+  step: number;
+}
+
+/** Fokker–Planck view of an optimizer (SCIENCE.md §1), for scenarios that overlay theory. */
+export interface FokkerPlanck {
+  /** Mobility μ (a scalar times the identity). */
+  mobility: number;
+  /** Which diffusion matrix applies, by name ('wr-minibatch', 'wor-epoch', …). */
+  diffusion: string;
+}
+
+/**
+ * An update rule over plain Float64Array state (descends the loss).
+ * `step` is the hot path: it must not allocate.
+ */
+export const Optimizer = Symbol.for('nesslab.Optimizer');
+export interface Optimizer {
+  configure(params: Readonly<Record<string, unknown>>, landscape: Landscape, sampler: Sampler): void;
+  /** Float64 scratch length per chain. */
+  readonly scratchSize: number;
+  /** Names of per-step scalars the optimizer records (written by `step` through `scalars`). */
+  readonly scalarNames: readonly string[];
+  /** One step of one chain; writes this step's scalars (if any) into scalars[k]. */
+  step(chain: Chain, scalars: Float64Array): void;
+  fokkerPlanck?(): FokkerPlanck;
+}

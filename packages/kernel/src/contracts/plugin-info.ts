@@ -1,0 +1,26 @@
+/** One parameter of a plugin, documented for `nesslab describe` and checked by `validate`. */
+export interface ParamSpec {
+  type: 'number' | 'integer' | 'string' | 'boolean' | 'array';
+  description: string;
+  default?: unknown;
+  minimum?: number;
+  /** Exclusive lower bound. */
+  exclusiveMinimum?: number;
+  maximum?: number;
+  enum?: readonly unknown[];
+}
+
+export type PluginKind = 'landscape' | 'sampler' | 'optimizer' | 'observer';
+
+/** Metadata every plugin binds (unnamed) next to its class, under the `PluginInfo` token. */
+export const PluginInfo = Symbol.for('nesslab.PluginInfo');
+export interface PluginInfo {
+  kind: PluginKind;
+  name: string;
+  description: string;
+  /** Equations implemented, in the papers' numbering (e.g. '004 Eq. 12'). */
+  source?: string;
+  params: Readonly<Record<string, ParamSpec>>;
+  /** 'float64' everywhere unless the plugin computes in float32 (tfjs) and says where. */
+  precision: 'float64' | string;
+}

@@ -1,0 +1,15 @@
+import type { Rng } from './rng.ts';
+
+/** Minibatch index streams (SCIENCE.md §2). One instance serves every chain; per-chain state is a plain object. */
+export const Sampler = Symbol.for('nesslab.Sampler');
+export interface Sampler<S = unknown> {
+  /** m, indices per minibatch. */
+  readonly batchSize: number;
+  /** n, minibatches per epoch (⌊M/m⌋). */
+  readonly stepsPerEpoch: number;
+  configure(params: Readonly<Record<string, unknown>>, dataSize: number): void;
+  /** Fresh per-chain state. */
+  init(rng: Rng): S;
+  /** Writes the next minibatch's m indices into out[0..m). Allocates nothing. */
+  next(state: S, rng: Rng, out: Int32Array): void;
+}

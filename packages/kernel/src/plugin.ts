@@ -1,0 +1,21 @@
+import type { ContainerModuleLoadOptions } from 'inversify';
+import { PluginInfo, type PluginKind } from './contracts/plugin-info.ts';
+import { Landscape } from './contracts/landscape.ts';
+import { Sampler } from './contracts/sampler.ts';
+import { Optimizer } from './contracts/optimizer.ts';
+import { Observer } from './contracts/observer.ts';
+
+const tokenOf = { landscape: Landscape, sampler: Sampler, optimizer: Optimizer, observer: Observer } as const;
+
+/**
+ * The one binding line of a plugin: its class under the kind's token, named, plus its metadata
+ * (unnamed, so that `getAll(PluginInfo)` lists every plugin).
+ *   export default new ContainerModule((options) => { bindPlugin(options, SgdOptimizer, sgdInfo); });
+ */
+export function bindPlugin(options: ContainerModuleLoadOptions, cls: new () => unknown, info: PluginInfo): void {
+  const token = tokenOf[info.kind as PluginKind];
+  if (!token) throw new Error(`plugin "${info.name}": unknown kind "${info.kind}"`);
+  if (options.isBound(token, { name: info.name })) throw new Error(`plugin name clash: a ${info.kind} named "${info.name}" is already bound`);
+  options.bind(token).to(cls as new () => object).whenNamed(info.name);
+  options.bind(PluginInfo).toConstantValue(info);
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { assemble } from '../container.ts';
+import { simulate } from './simulate.ts';
+import { DivergenceError, ScenarioError } from '../errors.ts';
+import { toyModule, toySpec, TrajectoryObserver } from '../testing/toy.ts';
+import { ContainerModule } from 'inversify';
+import type { Observable } from 'rxjs';
+import type { Frame } from '../contracts/frame.ts';
+import { bindPlugin } from '../plugin.ts';
+
+const container = assemble(toyModule);
+const trajectories = async (over: Record<string, unknown>, groups = 1) =>
+  (await simulate(container, { ...toySpec, ...over }, { groups })).observers.trajectory as number[][];
+
+describe('simulate', () => {
+  it('is bit-identical whatever the block size and the number of chain groups', async () => {
+    const reference = await trajectories({ blockSize: 37 });
+    expect(reference).toHaveLength(5);
+    expect(reference[0]).toHaveLength(37 * 3);
+    for (const [blockSize, groups] of [[1, 1], [7, 2], [10, 3], [37, 5]]) {
+      expect(await trajectories({ blockSize }, groups)).toEqual(reference);
+    }
+    expect(await trajectories({ blockSize: 37, seed: 12 })).not.toEqual(reference);
+  });
+
+  it('emits one frame per block, not per step', async () => {
+    let frames = 0;
+    class FrameCounter extends TrajectoryObserver {
+      override attach(f: Observable<Frame>) {
+        f.subscribe(() => frames++);
+        return super.attach(f);
+      }
+    }
+    const counting = assemble(toyModule, new ContainerModule((o) => {
+      bindPlugin(o, FrameCounter, { kind: 'observer', name: 'frame-counter', description: '', params: {}, precision: 'float64' });
+    }));
+    await simulate(counting, { ...toySpec, blockSize: 10, observers: [{ name: 'frame-counter' }] });
+    expect(frames).toBe(4); // 37 steps in blocks of 10
+  });
+
+  it('reports a diverging chain with its chain index and step', async () => {
+    // ℓ = ½a|θ−x|², η·a = 2.5 > 2: every chain's distance grows 1.5× per step and overflows near step 1770.
+    const run = simulate(container, { ...toySpec, steps: 5000, landscape: { name: 'toy-quadratic', params: { curvature: 25 } } });
+    const err = await run.catch((e) => e);
+    expect(err).toBeInstanceOf(DivergenceError);
+    expect(err.chain).toBe(0);
+    expect(err.step).toBeGreaterThan(1000);
+    expect(err.message).toMatch(/^chain 0 diverged at step \d+: θ\[\d\] = /);
+  });
+
+  it('rejects bad specs naming the field', async () => {
+    await expect(simulate(container, { ...toySpec, chains: 0 })).rejects.toThrow('scenario.chains: must be ≥ 1');
+    await expect(simulate(container, { ...toySpec, optimizer: { name: 'toy-sgd', params: { eta: -1 } } })).rejects.toThrow('scenario.optimizer.params.eta: must be > 0');
+    await expect(simulate(container, { ...toySpec, optimizer: { name: 'toy-sgd', params: { rate: 1 } } })).rejects.toThrow('scenario.optimizer.params.rate: unknown parameter');
+    await expect(simulate(container, { ...toySpec, sampler: { name: 'nope' } })).rejects.toThrow('scenario.sampler.name: unknown sampler "nope"; known: toy-wr');
+    await expect(simulate(container, { ...toySpec, colour: 'red' })).rejects.toBeInstanceOf(ScenarioError);
+  });
+});

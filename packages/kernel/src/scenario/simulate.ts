@@ -1,0 +1,97 @@
+import type { Container } from 'inversify';
+import type { SimulationSpec } from '../contracts/scenario.ts';
+import type { Landscape } from '../contracts/landscape.ts';
+import { runChains } from '../engine/run-chains.ts';
+import { Xoshiro128 } from '../rng/xoshiro128.ts';
+import { newtonMinimum } from '../theory/newton.ts';
+import { blockSizeFor, configureParts, resolveSpec } from './simulation.ts';
+
+export type ResolvedSpec = ReturnType<typeof resolveSpec>;
+
+/** One chain group's work, as plain data: what a worker thread receives. */
+export interface GroupJob {
+  spec: ResolvedSpec;
+  chainStart: number;
+  chainCount: number;
+  /** θ₀ (the run's reference point), when the run has one. */
+  reference?: number[];
+}
+
+export interface SimulateOptions {
+  /** θ₀ if the caller already knows it; otherwise found by Newton when the run needs it. */
+  reference?: Float64Array;
+  /** Chain groups run concurrently (workers). The result does not depend on it. */
+  groups?: number;
+  /** Runs one group; default: in this thread. The CLI passes a worker-thread runner. */
+  runGroup?: (job: GroupJob, onProgress: (chainSteps: number) => void) => Promise<unknown[]>;
+  onProgress?(chainSteps: number, totalChainSteps: number): void;
+}
+
+export interface SimulationResult {
+  spec: ResolvedSpec;
+  reference?: number[];
+  /** Observer results by observer name (a repeated name gets `#k`). */
+  observers: Record<string, unknown>;
+}
+
+/** Runs a simulation spec: resolve, split the chains into groups, run them, combine the observers in chain order. */
+export async function simulate(container: Container, raw: unknown, options: SimulateOptions = {}): Promise<SimulationResult> {
+  const spec = resolveSpec(container, raw);
+  const parts = configureParts(container, spec, {});
+  const needsReference = spec.init.kind === 'minimum' || spec.observers.length > 0;
+  const reference = options.reference ?? (needsReference ? findMinimum(parts.landscape, spec.seed) : undefined);
+  const groups = Math.max(1, Math.min(options.groups ?? spec.workers ?? 1, spec.chains));
+  const runGroup = options.runGroup ?? ((job, onProgress) => runGroupHere(container, job, onProgress));
+  const done = new Array<number>(groups).fill(0), total = spec.chains * spec.steps;
+  const jobs: Promise<unknown[]>[] = [];
+  for (let g = 0; g < groups; g++) {
+    const chainStart = Math.floor((g * spec.chains) / groups), chainEnd = Math.floor(((g + 1) * spec.chains) / groups);
+    const job: GroupJob = { spec, chainStart, chainCount: chainEnd - chainStart, ...(reference ? { reference: [...reference] } : {}) };
+    jobs.push(runGroup(job, (n) => { done[g] = n; options.onProgress?.(done.reduce((a, b) => a + b, 0), total); }));
+  }
+  const partials = await Promise.all(jobs);
+  const observers: Record<string, unknown> = {};
+  parts.observers.forEach((observer, k) => {
+    const name = spec.observers[k].name, key = name in observers ? `${name}#${k}` : name;
+    observers[key] = observer.result(observer.combine(partials.map((p) => p[k])));
+  });
+  return { spec, ...(reference ? { reference: [...reference] } : {}), observers };
+}
+
+/** Runs one chain group in this thread (a worker calls this too). */
+export function runGroupHere(container: Container, job: GroupJob, onProgress?: (chainSteps: number) => void): Promise<unknown[]> {
+  const { spec } = job;
+  const reference = job.reference ? Float64Array.from(job.reference) : undefined;
+  const parts = configureParts(container, spec, reference ? { reference } : {});
+  const dim = parts.landscape.dim, init = spec.init;
+  return runChains(parts, {
+    seed: spec.seed, chainStart: job.chainStart, chainCount: job.chainCount, steps: spec.steps,
+    blockSize: blockSizeFor(spec, job.chainCount, dim),
+    onProgress,
+    initialTheta(_chain, out, normal) {
+      if (init.kind === 'point') {
+        if (init.theta.length !== dim) throw new Error(`scenario.init.theta: needs ${dim} numbers, got ${init.theta.length}`);
+        out.set(init.theta);
+      } else if (init.kind === 'random') {
+        if (!parts.landscape.randomInit) throw new Error('scenario.init.kind: this landscape has no random initial condition');
+        parts.landscape.randomInit(out, normal);
+      } else {
+        out.set(reference!);
+      }
+    },
+  });
+}
+
+/**
+ * θ₀: Newton's method in float64 from the landscape's random initial condition drawn with the run's
+ * seed (a landscape with symmetries has several equivalent minima; the seed picks one reproducibly).
+ */
+export function findMinimum(landscape: Landscape, seed: number): Float64Array {
+  const start = new Float64Array(landscape.dim);
+  if (landscape.minimumStart) landscape.minimumStart(start);
+  else if (landscape.randomInit) {
+    const rng = Xoshiro128.fromSeed(seed);
+    landscape.randomInit(start, () => rng.nextNormal());
+  }
+  return newtonMinimum(landscape, start).theta;
+}

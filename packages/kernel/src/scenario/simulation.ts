@@ -1,0 +1,101 @@
+import type { Container } from 'inversify';
+import type { InitSpec, PluginRef, SimulationSpec } from '../contracts/scenario.ts';
+import type { RunContext } from '../contracts/observer.ts';
+import { pluginInfo, resolvePlugin } from '../container.ts';
+import { ScenarioError } from '../errors.ts';
+import { checkValue, resolveParams } from './params.ts';
+import { defaultBlockSize } from '../engine/frame-buffer.ts';
+import type { SimulationParts } from '../engine/run-chains.ts';
+
+const integer = (min: number) => ({ type: 'integer' as const, description: '', minimum: min });
+
+/**
+ * Checks a simulation spec (plain JSON) against the container's plugins and returns it fully
+ * resolved: every default filled in, so that the resolved spec alone reproduces the run.
+ */
+export function resolveSpec(container: Container, raw: unknown, field = 'scenario'): Required<Omit<SimulationSpec, 'workers'>> & Pick<SimulationSpec, 'workers'> {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ScenarioError(field, 'must be a JSON object');
+  const spec = raw as Record<string, unknown>;
+  const known = ['seed', 'landscape', 'sampler', 'optimizer', 'observers', 'chains', 'steps', 'blockSize', 'init', 'workers', 'name', 'description'];
+  for (const key of Object.keys(spec)) if (!known.includes(key)) throw new ScenarioError(`${field}.${key}`, `unknown field; known: ${known.join(', ')}`);
+  const num = (key: string, min: number, fallback?: number): number => {
+    const v = spec[key] ?? fallback;
+    if (v === undefined) throw new ScenarioError(`${field}.${key}`, 'required');
+    checkValue(v, integer(min), `${field}.${key}`);
+    return v as number;
+  };
+  const ref = (kind: 'landscape' | 'sampler' | 'optimizer' | 'observer', value: unknown, at: string): Required<PluginRef> => {
+    if (typeof value === 'string') value = { name: value };
+    if (typeof value !== 'object' || value === null || typeof (value as PluginRef).name !== 'string') {
+      throw new ScenarioError(at, `must be { "name": "<${kind}>", "params": { … } }`);
+    }
+    const { name, params, ...rest } = value as PluginRef & Record<string, unknown>;
+    const extra = Object.keys(rest);
+    if (extra.length) throw new ScenarioError(`${at}.${extra[0]}`, 'unknown field; a plugin reference has name and params');
+    const info = pluginInfo(container, kind, name, `${at}.name`);
+    return { name, params: resolveParams(info, params, `${at}.params`) };
+  };
+  const seed = spec.seed ?? 1;
+  if (!Number.isSafeInteger(seed) || (seed as number) < 0) throw new ScenarioError(`${field}.seed`, `must be a non-negative integer, got ${JSON.stringify(seed)}`);
+  const chains = num('chains', 1), steps = num('steps', 1);
+  const landscape = ref('landscape', spec.landscape, `${field}.landscape`);
+  const observersRaw = spec.observers ?? [];
+  if (!Array.isArray(observersRaw)) throw new ScenarioError(`${field}.observers`, 'must be an array of { name, params }');
+  return {
+    seed: seed as number,
+    landscape,
+    sampler: ref('sampler', spec.sampler, `${field}.sampler`),
+    optimizer: ref('optimizer', spec.optimizer, `${field}.optimizer`),
+    observers: observersRaw.map((o, i) => ref('observer', o, `${field}.observers[${i}]`)),
+    chains,
+    steps,
+    blockSize: spec.blockSize === undefined ? 0 : num('blockSize', 1), // 0: chosen per chain group
+    init: resolveInit(spec.init, `${field}.init`),
+    ...(spec.workers === undefined ? {} : { workers: num('workers', 1) }),
+  };
+}
+
+function resolveInit(raw: unknown, field: string): InitSpec {
+  if (raw === undefined) return { kind: 'minimum' };
+  const init = raw as InitSpec;
+  if (typeof raw !== 'object' || raw === null) throw new ScenarioError(field, 'must be { "kind": "minimum" | "point" | "random" }');
+  if (init.kind === 'minimum' || init.kind === 'random') return init;
+  if (init.kind === 'point') {
+    if (!Array.isArray(init.theta) || !init.theta.every((x) => typeof x === 'number' && Number.isFinite(x))) {
+      throw new ScenarioError(`${field}.theta`, 'must be an array of finite numbers');
+    }
+    return init;
+  }
+  throw new ScenarioError(`${field}.kind`, `must be "minimum", "point" or "random", got ${JSON.stringify((init as { kind: unknown }).kind)}`);
+}
+
+/** Resolves and configures the plugins of a resolved spec. */
+export function configureParts(container: Container, spec: SimulationSpec, run: Omit<RunContext, 'landscape' | 'dim' | 'chains' | 'steps'>): SimulationParts & { context: RunContext } {
+  const landscape = resolvePlugin(container, 'landscape', spec.landscape.name, 'scenario.landscape.name');
+  landscape.configure(spec.landscape.params ?? {}, spec.seed);
+  const sampler = resolvePlugin(container, 'sampler', spec.sampler.name, 'scenario.sampler.name');
+  wrap('scenario.sampler.params', () => sampler.configure(spec.sampler.params ?? {}, landscape.dataSize));
+  const optimizer = resolvePlugin(container, 'optimizer', spec.optimizer.name, 'scenario.optimizer.name');
+  wrap('scenario.optimizer.params', () => optimizer.configure(spec.optimizer.params ?? {}, landscape, sampler));
+  const context: RunContext = { ...run, landscape, dim: landscape.dim, chains: spec.chains, steps: spec.steps };
+  const observers = spec.observers.map((ref, i) => {
+    const o = resolvePlugin(container, 'observer', ref.name, `scenario.observers[${i}].name`);
+    wrap(`scenario.observers[${i}].params`, () => o.configure(ref.params ?? {}, context));
+    return o;
+  });
+  return { landscape, sampler, optimizer, observers, context };
+}
+
+/** A plugin's own complaint about its parameters becomes a ScenarioError naming the field. */
+function wrap(field: string, fn: () => void): void {
+  try {
+    fn();
+  } catch (e) {
+    if (e instanceof ScenarioError) throw e;
+    throw new ScenarioError(field, (e as Error).message);
+  }
+}
+
+export function blockSizeFor(spec: SimulationSpec, chainsInGroup: number, dim: number): number {
+  return spec.blockSize && spec.blockSize > 0 ? Math.min(spec.blockSize, spec.steps) : defaultBlockSize(chainsInGroup, dim, spec.steps);
+}

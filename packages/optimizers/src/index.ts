@@ -1,0 +1,2 @@
+export { default as optimizersModule } from './module.ts';
+export * from './sgd.ts';
