@@ -1,0 +1,92 @@
+import { describe, expect, it } from 'vitest';
+import { curves, panel, powerOfTen, renderSvg, scatterVsTheory } from './plots.ts';
+
+const sigmaPoints = () => {
+  const pts = [];
+  for (let i = 0; i < 3; i++)
+    for (let j = 0; j < 3; j++) {
+      const th = i === j ? 2e-5 * (i + 1) : -3e-6 * (i - j);
+      pts.push({ theory: th, simulation: th * 1.05, label: `S[${i},${j}]`, group: i === j ? 'diagonal' : 'off-diagonal' });
+    }
+  return pts;
+};
+
+describe('plots', () => {
+  it('renders a simulation-vs-theory scatter with a diagonal, groups and negative values', async () => {
+    const spec = scatterVsTheory({ title: 'Covariance check', points: sigmaPoints(), xTitle: 'theory', yTitle: 'simulation' });
+    const svg = await renderSvg(spec);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('Covariance check');
+    expect(svg).toContain('y = x');
+    expect(svg).toContain('off-diagonal');
+    // tiny values: the power of ten is factored into the axis titles
+    expect(svg).toContain('(×10⁻⁵)');
+  });
+
+  it('renders a scatter without groups or labels, and with no points', async () => {
+    const one = await renderSvg(scatterVsTheory({ title: 'Plain', points: [{ theory: 1, simulation: 1.1 }, { theory: 2, simulation: 1.9 }] }));
+    expect(one.startsWith('<svg')).toBe(true);
+    expect(one).toContain('Plain');
+    const none = await renderSvg(scatterVsTheory({ title: 'Empty', points: [] }));
+    expect(none).toContain('Empty');
+  });
+
+  it('renders curves with sd bands on linear axes', async () => {
+    const x = [0, 1, 2, 3, 4, 5];
+    const svg = await renderSvg(
+      curves({
+        title: 'Loss curves',
+        xTitle: 'step',
+        yTitle: 'loss',
+        series: [
+          { name: 'eta=0.1', x, mean: x.map((v) => Math.exp(-v)), sd: x.map(() => 0.05) },
+          { name: 'eta=0.2', x, mean: x.map((v) => Math.exp(-2 * v)) },
+        ],
+      }),
+    );
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('Loss curves');
+    expect(svg).toContain('eta=0.2');
+  });
+
+  it('drops non-positive values on log axes instead of failing', async () => {
+    const spec = curves({
+      title: 'MSD log-log',
+      xTitle: 't (steps)',
+      yTitle: 'msd',
+      logX: true,
+      logY: true,
+      series: [
+        { name: 'sim', x: [0, 1, 10, 100], mean: [0, 1e-4, 1e-3, 0], sd: [0, 2e-4, 1e-4, 1] },
+        { name: 'all zero', x: [0, 0], mean: [0, 0] },
+      ],
+    });
+    const rows = (spec as unknown as { data: { values: { x: number; mean: number; lo?: number }[] } }).data.values;
+    expect(rows.every((r) => r.x > 0 && r.mean > 0 && (r.lo === undefined || r.lo > 0))).toBe(true);
+    expect(rows).toHaveLength(2);
+    const svg = await renderSvg(spec);
+    expect(svg.startsWith('<svg')).toBe(true);
+    expect(svg).toContain('MSD log-log');
+    expect(svg).toContain(powerOfTen(-3));
+  });
+
+  it('renders log axes with no positive data at all', async () => {
+    const svg = await renderSvg(curves({ title: 'Nothing', xTitle: 'x', yTitle: 'y', logY: true, series: [{ name: 'z', x: [1, 2], mean: [0, -1] }] }));
+    expect(svg).toContain('Nothing');
+  });
+
+  it('puts several figures in one panel', async () => {
+    const a = scatterVsTheory({ title: 'Panel A', points: sigmaPoints() });
+    const b = curves({ title: 'Panel B', xTitle: 'x', yTitle: 'y', series: [{ name: 's', x: [1, 2, 3], mean: [3, 2, 1] }] });
+    const svg = await renderSvg(panel([a, b], { columns: 2, title: 'Both' }));
+    expect(svg.startsWith('<svg')).toBe(true);
+    for (const t of ['Panel A', 'Panel B', 'Both']) expect(svg).toContain(t);
+    expect(await renderSvg(panel([a, b], 1))).toContain('Panel B');
+  });
+
+  it('writes powers of ten with superscripts', () => {
+    expect(powerOfTen(-12)).toBe('10⁻¹²');
+    expect(powerOfTen(0)).toBe('10⁰');
+    expect(powerOfTen(5)).toBe('10⁵');
+  });
+});

@@ -1,0 +1,387 @@
+// Vega-Lite figure specs for nesslab reports, and a headless SVG renderer (no browser, no canvas).
+import * as vega from 'vega';
+import * as vegaLite from 'vega-lite';
+import type { TopLevelSpec } from 'vega-lite';
+
+export type { TopLevelSpec };
+
+const SCHEMA = 'https://vega.github.io/schema/vega-lite/v6.json';
+const WIDTH = 420;
+const HEIGHT = 320;
+/** Simulation-vs-theory plots are square so that y = x runs at 45°. */
+const SQUARE = 360;
+
+/** Shared look: framed plot area, light grid, normal-weight axis titles, a muted categorical palette. */
+const CONFIG = {
+  font: 'Helvetica, Arial, sans-serif',
+  background: 'white',
+  padding: 8,
+  view: { stroke: '#333', strokeWidth: 1 },
+  axis: {
+    grid: true,
+    gridColor: '#e6e6e6',
+    domainColor: '#333',
+    tickColor: '#333',
+    labelColor: '#222',
+    titleColor: '#111',
+    labelFontSize: 11,
+    titleFontSize: 12,
+    titleFontWeight: 'normal',
+    titlePadding: 8,
+    labelOverlap: true,
+    labelFlush: true,
+  },
+  legend: {
+    labelFontSize: 11,
+    titleFontSize: 11,
+    titleFontWeight: 'normal',
+    symbolStrokeWidth: 2,
+  },
+  title: { fontSize: 14, fontWeight: 'bold', anchor: 'start', offset: 10, color: '#111' },
+  range: { category: { scheme: 'tableau10' } },
+} as const;
+
+/**
+ * A box around the plot area drawn above the grid (the view's own stroke is drawn below grid lines
+ * that fall on the domain edges, which makes the frame look patchy).
+ */
+const FRAME = {
+  data: { values: [{}] },
+  mark: { type: 'rect' as const, fill: null, stroke: '#333', strokeWidth: 1 },
+  encoding: { x: { value: 0 }, x2: { value: 'width' }, y: { value: 0 }, y2: { value: 'height' } },
+};
+
+// ---------------------------------------------------------------------------------------------
+// Rendering
+// ---------------------------------------------------------------------------------------------
+
+/** Compile a Vega-Lite spec and render it to a standalone SVG document string (headless). */
+export async function renderSvg(spec: TopLevelSpec): Promise<string> {
+  const logger = vega.logger(vega.Error);
+  const compiled = vegaLite.compile(spec, { logger }).spec;
+  const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
+  try {
+    return await view.toSVG();
+  } finally {
+    view.finalize();
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Number formatting helpers
+// ---------------------------------------------------------------------------------------------
+
+const isNum = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+
+const SUPERSCRIPT: Record<string, string> = {
+  '-': '\u207b', '0': '\u2070', '1': '\u00b9', '2': '\u00b2', '3': '\u00b3', '4': '\u2074',
+  '5': '\u2075', '6': '\u2076', '7': '\u2077', '8': '\u2078', '9': '\u2079',
+};
+
+/** "10⁻³" for k = -3. */
+export function powerOfTen(k: number): string {
+  return '10' + String(k).replace(/[-0-9]/g, (c) => SUPERSCRIPT[c]!);
+}
+
+function maxAbsOf(values: number[]): number {
+  let m = 0;
+  for (const v of values) if (isNum(v)) m = Math.max(m, Math.abs(v));
+  return m;
+}
+
+interface AxisScale {
+  scale: Record<string, unknown>;
+  axis: Record<string, unknown>;
+}
+
+/**
+ * Scale + axis for a linear axis. When the values are tiny (|max| < 1e-3) or huge (≥ 1e5), the
+ * common power of ten is factored out into the axis title ("Σ (×10⁻⁵)") and ticks read -1, 0, 1, …
+ */
+function linearAxis(title: string, values: number[], scale: Record<string, unknown>): AxisScale {
+  const maxAbs = maxAbsOf(values);
+  if (maxAbs > 0 && (maxAbs < 1e-3 || maxAbs >= 1e5)) {
+    const e = Math.floor(Math.log10(maxAbs));
+    return {
+      scale,
+      axis: {
+        title: `${title} (\u00d710${powerOfTen(e).slice(2)})`,
+        labelExpr: `format(datum.value * ${10 ** -e}, '.4~g')`,
+      },
+    };
+  }
+  return { scale, axis: { title } };
+}
+
+/**
+ * Scale + axis for a log axis: domain snapped to whole decades around the positive `values`, grid
+ * lines and labels (10ⁿ) at decades only.
+ */
+function logAxis(title: string, values: number[]): AxisScale {
+  const pos = values.filter((v) => isNum(v) && v > 0);
+  if (pos.length === 0) return { scale: { type: 'log' }, axis: { title } };
+  let kmin = Math.floor(Math.log10(Math.min(...pos)) + 1e-9);
+  let kmax = Math.ceil(Math.log10(Math.max(...pos)) - 1e-9);
+  if (kmax <= kmin) kmax = kmin + 1;
+  const step = Math.max(1, Math.ceil((kmax - kmin) / 8));
+  kmin = Math.floor(kmin / step) * step;
+  kmax = Math.ceil(kmax / step) * step;
+  const ks: number[] = [];
+  for (let k = kmin; k <= kmax; k += step) ks.push(k);
+  const kExpr = 'round(log(datum.value) / LN10)';
+  const labelExpr = ks.reduceRight(
+    (acc, k) => `${kExpr} == ${k} ? '${powerOfTen(k)}' : ${acc}`,
+    `format(datum.value, '.0e')`,
+  );
+  return {
+    scale: { type: 'log', domain: [10 ** kmin, 10 ** kmax], nice: false },
+    axis: { title, values: ks.map((k) => 10 ** k), labelExpr },
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Simulation vs theory scatter
+// ---------------------------------------------------------------------------------------------
+
+export interface ScatterPoint {
+  theory: number;
+  simulation: number;
+  /** Shown in the tooltip, e.g. "Σ[0,1]". */
+  label?: string;
+  /** Colour/shape group, e.g. 'diagonal' / 'off-diagonal'. */
+  group?: string;
+}
+
+export interface ScatterVsTheoryOptions {
+  title: string;
+  points: ScatterPoint[];
+  xTitle?: string;
+  yTitle?: string;
+}
+
+/**
+ * Simulation (y) against theory (x), with the reference line y = x drawn (dashed) across the data
+ * range. Both axes share one linear domain so the diagonal runs corner to corner. Points are
+ * coloured (and shaped) by `group` when any point has one. Non-finite points are dropped.
+ */
+export function scatterVsTheory(opts: ScatterVsTheoryOptions): TopLevelSpec {
+  const pts = opts.points.filter((p) => isNum(p.theory) && isNum(p.simulation));
+  const all = pts.flatMap((p) => [p.theory, p.simulation]);
+  let lo = all.length ? Math.min(...all) : 0;
+  let hi = all.length ? Math.max(...all) : 1;
+  const span = hi - lo;
+  const pad = span > 0 ? 0.06 * span : Math.abs(hi) > 0 ? 0.1 * Math.abs(hi) : 1;
+  lo -= pad;
+  hi += pad;
+  const domain = [lo, hi];
+  const xTitle = opts.xTitle ?? 'theory';
+  const yTitle = opts.yTitle ?? 'simulation';
+  const hasGroup = pts.some((p) => p.group !== undefined && p.group !== '');
+  const hasLabel = pts.some((p) => p.label !== undefined && p.label !== '');
+
+  const values = pts.map((p) => ({
+    theory: p.theory,
+    simulation: p.simulation,
+    ...(hasLabel ? { label: p.label ?? '' } : {}),
+    ...(hasGroup ? { group: p.group ?? '(none)' } : {}),
+  }));
+
+  const scale = { domain, nice: false, zero: false };
+  const xa = linearAxis(xTitle, domain, scale);
+  const ya = linearAxis(yTitle, domain, scale);
+  const x = (field: string) => ({ field, type: 'quantitative' as const, ...xa });
+  const y = (field: string) => ({ field, type: 'quantitative' as const, ...ya });
+
+  const tipFormat = '.4g';
+  const tooltip = [
+    ...(hasLabel ? [{ field: 'label', type: 'nominal' as const, title: 'element' }] : []),
+    { field: 'theory', type: 'quantitative' as const, title: xTitle, format: tipFormat },
+    { field: 'simulation', type: 'quantitative' as const, title: yTitle, format: tipFormat },
+    ...(hasGroup ? [{ field: 'group', type: 'nominal' as const, title: 'group' }] : []),
+  ];
+
+  const diagonal = {
+    data: { values: [{ t: lo }, { t: hi }] },
+    mark: { type: 'line' as const, color: '#666', strokeWidth: 1.2, clip: true },
+    encoding: {
+      x: x('t'),
+      y: y('t'),
+      strokeDash: {
+        datum: 'y = x',
+        type: 'nominal' as const,
+        scale: { range: [[6, 4]] },
+        legend: { title: null, symbolStrokeColor: '#666', orient: 'right' as const },
+      },
+    },
+  };
+
+  const groupEnc = hasGroup
+    ? {
+        color: { field: 'group', type: 'nominal' as const, legend: { title: null } },
+        shape: { field: 'group', type: 'nominal' as const, legend: { title: null } },
+      }
+    : { color: { value: '#1f5fa8' } };
+
+  const scatter = {
+    data: { values },
+    mark: { type: 'point' as const, filled: true, size: 48, opacity: 0.85, stroke: 'white', strokeWidth: 0.5, clip: true },
+    encoding: { x: x('theory'), y: y('simulation'), ...groupEnc, tooltip },
+  };
+
+  return {
+    $schema: SCHEMA,
+    title: opts.title,
+    width: SQUARE,
+    height: SQUARE,
+    config: CONFIG,
+    layer: [diagonal, scatter, FRAME],
+  } as TopLevelSpec;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Curves (mean ± sd bands)
+// ---------------------------------------------------------------------------------------------
+
+export interface CurveSeries {
+  name: string;
+  x: number[];
+  mean: number[];
+  /** Standard deviation per point; draws a translucent mean ± sd band. */
+  sd?: number[];
+}
+
+export interface CurvesOptions {
+  title: string;
+  xTitle: string;
+  yTitle: string;
+  series: CurveSeries[];
+  logX?: boolean;
+  logY?: boolean;
+}
+
+interface CurveRow {
+  series: string;
+  x: number;
+  mean: number;
+  lo?: number;
+  hi?: number;
+}
+
+/**
+ * One line per series (colour = series name) and, where `sd` is given, a translucent band
+ * mean ± sd behind it. On log axes, points with x ≤ 0 (logX) or mean ≤ 0 (logY) are dropped and a
+ * band's lower edge ≤ 0 is clipped to the smallest positive value plotted. Non-finite values are dropped.
+ */
+export function curves(opts: CurvesOptions): TopLevelSpec {
+  const rows: CurveRow[] = [];
+  for (const s of opts.series) {
+    const n = Math.min(s.x.length, s.mean.length);
+    for (let i = 0; i < n; i++) {
+      const x = s.x[i]!;
+      const mean = s.mean[i]!;
+      if (!isNum(x) || !isNum(mean)) continue;
+      if (opts.logX && x <= 0) continue;
+      if (opts.logY && mean <= 0) continue;
+      const row: CurveRow = { series: s.name, x, mean };
+      const sd = s.sd?.[i];
+      if (isNum(sd)) {
+        row.lo = mean - Math.abs(sd);
+        row.hi = mean + Math.abs(sd);
+      }
+      rows.push(row);
+    }
+  }
+
+  const ys = rows.flatMap((r) => [r.mean, ...(r.lo !== undefined ? [r.lo, r.hi!] : [])]);
+  if (opts.logY) {
+    const positive = ys.filter((v) => v > 0);
+    const floor = positive.length ? Math.min(...positive) : 1;
+    for (const r of rows) if (r.lo !== undefined && r.lo <= 0) r.lo = floor;
+  }
+
+  const counts = new Map<string, number>();
+  for (const r of rows) counts.set(r.series, (counts.get(r.series) ?? 0) + 1);
+  const maxPerSeries = Math.max(0, ...counts.values());
+  const hasBand = rows.some((r) => r.lo !== undefined);
+
+  const xs = rows.map((r) => r.x);
+  const xa = opts.logX ? logAxis(opts.xTitle, xs) : linearAxis(opts.xTitle, xs, { zero: false });
+  const ya = opts.logY ? logAxis(opts.yTitle, ys) : linearAxis(opts.yTitle, ys, { zero: false });
+  const x = { field: 'x', type: 'quantitative' as const, ...xa };
+  const seriesNames = opts.series.map((s) => s.name).filter((n, i, a) => a.indexOf(n) === i);
+  const color = { field: 'series', type: 'nominal' as const, scale: { domain: seriesNames } };
+
+  const band = {
+    transform: [{ filter: 'isValid(datum.lo) && isValid(datum.hi)' }],
+    mark: { type: 'area' as const, fillOpacity: 0.2, strokeWidth: 0, clip: true },
+    encoding: {
+      x,
+      y: { field: 'lo', type: 'quantitative' as const, ...ya },
+      y2: { field: 'hi' },
+      color,
+    },
+  };
+
+  const line = {
+    mark: {
+      type: 'line' as const,
+      strokeWidth: 1.8,
+      clip: true,
+      ...(maxPerSeries > 0 && maxPerSeries <= 30 ? { point: { filled: true, size: 28 } } : {}),
+    },
+    encoding: {
+      x,
+      y: { field: 'mean', type: 'quantitative' as const, ...ya },
+      color: { ...color, legend: { title: null, symbolType: 'stroke', symbolOpacity: 1, symbolStrokeWidth: 2.5 } },
+      tooltip: [
+        { field: 'series', type: 'nominal' as const },
+        { field: 'x', type: 'quantitative' as const, title: opts.xTitle, format: '.4g' },
+        { field: 'mean', type: 'quantitative' as const, title: opts.yTitle, format: '.4g' },
+      ],
+    },
+  };
+
+  return {
+    $schema: SCHEMA,
+    title: opts.title,
+    width: WIDTH,
+    height: HEIGHT,
+    config: CONFIG,
+    data: { values: rows },
+    layer: hasBand ? [band, line, FRAME] : [line, FRAME],
+  } as TopLevelSpec;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Panels
+// ---------------------------------------------------------------------------------------------
+
+export interface PanelOptions {
+  /** Panels per row (default: all in one row). */
+  columns?: number;
+  title?: string;
+}
+
+/**
+ * Put several figure specs side by side (wrapping after `columns`) in one figure. Each panel keeps
+ * its own scales and legends.
+ */
+export function panel(specs: TopLevelSpec[], opts: PanelOptions | number = {}): TopLevelSpec {
+  const o: PanelOptions = typeof opts === 'number' ? { columns: opts } : opts;
+  const inner = specs.map((s) => {
+    const { $schema: _s, config: _c, ...rest } = s as unknown as Record<string, unknown>;
+    return rest;
+  });
+  return {
+    $schema: SCHEMA,
+    ...(o.title !== undefined ? { title: o.title } : {}),
+    columns: Math.max(1, o.columns ?? specs.length),
+    concat: inner,
+    spacing: 24,
+    config: CONFIG,
+    resolve: {
+      scale: { color: 'independent', shape: 'independent', strokeDash: 'independent' },
+      legend: { color: 'independent', shape: 'independent', strokeDash: 'independent' },
+    },
+  } as unknown as TopLevelSpec;
+}
