@@ -10,7 +10,7 @@ export function resolveParams(info: PluginInfo, given: unknown, field: string): 
   for (const key of Object.keys(raw)) {
     if (!(key in info.params)) {
       const known = Object.keys(info.params).join(', ') || '(none)';
-      throw new ScenarioError(`${field}.${key}`, `unknown parameter of ${info.kind} "${info.name}"; known: ${known}`);
+      throw new ScenarioError(`${field}.${key}`, `unknown parameter of "${info.name}"; known: ${known}`);
     }
   }
   const out: Record<string, unknown> = {};

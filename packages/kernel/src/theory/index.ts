@@ -1,0 +1,2 @@
+export * from './newton.ts';
+export * from './ness.ts';

@@ -1,0 +1,117 @@
+import type { Observable } from 'rxjs';
+import type { Frame, Observer, PluginInfo, RunContext } from '@nesslab/kernel';
+import { ChainAccumulator, concatChains, meanAndStdError, reduceFrames, type ChainPart } from '../chain-group.ts';
+import { booleanParam, integerParam } from '../params.ts';
+import { ChainWelford, chanMerge, packedSize } from './welford.ts';
+
+export const momentsInfo: PluginInfo = {
+  kind: 'observer',
+  name: 'moments',
+  description:
+    'Running mean and covariance Σ of θ over steps and chains (Welford per chain, pooled by Chan et al.\'s merge in chain order, ' +
+    'about the pooled mean, normalised by count − 1); standard errors from the spread of the per-chain estimates.',
+  source: '004 §4.3',
+  params: {
+    burnIn: { type: 'integer', default: 0, minimum: 0, description: 'Steps 1 … burnIn are skipped (step 0, the initial state, is never counted).' },
+    chainMeans: { type: 'boolean', default: false, description: 'Also report every chain\'s own mean (chains × N numbers).' },
+  },
+  precision: 'float64',
+};
+
+/** Per-chain Welford accumulators of a chain range: count[c], mean[c·N + α], m2[c·T + k] (packed upper triangle, T = N(N+1)/2). */
+export interface MomentsPartial extends ChainPart {
+  count: Float64Array;
+  mean: Float64Array;
+  m2: Float64Array;
+  chainMeans: boolean;
+}
+
+export interface MomentsResult {
+  /** States counted, over all chains (steps after burn-in × chains). */
+  count: number;
+  chains: number;
+  mean: number[];
+  /** Standard error of each mean component: sd of the chain means over chains / √chains (NaN with one chain). */
+  meanStdError: number[];
+  /** Pooled covariance about the pooled mean, M2 / (count − 1). */
+  covariance: number[][];
+  /** sd over chains of the per-chain covariances M2_c/(n_c − 1), / √chains (NaN with one chain). */
+  covarianceStdError: number[][];
+  /** Every chain's own mean, [chain][α], when the param `chainMeans` is set. */
+  chainMeans?: number[][];
+}
+
+class MomentsAccumulator extends ChainAccumulator<MomentsPartial> {
+  private welford: ChainWelford | null = null;
+
+  constructor(dim: number, private readonly burnIn: number, private readonly chainMeans: boolean) {
+    super('moments', dim);
+  }
+
+  protected allocate(chains: number): void {
+    this.welford = new ChainWelford(this.dim, chains);
+  }
+
+  protected addBlock(f: Frame): void {
+    const w = this.welford!, theta = f.theta, dim = f.dim, stride = f.blockSize * dim;
+    const first = Math.max(0, this.burnIn + 1 - f.stepStart);
+    for (let c = 0; c < f.chains; c++) {
+      for (let s = first; s < f.steps; s++) w.add(c, theta, c * stride + s * dim);
+    }
+  }
+
+  partial(): MomentsPartial {
+    const w = this.welford ?? new ChainWelford(this.dim, 0);
+    return { dim: this.dim, chainStart: this.chainStart, chains: this.chains, count: w.count, mean: w.mean, m2: w.m2, chainMeans: this.chainMeans };
+  }
+}
+
+/** 'moments': mean and covariance of θ (004 §4.3), bit-identical whatever the block size or the split over workers. */
+export class MomentsObserver implements Observer<MomentsPartial, MomentsResult> {
+  private dim = 0;
+  private burnIn = 0;
+  private chainMeans = false;
+
+  configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
+    this.burnIn = integerParam('moments', params, 'burnIn', 0, 0);
+    this.chainMeans = booleanParam('moments', params, 'chainMeans', false);
+    this.dim = run.dim;
+  }
+
+  attach(frames: Observable<Frame>): Observable<MomentsPartial> {
+    const { dim, burnIn, chainMeans } = this;
+    return frames.pipe(reduceFrames(() => new MomentsAccumulator(dim, burnIn, chainMeans)));
+  }
+
+  combine(parts: MomentsPartial[]): MomentsPartial {
+    return concatChains('moments', parts, ['count', 'mean', 'm2'], ['chainMeans']);
+  }
+
+  result(part: MomentsPartial): MomentsResult {
+    return momentsResult(part);
+  }
+}
+
+/** Reduces per-chain accumulators over chains, in chain-index order. */
+export function momentsResult(part: MomentsPartial): MomentsResult {
+  const n = part.dim, chains = part.chains, T = packedSize(n);
+  // Pooled: Chan's merge of chain 0, 1, 2, … in that order.
+  const mean = new Float64Array(n), m2 = new Float64Array(T), delta = new Float64Array(n);
+  let count = 0;
+  for (let c = 0; c < chains; c++) count = chanMerge(n, count, mean, m2, part.count[c], part.mean, c * n, part.m2, c * T, delta);
+
+  const meanStdError = Array.from({ length: n }, (_, a) => meanAndStdError(chains, (c) => part.mean[c * n + a]).stdError);
+  const covariance: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(NaN));
+  const covarianceStdError: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(NaN));
+  for (let a = 0, p = 0; a < n; a++) {
+    for (let b = a; b < n; b++, p++) {
+      const cov = count > 1 ? m2[p] / (count - 1) : NaN;
+      const se = meanAndStdError(chains, (c) => part.m2[c * T + p] / (part.count[c] - 1)).stdError;
+      covariance[a][b] = covariance[b][a] = cov;
+      covarianceStdError[a][b] = covarianceStdError[b][a] = se;
+    }
+  }
+  const result: MomentsResult = { count, chains, mean: Array.from(mean, (m) => (count > 0 ? m : NaN)), meanStdError, covariance, covarianceStdError };
+  if (part.chainMeans) result.chainMeans = Array.from({ length: chains }, (_, c) => Array.from(part.mean.subarray(c * n, (c + 1) * n)));
+  return result;
+}
