@@ -55,9 +55,7 @@ class MomentsAccumulator extends ChainAccumulator<MomentsPartial> {
   protected addBlock(f: Frame): void {
     const w = this.welford!, theta = f.theta, dim = f.dim, stride = f.blockSize * dim;
     const first = Math.max(0, this.burnIn + 1 - f.stepStart);
-    for (let c = 0; c < f.chains; c++) {
-      for (let s = first; s < f.steps; s++) w.add(c, theta, c * stride + s * dim);
-    }
+    for (let c = 0; c < f.chains; c++) w.addRun(c, theta, c * stride + first * dim, f.steps - first);
   }
 
   partial(): MomentsPartial {
