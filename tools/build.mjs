@@ -1,7 +1,10 @@
 // Bundles the CLI, its worker and the benchmark with esbuild (TypeScript sources, one file each).
 import { build } from 'esbuild';
+import { fileURLToPath } from 'node:url';
+
+const root = fileURLToPath(new URL('..', import.meta.url));
 const common = {
-  bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning',
+  absWorkingDir: root, bundle: true, platform: 'node', format: 'esm', target: 'node20', sourcemap: true, logLevel: 'warning',
   banner: { js: "import { createRequire as __nl_cr } from 'node:module'; const require = __nl_cr(import.meta.url);" },
 };
 await Promise.all([

@@ -1,2 +1,3 @@
 import { defineConfig } from 'vitest/config';
-export default defineConfig({ test: { setupFiles: ['../kernel/src/testing/setup.ts'] } });
+// CLI tests spawn the built CLI and run small scenarios: allow them time.
+export default defineConfig({ test: { setupFiles: ['../kernel/src/testing/setup.ts'], testTimeout: 120_000 } });

@@ -5,6 +5,8 @@ import { runChains } from '../engine/run-chains.ts';
 import { Xoshiro128 } from '../rng/xoshiro128.ts';
 import { newtonMinimum } from '../theory/newton.ts';
 import { blockSizeFor, configureParts, resolveSpec } from './simulation.ts';
+import { resolvePlugin } from '../container.ts';
+import { ScenarioError } from '../errors.ts';
 
 export type ResolvedSpec = ReturnType<typeof resolveSpec>;
 
@@ -37,9 +39,12 @@ export interface SimulationResult {
 /** Runs a simulation spec: resolve, split the chains into groups, run them, combine the observers in chain order. */
 export async function simulate(container: Container, raw: unknown, options: SimulateOptions = {}): Promise<SimulationResult> {
   const spec = resolveSpec(container, raw);
-  const parts = configureParts(container, spec, {});
+  const landscape = resolvePlugin(container, 'landscape', spec.landscape.name, 'scenario.landscape.name');
+  landscape.configure(spec.landscape.params ?? {}, spec.seed);
   const needsReference = spec.init.kind === 'minimum' || spec.observers.length > 0;
-  const reference = options.reference ?? (needsReference ? findMinimum(parts.landscape, spec.seed) : undefined);
+  const reference = options.reference ?? (needsReference ? findMinimum(landscape, spec.seed) : undefined);
+  if (reference && reference.length !== landscape.dim) throw new ScenarioError('reference', `θ₀ has ${reference.length} numbers, the landscape ${landscape.dim}`);
+  const parts = configureParts(container, spec, reference ? { reference } : {});
   const groups = Math.max(1, Math.min(options.groups ?? spec.workers ?? 1, spec.chains));
   const runGroup = options.runGroup ?? ((job, onProgress) => runGroupHere(container, job, onProgress));
   const done = new Array<number>(groups).fill(0), total = spec.chains * spec.steps;

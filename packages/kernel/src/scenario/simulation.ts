@@ -13,7 +13,7 @@ const integer = (min: number) => ({ type: 'integer' as const, description: '', m
  * Checks a simulation spec (plain JSON) against the container's plugins and returns it fully
  * resolved: every default filled in, so that the resolved spec alone reproduces the run.
  */
-export function resolveSpec(container: Container, raw: unknown, field = 'scenario'): Required<Omit<SimulationSpec, 'workers'>> & Pick<SimulationSpec, 'workers'> {
+export function resolveSpec(container: Container, raw: unknown, field = 'scenario'): Required<Omit<SimulationSpec, 'workers' | 'blockSize'>> & Pick<SimulationSpec, 'workers' | 'blockSize'> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ScenarioError(field, 'must be a JSON object');
   const spec = raw as Record<string, unknown>;
   const known = ['seed', 'landscape', 'sampler', 'optimizer', 'observers', 'chains', 'steps', 'blockSize', 'init', 'workers', 'name', 'description'];
@@ -49,7 +49,7 @@ export function resolveSpec(container: Container, raw: unknown, field = 'scenari
     observers: observersRaw.map((o, i) => ref('observer', o, `${field}.observers[${i}]`)),
     chains,
     steps,
-    blockSize: spec.blockSize === undefined ? 0 : num('blockSize', 1), // 0: chosen per chain group
+    ...(spec.blockSize === undefined ? {} : { blockSize: num('blockSize', 1) }), // absent: chosen per chain group
     init: resolveInit(spec.init, `${field}.init`),
     ...(spec.workers === undefined ? {} : { workers: num('workers', 1) }),
   };

@@ -68,6 +68,14 @@ describe('moments', () => {
     expect(run(tr, 7, 1, { burnIn: 100 }).count).toBe(0);
   });
 
+  it('with every = k counts only steps that are multiples of k, whatever the block size', () => {
+    const tr = linearProcess({ F: [[0.5, 0.1], [0, 0.8]], noiseCovariance: [[1, 0], [0, 2]], chains: 3, steps: 100, seed: 6, start: [1, 2] });
+    // trajectory index j holds step j (j = 0: the initial state, never counted); keep steps 12, 16, …, 100
+    const thinned = tr.map((t) => [t[0], ...t.filter((_, j) => j > 10 && j % 4 === 0)]);
+    for (const block of [1, 7, 1000]) expect(bitDifference(run(tr, block, 1, { burnIn: 10, every: 4 }), run(thinned, 7))).toBeNull();
+    expect(run(tr, 7, 1, { burnIn: 10, every: 4 }).count).toBe(3 * 23);
+  });
+
   it('is bit-identical for block sizes 1, 7, 1000 and for one part or three', () => {
     const F = [[0.9, 0.05, 0], [-0.05, 0.8, 0.02], [0, 0, 0.95]];
     const tr = linearProcess({ F, noiseCovariance: SIGMA, chains: 7, steps: 1500, seed: 3, start: [1, 1, 1] });

@@ -13,6 +13,7 @@ export const momentsInfo: PluginInfo = {
   source: '004 §4.3',
   params: {
     burnIn: { type: 'integer', default: 0, minimum: 0, description: 'Steps 1 … burnIn are skipped (step 0, the initial state, is never counted).' },
+    every: { type: 'integer', default: 1, minimum: 1, description: 'Count only steps that are multiples of `every` (e.g. n = M/m: WOR states at epoch boundaries, as 004 samples them).' },
     chainMeans: { type: 'boolean', default: false, description: 'Also report every chain\'s own mean (chains × N numbers).' },
   },
   precision: 'float64',
@@ -44,7 +45,7 @@ export interface MomentsResult {
 class MomentsAccumulator extends ChainAccumulator<MomentsPartial> {
   private welford: ChainWelford | null = null;
 
-  constructor(dim: number, private readonly burnIn: number, private readonly chainMeans: boolean) {
+  constructor(dim: number, private readonly burnIn: number, private readonly chainMeans: boolean, private readonly every: number) {
     super('moments', dim);
   }
 
@@ -54,8 +55,15 @@ class MomentsAccumulator extends ChainAccumulator<MomentsPartial> {
 
   protected addBlock(f: Frame): void {
     const w = this.welford!, theta = f.theta, dim = f.dim, stride = f.blockSize * dim;
-    const first = Math.max(0, this.burnIn + 1 - f.stepStart);
-    for (let c = 0; c < f.chains; c++) w.addRun(c, theta, c * stride + first * dim, f.steps - first);
+    let first = Math.max(0, this.burnIn + 1 - f.stepStart);
+    if (this.every === 1) {
+      for (let c = 0; c < f.chains; c++) w.addRun(c, theta, c * stride + first * dim, f.steps - first);
+      return;
+    }
+    first += (this.every - ((f.stepStart + first) % this.every)) % this.every; // first counted step: a multiple of `every`
+    for (let c = 0; c < f.chains; c++) {
+      for (let s = first; s < f.steps; s += this.every) w.add(c, theta, c * stride + s * dim);
+    }
   }
 
   partial(): MomentsPartial {
@@ -69,16 +77,18 @@ export class MomentsObserver implements Observer<MomentsPartial, MomentsResult> 
   private dim = 0;
   private burnIn = 0;
   private chainMeans = false;
+  private every = 1;
 
   configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
     this.burnIn = integerParam('moments', params, 'burnIn', 0, 0);
     this.chainMeans = booleanParam('moments', params, 'chainMeans', false);
+    this.every = integerParam('moments', params, 'every', 1, 1);
     this.dim = run.dim;
   }
 
   attach(frames: Observable<Frame>): Observable<MomentsPartial> {
-    const { dim, burnIn, chainMeans } = this;
-    return frames.pipe(reduceFrames(() => new MomentsAccumulator(dim, burnIn, chainMeans)));
+    const { dim, burnIn, chainMeans, every } = this;
+    return frames.pipe(reduceFrames(() => new MomentsAccumulator(dim, burnIn, chainMeans, every)));
   }
 
   combine(parts: MomentsPartial[]): MomentsPartial {

@@ -1,0 +1,95 @@
+import { describe, expect, it } from 'vitest';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// The CLI as users run it: the esbuild bundle (built by this package's test script before vitest).
+const bin = fileURLToPath(new URL('../dist/nesslab.mjs', import.meta.url));
+const nesslab = (...args: string[]) => {
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', env: { ...process.env, CI: 'true' } });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+};
+const scratch = () => mkdtempSync(join(tmpdir(), 'nesslab-cli-'));
+const writeJson = (dir: string, name: string, value: unknown) => { const p = join(dir, name); writeFileSync(p, JSON.stringify(value)); return p; };
+const spec = {
+  seed: 2, landscape: { name: 'tanh-regression' }, sampler: { name: 'with-replacement', params: { batchSize: 10 } },
+  optimizer: { name: 'sgd', params: { eta: 1e-7 } }, observers: [{ name: 'moments' }], chains: 3, steps: 500,
+};
+// A tiny regression-ness: every stage runs, in about a second.
+const tiny = ['--set', 'chains=4', '--set', 'steps=2000', '--set', 'burnIn=0', '--set', 'trainingChains=2', '--set', 'trainingSteps=100'];
+
+describe('nesslab CLI', () => {
+  it('prints help, lists scenarios and plugins, describes them', () => {
+    expect(nesslab('--help').stdout).toContain('nesslab run <scenario|file.json>');
+    const list = nesslab('list');
+    expect(list.code).toBe(0);
+    for (const name of ['regression-ness', 'tanh-regression', 'with-replacement', 'without-replacement', 'sgd', 'moments', 'circulation', 'relative-loss']) expect(list.stdout).toContain(name);
+    const d = nesslab('describe', 'regression-ness');
+    expect(d.stdout).toContain('wr-sigma-matches-theory');
+    expect(d.stdout).toMatch(/eta\s+1e-6\s+\/ 1e-7/);
+    expect(nesslab('describe', 'sgd').stdout).toContain('η, learning rate');
+  });
+
+  it('validates a good file and refuses a bad one with exit 2, one line naming the field', () => {
+    const dir = scratch();
+    expect(nesslab('validate', writeJson(dir, 'ok.json', spec)).code).toBe(0);
+    const bad = nesslab('validate', writeJson(dir, 'bad.json', { ...spec, optimizer: { name: 'sgdl' } }));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr.trim().split('\n')).toHaveLength(1);
+    expect(bad.stderr).toContain('scenario.optimizer.name: unknown optimizer "sgdl"; known: sgd');
+  });
+
+  it('refuses bad input without leaving output behind', () => {
+    const dir = scratch(), out = join(dir, 'out');
+    for (const args of [
+      ['run', 'regression-ness', '--set', 'eta=-1'],
+      ['run', 'regression-ness', '--set', 'colour=red'],
+      ['run', 'no-such-scenario'],
+      ['run', 'regression-ness', '--preset', 'huge'],
+      ['run', writeJson(dir, 'neg.json', { ...spec, chains: -1 })],
+      ['run', join(dir, 'missing.json')],
+    ]) {
+      const r = nesslab(...args, '--out', out);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+      expect(existsSync(out)).toBe(false);
+    }
+    expect(nesslab('run', 'regression-ness', '--set', 'eta=-1', '--out', out).stderr).toContain('params.eta: must be > 0');
+  });
+
+  it('reports a diverging chain with exit 3, naming chain and step, and writes nothing', () => {
+    const dir = scratch(), out = join(dir, 'out');
+    const r = nesslab('run', writeJson(dir, 'diverge.json', { ...spec, optimizer: { name: 'sgd', params: { eta: 1 } } }), '--out', out);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/chain \d+ diverged at step \d+/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('runs a simulation spec: scenario.json fully resolved, results.json with the observers', () => {
+    const dir = scratch(), out = join(dir, 'out');
+    const r = nesslab('run', writeJson(dir, 's.json', spec), '--out', out, '--workers', '2');
+    expect(r.code, r.stderr).toBe(0);
+    const resolved = JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'));
+    expect(resolved.landscape.params).toMatchObject({ epsilon: 0.1, lambda: 10 });
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.observers.moments.mean).toHaveLength(7);
+  });
+
+  it('gives bit-identical results with 1 and 2 workers', () => {
+    const dir = scratch(), file = writeJson(dir, 's.json', spec);
+    const read = (w: string) => { nesslab('run', file, '--out', join(dir, w), '--workers', w, '--quiet'); return JSON.parse(readFileSync(join(dir, w, 'results.json'), 'utf8')).observers; };
+    expect(read('1')).toEqual(read('2'));
+  });
+
+  it('--check exits 4 when a claim does not hold, and still writes the results', () => {
+    const dir = scratch(), out = join(dir, 'out');
+    const r = nesslab('run', 'regression-ness', ...tiny, '--set', 'sigmaTolerance=1e-9', '--check', '--out', out);
+    expect(r.code, r.stderr).toBe(4);
+    expect(r.stdout).toContain('✗ wr-sigma-matches-theory');
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.claims.find((c: { id: string }) => c.id === 'wr-sigma-matches-theory').holds).toBe(false);
+    for (const plot of ['sigma-wr', 'circulation-wr', 'training-curves']) expect(readFileSync(join(out, 'plots', `${plot}.svg`), 'utf8')).toMatch(/^<svg/);
+  });
+});

@@ -1,0 +1,7 @@
+import type { PackagedScenario } from './types.ts';
+import { regressionNess } from './regression-ness.ts';
+
+/** Packaged scenarios, by name. */
+export const scenarios: Record<string, PackagedScenario> = {
+  [regressionNess.name]: regressionNess,
+};

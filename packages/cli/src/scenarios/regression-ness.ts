@@ -1,0 +1,146 @@
+import { findMinimum, nessTheory, norm, resolvePlugin, toRows, type Landscape } from '@nesslab/kernel';
+import { curves, scatterVsTheory, type Claim } from '../report/index.ts';
+import type { PackagedScenario, ScenarioContext } from './types.ts';
+
+interface Moments { count: number; mean: number[]; meanStdError: number[]; covariance: number[][]; covarianceStdError: number[][] }
+interface Circulation { circulation: number[][]; stdError: number[][]; count: number }
+interface RelativeLoss { steps: number[]; mean: number[]; sd: number[] }
+
+/**
+ * 004 §4.1–4.3: the tanh regression near its minimum θ₀ under WR and WOR SGD. Σ and C of the WR
+ * stationary state against the Lyapunov theory (Eq. 14, 21–25), the WOR state's tiny covariance and
+ * displaced centre, and the training curves of Fig. 1C.
+ */
+export const regressionNess: PackagedScenario = {
+  name: 'regression-ness',
+  title: 'Tanh regression: WR vs WOR SGD stationary states, Σ and C vs theory, Fig. 1C curves',
+  reproduces: 'seed 004 (Machine learning in and out of equilibrium): Fig. 1C training curves (relative loss, WR vs WOR, η = 1e-7, m = 10, 1000 runs × 2e5 steps from a random start) and Fig. 3 (Σ and C of the WR NESS, simulation vs the Lyapunov theory of Eq. 14, 21–25, all 28 independent elements); the WOR covariance ~10⁴ below WR.',
+  params: {
+    eta: { type: 'number', description: 'η, learning rate of the stationary-state runs', default: 1e-7, exclusiveMinimum: 0 },
+    batchSize: { type: 'integer', description: 'm, minibatch size', default: 10, minimum: 1 },
+    chains: { type: 'integer', description: 'chains per sampler in the stationary-state runs (started at θ₀)', default: 200, minimum: 2 },
+    steps: { type: 'integer', description: 'steps per chain in the stationary-state runs', default: 1_500_000, minimum: 1 },
+    burnIn: { type: 'integer', description: 'steps discarded before measuring Σ and C (the slowest mode relaxes in ~1/(η h_min) steps)', default: 300_000, minimum: 0 },
+    trainingEta: { type: 'number', description: 'η of the training curves (Fig. 1C)', default: 1e-7, exclusiveMinimum: 0 },
+    trainingChains: { type: 'integer', description: 'runs per sampler for the training curves', default: 1000, minimum: 2 },
+    trainingSteps: { type: 'integer', description: 'steps per training run', default: 200_000, minimum: 1 },
+    sigmaTolerance: { type: 'number', description: 'largest |Σ_sim − Σ_theory| allowed, in units of √(Σ_ii Σ_jj)', default: 0.05, exclusiveMinimum: 0 },
+    circulationTolerance: { type: 'number', description: 'largest |C_sim − C_theory| allowed, in units of max |C_theory|', default: 0.15, exclusiveMinimum: 0 },
+  },
+  presets: {
+    full: {},
+    // Tolerances are ~4 standard errors of the worst element for the run length (measured: largest standard error
+    // 0.026 of √(Σ_ii Σ_jj) and 0.06 of max|C| in quick; full has ~6× the independent samples of the slowest mode,
+    // τ = 1/(η h_min) ≈ 1.8e5 steps, so ≈ 0.011 and 0.035), plus the O(η h_max/2) discrete-time bias of the
+    // continuous Lyapunov theory (1.4 % at η = 1e-6, 0.14 % at 1e-7).
+    // quick: η ×10 relaxes 10× faster in steps; Σ ∝ η is compared with theory at the same η.
+    quick: { eta: 1e-6, chains: 40, steps: 250_000, burnIn: 50_000, trainingEta: 1e-6, trainingChains: 40, trainingSteps: 20_000, sigmaTolerance: 0.12, circulationTolerance: 0.25 },
+  },
+  claims: {
+    'theta0-is-minimum': '|∇𝓛(θ₀)| < 1e-8 at the minimum found by Newton in float64',
+    'wr-sigma-matches-theory': 'every one of the 28 elements of Σ_WR within the tolerance of the Lyapunov solution (Eq. 21–23), on the scale √(Σ_ii Σ_jj)',
+    'wr-circulation-matches-theory': 'C_WR = ⟨A⟩/ℓ (Eq. 26, 28) matches ½η(H₀Σ − ΣH₀) (Eq. 25) on the scale of its largest element',
+    'wor-sigma-far-below-wr': 'tr Σ_WOR / tr Σ_WR (WOR at epoch boundaries) within a factor 10 of 1e-4·(η/1e-7)²: ~10⁻⁴ at the paper\'s η, and Σ_WOR ∝ η³ (Eq. 18) against Σ_WR ∝ η (Eq. 14)',
+  },
+  run,
+};
+
+async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
+  const eta = p.eta as number, m = p.batchSize as number;
+  const landscapeRef = { name: 'tanh-regression' };
+  const landscape: Landscape = resolvePlugin(ctx.container, 'landscape', landscapeRef.name, 'landscape');
+  landscape.configure({ epsilon: 0.1, lambda: 10, data: 'paper', dataSeed: 0, dataSize: 200 }, ctx.seed);
+  const theta0 = findMinimum(landscape, ctx.seed);
+  const grad = new Float64Array(landscape.dim);
+  landscape.gradient(theta0, grad);
+  const theory = nessTheory(landscape, theta0, eta, m);
+  const N = landscape.dim;
+
+  const base = { seed: ctx.seed, landscape: landscapeRef, optimizer: { name: 'sgd', params: { eta } } };
+  const ness = (sampler: string, observers: object[]) => ({ ...base, sampler: { name: sampler, params: { batchSize: m } }, observers, chains: p.chains, steps: p.steps, init: { kind: 'minimum' } });
+  const burn = { burnIn: p.burnIn };
+  const wr = await ctx.simulate('WR stationary state', ness('with-replacement', [{ name: 'moments', params: burn }, { name: 'circulation', params: burn }]), { reference: theta0 });
+  // WOR is measured at epoch boundaries, as 004 does: within an epoch θ sweeps a deterministic-looking loop far wider than the epoch-to-epoch spread.
+  const epoch = Math.floor(landscape.dataSize / m);
+  const wor = await ctx.simulate('WOR stationary state', ness('without-replacement', [{ name: 'moments', params: { ...burn, every: epoch } }]), { reference: theta0 });
+  const training = (sampler: string) => ({
+    ...base, seed: ctx.seed + 1, optimizer: { name: 'sgd', params: { eta: p.trainingEta } },
+    sampler: { name: sampler, params: { batchSize: m } }, observers: [{ name: 'relative-loss' }],
+    chains: p.trainingChains, steps: p.trainingSteps, init: { kind: 'random' },
+  });
+  const wrTrain = await ctx.simulate('WR training curves', training('with-replacement'), { reference: theta0 });
+  const worTrain = await ctx.simulate('WOR training curves', training('without-replacement'), { reference: theta0 });
+
+  const wrMoments = wr.observers.moments as Moments, worMoments = wor.observers.moments as Moments;
+  const wrCirc = wr.observers.circulation as Circulation;
+  const sigmaTheory = toRows(theory.sigma, N), circTheory = toRows(theory.circulation, N);
+  const sigmaErr = scaledSigmaError(wrMoments.covariance, sigmaTheory);
+  const circScale = Math.max(...circTheory.flat().map(Math.abs));
+  const circErr = Math.max(...wrCirc.circulation.flatMap((row, a) => row.map((c, b) => Math.abs(c - circTheory[a][b])))) / circScale;
+  const trace = (s: number[][]) => s.reduce((acc, row, a) => acc + row[a], 0);
+  const worRatio = trace(worMoments.covariance) / trace(wrMoments.covariance);
+  const worExpected = 1e-4 * (eta / 1e-7) ** 2;
+  const worShift = worMoments.mean.map((x, a) => x - theta0[a]);
+  const gradNorm = norm(grad);
+
+  const claims: Claim[] = [
+    { id: 'theta0-is-minimum', statement: regressionNess.claims['theta0-is-minimum'], measured: gradNorm, expected: 0, tolerance: 1e-8, holds: gradNorm < 1e-8 },
+    { id: 'wr-sigma-matches-theory', statement: regressionNess.claims['wr-sigma-matches-theory'], measured: sigmaErr.max, expected: 0, tolerance: p.sigmaTolerance as number, holds: sigmaErr.max <= (p.sigmaTolerance as number) },
+    { id: 'wr-circulation-matches-theory', statement: regressionNess.claims['wr-circulation-matches-theory'], measured: circErr, expected: 0, tolerance: p.circulationTolerance as number, holds: circErr <= (p.circulationTolerance as number) },
+    { id: 'wor-sigma-far-below-wr', statement: regressionNess.claims['wor-sigma-far-below-wr'], measured: worRatio, expected: worExpected, tolerance: 'factor 10', holds: worRatio > worExpected / 10 && worRatio < worExpected * 10 },
+  ];
+  const results = {
+    theta0: [...theta0],
+    gradientNormAtTheta0: gradNorm,
+    hessianEigenvalues: [...theory.eigenvalues],
+    eta, batchSize: m,
+    steps: p.steps, chains: p.chains, burnIn: p.burnIn,
+    wr: {
+      mean: wrMoments.mean,
+      sigma: { simulation: wrMoments.covariance, theory: sigmaTheory, stdError: wrMoments.covarianceStdError, scaledError: sigmaErr.rows },
+      circulation: { simulation: wrCirc.circulation, theory: circTheory, stdError: wrCirc.stdError },
+      diffusion: toRows(theory.diffusion, N),
+      relativeLoss: wrTrain.observers['relative-loss'] as RelativeLoss,
+    },
+    wor: {
+      mean: worMoments.mean,
+      meanStdError: worMoments.meanStdError,
+      displacementFromTheta0: worShift,
+      displacementNorm: Math.hypot(...worShift),
+      sigma: { simulation: worMoments.covariance, stdError: worMoments.covarianceStdError },
+      sigmaTraceRatioToWr: worRatio,
+      sampledEvery: epoch,
+      relativeLoss: worTrain.observers['relative-loss'] as RelativeLoss,
+    },
+    training: { eta: p.trainingEta, chains: p.trainingChains, steps: p.trainingSteps, seed: ctx.seed + 1 },
+  };
+  return { results, claims, plots: plots(results, sigmaTheory, circTheory, circScale) };
+}
+
+/** |Σ_sim − Σ_th| / √(Σ_th,ii Σ_th,jj) per element, and its maximum over the 28 independent ones (SCIENCE.md §6). */
+function scaledSigmaError(sim: number[][], th: number[][]) {
+  const rows = th.map((row, a) => row.map((t, b) => Math.abs(sim[a][b] - t) / Math.sqrt(th[a][a] * th[b][b])));
+  return { rows, max: Math.max(...rows.flatMap((row, a) => row.slice(a))) };
+}
+
+function plots(r: { wr: { sigma: { simulation: number[][] }; circulation: { simulation: number[][] }; relativeLoss: RelativeLoss }; wor: { relativeLoss: RelativeLoss } }, sigmaTheory: number[][], circTheory: number[][], circScale: number) {
+  const N = sigmaTheory.length, sigmaPoints = [], circPoints = [];
+  for (let a = 0; a < N; a++) {
+    for (let b = a; b < N; b++) {
+      const scale = Math.sqrt(sigmaTheory[a][a] * sigmaTheory[b][b]);
+      sigmaPoints.push({ theory: sigmaTheory[a][b] / scale, simulation: r.wr.sigma.simulation[a][b] / scale, label: `Σ_${a + 1}${b + 1}`, group: a === b ? 'diagonal' : 'off-diagonal' });
+      if (b > a) circPoints.push({ theory: circTheory[a][b] / circScale, simulation: r.wr.circulation.simulation[a][b] / circScale, label: `C_${a + 1}${b + 1}` });
+    }
+  }
+  return {
+    'sigma-wr': scatterVsTheory({ title: 'WR covariance Σ: simulation vs Lyapunov theory (004 Fig. 3)', points: sigmaPoints, xTitle: 'theory Σ_ij / √(Σ_ii Σ_jj)', yTitle: 'simulation Σ_ij / √(Σ_ii Σ_jj)' }),
+    'circulation-wr': scatterVsTheory({ title: 'WR circulation C: simulation vs theory (004 Fig. 3)', points: circPoints, xTitle: 'theory C_ij / max|C|', yTitle: 'simulation C_ij / max|C|' }),
+    'training-curves': curves({
+      title: 'Training curves, WR vs WOR SGD (004 Fig. 1C)', xTitle: 'step', yTitle: '𝓛(θ)/𝓛(θ₀) − 1', logX: true, logY: true,
+      series: [
+        { name: 'WR', x: r.wr.relativeLoss.steps, mean: r.wr.relativeLoss.mean, sd: r.wr.relativeLoss.sd },
+        { name: 'WOR', x: r.wor.relativeLoss.steps, mean: r.wor.relativeLoss.mean, sd: r.wor.relativeLoss.sd },
+      ],
+    }),
+  };
+}
