@@ -63,6 +63,8 @@ export class TanhRegression implements Landscape {
   private x: Float64Array;
   private y: Float64Array;
   private m: number;
+  /** 0 … M−1: the full batch. */
+  private everyIndex: Int32Array;
   private eps: number;
   private lam: number;
   /** 1/ε²: L = (1/(2ε²)) Σ r², ∇L = −(1/ε²) Σ r ∇f. */
@@ -76,6 +78,7 @@ export class TanhRegression implements Landscape {
     this.x = Float64Array.from(PAPER_X);
     this.y = Float64Array.from(PAPER_Y);
     this.m = this.x.length;
+    this.everyIndex = Int32Array.from({ length: this.m }, (_, i) => i);
     this.eps = TANH_REGRESSION_DEFAULTS.epsilon;
     this.lam = TANH_REGRESSION_DEFAULTS.lambda;
     this.invEps2 = 1 / (this.eps * this.eps);
@@ -108,6 +111,7 @@ export class TanhRegression implements Landscape {
     this.x = x;
     this.y = y;
     this.m = x.length;
+    this.everyIndex = Int32Array.from({ length: x.length }, (_, i) => i);
     this.eps = p.epsilon;
     this.lam = p.lambda;
     this.invEps2 = 1 / (p.epsilon * p.epsilon);
@@ -127,27 +131,9 @@ export class TanhRegression implements Landscape {
     return 0.5 * this.invEps2 * sr2 + this.lam * norm2;
   }
 
+  /** ∇𝓛: the minibatch gradient over every index (one code path for both). */
   gradient(theta: Float64Array, out: Float64Array): void {
-    const a1 = theta[0], a2 = theta[1], b1 = theta[2], b2 = theta[3], c1 = theta[4], c2 = theta[5], d = theta[6];
-    const xs = this.x, ys = this.y, m = this.m;
-    // Σ r, Σ r t_k, Σ r (1 − t_k²), Σ r (1 − t_k²) x: ∇f = (c1 s1 x, c2 s2 x, c1 s1, c2 s2, t1, t2, 1), s_k = 1 − t_k².
-    let sr = 0, srt1 = 0, srt2 = 0, sq1 = 0, sq2 = 0, sq1x = 0, sq2x = 0;
-    for (let i = 0; i < m; i++) {
-      const x = xs[i];
-      const t1 = tanh(a1 * x + b1), t2 = tanh(a2 * x + b2);
-      const r = ys[i] - (c1 * t1 + c2 * t2 + d);
-      const q1 = r * (1 - t1 * t1), q2 = r * (1 - t2 * t2);
-      sr += r; srt1 += r * t1; srt2 += r * t2;
-      sq1 += q1; sq2 += q2; sq1x += q1 * x; sq2x += q2 * x;
-    }
-    const s = -this.invEps2, l2 = 2 * this.lam;
-    out[0] = s * c1 * sq1x + l2 * a1;
-    out[1] = s * c2 * sq2x + l2 * a2;
-    out[2] = s * c1 * sq1 + l2 * b1;
-    out[3] = s * c2 * sq2 + l2 * b2;
-    out[4] = s * srt1 + l2 * c1;
-    out[5] = s * srt2 + l2 * c2;
-    out[6] = s * sr + l2 * d;
+    this.minibatchGradient(theta, this.everyIndex, this.m, out);
   }
 
   /** The hot loop: ∇L_B + ∇R, L_B = (1/m) Σ_{i∈B} ℓ_i, so ∇L_B = −(M/(m ε²)) Σ_{i∈B} r_i ∇f_i. */
