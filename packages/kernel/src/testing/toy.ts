@@ -1,5 +1,5 @@
 import { ContainerModule } from 'inversify';
-import { map, type Observable } from 'rxjs';
+import { map, reduce, type Observable } from 'rxjs';
 import type { Landscape } from '../contracts/landscape.ts';
 import type { Sampler } from '../contracts/sampler.ts';
 import type { Chain, Optimizer } from '../contracts/optimizer.ts';
@@ -8,7 +8,6 @@ import type { Frame } from '../contracts/frame.ts';
 import type { Rng } from '../contracts/rng.ts';
 import type { PluginInfo } from '../contracts/plugin-info.ts';
 import { bindPlugin } from '../plugin.ts';
-import { reduce } from 'rxjs';
 
 /** Test-only plugins: a quadratic landscape ℓ_i = ½ a |θ − x_i|², a WR sampler, SGD, and a trajectory hash. */
 export class ToyQuadratic implements Landscape {
