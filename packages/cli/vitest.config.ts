@@ -1,3 +1,3 @@
-import { defineConfig } from 'vitest/config';
+import { sharedConfig } from '../../vitest.shared.ts';
 // CLI tests spawn the built CLI and run small scenarios: allow them time.
-export default defineConfig({ test: { setupFiles: ['../kernel/src/testing/setup.ts'], testTimeout: 120_000 } });
+export default sharedConfig({ testTimeout: 120_000 });

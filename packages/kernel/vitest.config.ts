@@ -1,2 +1,2 @@
-import { defineConfig } from 'vitest/config';
-export default defineConfig({ test: { setupFiles: ['../kernel/src/testing/setup.ts'] } });
+import { sharedConfig } from '../../vitest.shared.ts';
+export default sharedConfig();

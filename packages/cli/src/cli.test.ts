@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -91,5 +91,39 @@ describe('nesslab CLI', () => {
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results.claims.find((c: { id: string }) => c.id === 'wr-sigma-matches-theory').holds).toBe(false);
     for (const plot of ['sigma-wr', 'circulation-wr', 'training-curves']) expect(readFileSync(join(out, 'plots', `${plot}.svg`), 'utf8')).toMatch(/^<svg/);
+  });
+});
+
+describe('third-party plugins', () => {
+  const repoTmp = () => { const d = fileURLToPath(new URL('../../../tmp/', import.meta.url)); mkdirSync(d, { recursive: true }); return mkdtempSync(join(d, 'plugins-')); };
+  const fixture = fileURLToPath(new URL('./fixtures/last-theta.plugin.js', import.meta.url));
+
+  it('loads a local plugin file named relative to the scenario, in every worker, and reports its result', () => {
+    const dir = repoTmp(), out = join(dir, 'out');
+    copyFileSync(fixture, join(dir, 'local-plugin.js'));
+    const file = writeJson(dir, 's.json', { ...spec, plugins: ['./local-plugin.js'], observers: [{ name: 'last-theta' }, { name: 'moments' }] });
+    const r = nesslab('run', file, '--out', out, '--workers', '2');
+    expect(r.code, r.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results.observers['last-theta']).toHaveLength(3);
+    rmSync(dir, { recursive: true });
+  });
+
+  it('refuses a plugin that is missing, or that does not export a ContainerModule, or that clashes, naming it', () => {
+    const dir = repoTmp(), out = join(dir, 'out');
+    writeFileSync(join(dir, 'not-a-module.js'), 'export default 42;\n');
+    writeFileSync(join(dir, 'clash.js'), readFileSync(fixture, 'utf8').replace("name: 'last-theta'", "name: 'moments'"));
+    for (const [plugins, message] of [
+      [['./nope.js'], 'scenario.plugins[0]: no file "./nope.js"'],
+      [['@nobody/nesslab-observer-none'], 'scenario.plugins[0]: cannot find the package "@nobody/nesslab-observer-none"'],
+      [['./not-a-module.js'], 'does not default-export a ContainerModule'],
+      [['./clash.js'], 'scenario.plugins[0]: plugin name clash: an observer named "moments" is already bound'],
+    ] as const) {
+      const r = nesslab('run', writeJson(dir, 's.json', { ...spec, plugins }), '--out', out);
+      expect(r.code, r.stderr).toBe(2);
+      expect(r.stderr).toContain(message);
+      expect(existsSync(out)).toBe(false);
+    }
+    rmSync(dir, { recursive: true });
   });
 });

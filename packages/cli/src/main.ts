@@ -52,7 +52,7 @@ async function main(argv: string[]): Promise<number> {
   if (!target) throw new ScenarioError(command, 'name a packaged scenario or a .json file');
   const seed = values.seed === undefined ? undefined : Number(values.seed);
   if (seed !== undefined && (!Number.isSafeInteger(seed) || seed < 0)) throw new ScenarioError('--seed', `must be a non-negative integer, got "${values.seed}"`);
-  const run = resolveRun(container, target, { preset: values.preset, seed, sets: parseSets(values.set ?? []) });
+  const { container: runContainer, run } = await resolveRun(target, { preset: values.preset, seed, sets: parseSets(values.set ?? []) });
   if (command === 'validate') {
     process.stdout.write(`ok: ${run.kind === 'spec' ? `simulation of ${run.spec.chains} chains × ${run.spec.steps} steps` : `${run.scenario.name} (${run.preset})`}\n`);
     return 0;
@@ -61,7 +61,7 @@ async function main(argv: string[]): Promise<number> {
   if (!Number.isSafeInteger(workers) || workers < 1) throw new ScenarioError('--workers', `must be a positive integer, got "${values.workers}"`);
   const name = run.kind === 'spec' ? target.replace(/^.*\//, '').replace(/\.json$/, '') : run.scenario.name;
   const out = values.out ?? `nesslab-out/${name}`;
-  const outcome = await runScenario(container, run, { out, workers, quiet: values.quiet });
+  const outcome = await runScenario(runContainer, run, { out, workers, quiet: values.quiet });
   process.stderr.write(`wrote ${out}/ in ${outcome.elapsedSeconds.toFixed(1)} s\n`);
   if (values.check && outcome.claims.some((c) => !c.holds)) return 4;
   return 0;

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Container } from 'inversify';
-import { ScenarioError, resolveParams, resolveSpec, type PluginInfo } from '@nesslab/kernel';
+import { ScenarioError, assembleWithPlugins, importPluginModules, resolveParams, resolvePluginSpecifiers, resolveSpec, scenarioDir, type PluginInfo } from '@nesslab/kernel';
+import { builtinModules } from './modules.ts';
 import { scenarios } from './scenarios/index.ts';
 import type { PackagedScenario, Preset } from './scenarios/types.ts';
 
@@ -26,18 +27,25 @@ export function packagedScenario(name: string): PackagedScenario {
  * (`{ "scenario": "regression-ness", "preset": "quick", "seed": 1, "params": { … } }`, as `run` writes
  * it to scenario.json), or a JSON simulation spec.
  */
-export function resolveRun(container: Container, target: string, flags: { preset?: string; seed?: number; sets?: Record<string, unknown> }): PackagedRun | SpecRun {
+export async function resolveRun(target: string, flags: { preset?: string; seed?: number; sets?: Record<string, unknown> }): Promise<{ container: Container; run: PackagedRun | SpecRun }> {
   const isFile = target.endsWith('.json');
   const raw = isFile ? loadJson(target) : { scenario: target };
   const field = isFile ? target : 'scenario';
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ScenarioError(field, 'must be a JSON object');
   const obj = raw as Record<string, unknown>;
+  // Third-party plugins: package names or files relative to the scenario file, loaded before anything is resolved.
+  const plugins = resolvePluginSpecifiers(obj.plugins, isFile ? scenarioDir(target) : process.cwd());
+  const container = assembleWithPlugins(builtinModules, await importPluginModules(plugins));
   if (!('scenario' in obj)) {
-    const merged = { ...obj, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...flags.sets };
-    return { kind: 'spec', spec: resolveSpec(container, merged, 'scenario') };
+    const merged = { ...obj, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...flags.sets, ...(plugins.length ? { plugins } : {}) };
+    return { container, run: { kind: 'spec', spec: resolveSpec(container, merged, 'scenario') } };
   }
+  return { container, run: packagedRun(obj, field, flags) };
+}
+
+function packagedRun(obj: Record<string, unknown>, field: string, flags: { preset?: string; seed?: number; sets?: Record<string, unknown> }): PackagedRun {
   for (const key of Object.keys(obj)) {
-    if (!['scenario', 'preset', 'seed', 'params'].includes(key)) throw new ScenarioError(`${field}.${key}`, 'unknown field; known: scenario, preset, seed, params');
+    if (!['scenario', 'preset', 'seed', 'params', 'plugins'].includes(key)) throw new ScenarioError(`${field}.${key}`, 'unknown field; known: scenario, preset, seed, params, plugins');
   }
   const scenario = packagedScenario(String(obj.scenario));
   const preset = (flags.preset ?? obj.preset ?? 'quick') as Preset;

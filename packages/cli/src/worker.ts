@@ -1,13 +1,17 @@
-// Worker-thread entry: runs one chain group of a simulation and posts its observers' partials back.
+// Worker-thread entry: loads the run's plugins, runs one chain group and posts its observers' partials back.
 import { parentPort, workerData } from 'node:worker_threads';
-import { runGroupHere, type GroupJob } from '@nesslab/kernel';
-import { builtinContainer } from './modules.ts';
+import { assembleWithPlugins, importPluginModules, runGroupHere, type GroupJob } from '@nesslab/kernel';
+import { builtinModules } from './modules.ts';
 
 const job = workerData as GroupJob;
 let lastPost = 0;
-runGroupHere(builtinContainer(), job, (chainSteps) => {
+const progress = (chainSteps: number) => {
   const now = Date.now();
   if (now - lastPost > 100) { lastPost = now; parentPort!.postMessage({ type: 'progress', chainSteps }); }
-})
+};
+
+importPluginModules(job.spec.plugins ?? [])
+  .then((plugins) => runGroupHere(assembleWithPlugins(builtinModules, plugins), job, progress))
   .then((partials) => parentPort!.postMessage({ type: 'done', partials }))
-  .catch((e: Error) => parentPort!.postMessage({ type: 'error', name: e.name, message: e.message, chain: (e as { chain?: number }).chain, step: (e as { step?: number }).step, field: (e as { field?: string }).field }));
+  .catch((e: Error & { chain?: number; step?: number; field?: string }) =>
+    parentPort!.postMessage({ type: 'error', name: e.name, message: e.message, chain: e.chain, step: e.step, field: e.field }));

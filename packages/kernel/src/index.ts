@@ -11,3 +11,5 @@ export * from './scenario/simulate.ts';
 export * from './linalg/dense.ts';
 export * from './theory/newton.ts';
 export * from './theory/ness.ts';
+export * from './define-plugin.ts';
+export * from './scenario/plugins.ts';

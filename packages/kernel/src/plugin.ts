@@ -15,7 +15,7 @@ const tokenOf = { landscape: Landscape, sampler: Sampler, optimizer: Optimizer, 
 export function bindPlugin(options: ContainerModuleLoadOptions, cls: new () => unknown, info: PluginInfo): void {
   const token = tokenOf[info.kind as PluginKind];
   if (!token) throw new Error(`plugin "${info.name}": unknown kind "${info.kind}"`);
-  if (options.isBound(token, { name: info.name })) throw new Error(`plugin name clash: a ${info.kind} named "${info.name}" is already bound`);
+  if (options.isBound(token, { name: info.name })) throw new Error(`plugin name clash: ${/^[aeiou]/.test(info.kind) ? "an" : "a"} ${info.kind} named "${info.name}" is already bound`);
   options.bind(token).to(cls as new () => object).whenNamed(info.name);
   options.bind(PluginInfo).toConstantValue(info);
 }

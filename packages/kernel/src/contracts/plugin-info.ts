@@ -23,4 +23,8 @@ export interface PluginInfo {
   params: Readonly<Record<string, ParamSpec>>;
   /** 'float64' everywhere unless the plugin computes in float32 (tfjs) and says where. */
   precision: 'float64' | string;
+  /** What an observer reads from each frame ('theta', 'previous', 'scalars:<name>'), for `describe`. */
+  reads?: readonly string[];
+  /** The plugin API version the plugin was written against (API_VERSION when declared with `definePlugin`). */
+  apiVersion?: string;
 }

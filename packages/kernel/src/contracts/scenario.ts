@@ -21,6 +21,8 @@ export interface SimulationSpec {
   steps: number;
   blockSize?: number;
   init?: InitSpec;
+  /** Plugin packages or files to load, each default-exporting a ContainerModule (package names, "./file.js"). */
+  plugins?: string[];
   /** Worker threads (default: as many as cores, at most chains). Results do not depend on it. */
   workers?: number;
 }

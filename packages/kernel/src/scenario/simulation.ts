@@ -13,10 +13,10 @@ const integer = (min: number) => ({ type: 'integer' as const, description: '', m
  * Checks a simulation spec (plain JSON) against the container's plugins and returns it fully
  * resolved: every default filled in, so that the resolved spec alone reproduces the run.
  */
-export function resolveSpec(container: Container, raw: unknown, field = 'scenario'): Required<Omit<SimulationSpec, 'workers' | 'blockSize'>> & Pick<SimulationSpec, 'workers' | 'blockSize'> {
+export function resolveSpec(container: Container, raw: unknown, field = 'scenario'): Required<Omit<SimulationSpec, 'workers' | 'blockSize' | 'plugins'>> & Pick<SimulationSpec, 'workers' | 'blockSize' | 'plugins'> {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ScenarioError(field, 'must be a JSON object');
   const spec = raw as Record<string, unknown>;
-  const known = ['seed', 'landscape', 'sampler', 'optimizer', 'observers', 'chains', 'steps', 'blockSize', 'init', 'workers', 'name', 'description'];
+  const known = ['seed', 'landscape', 'sampler', 'optimizer', 'observers', 'chains', 'steps', 'blockSize', 'init', 'workers', 'plugins', 'name', 'description'];
   for (const key of Object.keys(spec)) if (!known.includes(key)) throw new ScenarioError(`${field}.${key}`, `unknown field; known: ${known.join(', ')}`);
   const num = (key: string, min: number, fallback?: number): number => {
     const v = spec[key] ?? fallback;
@@ -52,6 +52,7 @@ export function resolveSpec(container: Container, raw: unknown, field = 'scenari
     ...(spec.blockSize === undefined ? {} : { blockSize: num('blockSize', 1) }), // absent: chosen per chain group
     init: resolveInit(spec.init, `${field}.init`),
     ...(spec.workers === undefined ? {} : { workers: num('workers', 1) }),
+    ...(spec.plugins === undefined ? {} : { plugins: spec.plugins as string[] }), // resolved to file URLs by the caller
   };
 }
 

@@ -1,0 +1,2 @@
+// Plugins share the kernel's RxJS: `import { map, reduce } from '@nesslab/kernel/rxjs'`.
+export * from 'rxjs';

@@ -1,0 +1,62 @@
+import { createRequire } from 'node:module';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { Container, type ContainerModule } from 'inversify';
+import { ScenarioError } from '../errors.ts';
+
+/**
+ * A scenario's `plugins` entries as absolute file URLs: "./local-plugin.js" relative to `baseDir` (the
+ * scenario file's folder), package names resolved from there the way Node resolves them (node_modules, the
+ * package's `exports`). Each must default-export a ContainerModule.
+ */
+export function resolvePluginSpecifiers(specs: unknown, baseDir: string, field = 'scenario.plugins'): string[] {
+  if (specs === undefined) return [];
+  if (!Array.isArray(specs) || !specs.every((s) => typeof s === 'string' && s.length > 0)) {
+    throw new ScenarioError(field, 'must be an array of package names or paths ("@someone/nesslab-observer-foo", "./local-plugin.js")');
+  }
+  const require = createRequire(join(resolve(baseDir), 'noop.js'));
+  return specs.map((spec, i) => {
+    if (spec.startsWith('file:')) return spec;
+    const local = spec.startsWith('.') || isAbsolute(spec);
+    try {
+      return pathToFileURL(require.resolve(local ? resolve(baseDir, spec) : spec)).href;
+    } catch {
+      throw new ScenarioError(`${field}[${i}]`, local ? `no file "${spec}" (relative to ${resolve(baseDir)})` : `cannot find the package "${spec}" from ${resolve(baseDir)} (is it installed?)`);
+    }
+  });
+}
+
+/** Imports each plugin and checks it default-exports a ContainerModule (an object with `id` and `load`). */
+export async function importPluginModules(urls: readonly string[], field = 'scenario.plugins'): Promise<ContainerModule[]> {
+  const modules: ContainerModule[] = [];
+  for (const [i, url] of urls.entries()) {
+    let loaded: { default?: unknown };
+    try {
+      loaded = await import(url);
+    } catch (e) {
+      throw new ScenarioError(`${field}[${i}]`, `cannot load ${url}: ${(e as Error).message}`);
+    }
+    const m = loaded.default as ContainerModule | undefined;
+    if (!m || typeof m !== 'object' || typeof (m as { load?: unknown }).load !== 'function' || !('id' in m)) {
+      throw new ScenarioError(`${field}[${i}]`, `${url} does not default-export a ContainerModule (export default new ContainerModule(…) from '@nesslab/kernel/inversify')`);
+    }
+    modules.push(m);
+  }
+  return modules;
+}
+
+/** A container of the built-in modules plus the plugins', each plugin loaded on its own so that a clash names it. */
+export function assembleWithPlugins(builtins: readonly ContainerModule[], plugins: readonly ContainerModule[], field = 'scenario.plugins'): Container {
+  const container = new Container({ defaultScope: 'Transient' });
+  container.load(...builtins);
+  plugins.forEach((m, i) => {
+    try {
+      container.load(m);
+    } catch (e) {
+      throw new ScenarioError(`${field}[${i}]`, (e as Error).message);
+    }
+  });
+  return container;
+}
+
+export const scenarioDir = (file: string): string => dirname(resolve(file));
