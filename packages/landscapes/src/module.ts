@@ -1,6 +1,7 @@
 import { ContainerModule } from 'inversify';
 import { bindPlugin, type PluginInfo } from '@nesslab/kernel';
 import { TanhRegression, TANH_REGRESSION_DEFAULTS as D } from './tanh-regression/tanh-regression.ts';
+import { TfjsRegression, tfjsRegressionInfo } from './tfjs/regression.ts';
 
 export const tanhRegressionInfo: PluginInfo = {
   kind: 'landscape',
@@ -34,4 +35,5 @@ export const tanhRegressionInfo: PluginInfo = {
 
 export default new ContainerModule((options) => {
   bindPlugin(options, TanhRegression, tanhRegressionInfo);
+  bindPlugin(options, TfjsRegression, tfjsRegressionInfo);
 });

@@ -1,7 +1,9 @@
 import type { PackagedScenario } from './types.ts';
 import { regressionNess } from './regression-ness.ts';
+import { tfjsRegression } from './tfjs-regression.ts';
 
 /** Packaged scenarios, by name. */
 export const scenarios: Record<string, PackagedScenario> = {
   [regressionNess.name]: regressionNess,
+  [tfjsRegression.name]: tfjsRegression,
 };

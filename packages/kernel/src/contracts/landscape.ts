@@ -27,4 +27,10 @@ export interface Landscape {
   randomInit?(out: Float64Array, normal: () => number): void;
   /** Where Newton starts to find the minimum θ₀ the landscape's paper works at (optional). */
   minimumStart?(out: Float64Array): void;
+  /** Asynchronous set-up before `configure` (e.g. choosing a tfjs backend); awaited once per thread. */
+  prepare?(): Promise<void>;
+  /** The |∇𝓛| Newton may stop at, when the gradient is computed in less than float64 (e.g. 1e-3 for float32 autodiff). */
+  readonly gradientTolerance?: number;
+  /** What the landscape chose at run time (e.g. { backend: 'wasm' }), reported in results.json. */
+  runtime?(): Record<string, unknown>;
 }

@@ -4,8 +4,7 @@ import type { Landscape } from '../contracts/landscape.ts';
 import { runChains } from '../engine/run-chains.ts';
 import { Xoshiro128 } from '../rng/xoshiro128.ts';
 import { newtonMinimum } from '../theory/newton.ts';
-import { blockSizeFor, configureParts, resolveSpec } from './simulation.ts';
-import { resolvePlugin } from '../container.ts';
+import { blockSizeFor, configureParts, prepareLandscape, resolveSpec } from './simulation.ts';
 import { ScenarioError } from '../errors.ts';
 
 export type ResolvedSpec = ReturnType<typeof resolveSpec>;
@@ -32,6 +31,8 @@ export interface SimulateOptions {
 export interface SimulationResult {
   spec: ResolvedSpec;
   reference?: number[];
+  /** What the landscape chose at run time (e.g. the tfjs backend), when it says. */
+  runtime?: Record<string, unknown>;
   /** Observer results by observer name (a repeated name gets `#k`). */
   observers: Record<string, unknown>;
 }
@@ -39,12 +40,11 @@ export interface SimulationResult {
 /** Runs a simulation spec: resolve, split the chains into groups, run them, combine the observers in chain order. */
 export async function simulate(container: Container, raw: unknown, options: SimulateOptions = {}): Promise<SimulationResult> {
   const spec = resolveSpec(container, raw);
-  const landscape = resolvePlugin(container, 'landscape', spec.landscape.name, 'scenario.landscape.name');
-  landscape.configure(spec.landscape.params ?? {}, spec.seed);
+  const landscape = await prepareLandscape(container, spec);
   const needsReference = spec.init.kind === 'minimum' || spec.observers.length > 0;
   const reference = options.reference ?? (needsReference ? findMinimum(landscape, spec.seed) : undefined);
   if (reference && reference.length !== landscape.dim) throw new ScenarioError('reference', `θ₀ has ${reference.length} numbers, the landscape ${landscape.dim}`);
-  const parts = configureParts(container, spec, reference ? { reference } : {});
+  const parts = configureParts(container, spec, landscape, reference ? { reference } : {});
   const groups = Math.max(1, Math.min(options.groups ?? spec.workers ?? 1, spec.chains));
   const runGroup = options.runGroup ?? ((job, onProgress) => runGroupHere(container, job, onProgress));
   const done = new Array<number>(groups).fill(0), total = spec.chains * spec.steps;
@@ -60,14 +60,15 @@ export async function simulate(container: Container, raw: unknown, options: Simu
     const name = spec.observers[k].name, key = name in observers ? `${name}#${k}` : name;
     observers[key] = observer.result(observer.combine(partials.map((p) => p[k])));
   });
-  return { spec, ...(reference ? { reference: [...reference] } : {}), observers };
+  const runtime = landscape.runtime?.();
+  return { spec, ...(reference ? { reference: [...reference] } : {}), ...(runtime ? { runtime } : {}), observers };
 }
 
 /** Runs one chain group in this thread (a worker calls this too). */
-export function runGroupHere(container: Container, job: GroupJob, onProgress?: (chainSteps: number) => void): Promise<unknown[]> {
+export async function runGroupHere(container: Container, job: GroupJob, onProgress?: (chainSteps: number) => void): Promise<unknown[]> {
   const { spec } = job;
   const reference = job.reference ? Float64Array.from(job.reference) : undefined;
-  const parts = configureParts(container, spec, reference ? { reference } : {});
+  const parts = configureParts(container, spec, await prepareLandscape(container, spec), reference ? { reference } : {});
   const dim = parts.landscape.dim, init = spec.init;
   return runChains(parts, {
     seed: spec.seed, chainStart: job.chainStart, chainCount: job.chainCount, steps: spec.steps,
@@ -98,5 +99,5 @@ export function findMinimum(landscape: Landscape, seed: number): Float64Array {
     const rng = Xoshiro128.fromSeed(seed);
     landscape.randomInit(start, () => rng.nextNormal());
   }
-  return newtonMinimum(landscape, start).theta;
+  return newtonMinimum(landscape, start, landscape.gradientTolerance ? { tolerance: landscape.gradientTolerance } : {}).theta;
 }

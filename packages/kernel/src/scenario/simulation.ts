@@ -1,6 +1,7 @@
 import type { Container } from 'inversify';
 import type { InitSpec, PluginRef, SimulationSpec } from '../contracts/scenario.ts';
 import type { RunContext } from '../contracts/observer.ts';
+import type { Landscape } from '../contracts/landscape.ts';
 import { pluginInfo, resolvePlugin } from '../container.ts';
 import { ScenarioError } from '../errors.ts';
 import { checkValue, resolveParams } from './params.ts';
@@ -70,10 +71,16 @@ function resolveInit(raw: unknown, field: string): InitSpec {
   throw new ScenarioError(`${field}.kind`, `must be "minimum", "point" or "random", got ${JSON.stringify((init as { kind: unknown }).kind)}`);
 }
 
-/** Resolves and configures the plugins of a resolved spec. */
-export function configureParts(container: Container, spec: SimulationSpec, run: Omit<RunContext, 'landscape' | 'dim' | 'chains' | 'steps'>): SimulationParts & { context: RunContext } {
+/** The spec's landscape, prepared (awaits its asynchronous set-up) and configured. */
+export async function prepareLandscape(container: Container, spec: SimulationSpec): Promise<Landscape> {
   const landscape = resolvePlugin(container, 'landscape', spec.landscape.name, 'scenario.landscape.name');
-  landscape.configure(spec.landscape.params ?? {}, spec.seed);
+  await landscape.prepare?.();
+  wrap('scenario.landscape.params', () => landscape.configure(spec.landscape.params ?? {}, spec.seed));
+  return landscape;
+}
+
+/** Resolves and configures the other plugins of a resolved spec around its prepared landscape. */
+export function configureParts(container: Container, spec: SimulationSpec, landscape: Landscape, run: Omit<RunContext, 'landscape' | 'dim' | 'chains' | 'steps'>): SimulationParts & { context: RunContext } {
   const sampler = resolvePlugin(container, 'sampler', spec.sampler.name, 'scenario.sampler.name');
   wrap('scenario.sampler.params', () => sampler.configure(spec.sampler.params ?? {}, landscape.dataSize));
   const optimizer = resolvePlugin(container, 'optimizer', spec.optimizer.name, 'scenario.optimizer.name');
