@@ -33,7 +33,7 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
     l.configure({ epsilon: 0.1, lambda: 10 }, ctx.seed);
     return l;
   };
-  const tf = await make('tfjs-regression'), builtin = await make('tanh-regression');
+  const tf = await make('tanh-regression-tfjs'), builtin = await make('tanh-regression');
   const theta0 = findMinimum(tf, ctx.seed), theta0Builtin = findMinimum(builtin, ctx.seed);
   const N = tf.dim, maxAbs = (v: ArrayLike<number>) => Math.max(...Array.from(v, Math.abs));
   const theta0Diff = maxAbs(theta0.map((t, a) => t - theta0Builtin[a])) / maxAbs(theta0Builtin);
@@ -53,7 +53,7 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
     }, { reference: theta0Builtin });
     return ((p.chains as number) * steps) / ((performance.now() - t0) / 1000);
   };
-  const stepsPerSecond = { tfjs: await timed('tfjs-regression', p.steps as number), builtin: await timed('tanh-regression', p.builtinSteps as number) };
+  const stepsPerSecond = { tfjs: await timed('tanh-regression-tfjs', p.steps as number), builtin: await timed('tanh-regression', p.builtinSteps as number) };
   const runtime = tf.runtime?.() ?? {};
   const backend = String(runtime.backend);
 

@@ -17,7 +17,7 @@ const PRECISION = 'float32 inside (tfjs autodiff: loss, gradients, Hessian; θ a
 
 export const tfjsRegressionInfo = definePlugin({
   kind: 'landscape',
-  name: 'tfjs-regression',
+  name: 'tanh-regression-tfjs',
   description:
     'The tanh regression of tanh-regression (N = 7, the paper\'s 200 points) written as a TensorFlow.js per-sample loss, ' +
     'f(x;θ) = θ₅tanh(θ₁x+θ₃) + θ₆tanh(θ₂x+θ₄) + θ₇, ℓ_i = (M/(2ε²))(y_i − f(x_i))², R = λ|θ|², with every derivative by tfjs ' +

@@ -53,10 +53,10 @@ describe('backend selection', () => {
 describe('TfjsLandscape (tfjs-regression)', () => {
   it('is bound as the landscape plugin tfjs-regression, declaring float32 precision', () => {
     const c = assemble(landscapesModule);
-    const l = resolvePlugin(c, 'landscape', 'tfjs-regression', 'landscape');
+    const l = resolvePlugin(c, 'landscape', 'tanh-regression-tfjs', 'landscape');
     expect(l).toBeInstanceOf(TfjsRegression);
     expect(listPlugins(c, 'landscape')).toContainEqual(tfjsRegressionInfo);
-    expect(tfjsRegressionInfo).toMatchObject({ kind: 'landscape', name: 'tfjs-regression', source: '004 §4.1, Eq. 30', apiVersion: '1.0.0' });
+    expect(tfjsRegressionInfo).toMatchObject({ kind: 'landscape', name: 'tanh-regression-tfjs', source: '004 §4.1, Eq. 30', apiVersion: '1.0.0' });
     expect(tfjsRegressionInfo.precision).toMatch(/^float32 inside .*float64$/);
     expect(Object.keys(tfjsRegressionInfo.params).sort()).toEqual(['epsilon', 'lambda']);
     l.configure(Object.fromEntries(Object.entries(tfjsRegressionInfo.params).map(([k, s]) => [k, s.default])), 0);
