@@ -13,3 +13,4 @@ export * from './theory/newton.ts';
 export * from './theory/ness.ts';
 export * from './define-plugin.ts';
 export * from './scenario/plugins.ts';
+export * from './theory/wor.ts';

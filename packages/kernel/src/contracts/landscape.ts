@@ -23,6 +23,11 @@ export interface Landscape {
   regulariserGradient(theta: Float64Array, out: Float64Array): void;
   /** Hessian of 𝓛 (N×N row-major). */
   hessian(theta: Float64Array, out: Float64Array): void;
+  /**
+   * ∇²ℓ_i(θ), the N×N (row-major) Hessian of the per-sample loss ℓ_i alone (no regulariser), so that
+   * (1/M) Σ_i ∇²ℓ_i + ∇²R = `hessian`. Optional: the WOR theory (theory/wor.ts) needs it for Σ_i ∇²ℓ_i ∇ℓ_i.
+   */
+  sampleHessian?(theta: Float64Array, i: number, out: Float64Array): void;
   /** A starting point for chains that start "at random", as the landscape's paper does; draws from `normal`. */
   randomInit?(out: Float64Array, normal: () => number): void;
   /** Where Newton starts to find the minimum θ₀ the landscape's paper works at (optional). */

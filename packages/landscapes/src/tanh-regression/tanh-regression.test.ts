@@ -196,6 +196,60 @@ describe('tanh-regression: loss and derivatives', () => {
   });
 });
 
+describe('tanh-regression: sampleHessian (per-sample ∇²ℓ_i, for the WOR theory)', () => {
+  it('matches central differences of row i of sampleGradients (relative 1e-6 of max|∇²ℓ_i|) and is exactly symmetric', () => {
+    // Every ∇²ℓ_i has the entry (M/ε²)·1·1 = 2e4 (∂²/∂θ₇²), so max|∇²ℓ_i| ≥ 2e4. With h = 1e-6 the rounding of a row of
+    // sampleGradients (|∇ℓ_i| ≲ 1e4, so ε_mach·1e4/h ≈ 2e-6) and the truncation h²|∂⁴ℓ_i|/6 (≲ 1e-7) are ≲ 1e-10 of that;
+    // 1e-6 leaves room, and a wrong term (e.g. a dropped −r∇²f entry, ≳ 1e-3 of max at these points) fails it.
+    const l = landscape();
+    const M = l.dataSize;
+    const Hi = new Float64Array(N * N), rp = new Float64Array(M * N), rm = new Float64Array(M * N);
+    for (const th of testPoints()) {
+      const h = 1e-6;
+      const fd = Array.from({ length: M }, () => new Float64Array(N * N));
+      for (let b = 0; b < N; b++) {
+        const p = th.slice(), q = th.slice();
+        p[b] += h; q[b] -= h;
+        l.sampleGradients(p, rp); l.sampleGradients(q, rm);
+        for (let i = 0; i < M; i++) for (let a = 0; a < N; a++) fd[i][a * N + b] = (rp[i * N + a] - rm[i * N + a]) / (2 * h);
+      }
+      for (const i of [0, 1, 57, 100, 143, 199]) {
+        l.sampleHessian(th, i, Hi);
+        expect(maxAbs(Hi)).toBeGreaterThanOrEqual(2e4 - 1e-9);
+        expect(maxAbsDiff(Hi, fd[i]) / maxAbs(Hi)).toBeLessThan(1e-6);
+        for (let a = 0; a < N; a++) for (let b = 0; b < N; b++) expect(Hi[a * N + b]).toBe(Hi[b * N + a]);
+      }
+    }
+  });
+
+  it('(1/M) Σ_i ∇²ℓ_i + 2λI equals hessian (relative 1e-12: the same terms summed in another order)', () => {
+    // Both sum the same M per-sample terms; only the order of the scalings differs, so agreement is to rounding (~1e-14
+    // of max|H| after 200 terms of alternating sign); 1e-12 allows for that and catches any missing or mis-scaled term.
+    for (const params of [{}, { lambda: 0.3, epsilon: 0.25, data: 'generated', dataSize: 37, dataSeed: 4 }]) {
+      const l = landscape(params);
+      const M = l.dataSize;
+      const H = new Float64Array(N * N), Hi = new Float64Array(N * N), sum = new Float64Array(N * N);
+      for (const th of testPoints()) {
+        l.hessian(th, H);
+        sum.fill(0);
+        for (let i = 0; i < M; i++) {
+          l.sampleHessian(th, i, Hi);
+          for (let k = 0; k < N * N; k++) sum[k] += Hi[k] / M;
+        }
+        for (let a = 0; a < N; a++) sum[a * N + a] += 2 * l.lambda;
+        expect(maxAbsDiff(H, sum) / maxAbs(H)).toBeLessThan(1e-12);
+      }
+    }
+  });
+
+  it('rejects an index outside [0, M)', () => {
+    const l = landscape();
+    const out = new Float64Array(N * N);
+    expect(() => l.sampleHessian(vec(PAPER_THETA0), 200, out)).toThrow(RangeError);
+    expect(() => l.sampleHessian(vec(PAPER_THETA0), -1, out)).toThrow(RangeError);
+  });
+});
+
 describe('tanh-regression: the paper\'s minimum (authors\' notebook)', () => {
   it('∇𝓛 vanishes at the authors\' θ₀ (|∂𝓛| < 1e-11, against terms of size ~1e3 that cancel)', () => {
     const l = landscape();

@@ -230,6 +230,44 @@ export class TanhRegression implements Landscape {
   }
 
   /**
+   * ∇²ℓ_i = (M/ε²)(∇f_i ∇f_iᵀ − r_i ∇²f_i), the per-sample term of `hessian` (no regulariser), i = 0..M−1,
+   * so that (1/M) Σ_i ∇²ℓ_i + 2λI = `hessian`. ∇²f_i as documented at `hessian`.
+   */
+  sampleHessian(theta: Float64Array, i: number, out: Float64Array): void {
+    if (!(Number.isInteger(i) && i >= 0 && i < this.m)) throw new RangeError(`sampleHessian: sample index ${i} outside [0, ${this.m})`);
+    const a1 = theta[0], a2 = theta[1], b1 = theta[2], b2 = theta[3], c1 = theta[4], c2 = theta[5], d = theta[6];
+    const g = this.fGrad, x = this.x[i];
+    const t1 = tanh(a1 * x + b1), t2 = tanh(a2 * x + b2);
+    const s1 = 1 - t1 * t1, s2 = 1 - t2 * t2;
+    const r = this.y[i] - (c1 * t1 + c2 * t2 + d);
+    g[0] = c1 * s1 * x; g[1] = c2 * s2 * x; g[2] = c1 * s1; g[3] = c2 * s2; g[4] = t1; g[5] = t2; g[6] = 1;
+    for (let a = 0; a < N; a++) {
+      const ga = g[a], row = a * N;
+      for (let b = a; b < N; b++) out[row + b] = ga * g[b];
+    }
+    const rw1 = r * c1 * (-2 * t1 * s1), rw2 = r * c2 * (-2 * t2 * s2);
+    out[0 * N + 0] -= rw1 * x * x;
+    out[0 * N + 2] -= rw1 * x;
+    out[2 * N + 2] -= rw1;
+    out[0 * N + 4] -= r * s1 * x;
+    out[2 * N + 4] -= r * s1;
+    out[1 * N + 1] -= rw2 * x * x;
+    out[1 * N + 3] -= rw2 * x;
+    out[3 * N + 3] -= rw2;
+    out[1 * N + 5] -= r * s2 * x;
+    out[3 * N + 5] -= r * s2;
+    const s = this.sampleScale;
+    for (let a = 0; a < N; a++) {
+      out[a * N + a] *= s;
+      for (let b = a + 1; b < N; b++) {
+        const v = s * out[a * N + b];
+        out[a * N + b] = v;
+        out[b * N + a] = v;
+      }
+    }
+  }
+
+  /**
    * The start of a training run (004 Fig. 1C). The paper says only that Fig. 1C averages "1000 independent
    * training runs"; it does not say where they start. The authors' notebooks ("Nonlinear regression WR/WOR",
    * cell "Initial training run") start from `w = rand(7); w /= norm(w)/InitNorm` with InitNorm = 0.5: seven
