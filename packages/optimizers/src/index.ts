@@ -1,2 +1,3 @@
 export { default as optimizersModule } from './module.ts';
 export * from './sgd.ts';
+export * from './earthquake.ts';

@@ -1,9 +1,11 @@
 import type { PackagedScenario } from './types.ts';
 import { regressionNess } from './regression-ness.ts';
+import { earthquakeNess } from './earthquake-ness.ts';
 import { tfjsRegression } from './tfjs-regression.ts';
 
 /** Packaged scenarios, by name. */
 export const scenarios: Record<string, PackagedScenario> = {
   [regressionNess.name]: regressionNess,
+  [earthquakeNess.name]: earthquakeNess,
   [tfjsRegression.name]: tfjsRegression,
 };

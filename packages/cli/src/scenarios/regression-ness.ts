@@ -1,6 +1,7 @@
 import { findMinimum, nessTheory, norm, resolvePlugin, toRows, worTheory, type Landscape } from '@nesslab/kernel';
 import { curves, scatterVsTheory, type Claim } from '../report/index.ts';
 import type { PackagedScenario, ScenarioContext } from './types.ts';
+import { scaledSigmaError, sigmaPoints } from './compare.ts';
 
 interface Moments { count: number; mean: number[]; meanStdError: number[]; covariance: number[][]; covarianceStdError: number[][] }
 interface Circulation { circulation: number[][]; stdError: number[][]; count: number }
@@ -137,24 +138,6 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
     training: { eta: p.trainingEta, chains: p.trainingChains, steps: p.trainingSteps, seed: ctx.seed + 1 },
   };
   return { results, claims, plots: plots(results, circScale) };
-}
-
-/** |Σ_sim − Σ_th| / √(Σ_th,ii Σ_th,jj) per element, and its maximum over the 28 independent ones (SCIENCE.md §6). */
-function scaledSigmaError(sim: number[][], th: number[][]) {
-  const rows = th.map((row, a) => row.map((t, b) => Math.abs(sim[a][b] - t) / Math.sqrt(th[a][a] * th[b][b])));
-  return { rows, max: Math.max(...rows.flatMap((row, a) => row.slice(a))) };
-}
-
-/** Σ elements (upper triangle) on the theory's √(Σ_ii Σ_jj) scale, for a simulation-vs-theory scatter. */
-function sigmaPoints(simulation: number[][], theory: number[][]) {
-  const points = [];
-  for (let a = 0; a < theory.length; a++) {
-    for (let b = a; b < theory.length; b++) {
-      const scale = Math.sqrt(theory[a][a] * theory[b][b]);
-      points.push({ theory: theory[a][b] / scale, simulation: simulation[a][b] / scale, label: `Σ_${a + 1}${b + 1}`, group: a === b ? 'diagonal' : 'off-diagonal' });
-    }
-  }
-  return points;
 }
 
 type PlotInput = {

@@ -21,6 +21,23 @@ export interface FokkerPlanck {
   mobility: number;
   /** Which diffusion matrix applies, by name ('wr-minibatch', 'wor-epoch', …). */
   diffusion: string;
+  /**
+   * When μ is not a multiple of the identity: the matrix M, in terms of H₀ = ∇²𝓛(θ₀), with μ = mobility·M
+   * (earthquake: 'H₀²', so μ = ηH₀², 004 Eq. 33). Absent: μ = mobility·I.
+   */
+  mobilityMatrix?: string;
+  /**
+   * True when μ and D satisfy the Einstein relation μ = D/T, so that the stationary state is a Boltzmann
+   * distribution ∝ exp(−𝓛_eff/T) with zero probability current (no circulation, C = 0). Absent: not claimed.
+   */
+  equilibrium?: boolean;
+  /** T of that equilibrium (1/β), in the units of the loss (earthquake: ηζ²/2, SCIENCE.md §7). */
+  temperature?: number;
+  /**
+   * The landscape 𝓛_eff of that equilibrium, in words, when it is not 𝓛 itself (earthquake:
+   * 𝓛^quake = 𝓛(θ₀) + ½δθᵀH₀⁻¹δθ, 004 Eq. 34). Absent with `equilibrium`: 𝓛.
+   */
+  landscape?: string;
 }
 
 /**
