@@ -1,3 +1,5 @@
 export { default as optimizersModule } from './module.ts';
 export * from './sgd.ts';
 export * from './earthquake.ts';
+export * from './sgld.ts';
+export * from './sgworld.ts';
