@@ -2,6 +2,8 @@ import { ContainerModule } from 'inversify';
 import { bindPlugin, type PluginInfo } from '@nesslab/kernel';
 import { TanhRegression, TANH_REGRESSION_DEFAULTS as D } from './tanh-regression/tanh-regression.ts';
 import { TfjsRegression, tfjsRegressionInfo } from './tfjs/regression.ts';
+import { LinearisedRegression, linearisedRegressionInfo } from './linearised-regression/linearised-regression.ts';
+import { MnistLinear, mnistLinearInfo } from './mnist-linear/mnist-linear.ts';
 
 export const tanhRegressionInfo: PluginInfo = {
   kind: 'landscape',
@@ -36,4 +38,6 @@ export const tanhRegressionInfo: PluginInfo = {
 export default new ContainerModule((options) => {
   bindPlugin(options, TanhRegression, tanhRegressionInfo);
   bindPlugin(options, TfjsRegression, tfjsRegressionInfo);
+  bindPlugin(options, LinearisedRegression, linearisedRegressionInfo);
+  bindPlugin(options, MnistLinear, mnistLinearInfo);
 });
