@@ -14,3 +14,5 @@ export * from './theory/ness.ts';
 export * from './define-plugin.ts';
 export * from './scenario/plugins.ts';
 export * from './theory/wor.ts';
+export * from './theory/entropy.ts';
+export * from './theory/langevin.ts';

@@ -6,4 +6,7 @@ export {
   RelativeLossObserver, relativeLossInfo, relativeLossResult, recordedSteps,
   type RelativeLossPartial, type RelativeLossResult, type Spacing,
 } from './relative-loss/relative-loss.ts';
+export { EntropyProductionObserver, entropyProductionInfo, type EntropyPartial } from './entropy-production/entropy-production.ts';
+export { entropyResult, dftFit, type EntropyResult, type EntropyLengthResult, type DftFit } from './entropy-production/fluctuation.ts';
 export { ChainAccumulator, reduceFrames, concatChains, type ChainPart } from './chain-group.ts';
+export { KlToPosteriorObserver, klToPosteriorInfo, klResult, type KlPartial, type KlResult } from './kl-to-posterior/kl-to-posterior.ts';

@@ -3,9 +3,13 @@ import { bindPlugin } from '@nesslab/kernel';
 import { MomentsObserver, momentsInfo } from './moments/moments.ts';
 import { CirculationObserver, circulationInfo } from './circulation/circulation.ts';
 import { RelativeLossObserver, relativeLossInfo } from './relative-loss/relative-loss.ts';
+import { EntropyProductionObserver, entropyProductionInfo } from './entropy-production/entropy-production.ts';
+import { KlToPosteriorObserver, klToPosteriorInfo } from './kl-to-posterior/kl-to-posterior.ts';
 
 export default new ContainerModule((options) => {
   bindPlugin(options, MomentsObserver, momentsInfo);
   bindPlugin(options, CirculationObserver, circulationInfo);
   bindPlugin(options, RelativeLossObserver, relativeLossInfo);
+  bindPlugin(options, EntropyProductionObserver, entropyProductionInfo);
+  bindPlugin(options, KlToPosteriorObserver, klToPosteriorInfo);
 });

@@ -2,10 +2,12 @@ import type { PackagedScenario } from './types.ts';
 import { regressionNess } from './regression-ness.ts';
 import { earthquakeNess } from './earthquake-ness.ts';
 import { tfjsRegression } from './tfjs-regression.ts';
+import { fluctuationTheorems } from './fluctuation-theorems.ts';
 
 /** Packaged scenarios, by name. */
 export const scenarios: Record<string, PackagedScenario> = {
   [regressionNess.name]: regressionNess,
   [earthquakeNess.name]: earthquakeNess,
   [tfjsRegression.name]: tfjsRegression,
+  [fluctuationTheorems.name]: fluctuationTheorems,
 };

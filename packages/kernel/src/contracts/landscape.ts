@@ -1,3 +1,5 @@
+import type { NessTheory } from '../theory/ness.ts';
+
 /**
  * A loss landscape 𝓛(θ) = L(θ) + R(θ), L = (1/M) Σ_i ℓ_i (SCIENCE.md notation).
  * Every method writes into a caller's Float64Array and allocates nothing: they run in the hot loop.
@@ -28,6 +30,12 @@ export interface Landscape {
    * (1/M) Σ_i ∇²ℓ_i + ∇²R = `hessian`. Optional: the WOR theory (theory/wor.ts) needs it for Σ_i ∇²ℓ_i ∇ℓ_i.
    */
   sampleHessian?(theta: Float64Array, i: number, out: Float64Array): void;
+  /**
+   * Optional fast path of the kernel's `nessTheory` (H₀, D₀, Σ, C of WR SGD at θ₀, Eq. 14, 21–25) that exploits the
+   * landscape's structure (mnist-linear: block-diagonal H₀, sparse inputs); it must agree with the generic formulas to
+   * round-off. The kernel's `nessTheory` calls it when present.
+   */
+  nessTheory?(theta0: Float64Array, eta: number, batchSize: number): NessTheory;
   /** A starting point for chains that start "at random", as the landscape's paper does; draws from `normal`. */
   randomInit?(out: Float64Array, normal: () => number): void;
   /** Where Newton starts to find the minimum θ₀ the landscape's paper works at (optional). */

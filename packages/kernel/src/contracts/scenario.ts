@@ -8,7 +8,8 @@ export interface PluginRef {
 export type InitSpec =
   | { kind: 'minimum' }                       // θ₀, found by Newton from `from` (default: the landscape's own start)
   | { kind: 'point'; theta: number[] }
-  | { kind: 'random' };                       // the landscape's randomInit, per chain from its own stream
+  | { kind: 'random' }                        // the landscape's randomInit, per chain from its own stream
+  | { kind: 'gaussian'; covariance: number[][]; mean?: number[] }; // θ ~ N(mean (default θ₀), covariance), per chain from its own stream
 
 /** One simulation, as plain JSON: what `nesslab run file.json` reads. */
 export interface SimulationSpec {

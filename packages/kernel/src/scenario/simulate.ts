@@ -41,7 +41,7 @@ export interface SimulationResult {
 export async function simulate(container: Container, raw: unknown, options: SimulateOptions = {}): Promise<SimulationResult> {
   const spec = resolveSpec(container, raw);
   const landscape = await prepareLandscape(container, spec);
-  const needsReference = spec.init.kind === 'minimum' || spec.observers.length > 0;
+  const needsReference = spec.init.kind === 'minimum' || (spec.init.kind === 'gaussian' && !spec.init.mean) || spec.observers.length > 0;
   const reference = options.reference ?? (needsReference ? findMinimum(landscape, spec.seed) : undefined);
   if (reference && reference.length !== landscape.dim) throw new ScenarioError('reference', `θ₀ has ${reference.length} numbers, the landscape ${landscape.dim}`);
   const parts = configureParts(container, spec, landscape, reference ? { reference } : {});
@@ -70,6 +70,7 @@ export async function runGroupHere(container: Container, job: GroupJob, onProgre
   const reference = job.reference ? Float64Array.from(job.reference) : undefined;
   const parts = configureParts(container, spec, await prepareLandscape(container, spec), reference ? { reference } : {});
   const dim = parts.landscape.dim, init = spec.init;
+  const gaussian = init.kind === 'gaussian' ? gaussianStart(init.mean ?? reference!, init.covariance, dim) : undefined;
   return runChains(parts, {
     seed: spec.seed, chainStart: job.chainStart, chainCount: job.chainCount, steps: spec.steps,
     blockSize: blockSizeFor(spec, job.chainCount, dim),
@@ -81,6 +82,8 @@ export async function runGroupHere(container: Container, job: GroupJob, onProgre
       } else if (init.kind === 'random') {
         if (!parts.landscape.randomInit) throw new Error('scenario.init.kind: this landscape has no random initial condition');
         parts.landscape.randomInit(out, normal);
+      } else if (gaussian) {
+        gaussian(out, normal);
       } else {
         out.set(reference!);
       }
@@ -100,4 +103,36 @@ export function findMinimum(landscape: Landscape, seed: number): Float64Array {
     landscape.randomInit(start, () => rng.nextNormal());
   }
   return newtonMinimum(landscape, start, landscape.gradientTolerance ? { tolerance: landscape.gradientTolerance } : {}).theta;
+}
+
+/**
+ * θ = mean + L z, z ~ N(0, I) from the chain's own stream, L the lower Cholesky factor of the covariance (computed
+ * once). Semi-definite is allowed: a pivot below n·ε·max diag gives a zero column (a direction with no spread).
+ */
+function gaussianStart(mean: ArrayLike<number>, covariance: number[][], n: number): (out: Float64Array, normal: () => number) => void {
+  if (mean.length !== n || covariance.length !== n) throw new ScenarioError('scenario.init', `mean and covariance need ${n} rows (the landscape's dim), got ${mean.length} and ${covariance.length}`);
+  const l = new Float64Array(n * n);
+  const floor = n * Number.EPSILON * Math.max(...covariance.map((row, a) => Math.abs(row[a])));
+  for (let j = 0; j < n; j++) {
+    let d = covariance[j][j];
+    for (let k = 0; k < j; k++) d -= l[j * n + k] * l[j * n + k];
+    if (d < -floor) throw new ScenarioError('scenario.init.covariance', `is not positive semi-definite (pivot ${d} in row ${j})`);
+    if (d <= floor) continue;
+    const ljj = Math.sqrt(d);
+    l[j * n + j] = ljj;
+    for (let i = j + 1; i < n; i++) {
+      let s = covariance[i][j];
+      for (let k = 0; k < j; k++) s -= l[i * n + k] * l[j * n + k];
+      l[i * n + j] = s / ljj;
+    }
+  }
+  const z = new Float64Array(n);
+  return (out, normal) => {
+    for (let a = 0; a < n; a++) z[a] = normal();
+    for (let a = 0; a < n; a++) {
+      let s = mean[a];
+      for (let k = 0; k <= a; k++) s += l[a * n + k] * z[k];
+      out[a] = s;
+    }
+  };
 }

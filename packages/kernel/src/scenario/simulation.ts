@@ -60,7 +60,7 @@ export function resolveSpec(container: Container, raw: unknown, field = 'scenari
 function resolveInit(raw: unknown, field: string): InitSpec {
   if (raw === undefined) return { kind: 'minimum' };
   const init = raw as InitSpec;
-  if (typeof raw !== 'object' || raw === null) throw new ScenarioError(field, 'must be { "kind": "minimum" | "point" | "random" }');
+  if (typeof raw !== 'object' || raw === null) throw new ScenarioError(field, 'must be { "kind": "minimum" | "point" | "random" | "gaussian" }');
   if (init.kind === 'minimum' || init.kind === 'random') return init;
   if (init.kind === 'point') {
     if (!Array.isArray(init.theta) || !init.theta.every((x) => typeof x === 'number' && Number.isFinite(x))) {
@@ -68,7 +68,16 @@ function resolveInit(raw: unknown, field: string): InitSpec {
     }
     return init;
   }
-  throw new ScenarioError(`${field}.kind`, `must be "minimum", "point" or "random", got ${JSON.stringify((init as { kind: unknown }).kind)}`);
+  if (init.kind === 'gaussian') {
+    const finite = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+    if (init.mean !== undefined && !finite(init.mean)) throw new ScenarioError(`${field}.mean`, 'must be an array of finite numbers');
+    const n = init.mean?.length ?? (Array.isArray(init.covariance) ? init.covariance.length : 0);
+    if (!Array.isArray(init.covariance) || init.covariance.length !== n || !init.covariance.every((row) => finite(row) && row.length === n)) {
+      throw new ScenarioError(`${field}.covariance`, `must be a square array of finite numbers${init.mean ? ` (${n}×${n}, like mean)` : ''}`);
+    }
+    return init;
+  }
+  throw new ScenarioError(`${field}.kind`, `must be "minimum", "point", "random" or "gaussian", got ${JSON.stringify((init as { kind: unknown }).kind)}`);
 }
 
 /** The spec's landscape, prepared (awaits its asynchronous set-up) and configured. */

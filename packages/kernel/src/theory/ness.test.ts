@@ -230,3 +230,17 @@ describe('lyapunov and circulation (004 Eq. 21–25)', () => {
     expect(t.eigenvalues[0]).toBeGreaterThan(0);
   });
 });
+
+describe('nessTheory and a landscape\'s own fast path', () => {
+  test('delegates to landscape.nessTheory when the landscape has one, with the same arguments', () => {
+    const generic = new QuadraticData([[2, 0.5], [0.5, 1]], [[0.1, -0.2], [0.3, 0.4], [-0.5, 0.2], [0.1, 0.1]], 0.1);
+    const theta0 = newtonMinimum(generic, new Float64Array(2)).theta;
+    const reference = nessTheory(generic, theta0, 1e-3, 2);
+    const calls: unknown[][] = [];
+    const fast = Object.assign(Object.create(generic) as QuadraticData, {
+      nessTheory: (t: Float64Array, eta: number, m: number) => { calls.push([t, eta, m]); return reference; },
+    });
+    expect(nessTheory(fast, theta0, 1e-3, 2)).toBe(reference);
+    expect(calls).toEqual([[theta0, 1e-3, 2]]);
+  });
+});

@@ -69,8 +69,12 @@ export interface NessTheory {
   eigenvalues: Float64Array;
 }
 
-/** H₀, D₀, Σ and C of WR SGD at the minimum θ₀ (find it with `newtonMinimum`), learning rate η, batch size m. */
+/**
+ * H₀, D₀, Σ and C of WR SGD at the minimum θ₀ (find it with `newtonMinimum`), learning rate η, batch size m; through the
+ * landscape's own `nessTheory` when it has that fast path.
+ */
 export function nessTheory(landscape: Landscape, theta0: Float64Array, eta: number, batchSize: number): NessTheory {
+  if (landscape.nessTheory) return landscape.nessTheory(theta0, eta, batchSize);
   const n = landscape.dim;
   const raw = new Float64Array(n * n);
   landscape.hessian(theta0, raw);
