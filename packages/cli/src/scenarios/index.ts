@@ -3,6 +3,7 @@ import { regressionNess } from './regression-ness.ts';
 import { earthquakeNess } from './earthquake-ness.ts';
 import { tfjsRegression } from './tfjs-regression.ts';
 import { fluctuationTheorems } from './fluctuation-theorems.ts';
+import { sgworldVsSgld } from './sgworld-vs-sgld.ts';
 
 /** Packaged scenarios, by name. */
 export const scenarios: Record<string, PackagedScenario> = {
@@ -10,4 +11,5 @@ export const scenarios: Record<string, PackagedScenario> = {
   [earthquakeNess.name]: earthquakeNess,
   [tfjsRegression.name]: tfjsRegression,
   [fluctuationTheorems.name]: fluctuationTheorems,
+  [sgworldVsSgld.name]: sgworldVsSgld,
 };
