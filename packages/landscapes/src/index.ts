@@ -7,3 +7,5 @@ export { selectBackend, currentBackend, loadTfjs, BACKEND_ORDER, BACKEND_ENV, ty
 export { LinearisedRegression, linearisedRegressionInfo, psi, type ExactPosterior } from './linearised-regression/linearised-regression.ts';
 export { MnistLinear, mnistLinearInfo, MNIST_LINEAR_DEFAULTS } from './mnist-linear/mnist-linear.ts';
 export { loadMnist, poolImages, mnistFile, type MnistData, type MnistSplit } from './mnist-linear/mnist.ts';
+export { StyblinskiTang, styblinskiTangInfo, styblinskiTang1d, STYBLINSKI_TANG } from './styblinski-tang/styblinski-tang.ts';
+export { kramersEscapeTime, meanFirstPassageTime, styblinskiTangEscape, type StyblinskiTangEscape } from './styblinski-tang/escape-theory.ts';

@@ -4,6 +4,7 @@ import { TanhRegression, TANH_REGRESSION_DEFAULTS as D } from './tanh-regression
 import { TfjsRegression, tfjsRegressionInfo } from './tfjs/regression.ts';
 import { LinearisedRegression, linearisedRegressionInfo } from './linearised-regression/linearised-regression.ts';
 import { MnistLinear, mnistLinearInfo } from './mnist-linear/mnist-linear.ts';
+import { StyblinskiTang, styblinskiTangInfo } from './styblinski-tang/styblinski-tang.ts';
 
 export const tanhRegressionInfo: PluginInfo = {
   kind: 'landscape',
@@ -40,4 +41,5 @@ export default new ContainerModule((options) => {
   bindPlugin(options, TfjsRegression, tfjsRegressionInfo);
   bindPlugin(options, LinearisedRegression, linearisedRegressionInfo);
   bindPlugin(options, MnistLinear, mnistLinearInfo);
+  bindPlugin(options, StyblinskiTang, styblinskiTangInfo);
 });

@@ -5,6 +5,7 @@ import { CirculationObserver, circulationInfo } from './circulation/circulation.
 import { RelativeLossObserver, relativeLossInfo } from './relative-loss/relative-loss.ts';
 import { EntropyProductionObserver, entropyProductionInfo } from './entropy-production/entropy-production.ts';
 import { KlToPosteriorObserver, klToPosteriorInfo } from './kl-to-posterior/kl-to-posterior.ts';
+import { EscapeTimeObserver, escapeTimeInfo } from './escape-time/escape-time.ts';
 
 export default new ContainerModule((options) => {
   bindPlugin(options, MomentsObserver, momentsInfo);
@@ -12,4 +13,5 @@ export default new ContainerModule((options) => {
   bindPlugin(options, RelativeLossObserver, relativeLossInfo);
   bindPlugin(options, EntropyProductionObserver, entropyProductionInfo);
   bindPlugin(options, KlToPosteriorObserver, klToPosteriorInfo);
+  bindPlugin(options, EscapeTimeObserver, escapeTimeInfo);
 });

@@ -3,3 +3,4 @@ export * from './sgd.ts';
 export * from './earthquake.ts';
 export * from './sgld.ts';
 export * from './sgworld.ts';
+export * from './gd-white-noise.ts';

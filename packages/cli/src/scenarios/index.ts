@@ -4,6 +4,7 @@ import { earthquakeNess } from './earthquake-ness.ts';
 import { tfjsRegression } from './tfjs-regression.ts';
 import { fluctuationTheorems } from './fluctuation-theorems.ts';
 import { sgworldVsSgld } from './sgworld-vs-sgld.ts';
+import { escapeWhiteNoise } from './escape-white-noise.ts';
 
 /** Packaged scenarios, by name. */
 export const scenarios: Record<string, PackagedScenario> = {
@@ -12,4 +13,5 @@ export const scenarios: Record<string, PackagedScenario> = {
   [tfjsRegression.name]: tfjsRegression,
   [fluctuationTheorems.name]: fluctuationTheorems,
   [sgworldVsSgld.name]: sgworldVsSgld,
+  [escapeWhiteNoise.name]: escapeWhiteNoise,
 };

@@ -1,0 +1,108 @@
+import { definePlugin, ScenarioError, type Landscape } from '@nesslab/kernel';
+
+/** g(x) = ½ d/dx (x⁴ − 16x² + 5x) = 2x³ − 16x + 2.5, the one-coordinate gradient of f in its own units x. */
+const slope = (x: number) => 2 * x * x * x - 16 * x + 2.5;
+/** f''(x) = 6x² − 16. */
+const curvature = (x: number) => 6 * x * x - 16;
+
+/** The root of g near x (Newton in float64, to the last bit). */
+function root(x: number): number {
+  for (let i = 0; i < 100; i++) {
+    const next = x - slope(x) / curvature(x);
+    if (next === x) break;
+    x = next;
+  }
+  return x;
+}
+
+/** One coordinate of f in its own units x = √k θ_d: f₁(x) = ½(x⁴ − 16x² + 5x) (001 §4). */
+export const styblinskiTang1d = (x: number): number => 0.5 * (x * x * x * x - 16 * x * x + 5 * x);
+
+/**
+ * Critical points of one coordinate, in x = √k θ_d: the global minimum a ≈ −2.9035, the saddle b ≈ 0.1567 (a maximum
+ * of f₁), the upper minimum c ≈ 2.7468; barrier ΔL = f₁(b) − f₁(a) ≈ 39.36 and curvatures f₁''(a) ≈ 34.58, f₁''(b) ≈ −15.85.
+ */
+export const STYBLINSKI_TANG = (() => {
+  const a = root(-2.9), b = root(0.16), c = root(2.75);
+  return { a, b, c, barrier: styblinskiTang1d(b) - styblinskiTang1d(a), curvatureA: curvature(a), curvatureB: curvature(b) };
+})();
+
+export const styblinskiTangInfo = definePlugin({
+  kind: 'landscape',
+  name: 'styblinski-tang',
+  description:
+    'Styblinski–Tang test function 𝓛(θ) = ½ Σ_d (x_d⁴ − 16x_d² + 5x_d), x = √k θ (sharpness k multiplies the Hessian by k), any ' +
+    'dimension. Separable: 2^N minima; chains start at the global minimum θ_d = a/√k, a ≈ −2.9035, saddles at x_d = b ≈ 0.1567, ' +
+    'barrier ΔL ≈ 39.36 per coordinate. One data point (M = 1, ℓ₁ = 𝓛): only full-batch use is meaningful; the minibatch ' +
+    'construction of SCIENCE.md §7 for SGD escape is future work.',
+  source: '001 §4, Fig. 4 and 6 (10-D, f(√k θ))',
+  params: {
+    dim: { type: 'integer', description: 'N, the number of coordinates (001 uses 10)', default: 10, minimum: 1 },
+    sharpness: { type: 'number', description: 'k in 𝓛(θ) = f(√k θ): Hessian × k, minima and saddles at x/√k (001 §4)', default: 1, exclusiveMinimum: 0 },
+  },
+  precision: 'float64',
+});
+
+/**
+ * 𝓛(θ) = f(√k θ), f(x) = ½ Σ_d (x_d⁴ − 16x_d² + 5x_d) (001 §4): ∂_d𝓛 = √k g(x_d), ∂²_d𝓛 = k f₁''(x_d), diagonal Hessian.
+ * M = 1 with ℓ₁ = 𝓛 and R = 0, so every minibatch gradient is the full gradient: the landscape of GD + white noise
+ * (Theorem 3.1). FUTURE WORK: SGD escape needs the M-point construction of SCIENCE.md §7 (ℓ_j = f(√kθ) − √k x_j·θ).
+ */
+export class StyblinskiTang implements Landscape {
+  readonly dataSize = 1;
+  dim = 10;
+  sharpness = 1;
+  private rootK = 1;
+
+  configure(params: Readonly<Record<string, unknown>>, _seed: number): void {
+    const dim = params.dim ?? 10, k = params.sharpness ?? 1;
+    if (typeof dim !== 'number' || !Number.isSafeInteger(dim) || dim < 1) throw new ScenarioError('scenario.landscape.params.dim', `must be an integer ≥ 1, got ${JSON.stringify(dim)}`);
+    if (typeof k !== 'number' || !Number.isFinite(k) || k <= 0) throw new ScenarioError('scenario.landscape.params.sharpness', `must be a number > 0, got ${JSON.stringify(k)}`);
+    this.dim = dim;
+    this.sharpness = k;
+    this.rootK = Math.sqrt(k);
+  }
+
+  loss(theta: Float64Array): number {
+    let s = 0;
+    for (let d = 0; d < theta.length; d++) s += styblinskiTang1d(this.rootK * theta[d]);
+    return s;
+  }
+
+  /** ∂_d𝓛 = √k (2x³ − 16x + 2.5), x = √k θ_d. */
+  gradient(theta: Float64Array, out: Float64Array): void {
+    const r = this.rootK;
+    for (let d = 0; d < theta.length; d++) out[d] = r * slope(r * theta[d]);
+  }
+
+  /** M = 1: the minibatch is the full batch. */
+  minibatchGradient(theta: Float64Array, _batch: Int32Array, _m: number, out: Float64Array): void {
+    this.gradient(theta, out);
+  }
+
+  /** Row 0 = ∇ℓ₁ = ∇𝓛 (M = 1). */
+  sampleGradients(theta: Float64Array, out: Float64Array): void {
+    this.gradient(theta, out);
+  }
+
+  regulariserGradient(_theta: Float64Array, out: Float64Array): void {
+    out.fill(0, 0, this.dim);
+  }
+
+  /** Diagonal: H_dd = k (6x² − 16). */
+  hessian(theta: Float64Array, out: Float64Array): void {
+    const n = this.dim, r = this.rootK;
+    out.fill(0, 0, n * n);
+    for (let d = 0; d < n; d++) out[d * n + d] = this.sharpness * curvature(r * theta[d]);
+  }
+
+  sampleHessian(theta: Float64Array, i: number, out: Float64Array): void {
+    if (i !== 0) throw new RangeError(`sampleHessian: sample index ${i} outside [0, 1)`);
+    this.hessian(theta, out);
+  }
+
+  /** The global minimum, θ_d = a/√k for every d: where 001's escapes start ("a given minimum"). */
+  minimumStart(out: Float64Array): void {
+    out.fill(STYBLINSKI_TANG.a / this.rootK, 0, this.dim);
+  }
+}
