@@ -5,6 +5,7 @@ import { CirculationObserver, circulationInfo } from './circulation/circulation.
 import { RelativeLossObserver, relativeLossInfo } from './relative-loss/relative-loss.ts';
 import { EntropyProductionObserver, entropyProductionInfo } from './entropy-production/entropy-production.ts';
 import { KlToPosteriorObserver, klToPosteriorInfo } from './kl-to-posterior/kl-to-posterior.ts';
+import { Marginal2dObserver, marginal2dInfo } from './marginal-2d/marginal-2d.ts';
 import { EscapeTimeObserver, escapeTimeInfo } from './escape-time/escape-time.ts';
 
 export default new ContainerModule((options) => {
@@ -13,5 +14,6 @@ export default new ContainerModule((options) => {
   bindPlugin(options, RelativeLossObserver, relativeLossInfo);
   bindPlugin(options, EntropyProductionObserver, entropyProductionInfo);
   bindPlugin(options, KlToPosteriorObserver, klToPosteriorInfo);
+  bindPlugin(options, Marginal2dObserver, marginal2dInfo);
   bindPlugin(options, EscapeTimeObserver, escapeTimeInfo);
 });

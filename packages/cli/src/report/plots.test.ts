@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { curves, panel, powerOfTen, renderSvg, scatterVsTheory } from './plots.ts';
+import { crossSection, curves, panel, powerOfTen, renderSvg, scatterVsTheory } from './plots.ts';
 
 const sigmaPoints = () => {
   const pts = [];
@@ -88,5 +88,19 @@ describe('plots', () => {
     expect(powerOfTen(-12)).toBe('10⁻¹²');
     expect(powerOfTen(0)).toBe('10⁰');
     expect(powerOfTen(5)).toBe('10⁵');
+  });
+
+  it('renders a cross-section: heat map on a square plot, dashed contours with a key, arrows and marked points', async () => {
+    const edges = [-2, -1, 0, 1, 2], density = edges.slice(1).map((_, i) => edges.slice(1).map((__, j) => (i === 3 && j === 0 ? 0 : Math.exp(-((i - 1.5) ** 2) - (j - 1.5) ** 2))));
+    const circle = (r: number) => Array.from({ length: 33 }, (_, k) => ({ x: r * Math.cos((k * Math.PI) / 16), y: r * Math.sin((k * Math.PI) / 16) }));
+    const spec = crossSection({
+      title: 'Panel A', xTitle: 'δθ₆/Θ₆', yTitle: 'δθ₇/Θ₇', histogram: { xEdges: edges, yEdges: edges, density },
+      contours: [{ name: 'theory', color: '#ffffff', points: circle(1) }, { name: 'theory', color: '#ffffff', points: circle(1.5) }, { name: 'Boltzmann', color: '#ffd21f', points: circle(0.5) }],
+      vectors: [{ x: 0.5, y: 0, dx: 0, dy: 0.3 }], dots: [{ name: 'θ₀', x: 0, y: 0, shape: 'star', color: '#ffd21f' }, { name: 'θ̂₀', x: 0.2, y: 0.1, shape: 'circle', color: '#fff' }],
+    }) as unknown as { width: number; height: number; layer: { mark: { type: string } }[] };
+    expect(spec.width).toBe(spec.height); // equal aspect: the window is square in data units
+    expect(spec.layer.map((l) => l.mark.type)).toEqual(['rect', 'line', 'rule', 'point', 'point', 'rect']);
+    const svg = await renderSvg(spec as never);
+    for (const text of ['Panel A', 'δθ₆/Θ₆', 'δθ₇/Θ₇', 'Boltzmann', 'θ̂₀']) expect(svg).toContain(text);
   });
 });

@@ -2,9 +2,11 @@ import { findMinimum, nessTheory, norm, resolvePlugin, solve, symmetricEigen, to
 import { curves, scatterVsTheory, type Claim } from '../report/index.ts';
 import type { PackagedScenario, ScenarioContext } from './types.ts';
 import { scaledSigmaError, sigmaPoints, spearman } from './compare.ts';
+import { boltzmannShape, crossSectionPanel, ellipseMass, histogramCentroid, planeGaussian, sameArea, windowAround, type Pair } from './cross-section.ts';
 
 interface Moments { count: number; mean: number[]; meanStdError: number[]; covariance: number[][]; covarianceStdError: number[][] }
 interface Circulation { circulation: number[][]; stdError: number[][]; count: number }
+interface Marginal2d { xEdges: number[]; yEdges: number[]; counts: number[][]; density: number[][]; total: number; outside: number }
 
 /**
  * 004 §4.5, Eq. 31–34 and Fig. 2C: the earthquake model θ ← θ − η∇𝓛(θ + ζz) on the tanh regression near θ₀.
@@ -15,7 +17,7 @@ interface Circulation { circulation: number[][]; stdError: number[][]; count: nu
 export const earthquakeNess: PackagedScenario = {
   name: 'earthquake-ness',
   title: 'Earthquake model on the tanh regression: equilibrium (C = 0) with Σ ∝ H₀, inverse variance–flatness',
-  reproduces: 'seed 004 (Machine learning in and out of equilibrium) §4.5, Eq. 31–34, Fig. 2C: full-batch gradient at a randomly shifted argument, ζ = 1e-4; the stationary state is an equilibrium on 𝓛^quake (Hessian H₀⁻¹) at temperature ηζ²/2 (the printed "β = ηζ²/2" is the temperature, SCIENCE.md §7): no circulation, and the variance largest along the steepest directions of 𝓛.',
+  reproduces: 'seed 004 (Machine learning in and out of equilibrium) §4.5, Eq. 31–34, Fig. 2C: full-batch gradient at a randomly shifted argument, ζ = 1e-4; the stationary state is an equilibrium on 𝓛^quake (Hessian H₀⁻¹) at temperature ηζ²/2 (the printed "β = ηζ²/2" is the temperature, SCIENCE.md §7): no circulation, and the variance largest along the steepest directions of 𝓛; the panel-C cross-section in the (δθ₆, δθ₇) plane in units Θ of WR SGD.',
   params: {
     eta: { type: 'number', description: 'η, learning rate (004 §4.1 uses 1e-7 for the regression; Fig. 2C does not restate it)', default: 1e-7, exclusiveMinimum: 0 },
     zeta: { type: 'number', description: 'ζ, standard deviation of the random shift of the argument (Fig. 2C: 1e-4)', default: 1e-4, exclusiveMinimum: 0 },
@@ -84,9 +86,18 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   const inBasis = (d: number[]) => Array.from({ length: N }, (_, i) => Array.from({ length: N }, (_, j) => d.reduce((s, v, a) => s + O[i * N + a] * v * O[j * N + a], 0)));
   const sigmaTheory = inBasis(vTheory), sigmaContinuous = inBasis(vContinuous);
 
+  // The centre: the minimum of the loss smoothed by θ + ζz, whose covariance about θ₀ is W = Σ + ζ²I = ζ²(I − ηH₀/2)⁻¹:
+  // E∇𝓛 = 0 gives δ = −H₀⁻¹ ½∇tr(H W) to second order (SCIENCE.md §7's −(ζ²/2)H₀⁻¹∇tr H is W = ζ²I).
+  const W = inBasis(Array.from(h, (x) => (zeta * zeta) / (1 - (eta * x) / 2)));
+  const shiftPredicted = predictedShift(landscape, theta0, wr.hessian, W);
+  // 004 Fig. 2C: the (δθ₆, δθ₇) plane in units Θ of the WR theory (same η, m), centred on θ₀; the cloud sits at the
+  // predicted centre, with the discrete-time equilibrium Σ.
+  const plane: Pair = [5, 6], scales: Pair = [Math.sqrt(wr.sigma[5 * N + 5]), Math.sqrt(wr.sigma[6 * N + 6])];
+  const gQuake = planeGaussian(Array.from(theta0, (t, a) => t + shiftPredicted[a]), sigmaTheory.flat(), N, plane, theta0, scales);
+  const histogram = { name: 'marginal-2d', params: { components: [6, 7], scales, ...windowAround(gQuake, [[0, 0]]), bins: 40, burnIn: p.burnIn } };
   const spec = {
     seed: ctx.seed, landscape: landscapeRef, sampler: { name: 'full-batch' }, optimizer: { name: 'earthquake', params: { eta, zeta } },
-    observers: [{ name: 'moments', params: { burnIn: p.burnIn } }, { name: 'circulation', params: { burnIn: p.burnIn } }],
+    observers: [{ name: 'moments', params: { burnIn: p.burnIn } }, { name: 'circulation', params: { burnIn: p.burnIn } }, histogram],
     chains: p.chains, steps: p.steps, init: { kind: 'minimum' },
   };
   const sim = await ctx.simulate('earthquake stationary state', spec, { reference: theta0 });
@@ -114,15 +125,20 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   // The earthquake's own scale: D = ½η²ζ²H₀² (C = ηH₀Σ − D would be of its size for a NESS of this Σ).
   const ownScale = Math.max(...inBasis(Array.from(h, (x) => 0.5 * eta * eta * zeta * zeta * x * x)).flat().map(Math.abs));
 
-  // The centre: the minimum of the loss smoothed by θ + ζz, whose covariance about θ₀ is W = Σ + ζ²I = ζ²(I − ηH₀/2)⁻¹:
-  // E∇𝓛 = 0 gives δ = −H₀⁻¹ ½∇tr(H W) to second order (SCIENCE.md §7's −(ζ²/2)H₀⁻¹∇tr H is W = ζ²I).
-  const W = inBasis(Array.from(h, (x) => (zeta * zeta) / (1 - (eta * x) / 2)));
-  const shiftPredicted = predictedShift(landscape, theta0, wr.hessian, W);
   const shiftLeading = predictedShift(landscape, theta0, wr.hessian, inBasis(Array.from(h, () => zeta * zeta)));
   const shift = moments.mean.map((x, a) => x - theta0[a]);
   const along = (v: ArrayLike<number>) => Array.from({ length: N }, (_, a) => { let s = 0; for (let i = 0; i < N; i++) s += O[i * N + a] * v[i]; return s; });
   const sd = vTheory.map(Math.sqrt);
   const gradNorm = norm(grad);
+  // Fig. 2C: the histogram's mass inside the 1-σ ellipse of the equilibrium theory's marginal; Boltzmann shape H₀⁻¹.
+  const hist = sim.observers['marginal-2d'] as Marginal2d;
+  const shape = sameArea(boltzmannShape(wr.hessian, N, plane, scales), gQuake.sigma);
+  const crossSection = { components: [6, 7], scales, histogram: hist, theoryCentre: gQuake.centre, theorySigma: gQuake.sigma, centroid: histogramCentroid(hist), ellipseMass: ellipseMass(hist, gQuake), boltzmannSigma: shape };
+  const panel = crossSectionPanel({
+    title: 'C · earthquake model, units Θ of WR SGD (004 Fig. 2C)', components: [6, 7], histogram: hist,
+    theory: gQuake, boltzmann: { centre: [0, 0], sigma: shape }, current: null,
+    centre: { name: 'centre: smoothed-loss minimum', at: gQuake.centre },
+  });
 
   const claims: Claim[] = [
     { id: 'no-circulation', statement: earthquakeNess.claims['no-circulation'], measured: circRatio, expected: 0, tolerance: circTolerance, holds: circRatio <= circTolerance },
@@ -153,6 +169,7 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
       spearman: rho,
       steepToFlatRatio: { simulation: vSim[N - 1] / vSim[0], theory: vTheory[N - 1] / vTheory[0] },
     },
+    crossSection,
     circulation: {
       simulation: circ.circulation, stdError: circ.stdError,
       maxAbs: cMax, maxStdError: cMaxStdError, maxZ: cMaxZ,
@@ -160,7 +177,7 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
       ownDiffusionScale: ownScale, ratioToOwnDiffusion: cMax / ownScale,
     },
   };
-  return { results, claims, plots: plots(results) };
+  return { results, claims, plots: { ...plots(results), 'cross-section': panel } };
 }
 
 /** Standard error of a mode's mean: √(v (1 + ρ)/((1 − ρ)·count)), ρ = 1 − ηh. */

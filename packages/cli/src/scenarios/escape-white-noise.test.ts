@@ -20,7 +20,7 @@ describe('escape-white-noise, quick preset', () => {
     expect(results.claims.map((c: { id: string }) => c.id)).toEqual(['gamma-linear-in-k', 'log-gamma-linear-in-inverse-D', 'rate-matches-kramers']);
     expect(readdirSync(join(out, 'plots')).sort()).toEqual(['escape-fig6.svg', 'log-rate-vs-inverse-diffusion.svg', 'rate-vs-sharpness.svg']);
     expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({ scenario: 'escape-white-noise', preset: 'quick', seed: 1, params: { chains: 80, eta: 1e-3, dim: 10 } });
-    expect(results.elapsedSeconds).toBeLessThan(15); // the quick preset's promise on this 2-core machine (measured 5–6 s)
+    expect(results.elapsedSeconds).toBeLessThan(45); // measured 5–6 s alone; vitest runs the other scenario tests beside it on the same 2 cores
   });
 
   it('escapes start at the global minimum and leave the box (b − a + 1)/√k through the saddle side, spread over the 10 saddles', () => {

@@ -2,10 +2,12 @@ import { findMinimum, nessTheory, norm, resolvePlugin, toRows, worTheory, type L
 import { curves, scatterVsTheory, type Claim } from '../report/index.ts';
 import type { PackagedScenario, ScenarioContext } from './types.ts';
 import { scaledSigmaError, sigmaPoints } from './compare.ts';
+import { boltzmannShape, crossSectionPanel, ellipseMass, histogramCentroid, planeGaussian, planeMatrix, sameArea, windowAround, type Pair } from './cross-section.ts';
 
 interface Moments { count: number; mean: number[]; meanStdError: number[]; covariance: number[][]; covarianceStdError: number[][] }
 interface Circulation { circulation: number[][]; stdError: number[][]; count: number }
 interface RelativeLoss { steps: number[]; mean: number[]; sd: number[] }
+interface Marginal2d { xEdges: number[]; yEdges: number[]; counts: number[][]; density: number[][]; total: number; outside: number }
 
 /**
  * 004 §4.1–4.3: the tanh regression near its minimum θ₀ under WR and WOR SGD. Σ and C of the WR
@@ -15,7 +17,7 @@ interface RelativeLoss { steps: number[]; mean: number[]; sd: number[] }
 export const regressionNess: PackagedScenario = {
   name: 'regression-ness',
   title: 'Tanh regression: WR vs WOR SGD stationary states, Σ and C vs theory, Fig. 1C curves',
-  reproduces: 'seed 004 (Machine learning in and out of equilibrium): Fig. 1C training curves (relative loss, WR vs WOR, η = 1e-7, m = 10, 1000 runs × 2e5 steps from a random start) and Fig. 3 (Σ and C of the WR NESS, simulation vs the Lyapunov theory of Eq. 14, 21–25, all 28 independent elements); the WOR covariance ~10⁴ below WR.',
+  reproduces: 'seed 004 (Machine learning in and out of equilibrium): Fig. 1C training curves (relative loss, WR vs WOR, η = 1e-7, m = 10, 1000 runs × 2e5 steps from a random start) and Fig. 3 (Σ and C of the WR NESS, simulation vs the Lyapunov theory of Eq. 14, 21–25, all 28 independent elements); the WOR covariance ~10⁴ below WR; Fig. 2A–B: the marginal in the (δθ₆, δθ₇) plane in units Θ = Σ_αα^{1/2} of WR, with the theory\'s equiprobability lines, the Boltzmann lines of 𝓛, the marginal current and θ̂₀.',
   params: {
     eta: { type: 'number', description: 'η, learning rate of the stationary-state runs', default: 1e-7, exclusiveMinimum: 0 },
     batchSize: { type: 'integer', description: 'm, minibatch size', default: 10, minimum: 1 },
@@ -62,16 +64,23 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   landscape.gradient(theta0, grad);
   const theory = nessTheory(landscape, theta0, eta, m);
   const N = landscape.dim;
+  const worTh = worTheory(landscape, theta0, eta, m);
+  const thetaHat = worTh.effectiveMinimum.theta;
+  // 004 Fig. 2: the (δθ₆, δθ₇) plane in units Θ_α = Σ_αα^{1/2} of the WR theory, in both panels.
+  const plane: Pair = [5, 6], scales: Pair = [Math.sqrt(theory.sigma[5 * N + 5]), Math.sqrt(theory.sigma[6 * N + 6])];
+  const gWr = planeGaussian(theta0, theory.sigma, N, plane, theta0, scales), gWor = planeGaussian(thetaHat, worTh.sigma, N, plane, theta0, scales);
+  const shape = boltzmannShape(theory.hessian, N, plane, scales);
+  // Windows: ±4 sd of the theory's marginal and the origin θ₀; WOR's is ~Σ_WOR/Σ_WR smaller (the paper's panel B scale).
+  const histogram = (g: typeof gWr, extra: object) => ({ name: 'marginal-2d', params: { components: [6, 7], scales, ...windowAround(g, [[0, 0]]), bins: 40, ...extra } });
 
   const base = { seed: ctx.seed, landscape: landscapeRef, optimizer: { name: 'sgd', params: { eta } } };
   const ness = (sampler: string, observers: object[]) => ({ ...base, sampler: { name: sampler, params: { batchSize: m } }, observers, chains: p.chains, steps: p.steps, init: { kind: 'minimum' } });
   const burn = { burnIn: p.burnIn };
-  const wr = await ctx.simulate('WR stationary state', ness('with-replacement', [{ name: 'moments', params: burn }, { name: 'circulation', params: burn }]), { reference: theta0 });
+  const wr = await ctx.simulate('WR stationary state', ness('with-replacement', [{ name: 'moments', params: burn }, { name: 'circulation', params: burn }, histogram(gWr, burn)]), { reference: theta0 });
   // WOR is measured at epoch boundaries, as 004 does: within an epoch θ sweeps a deterministic-looking loop far wider than the epoch-to-epoch spread.
   const epoch = Math.floor(landscape.dataSize / m);
-  const worSpec = { ...ness('without-replacement', [{ name: 'moments', params: { burnIn: p.worBurnIn, every: epoch } }]), steps: p.worSteps };
+  const worSpec = { ...ness('without-replacement', [{ name: 'moments', params: { burnIn: p.worBurnIn, every: epoch } }, histogram(gWor, { burnIn: p.worBurnIn, every: epoch })]), steps: p.worSteps };
   const wor = await ctx.simulate('WOR stationary state', worSpec, { reference: theta0 });
-  const worTh = worTheory(landscape, theta0, eta, m);
   const training = (sampler: string) => ({
     ...base, seed: ctx.seed + 1, optimizer: { name: 'sgd', params: { eta: p.trainingEta } },
     sampler: { name: sampler, params: { batchSize: m } }, observers: [{ name: 'relative-loss' }],
@@ -89,7 +98,6 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   const trace = (s: number[][]) => s.reduce((acc, row, a) => acc + row[a], 0);
   const worRatio = trace(worMoments.covariance) / trace(wrMoments.covariance);
   const worExpected = 1e-4 * (eta / 1e-7) ** 2;
-  const thetaHat = worTh.effectiveMinimum.theta;
   const dist = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.hypot(...Array.from(a, (x, i) => x - b[i]));
   const worMeanError = dist(worMoments.mean, thetaHat) / dist(thetaHat, theta0);
   const worSigmaTheory = toRows(worTh.sigma, N);
@@ -98,6 +106,29 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   const worSigmaTolerance = (p.worSigmaAllowance as number) + 4 * worMaxStdError;
   const worShift = worMoments.mean.map((x, a) => x - theta0[a]);
   const gradNorm = norm(grad);
+  // Fig. 2 per panel: WR mass inside the theory's 1-σ ellipse; WOR cloud centred on θ̂₀, not on θ₀ (the origin).
+  const wrHist = wr.observers['marginal-2d'] as Marginal2d, worHist = wor.observers['marginal-2d'] as Marginal2d;
+  const worCentroid = histogramCentroid(worHist);
+  const crossSection = {
+    components: [6, 7], scales,
+    wr: { histogram: wrHist, theoryCentre: gWr.centre, theorySigma: gWr.sigma, ellipseMass: ellipseMass(wrHist, gWr) },
+    wor: {
+      histogram: worHist, theoryCentre: gWor.centre, theorySigma: gWor.sigma, ellipseMass: ellipseMass(worHist, gWor),
+      centroid: worCentroid, centroidToEffectiveMinimum: Math.hypot(worCentroid[0] - gWor.centre[0], worCentroid[1] - gWor.centre[1]), effectiveMinimumToTheta0: Math.hypot(...gWor.centre),
+    },
+    boltzmannShape: shape,
+  };
+  const panels = {
+    'cross-section-wr': crossSectionPanel({
+      title: 'A · WR SGD, units Θ = Σ_αα^½ of WR (004 Fig. 2A)', components: [6, 7], histogram: wrHist,
+      theory: gWr, boltzmann: { centre: [0, 0], sigma: sameArea(shape, gWr.sigma) }, current: planeMatrix(theory.circulation, N, plane, scales),
+    }),
+    'cross-section-wor': crossSectionPanel({
+      title: 'B · WOR SGD (epoch ends), units Θ of WR (004 Fig. 2B)', components: [6, 7], histogram: worHist,
+      theory: gWor, boltzmann: { centre: [0, 0], sigma: sameArea(shape, gWor.sigma) }, current: planeMatrix(worTh.circulation, N, plane, scales),
+      centre: { name: 'θ̂₀ = argmin 𝓛̂ (Eq. 16)', at: gWor.centre },
+    }),
+  };
 
   const claims: Claim[] = [
     { id: 'theta0-is-minimum', statement: regressionNess.claims['theta0-is-minimum'], measured: gradNorm, expected: 0, tolerance: 1e-8, holds: gradNorm < 1e-8 },
@@ -135,9 +166,10 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
       sampledEvery: epoch,
       relativeLoss: worTrain.observers['relative-loss'] as RelativeLoss,
     },
+    crossSection,
     training: { eta: p.trainingEta, chains: p.trainingChains, steps: p.trainingSteps, seed: ctx.seed + 1 },
   };
-  return { results, claims, plots: plots(results, circScale) };
+  return { results, claims, plots: { ...plots(results, circScale), ...panels } };
 }
 
 type PlotInput = {

@@ -20,7 +20,7 @@ describe('sgworld-vs-sgld, quick preset', () => {
     expect(results.claims.map((c: { id: string }) => c.id)).toEqual(['kl-theory-slopes', 'kl-slope-sgld', 'kl-slope-sgworld', 'sgworld-lm-beats-sgworld']);
     expect(readdirSync(join(out, 'plots')).sort()).toEqual(['kl-real-chains.svg', 'kl-vs-eta.svg']);
     expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({ scenario: 'sgworld-vs-sgld', preset: 'quick', seed: 1, params: { etas: [5e-7, 1e-6], lmEta: 1e-6 } });
-    expect(results.elapsedSeconds).toBeLessThan(30); // measured ~10 s of CPU per core; allow for a loaded machine
+    expect(results.elapsedSeconds).toBeLessThan(45); // measured ~10 s alone; vitest runs the other scenario tests beside it on the same 2 cores
   });
 
   it('theory (Fig. 6): slopes 2, 6, 2; SGWORLD orders of magnitude below SGLD; uncorrected "only marginally better than SGLD"', () => {
