@@ -42,6 +42,15 @@ describe('nesslab CLI', () => {
     expect(bad.stderr).toMatch(/known: [^\n]*\bsgd\b/); // the list names every bound optimizer, sgd among them
   });
 
+  it('names η when it is outside the WOR theory\'s expansion (ηn·h_max ≪ 1), with exit 2 and no output', () => {
+    const out = join(scratch(), 'out');
+    const r = nesslab('run', 'regression-ness', '--set', 'eta=1e-3', '--out', out);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toContain('params.eta: the WOR theory (004 App. B–C) expands in ηn·h_max');
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('refuses bad input without leaving output behind', () => {
     const dir = scratch(), out = join(dir, 'out');
     for (const args of [

@@ -61,6 +61,7 @@ export async function renderSvg(spec: TopLevelSpec): Promise<string> {
   const compiled = vegaLite.compile(spec, { logger }).spec;
   const view = new vega.View(vega.parse(compiled), { renderer: 'none', logLevel: vega.Error });
   try {
+    vega.resetSVGDefIds(); // vega numbers clip/gradient ids per process: restart them so each file depends only on its spec
     return await view.toSVG();
   } finally {
     view.finalize();

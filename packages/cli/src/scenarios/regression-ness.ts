@@ -1,4 +1,4 @@
-import { findMinimum, nessTheory, norm, resolvePlugin, toRows, worTheory, type Landscape } from '@nesslab/kernel';
+import { findMinimum, nessTheory, norm, resolvePlugin, ScenarioError, toRows, worTheory, type Landscape } from '@nesslab/kernel';
 import { curves, scatterVsTheory, type Claim } from '../report/index.ts';
 import type { PackagedScenario, ScenarioContext } from './types.ts';
 import { scaledSigmaError, sigmaPoints } from './compare.ts';
@@ -64,7 +64,7 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   landscape.gradient(theta0, grad);
   const theory = nessTheory(landscape, theta0, eta, m);
   const N = landscape.dim;
-  const worTh = worTheory(landscape, theta0, eta, m);
+  const worTh = guardWor(() => worTheory(landscape, theta0, eta, m), eta * (landscape.dataSize / m) * theory.eigenvalues[N - 1]);
   const thetaHat = worTh.effectiveMinimum.theta;
   // 004 Fig. 2: the (δθ₆, δθ₇) plane in units Θ_α = Σ_αα^{1/2} of the WR theory, in both panels.
   const plane: Pair = [5, 6], scales: Pair = [Math.sqrt(theory.sigma[5 * N + 5]), Math.sqrt(theory.sigma[6 * N + 6])];
@@ -176,6 +176,15 @@ type PlotInput = {
   wr: { sigma: { simulation: number[][]; theory: number[][] }; circulation: { simulation: number[][]; theory: number[][] }; relativeLoss: RelativeLoss };
   wor: { sigma: { simulation: number[][]; theory: number[][] }; relativeLoss: RelativeLoss };
 };
+
+/** The WOR theory, or one clear error naming η when its expansion in ηn·h (App. B–C) has broken down. */
+function guardWor<T>(theory: () => T, etaNH: number): T {
+  try {
+    return theory();
+  } catch (e) {
+    throw new ScenarioError('params.eta', `the WOR theory (004 App. B–C) expands in ηn·h_max, here ${etaNH.toPrecision(3)} (keep it ≪ 1): ${(e as Error).message}`);
+  }
+}
 
 function plots(r: PlotInput, circScale: number) {
   const N = r.wr.sigma.theory.length, circPoints = [];

@@ -1,0 +1,197 @@
+// `nesslab sweep`: one packaged scenario over a grid of its parameters, each point exactly as `run` writes it.
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { basename, dirname, join, resolve } from 'node:path';
+import type { Container } from 'inversify';
+import { DivergenceError, ScenarioError } from '@nesslab/kernel';
+import { parseSeed, parseSets, parseWorkers, splitList } from './args.ts';
+import { resolveRun, type PackagedRun } from './scenario-file.ts';
+import { runScenario } from './run.ts';
+import { defaultWorkers } from './parallel.ts';
+import { curves, formatNumber, renderSvg, writeOutputAtomically, type Claim, type CurveSeries, type TopLevelSpec } from './report/index.ts';
+
+/** One key of the grid: its values as typed (folder names, labels) and as parsed (JSON when it parses). */
+export interface GridAxis { key: string; texts: string[]; values: unknown[] }
+/** One point, resolved exactly as `nesslab run <scenario> --set key=value … --seed s` resolves it. */
+export interface SweepPoint { name: string; grid: Record<string, unknown>; labels: Record<string, string>; container: Container; run: PackagedRun }
+export interface SweepPlan { scenario: string; preset: string; seed: number; sets: Record<string, unknown>; axes: GridAxis[]; points: SweepPoint[] }
+/** What sweep.json keeps of one point. */
+export interface PointSummary { name: string; grid: Record<string, unknown>; labels: Record<string, string>; params: Record<string, unknown>; claims: Claim[]; results: Record<string, number>; elapsedSeconds: number }
+
+/** A value as it may appear in a folder name. */
+const safe = (text: string) => text.replace(/[^\w.+\-[\]]/g, '_');
+
+/** `--grid key=v1,v2,…` (repeatable): one axis per key, values parsed like `--set`. */
+export function parseGrid(grid: readonly string[]): GridAxis[] {
+  if (!grid.length) throw new ScenarioError('--grid', 'give at least one --grid key=v1,v2,…');
+  const axes: GridAxis[] = [];
+  for (const g of grid) {
+    const eq = g.indexOf('=');
+    if (eq <= 0) throw new ScenarioError('--grid', `expected key=v1,v2,…, got "${g}"`);
+    const key = g.slice(0, eq);
+    if (axes.some((a) => a.key === key)) throw new ScenarioError(`--grid ${key}`, 'given twice; list all its values in one --grid');
+    if (!g.slice(eq + 1).trim()) throw new ScenarioError(`--grid ${key}`, 'no values; expected key=v1,v2,…');
+    const texts = splitList(g.slice(eq + 1)).map((t) => t.trim());
+    if (texts.some((t) => t === '')) throw new ScenarioError(`--grid ${key}`, `empty value in "${g.slice(eq + 1)}"; expected v1,v2,…`);
+    const seen = new Set<string>();
+    for (const t of texts) {
+      if (seen.has(safe(t))) throw new ScenarioError(`--grid ${key}`, `value "${t}" given twice (or two values that name the same folder)`);
+      seen.add(safe(t));
+    }
+    axes.push({ key, texts, values: texts.map((t) => parseSets([`${key}=${t}`])[key]) });
+  }
+  return axes;
+}
+
+/** Resolves every point before anything runs: bad input fails at once, naming the grid key and value. */
+export async function planSweep(target: string, flags: { preset?: string; seed?: number; sets: Record<string, unknown>; grid: readonly string[] }): Promise<SweepPlan> {
+  const axes = parseGrid(flags.grid);
+  const base = (await resolveRun(target, flags)).run;
+  if (base.kind !== 'packaged') throw new ScenarioError('sweep', `"${target}" is a simulation spec; sweep runs a packaged scenario (nesslab list) or a .json file naming one`);
+  const known = Object.keys(base.scenario.params);
+  for (const a of axes) {
+    if (!known.includes(a.key)) throw new ScenarioError(`--grid ${a.key}`, `unknown parameter of "${base.scenario.name}"; known: ${known.join(', ')}`);
+    if (a.key in flags.sets) throw new ScenarioError(`--grid ${a.key}`, 'also given with --set; give it in one place');
+    for (const [i, value] of a.values.entries()) {
+      try { await resolveRun(target, { ...flags, sets: { ...flags.sets, [a.key]: value } }); }
+      catch (e) { throw e instanceof ScenarioError ? new ScenarioError(`--grid ${a.key}=${a.texts[i]}`, e.message) : e; }
+    }
+  }
+  let combos: number[][] = [[]]; // cartesian product, the first --grid key outermost
+  for (const a of axes) combos = combos.flatMap((c) => a.values.map((_, i) => [...c, i]));
+  const points: SweepPoint[] = [];
+  for (const c of combos) {
+    const grid = Object.fromEntries(axes.map((a, j) => [a.key, a.values[c[j]!]]));
+    const labels = Object.fromEntries(axes.map((a, j) => [a.key, a.texts[c[j]!]!]));
+    const { container, run } = await resolveRun(target, { ...flags, sets: { ...flags.sets, ...grid } });
+    const name = axes.map((a) => `${a.key}=${safe(labels[a.key]!)}`).join(',');
+    points.push({ name, grid, labels, container, run: run as PackagedRun });
+  }
+  return { scenario: base.scenario.name, preset: base.preset, seed: base.seed, sets: flags.sets, axes, points };
+}
+
+/**
+ * Runs the points one after another, each over the whole worker pool (the scenarios already spread
+ * their chains over it), through `runScenario` itself: a point's folder is what `run` writes, bit for bit
+ * but elapsedSeconds (SVG ids included). Everything is staged beside `out` and written into it at once.
+ */
+export async function runSweep(plan: SweepPlan, options: { out: string; workers: number; quiet?: boolean }): Promise<{ points: PointSummary[]; elapsedSeconds: number }> {
+  const started = performance.now();
+  const target = resolve(options.out);
+  await mkdir(dirname(target), { recursive: true });
+  const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.sweep-`));
+  try {
+    const points: PointSummary[] = [];
+    for (const [i, p] of plan.points.entries()) {
+      if (!options.quiet) process.stderr.write(`point ${i + 1}/${plan.points.length}: ${p.name}\n`);
+      const dir = join(staging, 'points', p.name);
+      try { await runScenario(p.container, p.run, { out: dir, workers: options.workers, quiet: options.quiet }); }
+      catch (e) { throw renamed(e, p.name); }
+      points.push(summarize(p, JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'))));
+    }
+    const elapsedSeconds = (performance.now() - started) / 1000;
+    const files: Record<string, string | Uint8Array> = await readTree(join(staging, 'points'), 'points');
+    const grid = Object.fromEntries(plan.axes.map((a) => [a.key, a.values]));
+    files['sweep.json'] = `${JSON.stringify({ scenario: plan.scenario, preset: plan.preset, seed: plan.seed, sets: plan.sets, grid, points, elapsedSeconds }, null, 2)}\n`;
+    files['sweep.csv'] = sweepCsv(plan, points);
+    for (const [name, spec] of Object.entries(sweepPlots(plan, points))) files[`plots/${name}.svg`] = await renderSvg(spec);
+    await writeOutputAtomically(options.out, files);
+    return { points, elapsedSeconds };
+  } finally {
+    await rm(staging, { recursive: true, force: true });
+  }
+}
+
+/** Errors inside a point keep their exit code and name the point. */
+function renamed(e: unknown, point: string): unknown {
+  if (e instanceof DivergenceError) return new DivergenceError(e.chain, e.step, `${e.message.replace(/^.*?: /, '')} (sweep point ${point})`);
+  if (e instanceof ScenarioError) return new ScenarioError(`point ${point}: ${e.field}`, e.message.slice(e.field.length + 2));
+  return e;
+}
+
+async function readTree(dir: string, prefix: string): Promise<Record<string, Uint8Array>> {
+  const out: Record<string, Uint8Array> = {};
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const path = join(dir, entry.name), name = `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) Object.assign(out, await readTree(path, name));
+    else out[name] = await readFile(path);
+  }
+  return out;
+}
+
+/** Claims, and the finite numeric top-level results (not seed, elapsedSeconds or parameters echoed back). */
+function summarize(p: SweepPoint, results: Record<string, unknown>): PointSummary {
+  const numeric = Object.entries(results).filter(([k, v]) => typeof v === 'number' && Number.isFinite(v) && !['seed', 'elapsedSeconds'].includes(k) && !(k in p.run.params));
+  const claims = (results.claims ?? []) as Claim[];
+  return { name: p.name, grid: p.grid, labels: p.labels, params: p.run.params, claims, results: Object.fromEntries(numeric) as Record<string, number>, elapsedSeconds: results.elapsedSeconds as number };
+}
+
+const unique = (xs: string[]) => xs.filter((x, i) => xs.indexOf(x) === i);
+const claimIds = (points: PointSummary[]) => unique(points.flatMap((p) => p.claims.map((c) => c.id)));
+const resultKeys = (points: PointSummary[]) => unique(points.flatMap((p) => Object.keys(p.results)));
+const csvCell = (v: unknown) => { const s = v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v); return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; };
+
+/** One row per point: grid values, each claim's measured/expected/holds, the numeric results, the time. */
+export function sweepCsv(plan: SweepPlan, points: PointSummary[]): string {
+  const ids = claimIds(points), keys = resultKeys(points);
+  const header = ['point', ...plan.axes.map((a) => a.key), ...ids.flatMap((id) => [id, `${id}.expected`, `${id}.holds`]), ...keys, 'elapsedSeconds'];
+  const rows = points.map((p) => {
+    const claim = (id: string) => p.claims.find((c) => c.id === id);
+    return [p.name, ...plan.axes.map((a) => p.grid[a.key]), ...ids.flatMap((id) => [claim(id)?.measured, claim(id)?.expected, claim(id)?.holds]), ...keys.map((k) => p.results[k]), p.elapsedSeconds];
+  });
+  return `${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
+}
+
+/** The terminal table: grid values, then each claim's measured value with ✓/✗, and a summary line. */
+export function sweepTable(plan: SweepPlan, points: PointSummary[]): string {
+  const ids = claimIds(points);
+  const header = [...plan.axes.map((a) => a.key), ...ids];
+  const rows = points.map((p) => [...plan.axes.map((a) => p.labels[a.key]!), ...ids.map((id) => {
+    const c = p.claims.find((x) => x.id === id);
+    return c ? `${typeof c.measured === 'number' ? formatNumber(c.measured) : c.measured} ${c.holds ? '✓' : '✗'}` : '';
+  })]);
+  const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
+  const line = (r: string[]) => r.map((v, j) => v.padEnd(widths[j]!)).join('  ').trimEnd();
+  const failing = points.filter((p) => p.claims.some((c) => !c.holds));
+  const summary = failing.length ? `${failing.length} of ${points.length} points with a failing claim: ${failing.map((p) => p.name).join('; ')}` : `every claim holds at all ${points.length} points.`;
+  return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line), '', summary].join('\n');
+}
+
+/** A quantity vs the first grid key, one line per combination of the other keys. */
+function vsGrid(plan: SweepPlan, points: PointSummary[], title: string, yTitle: string, y: (p: PointSummary) => unknown, expected?: (p: PointSummary) => unknown): TopLevelSpec {
+  const [first, ...rest] = plan.axes as [GridAxis, ...GridAxis[]];
+  const numericX = first.values.every((v) => typeof v === 'number');
+  const x = (p: PointSummary) => (numericX ? (p.grid[first.key] as number) : first.texts.indexOf(p.labels[first.key]!));
+  const line = (p: PointSummary) => rest.map((a) => `${a.key}=${p.labels[a.key]}`).join(', ') || 'measured';
+  const series: CurveSeries[] = unique(points.map(line)).map((name) => {
+    const ps = points.filter((p) => line(p) === name && typeof y(p) === 'number');
+    return { name, x: ps.map(x), mean: ps.map((p) => y(p) as number) };
+  });
+  if (expected && !rest.length && points.every((p) => typeof expected(p) === 'number')) series.push({ name: 'expected', x: points.map(x), mean: points.map((p) => expected(p) as number) });
+  const xs = series.flatMap((s) => s.x), ys = series.flatMap((s) => s.mean);
+  const wide = (vs: number[]) => vs.length > 1 && vs.every((v) => v > 0) && Math.max(...vs) / Math.min(...vs) >= 100;
+  const xTitle = numericX ? first.key : `${first.key} (0…${first.texts.length - 1}: ${first.texts.join(', ')})`;
+  return curves({ title, xTitle, yTitle, series, logX: numericX && wide(xs), logY: wide(ys) });
+}
+
+/** One plot per claim with a numeric measured value, and one per numeric top-level result. */
+export function sweepPlots(plan: SweepPlan, points: PointSummary[]): Record<string, TopLevelSpec> {
+  const plots: Record<string, TopLevelSpec> = {};
+  for (const id of claimIds(points)) {
+    const claim = (p: PointSummary) => p.claims.find((c) => c.id === id);
+    if (points.some((p) => typeof claim(p)?.measured === 'number')) plots[`claim-${safe(id)}`] = vsGrid(plan, points, id, 'measured', (p) => claim(p)?.measured, (p) => claim(p)?.expected);
+  }
+  for (const key of resultKeys(points)) plots[`result-${safe(key)}`] = vsGrid(plan, points, key, key, (p) => p.results[key]);
+  return plots;
+}
+
+/** `nesslab sweep <scenario> --grid key=v1,v2,… …`: returns the exit code (4: a claim failed under --check). */
+export async function sweepCommand(target: string | undefined, flags: { preset?: string; seed?: string; set?: string[]; grid?: string[]; out?: string; workers?: string; check?: boolean; quiet?: boolean }): Promise<number> {
+  if (!target) throw new ScenarioError('sweep', 'name a packaged scenario (nesslab list shows them) or a .json file naming one');
+  const workers = parseWorkers(flags.workers, defaultWorkers());
+  const plan = await planSweep(target, { preset: flags.preset, seed: parseSeed(flags.seed), sets: parseSets(flags.set ?? []), grid: flags.grid ?? [] });
+  const out = flags.out ?? `nesslab-out/${plan.scenario}-sweep`;
+  const { points, elapsedSeconds } = await runSweep(plan, { out, workers, quiet: flags.quiet });
+  if (!flags.quiet) process.stdout.write(`\nsweep of ${plan.scenario} (${plan.preset}, seed ${plan.seed}):\n${sweepTable(plan, points)}\n`);
+  process.stderr.write(`wrote ${out}/ (${points.length} points) in ${elapsedSeconds.toFixed(1)} s\n`);
+  return flags.check && points.some((p) => p.claims.some((c) => !c.holds)) ? 4 : 0;
+}
