@@ -8,4 +8,4 @@ export { LinearisedRegression, linearisedRegressionInfo, psi, type ExactPosterio
 export { MnistLinear, mnistLinearInfo, MNIST_LINEAR_DEFAULTS } from './mnist-linear/mnist-linear.ts';
 export { loadMnist, poolImages, mnistFile, type MnistData, type MnistSplit } from './mnist-linear/mnist.ts';
 export { StyblinskiTang, styblinskiTangInfo, styblinskiTang1d, STYBLINSKI_TANG } from './styblinski-tang/styblinski-tang.ts';
-export { kramersEscapeTime, meanFirstPassageTime, styblinskiTangEscape, type StyblinskiTangEscape } from './styblinski-tang/escape-theory.ts';
+export { kramersEscapeTime, meanExitTime, meanFirstPassageTime, sgdBoxEscape, SIEGMUND_BETA, styblinskiTangEscape, type StyblinskiTangEscape } from './styblinski-tang/escape-theory.ts';

@@ -5,6 +5,8 @@ import { tfjsRegression } from './tfjs-regression.ts';
 import { fluctuationTheorems } from './fluctuation-theorems.ts';
 import { sgworldVsSgld } from './sgworld-vs-sgld.ts';
 import { escapeWhiteNoise } from './escape-white-noise.ts';
+import { escapeSgd } from './escape-sgd.ts';
+import { sgnHessian } from './sgn-hessian.ts';
 
 /** Packaged scenarios, by name. */
 export const scenarios: Record<string, PackagedScenario> = {
@@ -14,4 +16,6 @@ export const scenarios: Record<string, PackagedScenario> = {
   [fluctuationTheorems.name]: fluctuationTheorems,
   [sgworldVsSgld.name]: sgworldVsSgld,
   [escapeWhiteNoise.name]: escapeWhiteNoise,
+  [escapeSgd.name]: escapeSgd,
+  [sgnHessian.name]: sgnHessian,
 };

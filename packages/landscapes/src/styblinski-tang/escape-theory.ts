@@ -57,3 +57,44 @@ export function styblinskiTangEscape(dim: number, sharpness: number, diffusion: 
   const exactOneCoordinate = meanFirstPassageTime(styblinskiTang1d, ST.a, exit, diffusion, lower) / k;
   return { kramersOnePath, kramers: kramersOnePath / dim, exactOneCoordinate, exact: exactOneCoordinate / dim };
 }
+
+/**
+ * Exact mean first-passage time of dx = −V'(x)ds + √(2D)dW from `start` out of (lower, upper), both ends absorbing:
+ * D T'' − V' T' = −1, T(lower) = T(upper) = 0 (Gardiner §5.2.7), central differences on `intervals` cells (O(h²)), Thomas solve.
+ */
+export function meanExitTime(slope: (x: number) => number, start: number, lower: number, upper: number, diffusion: number, intervals = 4000): number {
+  const h = (upper - lower) / intervals, n = intervals - 1, c = new Float64Array(n), rhs = new Float64Array(n);
+  let prevC = 0, prevR = 0;
+  for (let i = 0; i < n; i++) { // row i: node x_{i+1}; sub = D/h² + V'/(2h), diag = −2D/h², super = D/h² − V'/(2h)
+    const v = slope(lower + (i + 1) * h), sub = diffusion / (h * h) + v / (2 * h), sup = diffusion / (h * h) - v / (2 * h);
+    const m = -2 * diffusion / (h * h) - (i > 0 ? sub * prevC : 0);
+    c[i] = sup / m;
+    rhs[i] = (-1 - (i > 0 ? sub * prevR : 0)) / m;
+    prevC = c[i]; prevR = rhs[i];
+  }
+  for (let i = n - 2; i >= 0; i--) rhs[i] -= c[i] * rhs[i + 1];
+  const at = (start - lower) / h - 1, i0 = Math.floor(at), f = at - i0;
+  const T = (i: number) => (i < 0 || i >= n ? 0 : rhs[i]);
+  return (1 - f) * T(i0) + f * T(i0 + 1);
+}
+
+/**
+ * SGD on the M-point Styblinski–Tang (SCIENCE.md §7) in x = √kθ, s = ηk·steps: x ← x − ηk f₁'(x) + ηk x̄_B, Var x̄_B = f''(a)/B,
+ * so D = ηk f''(a)/(2B) (001 Eq. 7, D = ηH/(2B)), constant. `varianceMatched` multiplies D by 2/(2 − ηk f''(a)), the ratio of
+ * the discrete chain's stationary variance to the continuous one at a. `discreteMonitoring` widens the box by βσ on each side,
+ * σ = ηk√(f''(a)/B) the noise of one step, β = −ζ(½)/√(2π) ≈ 0.5826: the chain is only seen at whole steps (the
+ * Broadie–Glasserman–Kou continuity correction; it multiplies the rate by ≈ e^{−2βσ ΔL/(wD)}, 0.1–0.5 at these settings).
+ * Returns the mean escape time in steps from a out of |x_d − a| < halfWidth for `dim` independent coordinates (rate × dim),
+ * and the box barrier ΔL = f₁(a + w) − f₁(a) on the saddle side.
+ */
+export function sgdBoxEscape(dim: number, sharpness: number, eta: number, batchSize: number, halfWidth: number, varianceMatched = true, discreteMonitoring = true) {
+  const u = eta * sharpness, h = u * ST.curvatureA;
+  const diffusion = (u * ST.curvatureA) / (2 * batchSize) * (varianceMatched ? 2 / (2 - h) : 1);
+  const slope = (x: number) => 2 * x * x * x - 16 * x + 2.5;
+  const w = halfWidth + (discreteMonitoring ? SIEGMUND_BETA * u * Math.sqrt(ST.curvatureA / batchSize) : 0);
+  const oneCoordinate = meanExitTime(slope, ST.a, ST.a - w, ST.a + w, diffusion) / u;
+  return { meanSteps: oneCoordinate / dim, diffusion, barrier: styblinskiTang1d(ST.a + halfWidth) - styblinskiTang1d(ST.a), stepCurvature: h, boxHalfWidth: halfWidth, monitoredHalfWidth: w };
+}
+
+/** β = −ζ(½)/√(2π): the overshoot of a Gaussian random walk over a barrier, in step standard deviations (Siegmund 1985). */
+export const SIEGMUND_BETA = 1.4603545088095868 / Math.sqrt(2 * Math.PI);

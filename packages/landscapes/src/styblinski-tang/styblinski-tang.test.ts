@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { newtonMinimum, Xoshiro128 } from '@nesslab/kernel';
 import { STYBLINSKI_TANG as ST, StyblinskiTang, styblinskiTang1d } from './styblinski-tang.ts';
-import { kramersEscapeTime, meanFirstPassageTime, styblinskiTangEscape } from './escape-theory.ts';
+import { kramersEscapeTime, meanExitTime, meanFirstPassageTime, sgdBoxEscape, SIEGMUND_BETA, styblinskiTangEscape } from './escape-theory.ts';
+import { normalQuantile, quantileData } from './data.ts';
 
 const make = (params: Record<string, unknown> = {}) => {
   const l = new StyblinskiTang();
@@ -85,6 +86,71 @@ describe('styblinski-tang landscape (001 §4)', () => {
     expect(() => make({ dim: 0 })).toThrow('scenario.landscape.params.dim: must be an integer ≥ 1');
     expect(() => make({ dim: 2.5 })).toThrow('scenario.landscape.params.dim');
     expect(() => make({ sharpness: 0 })).toThrow('scenario.landscape.params.sharpness: must be a number > 0');
+    expect(() => make({ dataSize: 0 })).toThrow('scenario.landscape.params.dataSize: must be an integer ≥ 1');
+    expect(() => make({ dataSeed: -1 })).toThrow('scenario.landscape.params.dataSeed: must be an integer ≥ 0');
+  });
+});
+
+describe('styblinski-tang data points (SCIENCE.md §7: ℓ_j = f(√kθ) − √k x_j·θ, Cov x_j = f\'\'(a))', () => {
+  it('normalQuantile matches published standard normal quantiles to 1e-8 (Acklam: relative error < 1.2e-9)', () => {
+    expect(normalQuantile(0.5)).toBe(0);
+    expect(normalQuantile(0.975)).toBeCloseTo(1.959963984540054, 8);
+    expect(normalQuantile(0.01)).toBeCloseTo(-2.326347874040841, 8);
+    expect(normalQuantile(1e-6)).toBeCloseTo(-4.753424308822899, 7);
+    expect(normalQuantile(0.8413447460685429)).toBeCloseTo(1, 8); // Φ(1)
+  });
+
+  it('every coordinate holds the same M quantiles, mean 0 and variance f\'\'(a) exactly; shuffles decorrelate the coordinates', () => {
+    const M = 400, N = 10, x = quantileData(M, N, ST.curvatureA, 5), sorted = (d: number) => Array.from({ length: M }, (_, j) => x[j * N + d]).sort((p, q) => p - q);
+    const ref = sorted(0);
+    for (let d = 0; d < N; d++) {
+      expect(sorted(d)).toEqual(ref);
+      const col = Array.from({ length: M }, (_, j) => x[j * N + d]), mean = col.reduce((s, v) => s + v, 0) / M;
+      expect(Math.abs(mean)).toBeLessThan(1e-14);
+      expect(col.reduce((s, v) => s + v * v, 0) / M / ST.curvatureA - 1).toBeCloseTo(0, 12);
+    }
+    // Independent shuffles: each sample correlation is ≈ N(0, 1/M), s.d. 0.05; 45 pairs, 4.5 s.d. keeps a false failure < 1e-3.
+    for (let d = 0; d < N; d++) for (let e = d + 1; e < N; e++) {
+      let c = 0;
+      for (let j = 0; j < M; j++) c += x[j * N + d] * x[j * N + e];
+      expect(Math.abs(c / M / ST.curvatureA)).toBeLessThan(4.5 / Math.sqrt(M));
+    }
+    expect([...quantileData(M, N, 1, 5)].map((v) => v * Math.sqrt(ST.curvatureA))).not.toEqual([...quantileData(M, N, ST.curvatureA, 6)]);
+    expect([...quantileData(1, 3, 2, 0)]).toEqual([0, 0, 0]);
+  });
+
+  it('sample gradients average to ∇𝓛, a minibatch gradient is its rows\' mean, sample Hessians are ∇²𝓛; same dataSeed, same data', () => {
+    const M = 50, N = 4, l = make({ dim: N, sharpness: 2, dataSize: M, dataSeed: 3 }), t = point(N, 9);
+    const rows = new Float64Array(M * N), g = new Float64Array(N), gb = new Float64Array(N), H = new Float64Array(N * N), Hs = new Float64Array(N * N);
+    l.sampleGradients(t, rows);
+    l.gradient(t, g);
+    for (let d = 0; d < N; d++) {
+      let s = 0;
+      for (let j = 0; j < M; j++) s += rows[j * N + d] / M;
+      expect(Math.abs(s - g[d])).toBeLessThan(1e-12 * Math.max(1, Math.abs(g[d]))); // summation order only
+    }
+    const batch = Int32Array.of(7, 7, 31, 0, 49);
+    l.minibatchGradient(t, batch, 3, gb); // only the first m = 3 indices count
+    for (let d = 0; d < N; d++) expect(gb[d]).toBeCloseTo((2 * rows[7 * N + d] + rows[31 * N + d]) / 3, 12);
+    l.hessian(t, H);
+    l.sampleHessian(t, M - 1, Hs);
+    expect([...Hs]).toEqual([...H]);
+    expect(() => l.sampleHessian(t, M, Hs)).toThrow(/outside \[0, 50\)/);
+    const again = make({ dim: N, sharpness: 2, dataSize: M, dataSeed: 3 }), rows2 = new Float64Array(M * N);
+    again.sampleGradients(t, rows2);
+    expect([...rows2]).toEqual([...rows]);
+  });
+
+  it('at any θ the per-sample gradient covariance is H(a) = k f\'\'(a) I on the diagonal (001 §2: C·B = H at the minimum)', () => {
+    const M = 200, N = 3, k = 3, l = make({ dim: N, sharpness: k, dataSize: M, dataSeed: 1 }), t = point(N, 4);
+    const rows = new Float64Array(M * N), g = new Float64Array(N);
+    l.sampleGradients(t, rows);
+    l.gradient(t, g);
+    for (let d = 0; d < N; d++) {
+      let v = 0;
+      for (let j = 0; j < M; j++) v += (rows[j * N + d] - g[d]) ** 2 / M;
+      expect(v / (k * ST.curvatureA) - 1).toBeCloseTo(0, 10); // exact by construction, up to round-off
+    }
   });
 });
 
@@ -119,5 +185,38 @@ describe('escape theory (001 Theorem 3.1, exact 1-D mean first-passage time)', (
     const ratio = (D: number) => { const r = styblinskiTangEscape(10, 1, D, w); return r.exact / r.kramers - 1; };
     expect(Math.abs(ratio(0.25))).toBeLessThan(0.004);
     expect(ratio(0.5) / ratio(0.25)).toBeCloseTo(2, 1);
+  });
+});
+
+describe('SGD box escape theory (001 Eq. 7: D = ηH/(2B); two-sided exit time)', () => {
+  it('meanExitTime is exact for free diffusion, T = (x − l)(u − x)/(2D), and agrees with the one-sided quadrature', () => {
+    // Central differences are exact on T's quadratic; the trapezoidal double integral has O(h²) ~ 1e-8 relative error.
+    expect(meanExitTime(() => 0, 0.3, 0, 1, 0.5, 1000)).toBeCloseTo((0.3 * 0.7) / 1, 10);
+    // With the lower end 3 units down (𝓛 rises by ~120 there: never reached at D = 0.5), absorbing = reflecting.
+    const f1p = (x: number) => 2 * x ** 3 - 16 * x + 2.5;
+    const two = meanExitTime(f1p, ST.a, ST.a - 3, ST.a + 1, 0.5, 20_000), one = meanFirstPassageTime(styblinskiTang1d, ST.a, ST.a + 1, 0.5, ST.a - 3);
+    expect(Math.abs(two / one - 1)).toBeLessThan(1e-4); // O(h²) of both grids, h ≤ 2e-4 on a scale √(D/f'') = 0.12
+  });
+
+  it('D = ηk f\'\'(a)/(2B)·2/(2 − ηk f\'\'(a)); the box widens by βσ, σ = ηk√(f\'\'(a)/B); only ηk matters in steps', () => {
+    const r = sgdBoxEscape(10, 1, 0.004, 2, 0.15), u = 0.004, h = u * ST.curvatureA;
+    expect(r.diffusion).toBeCloseTo(((u * ST.curvatureA) / 4) * (2 / (2 - h)), 15);
+    expect(r.monitoredHalfWidth).toBeCloseTo(0.15 + 0.5825971579 * u * Math.sqrt(ST.curvatureA / 2), 10);
+    expect(SIEGMUND_BETA).toBeCloseTo(0.5825971579, 10); // −ζ(½)/√(2π)
+    expect(r.barrier).toBeCloseTo(styblinskiTang1d(ST.a + 0.15) - styblinskiTang1d(ST.a), 14);
+    // x = √kθ, s = ηk·steps: (k, η) = (2, 0.002) is the same chain as (1, 0.004), step for step.
+    expect(sgdBoxEscape(10, 2, 0.002, 2, 0.15).meanSteps).toBeCloseTo(r.meanSteps, 9);
+    // N independent coordinates: the rate is N times one coordinate's.
+    expect(sgdBoxEscape(1, 1, 0.004, 2, 0.15).meanSteps / r.meanSteps).toBeCloseTo(10, 9);
+  });
+
+  it('low temperature: −log(mean time) is linear in B with slope → 2ΔL/(ηk f\'\'(a)) as in 001 Theorem 3.2 (constant D: s = 1)', () => {
+    // Without the discrete-chain corrections D = ηH_a/(2B) and ΔL/D = 1.07·B at η = 0.02: at B = 80 (ΔL/D ≈ 85) the slope of
+    // log τ per unit B is the exponent's up to the prefactor's −½ log B (τ ∝ e^{ΔL/D}/√(ΔL/D) for a box edge), 1/(2B) = 0.6 %;
+    // with that term added back what remains is O((D/ΔL)²) ≲ 0.1 %.
+    const eta = 0.02, B = 80, t = (b: number) => Math.log(sgdBoxEscape(10, 1, eta, b, 0.15, false, false).meanSteps);
+    const slope = t(B + 1) - t(B), theorem = (2 * (styblinskiTang1d(ST.a + 0.15) - styblinskiTang1d(ST.a))) / (eta * ST.curvatureA);
+    expect(Math.abs(slope / theorem - 1)).toBeLessThan(0.01);
+    expect(Math.abs((slope + 1 / (2 * B + 1)) / theorem - 1)).toBeLessThan(0.002);
   });
 });

@@ -1,4 +1,5 @@
 import { definePlugin, ScenarioError, type Landscape } from '@nesslab/kernel';
+import { quantileData } from './data.ts';
 
 /** g(x) = ½ d/dx (x⁴ − 16x² + 5x) = 2x³ − 16x + 2.5, the one-coordinate gradient of f in its own units x. */
 const slope = (x: number) => 2 * x * x * x - 16 * x + 2.5;
@@ -33,56 +34,80 @@ export const styblinskiTangInfo = definePlugin({
   description:
     'Styblinski–Tang test function 𝓛(θ) = ½ Σ_d (x_d⁴ − 16x_d² + 5x_d), x = √k θ (sharpness k multiplies the Hessian by k), any ' +
     'dimension. Separable: 2^N minima; chains start at the global minimum θ_d = a/√k, a ≈ −2.9035, saddles at x_d = b ≈ 0.1567, ' +
-    'barrier ΔL ≈ 39.36 per coordinate. One data point (M = 1, ℓ₁ = 𝓛): only full-batch use is meaningful; the minibatch ' +
-    'construction of SCIENCE.md §7 for SGD escape is future work.',
+    'barrier ΔL ≈ 39.36 per coordinate. Data (SCIENCE.md §7): ℓ_j = 𝓛(θ) − √k x_j·θ, j = 1..M, the x_j Gaussian quantiles ' +
+    'of variance f\'\'(a) shuffled per coordinate, so the per-sample gradient noise has covariance H(a) and a WR minibatch of B ' +
+    'has H(a)/B (001 §2). M = 1 (x₁ = 0): every minibatch is the full batch (GD + white noise).',
   source: '001 §4, Fig. 4 and 6 (10-D, f(√k θ))',
   params: {
     dim: { type: 'integer', description: 'N, the number of coordinates (001 uses 10)', default: 10, minimum: 1 },
     sharpness: { type: 'number', description: 'k in 𝓛(θ) = f(√k θ): Hessian × k, minima and saddles at x/√k (001 §4)', default: 1, exclusiveMinimum: 0 },
+    dataSize: { type: 'integer', description: 'M, data points x_j (SCIENCE.md §7); 1 = full batch only, as GD + white noise needs', default: 1, minimum: 1 },
+    dataSeed: { type: 'integer', description: 'seed of the per-coordinate shuffles of the quantiles (Xoshiro128.fromSeed)', default: 0, minimum: 0 },
   },
   precision: 'float64',
 });
 
 /**
  * 𝓛(θ) = f(√k θ), f(x) = ½ Σ_d (x_d⁴ − 16x_d² + 5x_d) (001 §4): ∂_d𝓛 = √k g(x_d), ∂²_d𝓛 = k f₁''(x_d), diagonal Hessian.
- * M = 1 with ℓ₁ = 𝓛 and R = 0, so every minibatch gradient is the full gradient: the landscape of GD + white noise
- * (Theorem 3.1). FUTURE WORK: SGD escape needs the M-point construction of SCIENCE.md §7 (ℓ_j = f(√kθ) − √k x_j·θ).
+ * Per-sample loss ℓ_j = f(√kθ) − √k x_j·θ (SCIENCE.md §7), R = 0: ∇ℓ_j = √k(g(x) − x_j), ∇²ℓ_j = ∇²𝓛, and with
+ * (1/M)Σ x_j = 0, Cov_j x_j = f''(a) I the noise covariance is k f''(a) I = H(a) at every θ (001 §2: C = H/B at a).
+ * M = 1 (x₁ = 0): every minibatch gradient is the full gradient, the landscape of GD + white noise (Theorem 3.1).
  */
 export class StyblinskiTang implements Landscape {
-  readonly dataSize = 1;
+  dataSize = 1;
   dim = 10;
   sharpness = 1;
   private rootK = 1;
+  /** x_j, M×N row-major, and their (round-off) mean x̄, so that ∇𝓛 = (1/M)Σ∇ℓ_j to the last bits. */
+  private x: Float64Array = new Float64Array(10);
+  private xMean = new Float64Array(10);
 
   configure(params: Readonly<Record<string, unknown>>, _seed: number): void {
     const dim = params.dim ?? 10, k = params.sharpness ?? 1;
     if (typeof dim !== 'number' || !Number.isSafeInteger(dim) || dim < 1) throw new ScenarioError('scenario.landscape.params.dim', `must be an integer ≥ 1, got ${JSON.stringify(dim)}`);
     if (typeof k !== 'number' || !Number.isFinite(k) || k <= 0) throw new ScenarioError('scenario.landscape.params.sharpness', `must be a number > 0, got ${JSON.stringify(k)}`);
+    const M = params.dataSize ?? 1, dataSeed = params.dataSeed ?? 0;
+    if (typeof M !== 'number' || !Number.isSafeInteger(M) || M < 1) throw new ScenarioError('scenario.landscape.params.dataSize', `must be an integer ≥ 1, got ${JSON.stringify(M)}`);
+    if (typeof dataSeed !== 'number' || !Number.isSafeInteger(dataSeed) || dataSeed < 0) throw new ScenarioError('scenario.landscape.params.dataSeed', `must be an integer ≥ 0, got ${JSON.stringify(dataSeed)}`);
     this.dim = dim;
     this.sharpness = k;
     this.rootK = Math.sqrt(k);
+    this.dataSize = M;
+    this.x = quantileData(M, dim, STYBLINSKI_TANG.curvatureA, dataSeed);
+    this.xMean = new Float64Array(dim);
+    for (let j = 0; j < M; j++) for (let d = 0; d < dim; d++) this.xMean[d] += this.x[j * dim + d] / M;
   }
 
+  /** 𝓛 = (1/M)Σ_j ℓ_j = f(√kθ) − √k x̄·θ (x̄ = 0 up to round-off). */
   loss(theta: Float64Array): number {
     let s = 0;
-    for (let d = 0; d < theta.length; d++) s += styblinskiTang1d(this.rootK * theta[d]);
+    for (let d = 0; d < theta.length; d++) s += styblinskiTang1d(this.rootK * theta[d]) - this.rootK * this.xMean[d] * theta[d];
     return s;
   }
 
-  /** ∂_d𝓛 = √k (2x³ − 16x + 2.5), x = √k θ_d. */
+  /** ∂_d𝓛 = √k (2x³ − 16x + 2.5 − x̄_d), x = √k θ_d. */
   gradient(theta: Float64Array, out: Float64Array): void {
     const r = this.rootK;
-    for (let d = 0; d < theta.length; d++) out[d] = r * slope(r * theta[d]);
+    for (let d = 0; d < theta.length; d++) out[d] = r * (slope(r * theta[d]) - this.xMean[d]);
   }
 
-  /** M = 1: the minibatch is the full batch. */
-  minibatchGradient(theta: Float64Array, _batch: Int32Array, _m: number, out: Float64Array): void {
-    this.gradient(theta, out);
+  /** ∇L_B = √k (g(x) − (1/m)Σ_{i∈B} x_i) (001 §2 minibatch; SCIENCE.md §7). */
+  minibatchGradient(theta: Float64Array, batch: Int32Array, m: number, out: Float64Array): void {
+    const r = this.rootK, n = this.dim, x = this.x;
+    for (let d = 0; d < n; d++) {
+      let s = 0;
+      for (let i = 0; i < m; i++) s += x[batch[i] * n + d];
+      out[d] = r * (slope(r * theta[d]) - s / m);
+    }
   }
 
-  /** Row 0 = ∇ℓ₁ = ∇𝓛 (M = 1). */
+  /** Row j = ∇ℓ_j = √k (g(x) − x_j). */
   sampleGradients(theta: Float64Array, out: Float64Array): void {
-    this.gradient(theta, out);
+    const r = this.rootK, n = this.dim, x = this.x;
+    for (let d = 0; d < n; d++) {
+      const g = slope(r * theta[d]);
+      for (let j = 0; j < this.dataSize; j++) out[j * n + d] = r * (g - x[j * n + d]);
+    }
   }
 
   regulariserGradient(_theta: Float64Array, out: Float64Array): void {
@@ -96,8 +121,9 @@ export class StyblinskiTang implements Landscape {
     for (let d = 0; d < n; d++) out[d * n + d] = this.sharpness * curvature(r * theta[d]);
   }
 
+  /** ∇²ℓ_j = ∇²𝓛: the data term is linear in θ. */
   sampleHessian(theta: Float64Array, i: number, out: Float64Array): void {
-    if (i !== 0) throw new RangeError(`sampleHessian: sample index ${i} outside [0, 1)`);
+    if (!(Number.isInteger(i) && i >= 0 && i < this.dataSize)) throw new RangeError(`sampleHessian: sample index ${i} outside [0, ${this.dataSize})`);
     this.hessian(theta, out);
   }
 
