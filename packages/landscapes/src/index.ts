@@ -9,3 +9,6 @@ export { MnistLinear, mnistLinearInfo, MNIST_LINEAR_DEFAULTS } from './mnist-lin
 export { loadMnist, poolImages, mnistFile, type MnistData, type MnistSplit } from './mnist-linear/mnist.ts';
 export { StyblinskiTang, styblinskiTangInfo, styblinskiTang1d, STYBLINSKI_TANG } from './styblinski-tang/styblinski-tang.ts';
 export { kramersEscapeTime, meanExitTime, meanFirstPassageTime, sgdBoxEscape, SIEGMUND_BETA, styblinskiTangEscape, type StyblinskiTangEscape } from './styblinski-tang/escape-theory.ts';
+export { ReluClassifier, reluClassifierInfo, generateData as generateReluClassifierData, type InputDistribution } from './relu-classifier/relu-classifier.ts';
+export { WideSharpWells, wideSharpWellsInfo } from './wide-sharp-wells/wide-sharp-wells.ts';
+export { WELLS_DEFAULTS, wellsCriticalPoints, wellsOccupancy, wellsLoss, wellsSlope, wellsCurvature, type WellsShape } from './wide-sharp-wells/wells.ts';

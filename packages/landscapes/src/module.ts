@@ -5,6 +5,8 @@ import { TfjsRegression, tfjsRegressionInfo } from './tfjs/regression.ts';
 import { LinearisedRegression, linearisedRegressionInfo } from './linearised-regression/linearised-regression.ts';
 import { MnistLinear, mnistLinearInfo } from './mnist-linear/mnist-linear.ts';
 import { StyblinskiTang, styblinskiTangInfo } from './styblinski-tang/styblinski-tang.ts';
+import { ReluClassifier, reluClassifierInfo } from './relu-classifier/relu-classifier.ts';
+import { WideSharpWells, wideSharpWellsInfo } from './wide-sharp-wells/wide-sharp-wells.ts';
 
 export const tanhRegressionInfo: PluginInfo = {
   kind: 'landscape',
@@ -42,4 +44,6 @@ export default new ContainerModule((options) => {
   bindPlugin(options, LinearisedRegression, linearisedRegressionInfo);
   bindPlugin(options, MnistLinear, mnistLinearInfo);
   bindPlugin(options, StyblinskiTang, styblinskiTangInfo);
+  bindPlugin(options, ReluClassifier, reluClassifierInfo);
+  bindPlugin(options, WideSharpWells, wideSharpWellsInfo);
 });

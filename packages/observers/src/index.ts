@@ -12,3 +12,12 @@ export { ChainAccumulator, reduceFrames, concatChains, type ChainPart } from './
 export { KlToPosteriorObserver, klToPosteriorInfo, klResult, type KlPartial, type KlResult } from './kl-to-posterior/kl-to-posterior.ts';
 export { Marginal2dObserver, marginal2dInfo, marginal2dResult, type Marginal2dPartial, type Marginal2dResult } from './marginal-2d/marginal-2d.ts';
 export { EscapeTimeObserver, escapeTimeInfo, escapeResult, type EscapePartial, type EscapeResult } from './escape-time/escape-time.ts';
+export { ActivationRateObserver, activationRateInfo } from './activation-rate/activation-rate.ts';
+export { AtStepsAccumulator, atStepsResult, scheduleParams, type AtStepsPartial, type AtStepsResult } from './activation-rate/at-steps.ts';
+export { WeightNormObserver, weightNormInfo } from './weight-norm/weight-norm.ts';
+export { GradientVarianceObserver, gradientVarianceInfo } from './gradient-variance/gradient-variance.ts';
+export { OccupancyObserver, occupancyInfo, occupancyResult, type OccupancyPartial, type OccupancyResult } from './occupancy/occupancy.ts';
+export { FftObserver, fftInfo, fftResult, type FftPartial, type FftResult } from './fft/fft.ts';
+export { Radix2Fft, isPowerOfTwo } from './fft/radix2.ts';
+export { AutocorrelationObserver, autocorrelationInfo, autocorrelationResult, type AutocorrelationPartial, type AutocorrelationResult } from './autocorrelation/autocorrelation.ts';
+export { DiffusionSpectrumObserver, diffusionSpectrumInfo, diffusionSpectrum, type DiffusionSpectrumPartial, type DiffusionSpectrumResult } from './diffusion-spectrum/diffusion-spectrum.ts';

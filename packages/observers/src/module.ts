@@ -7,6 +7,13 @@ import { EntropyProductionObserver, entropyProductionInfo } from './entropy-prod
 import { KlToPosteriorObserver, klToPosteriorInfo } from './kl-to-posterior/kl-to-posterior.ts';
 import { Marginal2dObserver, marginal2dInfo } from './marginal-2d/marginal-2d.ts';
 import { EscapeTimeObserver, escapeTimeInfo } from './escape-time/escape-time.ts';
+import { OccupancyObserver, occupancyInfo } from './occupancy/occupancy.ts';
+import { ActivationRateObserver, activationRateInfo } from './activation-rate/activation-rate.ts';
+import { WeightNormObserver, weightNormInfo } from './weight-norm/weight-norm.ts';
+import { GradientVarianceObserver, gradientVarianceInfo } from './gradient-variance/gradient-variance.ts';
+import { FftObserver, fftInfo } from './fft/fft.ts';
+import { AutocorrelationObserver, autocorrelationInfo } from './autocorrelation/autocorrelation.ts';
+import { DiffusionSpectrumObserver, diffusionSpectrumInfo } from './diffusion-spectrum/diffusion-spectrum.ts';
 
 export default new ContainerModule((options) => {
   bindPlugin(options, MomentsObserver, momentsInfo);
@@ -16,4 +23,11 @@ export default new ContainerModule((options) => {
   bindPlugin(options, KlToPosteriorObserver, klToPosteriorInfo);
   bindPlugin(options, Marginal2dObserver, marginal2dInfo);
   bindPlugin(options, EscapeTimeObserver, escapeTimeInfo);
+  bindPlugin(options, OccupancyObserver, occupancyInfo);
+  bindPlugin(options, ActivationRateObserver, activationRateInfo);
+  bindPlugin(options, WeightNormObserver, weightNormInfo);
+  bindPlugin(options, GradientVarianceObserver, gradientVarianceInfo);
+  bindPlugin(options, FftObserver, fftInfo);
+  bindPlugin(options, AutocorrelationObserver, autocorrelationInfo);
+  bindPlugin(options, DiffusionSpectrumObserver, diffusionSpectrumInfo);
 });

@@ -7,6 +7,8 @@ import { sgworldVsSgld } from './sgworld-vs-sgld.ts';
 import { escapeWhiteNoise } from './escape-white-noise.ts';
 import { escapeSgd } from './escape-sgd.ts';
 import { sgnHessian } from './sgn-hessian.ts';
+import { threeFactors } from './three-factors.ts';
+import { thermophoresis } from './thermophoresis.ts';
 
 /** Packaged scenarios, by name. */
 export const scenarios: Record<string, PackagedScenario> = {
@@ -18,4 +20,6 @@ export const scenarios: Record<string, PackagedScenario> = {
   [escapeWhiteNoise.name]: escapeWhiteNoise,
   [escapeSgd.name]: escapeSgd,
   [sgnHessian.name]: sgnHessian,
+  [threeFactors.name]: threeFactors,
+  [thermophoresis.name]: thermophoresis,
 };

@@ -36,6 +36,21 @@ export interface Landscape {
    * round-off. The kernel's `nessTheory` calls it when present.
    */
   nessTheory?(theta0: Float64Array, eta: number, batchSize: number): NessTheory;
+  /**
+   * Optional fast path of the kernel's `diffusionWR` (D of WR minibatches, Eq. 14, N×N) without the M×N per-sample
+   * gradients; it must agree with `diffusionWRFromSamples` to round-off. The kernel's `diffusionWR` calls it when present.
+   */
+  diffusionWR?(theta: Float64Array, eta: number, batchSize: number): Float64Array;
+  /**
+   * Named blocks of θ as [start, length] (a two-layer net: { W: [0, N_h·d], b: […], V: […] }), so that observers can
+   * measure one block (e.g. |V|₂) without knowing the landscape's class. Optional.
+   */
+  blocks?(): Readonly<Record<string, readonly [number, number]>>;
+  /**
+   * For a net with one ReLU hidden layer: the fraction of hidden units with pre-activation Wx + b > 0, averaged over
+   * the M inputs (000 Eq. 14). Optional; off the hot loop (observers call it at recorded steps).
+   */
+  activationRate?(theta: Float64Array): number;
   /** A starting point for chains that start "at random", as the landscape's paper does; draws from `normal`. */
   randomInit?(out: Float64Array, normal: () => number): void;
   /** Where Newton starts to find the minimum θ₀ the landscape's paper works at (optional). */

@@ -23,7 +23,11 @@ export interface PluginInfo {
   params: Readonly<Record<string, ParamSpec>>;
   /** 'float64' everywhere unless the plugin computes in float32 (tfjs) and says where. */
   precision: 'float64' | string;
-  /** What an observer reads from each frame ('theta', 'previous', 'scalars:<name>'), for `describe`. */
+  /**
+   * What an observer reads: from each frame ('theta', 'previous', 'scalars:<name>') and 'reference' (the run's θ₀, in
+   * RunContext). Shown by `describe`; a run finds θ₀ by Newton only if an observer reads 'reference' (or declares no
+   * `reads` at all) or the start needs it.
+   */
   reads?: readonly string[];
   /** The plugin API version the plugin was written against (API_VERSION when declared with `definePlugin`). */
   apiVersion?: string;

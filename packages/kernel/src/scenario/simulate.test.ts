@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assemble } from '../container.ts';
 import { simulate } from './simulate.ts';
 import { DivergenceError, ScenarioError } from '../errors.ts';
-import { toyModule, toySpec, TrajectoryObserver } from '../testing/toy.ts';
+import { ToyQuadratic, toyModule, toySpec, TrajectoryObserver } from '../testing/toy.ts';
 import { ContainerModule } from 'inversify';
 import type { Observable } from 'rxjs';
 import type { Frame } from '../contracts/frame.ts';
@@ -55,4 +55,23 @@ describe('simulate', () => {
     await expect(simulate(container, { ...toySpec, sampler: { name: 'nope' } })).rejects.toThrow('scenario.sampler.name: unknown sampler "nope"; known: toy-wr');
     await expect(simulate(container, { ...toySpec, colour: 'red' })).rejects.toBeInstanceOf(ScenarioError);
   });
+
+  it('finds θ₀ by Newton only when an observer reads the reference or the start needs it', async () => {
+    // A landscape with no minimum to find (its Hessian refuses, as a net on random labels would need 800 MB for it).
+    class NoMinimum extends ToyQuadratic {
+      override hessian(): void { throw new Error('no Hessian here'); }
+    }
+    const info = (kind: 'landscape' | 'observer', name: string, reads?: string[]) => ({ kind, name, description: name, params: {}, precision: 'float64' as const, ...(reads ? { reads } : {}) });
+    const c = assemble(toyModule, new ContainerModule((o) => {
+      bindPlugin(o, NoMinimum, info('landscape', 'no-minimum'));
+      bindPlugin(o, TrajectoryObserver, info('observer', 'trajectory-theta-only', ['theta']));
+      bindPlugin(o, TrajectoryObserver, info('observer', 'trajectory-with-reference', ['theta', 'reference']));
+    }));
+    const spec = (observer: string) => ({ ...toySpec, landscape: { name: 'no-minimum' }, observers: [{ name: observer }] });
+    const run = await simulate(c, spec('trajectory-theta-only'));
+    expect(run.observers['trajectory-theta-only']).toHaveLength(5);
+    await expect(simulate(c, spec('trajectory-with-reference'))).rejects.toThrow('no Hessian here');
+    await expect(simulate(c, spec('trajectory'))).rejects.toThrow('no Hessian here'); // `reads` undeclared: assumed to read it
+  });
 });
+

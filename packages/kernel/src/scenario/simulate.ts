@@ -6,6 +6,7 @@ import { Xoshiro128 } from '../rng/xoshiro128.ts';
 import { newtonMinimum } from '../theory/newton.ts';
 import { blockSizeFor, configureParts, prepareLandscape, resolveSpec } from './simulation.ts';
 import { ScenarioError } from '../errors.ts';
+import { pluginInfo } from '../container.ts';
 
 export type ResolvedSpec = ReturnType<typeof resolveSpec>;
 
@@ -41,7 +42,8 @@ export interface SimulationResult {
 export async function simulate(container: Container, raw: unknown, options: SimulateOptions = {}): Promise<SimulationResult> {
   const spec = resolveSpec(container, raw);
   const landscape = await prepareLandscape(container, spec);
-  const needsReference = spec.init.kind === 'minimum' || (spec.init.kind === 'gaussian' && !spec.init.mean) || spec.observers.length > 0;
+  // θ₀ by Newton only when the start or an observer needs it: some landscapes have no minimum to find (a net on random labels).
+  const needsReference = spec.init.kind === 'minimum' || (spec.init.kind === 'gaussian' && !spec.init.mean) || spec.observers.some((o) => readsReference(container, o.name));
   const reference = options.reference ?? (needsReference ? findMinimum(landscape, spec.seed) : undefined);
   if (reference && reference.length !== landscape.dim) throw new ScenarioError('reference', `θ₀ has ${reference.length} numbers, the landscape ${landscape.dim}`);
   const parts = configureParts(container, spec, landscape, reference ? { reference } : {});
@@ -103,6 +105,12 @@ export function findMinimum(landscape: Landscape, seed: number): Float64Array {
     landscape.randomInit(start, () => rng.nextNormal());
   }
   return newtonMinimum(landscape, start, landscape.gradientTolerance ? { tolerance: landscape.gradientTolerance } : {}).theta;
+}
+
+/** An observer reads the run's θ₀ unless its PluginInfo lists what it reads without 'reference' (undeclared: assume it does). */
+function readsReference(container: Container, name: string): boolean {
+  const reads = pluginInfo(container, 'observer', name, 'observer').reads;
+  return reads === undefined || reads.includes('reference');
 }
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, test } from 'vitest';
 import type { Landscape } from '../contracts/landscape.ts';
 import { identity, matMul, norm, symmetricEigen, transpose } from '../linalg/dense.ts';
-import { circulation, diffusionWR, lyapunov, nessTheory } from './ness.ts';
+import { circulation, diffusionWR, diffusionWRFromSamples, lyapunov, nessTheory } from './ness.ts';
 import { newtonMinimum } from './newton.ts';
 
 /** Seeded uniform(−½, ½) (Park–Miller). */
@@ -242,5 +242,18 @@ describe('nessTheory and a landscape\'s own fast path', () => {
     });
     expect(nessTheory(fast, theta0, 1e-3, 2)).toBe(reference);
     expect(calls).toEqual([[theta0, 1e-3, 2]]);
+  });
+});
+
+describe('diffusionWR and a landscape\'s own fast path', () => {
+  test('delegates to landscape.diffusionWR when present; diffusionWRFromSamples always uses the per-sample gradients', () => {
+    const generic = new QuadraticData([[2, 0.5], [0.5, 1]], [[0.1, -0.2], [0.3, 0.4], [-0.5, 0.2], [0.1, 0.1]], 0.1);
+    const theta = Float64Array.from([0.2, -0.1]);
+    const fromSamples = diffusionWRFromSamples(generic, theta, 1e-3, 2);
+    expect(diffusionWR(generic, theta, 1e-3, 2)).toEqual(fromSamples);
+    const marker = new Float64Array(4).fill(7);
+    const fast = Object.assign(Object.create(generic) as QuadraticData, { diffusionWR: () => marker });
+    expect(diffusionWR(fast, theta, 1e-3, 2)).toBe(marker);
+    expect(diffusionWRFromSamples(fast, theta, 1e-3, 2)).toEqual(fromSamples);
   });
 });

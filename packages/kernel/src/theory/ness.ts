@@ -12,6 +12,11 @@ import { matMul, symmetricEigen, symmetrize, transpose } from '../linalg/dense.t
  * n = M/m is used as a real number; n − 1 = (M − m)/m.
  */
 export function diffusionWR(landscape: Landscape, theta: Float64Array, eta: number, batchSize: number): Float64Array {
+  return landscape.diffusionWR ? landscape.diffusionWR(theta, eta, batchSize) : diffusionWRFromSamples(landscape, theta, eta, batchSize);
+}
+
+/** D₀ of Eq. 14 from the M×N per-sample gradients (the generic path of `diffusionWR`, whatever the landscape). */
+export function diffusionWRFromSamples(landscape: Landscape, theta: Float64Array, eta: number, batchSize: number): Float64Array {
   const N = landscape.dim, M = landscape.dataSize, m = batchSize;
   if (!(m >= 1 && m <= M)) throw new Error(`diffusionWR: batch size m = ${m} must lie in [1, M = ${M}]`);
   const d = new Float64Array(N * N);

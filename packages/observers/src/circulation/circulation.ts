@@ -18,6 +18,7 @@ export const circulationInfo: PluginInfo = {
       description: 'Steps 1 … burnIn are skipped: the first increment counted is θ_burnIn → θ_burnIn+1.',
     },
   },
+  reads: ['theta', 'previous', 'reference'],
   precision: 'float64',
 };
 

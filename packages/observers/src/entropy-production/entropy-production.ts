@@ -30,7 +30,7 @@ export const entropyProductionInfo = definePlugin({
     batchSize: { type: 'integer', default: 0, minimum: 0, description: 'm for the WR SGD theory (when the matrices are not given)' },
   },
   precision: 'float64',
-  reads: ['theta', 'previous'],
+  reads: ['theta', 'previous', 'reference'],
 });
 
 /**

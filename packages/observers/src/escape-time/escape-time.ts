@@ -18,7 +18,7 @@ export const escapeTimeInfo: PluginInfo = {
     },
   },
   precision: 'float64',
-  reads: ['theta', 'previous'],
+  reads: ['theta', 'previous', 'reference'],
 };
 
 /**

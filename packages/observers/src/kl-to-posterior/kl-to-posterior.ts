@@ -17,7 +17,7 @@ export const klToPosteriorInfo = definePlugin({
     every: { type: 'integer', default: 1, minimum: 1, description: 'Count only steps that are multiples of `every` (n = M/m: SGWORLD states at epoch boundaries).' },
   },
   precision: 'float64',
-  reads: ['theta'],
+  reads: ['theta', 'reference'],
 });
 
 /** Per-chain Welford accumulators, as `moments`: count[c], mean[c·N + α], m2[c·T + k] (packed upper triangle). */

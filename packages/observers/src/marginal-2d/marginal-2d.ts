@@ -21,7 +21,7 @@ export const marginal2dInfo = definePlugin({
     every: { type: 'integer', default: 1, minimum: 1, description: 'Count only steps that are multiples of `every` (n = M/m: WOR states at epoch boundaries).' },
   },
   precision: 'float64',
-  reads: ['theta'],
+  reads: ['theta', 'reference'],
 });
 
 /** The window, shared by every part: plane (0-based), units, lower edges and bin width in scale units. */

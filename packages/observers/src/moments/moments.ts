@@ -16,6 +16,7 @@ export const momentsInfo: PluginInfo = {
     every: { type: 'integer', default: 1, minimum: 1, description: 'Count only steps that are multiples of `every` (e.g. n = M/m: WOR states at epoch boundaries, as 004 samples them).' },
     chainMeans: { type: 'boolean', default: false, description: 'Also report every chain\'s own mean (chains × N numbers).' },
   },
+  reads: ['theta'],
   precision: 'float64',
 };
 

@@ -16,6 +16,7 @@ export const relativeLossInfo: PluginInfo = {
     points: { type: 'integer', default: 200, minimum: 1, description: 'Recorded steps between step 1 and the last step (plus step 0; duplicates after rounding are dropped).' },
     spacing: { type: 'string', default: 'log', enum: ['log', 'linear'], description: 'Spacing of the recorded steps: log (for a log step axis) or linear.' },
   },
+  reads: ['theta', 'reference'],
   precision: 'float64',
 };
 
