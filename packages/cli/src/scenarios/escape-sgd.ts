@@ -1,7 +1,7 @@
 import { ScenarioError } from '@nesslab/kernel';
 import { SIEGMUND_BETA, STYBLINSKI_TANG as ST, sgdBoxEscape } from '@nesslab/landscapes';
 import { curves, panel, type Claim } from '../report/index.ts';
-import { pearson, weightedLine } from './escape-fit.ts';
+import { pearson, weightedLine } from './line-fit.ts';
 import type { PackagedScenario, ScenarioContext } from './types.ts';
 
 interface Escape { chains: number; escaped: number; censored: number; steps: number; rate: number; rateRelativeError: number; exitsUpper: number[]; exitsLower: number[] }

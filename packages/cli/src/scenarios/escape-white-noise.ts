@@ -2,7 +2,7 @@ import { ScenarioError } from '@nesslab/kernel';
 import { STYBLINSKI_TANG as ST, styblinskiTangEscape } from '@nesslab/landscapes';
 import { curves, panel, type Claim } from '../report/index.ts';
 import type { PackagedScenario, ScenarioContext } from './types.ts';
-import { pearson, weightedLine } from './escape-fit.ts';
+import { pearson, weightedLine } from './line-fit.ts';
 
 interface Escape { chains: number; escaped: number; censored: number; steps: number; rate: number; rateRelativeError: number; meanEscapeStep: number; exitsUpper: number[]; exitsLower: number[] }
 

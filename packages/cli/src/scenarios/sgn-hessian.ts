@@ -1,6 +1,6 @@
 import { diffusionWR, findMinimum, resolvePlugin, Xoshiro128, type Landscape } from '@nesslab/kernel';
 import { panel, scatterVsTheory, type Claim } from '../report/index.ts';
-import { pearson } from './escape-fit.ts';
+import { pearson } from './line-fit.ts';
 import type { PackagedScenario, ScenarioContext } from './types.ts';
 
 /**

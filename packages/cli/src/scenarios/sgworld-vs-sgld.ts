@@ -1,6 +1,7 @@
 import { findMinimum, langevinTheory, ScenarioError, logLogSlope, resolvePlugin, symmetricEigen, symmetrize, type LangevinAlgorithm, type Landscape } from '@nesslab/kernel';
 import { curves, type Claim } from '../report/index.ts';
 import type { PackagedScenario, ScenarioContext } from './types.ts';
+import { weightedLine } from './line-fit.ts';
 
 interface Kl { count: number; chains: number; klBits: number; klBitsPlugin: number; bias: number; stdError: number; mean: number[] }
 type Algorithm = 'sgld' | 'sgld-lm' | 'sgworld' | 'sgworld-uncorrected' | 'sgworld-lm';
@@ -46,12 +47,10 @@ export const sgworldVsSgld: PackagedScenario = {
   run,
 };
 
-/** Slope of log KL vs log η by weighted least squares (weights from the KL standard errors), with its standard error. */
+/** Slope of log KL vs log η by weighted least squares (var(log KL) ≈ (se/KL)²), with its standard error. */
 function fitSlope(etas: number[], kl: number[], se: number[]) {
-  const x = etas.map(Math.log), y = kl.map(Math.log), w = kl.map((k, i) => (k / se[i]) ** 2); // var(log KL) ≈ (se/KL)²
-  const W = w.reduce((s, v) => s + v, 0), mx = x.reduce((s, v, i) => s + w[i] * v, 0) / W, my = y.reduce((s, v, i) => s + w[i] * v, 0) / W;
-  const sxx = x.reduce((s, v, i) => s + w[i] * (v - mx) ** 2, 0), sxy = x.reduce((s, v, i) => s + w[i] * (v - mx) * (y[i] - my), 0);
-  return { slope: sxy / sxx, stdError: Math.sqrt(1 / sxx) };
+  const fit = weightedLine(etas.map(Math.log), kl.map(Math.log), kl.map((k, i) => (k / se[i]) ** 2));
+  return { slope: fit.slope, stdError: fit.slopeStdError };
 }
 
 /** η above which the linearised mean map diverges along H₀'s stiffest direction h: |r(ηh)| ≥ 1 (per epoch for SGWORLD). */

@@ -191,42 +191,9 @@ export class TanhRegression implements Landscape {
    *   ∂²f/∂a_k∂c_k = (1 − t_k²) x, ∂²f/∂b_k∂c_k = 1 − t_k²   (a_k = θ_k, b_k = θ_{k+2}, c_k = θ_{k+4}).
    */
   hessian(theta: Float64Array, out: Float64Array): void {
-    const a1 = theta[0], a2 = theta[1], b1 = theta[2], b2 = theta[3], c1 = theta[4], c2 = theta[5], d = theta[6];
-    const xs = this.x, ys = this.y, m = this.m, g = this.fGrad;
     for (let k = 0; k < N * N; k++) out[k] = 0;
-    for (let i = 0; i < m; i++) {
-      const x = xs[i];
-      const t1 = tanh(a1 * x + b1), t2 = tanh(a2 * x + b2);
-      const s1 = 1 - t1 * t1, s2 = 1 - t2 * t2;
-      const r = ys[i] - (c1 * t1 + c2 * t2 + d);
-      g[0] = c1 * s1 * x; g[1] = c2 * s2 * x; g[2] = c1 * s1; g[3] = c2 * s2; g[4] = t1; g[5] = t2; g[6] = 1;
-      // Upper triangle of ∇f ∇fᵀ.
-      for (let a = 0; a < N; a++) {
-        const ga = g[a], row = a * N;
-        for (let b = a; b < N; b++) out[row + b] += ga * g[b];
-      }
-      // − r ∇²f (upper triangle).
-      const rw1 = r * c1 * (-2 * t1 * s1), rw2 = r * c2 * (-2 * t2 * s2);
-      out[0 * N + 0] -= rw1 * x * x;
-      out[0 * N + 2] -= rw1 * x;
-      out[2 * N + 2] -= rw1;
-      out[0 * N + 4] -= r * s1 * x;
-      out[2 * N + 4] -= r * s1;
-      out[1 * N + 1] -= rw2 * x * x;
-      out[1 * N + 3] -= rw2 * x;
-      out[3 * N + 3] -= rw2;
-      out[1 * N + 5] -= r * s2 * x;
-      out[3 * N + 5] -= r * s2;
-    }
-    const s = this.invEps2, l2 = 2 * this.lam;
-    for (let a = 0; a < N; a++) {
-      out[a * N + a] = s * out[a * N + a] + l2;
-      for (let b = a + 1; b < N; b++) {
-        const v = s * out[a * N + b];
-        out[a * N + b] = v;
-        out[b * N + a] = v;
-      }
-    }
+    for (let i = 0; i < this.m; i++) this.addSampleTerm(theta, i, out);
+    symmetrizeScaled(out, this.invEps2, 2 * this.lam);
   }
 
   /**
@@ -235,16 +202,25 @@ export class TanhRegression implements Landscape {
    */
   sampleHessian(theta: Float64Array, i: number, out: Float64Array): void {
     if (!(Number.isInteger(i) && i >= 0 && i < this.m)) throw new RangeError(`sampleHessian: sample index ${i} outside [0, ${this.m})`);
+    for (let k = 0; k < N * N; k++) out[k] = 0;
+    this.addSampleTerm(theta, i, out);
+    symmetrizeScaled(out, this.sampleScale, 0);
+  }
+
+  /** Adds ∇f_i ∇f_iᵀ − r_i ∇²f_i of sample i to the upper triangle of out (unscaled). */
+  private addSampleTerm(theta: Float64Array, i: number, out: Float64Array): void {
     const a1 = theta[0], a2 = theta[1], b1 = theta[2], b2 = theta[3], c1 = theta[4], c2 = theta[5], d = theta[6];
     const g = this.fGrad, x = this.x[i];
     const t1 = tanh(a1 * x + b1), t2 = tanh(a2 * x + b2);
     const s1 = 1 - t1 * t1, s2 = 1 - t2 * t2;
     const r = this.y[i] - (c1 * t1 + c2 * t2 + d);
     g[0] = c1 * s1 * x; g[1] = c2 * s2 * x; g[2] = c1 * s1; g[3] = c2 * s2; g[4] = t1; g[5] = t2; g[6] = 1;
+    // Upper triangle of ∇f ∇fᵀ.
     for (let a = 0; a < N; a++) {
       const ga = g[a], row = a * N;
-      for (let b = a; b < N; b++) out[row + b] = ga * g[b];
+      for (let b = a; b < N; b++) out[row + b] += ga * g[b];
     }
+    // − r ∇²f (upper triangle).
     const rw1 = r * c1 * (-2 * t1 * s1), rw2 = r * c2 * (-2 * t2 * s2);
     out[0 * N + 0] -= rw1 * x * x;
     out[0 * N + 2] -= rw1 * x;
@@ -256,15 +232,6 @@ export class TanhRegression implements Landscape {
     out[3 * N + 3] -= rw2;
     out[1 * N + 5] -= r * s2 * x;
     out[3 * N + 5] -= r * s2;
-    const s = this.sampleScale;
-    for (let a = 0; a < N; a++) {
-      out[a * N + a] *= s;
-      for (let b = a + 1; b < N; b++) {
-        const v = s * out[a * N + b];
-        out[a * N + b] = v;
-        out[b * N + a] = v;
-      }
-    }
   }
 
   /**
@@ -338,4 +305,16 @@ function readParams(params: Readonly<Record<string, unknown>>): TanhRegressionPa
     throw new ScenarioError(field('dataSize'), `must be an integer in [1, ${MAX_DATA_SIZE}], got ${dataSize}`);
   }
   return { epsilon, lambda, data, dataSeed, dataSize };
+}
+
+/** out ← scale·out + diagonal·I from its upper triangle, mirrored into the lower one (N×N row-major). */
+function symmetrizeScaled(out: Float64Array, scale: number, diagonal: number): void {
+  for (let a = 0; a < N; a++) {
+    out[a * N + a] = scale * out[a * N + a] + diagonal;
+    for (let b = a + 1; b < N; b++) {
+      const v = scale * out[a * N + b];
+      out[a * N + b] = v;
+      out[b * N + a] = v;
+    }
+  }
 }

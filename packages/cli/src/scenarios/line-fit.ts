@@ -1,4 +1,4 @@
-/** Line fits shared by the escape scenarios (001 Fig. 4, 6): −log γ against a control variable. */
+/** Weighted line fits and correlations shared by the scenarios (escape rates vs a control variable, KL vs η on log–log axes). */
 
 /** y = c + s·x by least squares with weights w (w = 1/var y); slope standard error 1/√(Σw(x − x̄)²). */
 export function weightedLine(x: number[], y: number[], w: number[]) {

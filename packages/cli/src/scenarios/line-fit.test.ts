@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { pearson, weightedLine } from './escape-fit.ts';
+import { pearson, weightedLine } from './line-fit.ts';
 
 describe('line fits of the escape scenarios', () => {
   it('recovers an exact line whatever the weights, with slope s.e. 1/√(Σw(x − x̄)²)', () => {
