@@ -18,7 +18,7 @@ const beta = 1.4603545088095868 / Math.sqrt(2 * Math.PI); // −ζ(½)/√(2π),
 describe('escape-sgd, quick preset', () => {
   it('runs, every claim holds (--check), and writes scenario, results and the four plots', () => {
     expect(run.status, run.stderr).toBe(0);
-    expect(results.claims.map((c: { id: string }) => c.id)).toEqual(['log-gamma-linear-in-inverse-k', 'log-gamma-linear-in-batch-size', 'log-gamma-linear-in-inverse-eta', 'rate-matches-diffusion-theory']);
+    expect(results.claims.map((c: { id: string }) => c.id)).toEqual(['linear-in-inverse-sharpness', 'linear-in-batch-size', 'linear-in-inverse-learning-rate', 'rate-matches-diffusion-theory']);
     expect(readdirSync(join(out, 'plots')).sort()).toEqual(['escape-fig4.svg', 'log-rate-vs-batch-size.svg', 'log-rate-vs-inverse-eta.svg', 'log-rate-vs-inverse-sharpness.svg']);
     expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({ scenario: 'escape-sgd', preset: 'quick', seed: 1, params: { chains: 60, dim: 10, halfWidth: 0.15 } });
     expect(results.elapsedSeconds).toBeLessThan(45); // measured 6–12 s alone; vitest runs the other scenario tests beside it on the same 2 cores
@@ -49,7 +49,7 @@ describe('escape-sgd, quick preset', () => {
   });
 
   it('Pearson > 0.99 for −log γ against 1/k, B and 1/η (001 Fig. 4), and the claims report exactly those correlations', () => {
-    for (const [id, axis] of [['log-gamma-linear-in-inverse-k', 'inverseK'], ['log-gamma-linear-in-batch-size', 'batchSize'], ['log-gamma-linear-in-inverse-eta', 'inverseEta']]) {
+    for (const [id, axis] of [['linear-in-inverse-sharpness', 'inverseK'], ['linear-in-batch-size', 'batchSize'], ['linear-in-inverse-learning-rate', 'inverseEta']]) {
       expect(claim(id).measured).toBe(results.fits[axis].pearson);
       expect(claim(id).measured).toBeGreaterThan(0.99);
     }

@@ -43,9 +43,9 @@ export const escapeSgd: PackagedScenario = {
     quick: { chains: 60, sharpnesses: [0.9, 1, 1.15, 1.35, 1.6], batchSizes: [4, 5, 6, 7], etas: [0.00225, 0.0025, 0.0029, 0.0034, 0.004], meanTimes: 3 },
   },
   claims: {
-    'log-gamma-linear-in-inverse-k': 'at fixed η and B, −log γ̂ is linear in 1/k (001 Fig. 4a): Pearson correlation above 0.99',
-    'log-gamma-linear-in-batch-size': 'at fixed k and η, −log γ̂ is linear in B (001 Fig. 4b): Pearson correlation above 0.99',
-    'log-gamma-linear-in-inverse-eta': 'at fixed k and B, −log γ̂ is linear in 1/η (001 Fig. 4c): Pearson correlation above 0.99',
+    'linear-in-inverse-sharpness': 'at fixed η and B, −log γ̂ is linear in 1/k (001 Fig. 4a): Pearson correlation above 0.99',
+    'linear-in-batch-size': 'at fixed k and η, −log γ̂ is linear in B (001 Fig. 4b): Pearson correlation above 0.99',
+    'linear-in-inverse-learning-rate': 'at fixed k and B, −log γ̂ is linear in 1/η (001 Fig. 4c): Pearson correlation above 0.99',
     'rate-matches-diffusion-theory': 'γ̂ pooled over all points equals the diffusion theory (001 Eq. 7: D = ηH(a)/(2B); exact 1-D exit time × N, discrete-chain variance, box widened by the discrete-monitoring correction βσ) within 3/√escapes + the correction\'s neglected second order max (βσ/w)²ΔL/D',
   },
   run,
@@ -104,7 +104,7 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   const pooled = Math.exp(all.reduce((s, q) => s + q.escaped * Math.log(q.ratioToTheory), 0) / escapes);
   const secondOrder = Math.max(...all.map((q) => q.monitoringSecondOrder)), tolerance = (p.rateStdErrors as number) / Math.sqrt(escapes) + secondOrder;
   const claims = [
-    claim('log-gamma-linear-in-inverse-k', 'inverseK'), claim('log-gamma-linear-in-batch-size', 'batchSize'), claim('log-gamma-linear-in-inverse-eta', 'inverseEta'),
+    claim('linear-in-inverse-sharpness', 'inverseK'), claim('linear-in-batch-size', 'batchSize'), claim('linear-in-inverse-learning-rate', 'inverseEta'),
     { id: 'rate-matches-diffusion-theory', statement: escapeSgd.claims['rate-matches-diffusion-theory'], measured: pooled, expected: 1, tolerance, holds: Math.abs(pooled - 1) <= tolerance },
   ];
   for (const q of all) q.exitsUpper.forEach((n, d) => { exits[d] += n; });

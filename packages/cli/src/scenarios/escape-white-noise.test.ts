@@ -17,7 +17,7 @@ const ST = { a: -2.903534, b: 0.156731, barrier: 39.3618 }; // textbook Styblins
 describe('escape-white-noise, quick preset', () => {
   it('runs, every claim holds (--check), and writes scenario, results and the three plots', () => {
     expect(run.status, run.stderr).toBe(0);
-    expect(results.claims.map((c: { id: string }) => c.id)).toEqual(['gamma-linear-in-k', 'log-gamma-linear-in-inverse-D', 'rate-matches-kramers']);
+    expect(results.claims.map((c: { id: string }) => c.id)).toEqual(['rate-proportional-to-sharpness', 'linear-in-inverse-diffusion', 'rate-matches-kramers']);
     expect(readdirSync(join(out, 'plots')).sort()).toEqual(['escape-fig6.svg', 'log-rate-vs-inverse-diffusion.svg', 'rate-vs-sharpness.svg']);
     expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({ scenario: 'escape-white-noise', preset: 'quick', seed: 1, params: { chains: 80, eta: 1e-3, dim: 10 } });
     expect(results.elapsedSeconds).toBeLessThan(45); // measured 5–6 s alone; vitest runs the other scenario tests beside it on the same 2 cores
@@ -53,7 +53,7 @@ describe('escape-white-noise, quick preset', () => {
   });
 
   it('(a) γ ∝ k: log–log slope 1 within 3 standard errors, and γ/k matches Theorem 3.1 × 10', () => {
-    const a = results.panelA, c = claim('gamma-linear-in-k');
+    const a = results.panelA, c = claim('rate-proportional-to-sharpness');
     // Slope s.e. = 1/√(Σ n_i (log k_i − mean)²) ≈ 0.074 with ~76 escapes per point: tolerance 3 s.e. ≈ 0.22.
     expect(a.slopeStdError).toBeLessThan(0.08);
     expect(c.tolerance).toBeCloseTo(3 * a.slopeStdError, 12);
@@ -64,7 +64,7 @@ describe('escape-white-noise, quick preset', () => {
 
   it('(b) −log γ linear in 1/D (Pearson > 0.99), with slope ΔL = 39.36 within 4 standard errors (Theorem 3.1)', () => {
     const b = results.panelB;
-    expect(claim('log-gamma-linear-in-inverse-D').measured).toBeGreaterThan(0.99);
+    expect(claim('linear-in-inverse-diffusion').measured).toBeGreaterThan(0.99);
     // Weighted slope s.e. ≈ 1.4 with ~76 escapes per point (measured over seeds 1–8: |z| ≤ 1.8).
     expect(b.slopeStdError).toBeLessThan(1.6);
     expect(Math.abs(b.slope - ST.barrier)).toBeLessThan(4 * b.slopeStdError);

@@ -42,8 +42,8 @@ export const escapeWhiteNoise: PackagedScenario = {
     quick: { eta: 1e-3, chains: 80, diffusions: [4.5, 5, 5.5, 6, 7, 8], sharpnessForD: 8, meanTimes: 3 },
   },
   claims: {
-    'gamma-linear-in-k': 'at fixed D the escape rate is proportional to the sharpness k (001 Fig. 6a): the weighted log–log slope of γ̂ vs k is 1 within the tolerance',
-    'log-gamma-linear-in-inverse-D': 'at fixed k, −log γ̂ is linear in 1/D (001 Fig. 6b): Pearson correlation above 0.99',
+    'rate-proportional-to-sharpness': 'at fixed D the escape rate is proportional to the sharpness k (001 Fig. 6a): the weighted log–log slope of γ̂ vs k is 1 within the tolerance',
+    'linear-in-inverse-diffusion': 'at fixed k, −log γ̂ is linear in 1/D (001 Fig. 6b): Pearson correlation above 0.99',
     'rate-matches-kramers': 'γ̂ (continuous time, γ̂_steps/η) pooled over all points equals Theorem 3.1 × N (Rule 1 over the N equivalent saddles, SCIENCE.md §7) within the statistical tolerance plus the Kramers formula\'s own error at these D (vs the exact 1-D passage time) plus the Euler bias',
   },
   run,
@@ -96,8 +96,8 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   const pooledExact = Math.exp(all.reduce((s, q) => s + q.escaped * Math.log(q.ratioToExact), 0) / escapes);
 
   const claims: Claim[] = [
-    { id: 'gamma-linear-in-k', statement: escapeWhiteNoise.claims['gamma-linear-in-k'], measured: fitA.slope, expected: 1, tolerance: slopeTolerance, holds: Math.abs(fitA.slope - 1) <= slopeTolerance },
-    { id: 'log-gamma-linear-in-inverse-D', statement: escapeWhiteNoise.claims['log-gamma-linear-in-inverse-D'], measured: r, expected: `> ${p.pearsonMin}`, tolerance: 0, holds: r > (p.pearsonMin as number) },
+    { id: 'rate-proportional-to-sharpness', statement: escapeWhiteNoise.claims['rate-proportional-to-sharpness'], measured: fitA.slope, expected: 1, tolerance: slopeTolerance, holds: Math.abs(fitA.slope - 1) <= slopeTolerance },
+    { id: 'linear-in-inverse-diffusion', statement: escapeWhiteNoise.claims['linear-in-inverse-diffusion'], measured: r, expected: `> ${p.pearsonMin}`, tolerance: 0, holds: r > (p.pearsonMin as number) },
     { id: 'rate-matches-kramers', statement: escapeWhiteNoise.claims['rate-matches-kramers'], measured: pooled, expected: 1, tolerance: rateTolerance, holds: Math.abs(pooled - 1) <= rateTolerance },
   ];
   const exits = new Array<number>(N).fill(0);

@@ -35,7 +35,7 @@ describe('thermophoresis: the collapse measure', () => {
 describe('thermophoresis, quick preset (000 Fig. 2–6)', () => {
   it('runs, every claim holds (--check), and writes the four panels', () => {
     expect(run.status, run.stderr).toBe(0);
-    expect(results.claims.map((c: { id: string }) => c.id)).toEqual(['activation-rate-falls', 'weight-norm-falls', 'eta-collapse', 'batch-collapse']);
+    expect(results.claims.map((c: { id: string }) => c.id)).toEqual(['activation-rate-falls', 'weight-norm-falls', 'eta-squared-collapse', 'batch-size-collapse']);
     expect(readdirSync(join(out, 'plots')).sort()).toEqual(['activation-rate-batch.svg', 'activation-rate-eta.svg', 'weight-norm-batch.svg', 'weight-norm-eta.svg']);
     expect(results.elapsedSeconds).toBeLessThan(60); // ~8 s alone; vitest runs the other scenario tests beside it on the same 2 cores
   });

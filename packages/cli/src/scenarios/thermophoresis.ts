@@ -42,8 +42,8 @@ export const thermophoresis: PackagedScenario = {
   claims: {
     'activation-rate-falls': 'the activation rate (Eq. 14) falls during every run: its lowest recorded mean is below the start by more than dropStdErrors standard errors',
     'weight-norm-falls': '|V|₂ falls during every run (early phase): its lowest recorded mean is below the start by more than dropStdErrors standard errors',
-    'eta-collapse': 'η sweep: the spread of the activation-rate drops across η at equal steps·η² is below collapseRatio × the spread at equal raw steps',
-    'batch-collapse': '|B| sweep: the spread of the activation-rate drops across |B| at equal steps/|B| is below collapseRatio × the spread at equal raw steps',
+    'eta-squared-collapse': 'η sweep: the spread of the activation-rate drops across η at equal steps·η² is below collapseRatio × the spread at equal raw steps',
+    'batch-size-collapse': '|B| sweep: the spread of the activation-rate drops across |B| at equal steps/|B| is below collapseRatio × the spread at equal raw steps',
   },
   run,
 };
@@ -94,8 +94,8 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   const ratio = p.collapseRatio as number;
   const claims: Claim[] = [
     fallClaim('activation-rate-falls', rateFalls, k), fallClaim('weight-norm-falls', normFalls, k),
-    { id: 'eta-collapse', statement: thermophoresis.claims['eta-collapse'], measured: etaCollapse.rescaled / etaCollapse.raw, expected: `< ${ratio}`, tolerance: 0, holds: etaCollapse.rescaled < ratio * etaCollapse.raw },
-    { id: 'batch-collapse', statement: thermophoresis.claims['batch-collapse'], measured: batchCollapse.rescaled / batchCollapse.raw, expected: `< ${ratio}`, tolerance: 0, holds: batchCollapse.rescaled < ratio * batchCollapse.raw },
+    { id: 'eta-squared-collapse', statement: thermophoresis.claims['eta-squared-collapse'], measured: etaCollapse.rescaled / etaCollapse.raw, expected: `< ${ratio}`, tolerance: 0, holds: etaCollapse.rescaled < ratio * etaCollapse.raw },
+    { id: 'batch-size-collapse', statement: thermophoresis.claims['batch-size-collapse'], measured: batchCollapse.rescaled / batchCollapse.raw, expected: `< ${ratio}`, tolerance: 0, holds: batchCollapse.rescaled < ratio * batchCollapse.raw },
   ];
   const results = {
     network: { inputs: p.inputs, hidden: p.hidden, dim, dataSize: p.dataSize, distribution: p.distribution, bias: p.bias },
