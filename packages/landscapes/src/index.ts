@@ -12,3 +12,4 @@ export { kramersEscapeTime, meanExitTime, meanFirstPassageTime, sgdBoxEscape, SI
 export { ReluClassifier, reluClassifierInfo, generateData as generateReluClassifierData, type InputDistribution } from './relu-classifier/relu-classifier.ts';
 export { WideSharpWells, wideSharpWellsInfo } from './wide-sharp-wells/wide-sharp-wells.ts';
 export { WELLS_DEFAULTS, wellsCriticalPoints, wellsOccupancy, wellsLoss, wellsSlope, wellsCurvature, type WellsShape } from './wide-sharp-wells/wells.ts';
+export { MnistFc, MnistSmallFc, MnistTinyFc, mnistSmallFcInfo, mnistTinyFcInfo, MNIST_SMALL_FC, MNIST_TINY_FC, type MnistFcShape } from './mnist-fc/mnist-fc.ts';

@@ -7,6 +7,7 @@ import { MnistLinear, mnistLinearInfo } from './mnist-linear/mnist-linear.ts';
 import { StyblinskiTang, styblinskiTangInfo } from './styblinski-tang/styblinski-tang.ts';
 import { ReluClassifier, reluClassifierInfo } from './relu-classifier/relu-classifier.ts';
 import { WideSharpWells, wideSharpWellsInfo } from './wide-sharp-wells/wide-sharp-wells.ts';
+import { MnistSmallFc, mnistSmallFcInfo, MnistTinyFc, mnistTinyFcInfo } from './mnist-fc/mnist-fc.ts';
 
 export const tanhRegressionInfo: PluginInfo = {
   kind: 'landscape',
@@ -46,4 +47,6 @@ export default new ContainerModule((options) => {
   bindPlugin(options, StyblinskiTang, styblinskiTangInfo);
   bindPlugin(options, ReluClassifier, reluClassifierInfo);
   bindPlugin(options, WideSharpWells, wideSharpWellsInfo);
+  bindPlugin(options, MnistSmallFc, mnistSmallFcInfo);
+  bindPlugin(options, MnistTinyFc, mnistTinyFcInfo);
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { crossSection, curves, panel, powerOfTen, renderSvg, scatterVsTheory } from './plots.ts';
+import { crossSection, curves, panel, pointsAndLines, powerOfTen, renderSvg, scatterVsTheory } from './plots.ts';
 
 const sigmaPoints = () => {
   const pts = [];
@@ -102,5 +102,47 @@ describe('plots', () => {
     expect(spec.layer.map((l) => l.mark.type)).toEqual(['rect', 'line', 'rule', 'point', 'point', 'rect']);
     const svg = await renderSvg(spec as never);
     for (const text of ['Panel A', 'δθ₆/Θ₆', 'δθ₇/Θ₇', 'Boltzmann', 'θ̂₀']) expect(svg).toContain(text);
+  });
+
+  type Layers = { width: number; height: number; layer: { mark: { type: string }; data: { values: Record<string, number>[] }; encoding: Record<string, { scale?: { domain?: number[] }; axis?: Record<string, unknown> }> }[] };
+
+  it('draws points with interval bars under theory lines, on padded linear axes', async () => {
+    const spec = pointsAndLines({
+      title: 'Rate vs k', subtitle: ['K = 80 chains', 'slope 0.98'], xTitle: 'sharpness k', yTitle: 'γ', zeroX: true, zeroY: true,
+      points: [{ name: 'simulation', x: [1, 2, 4, 8], y: [0.05, 0.12, 0.22, 0.43], lo: [0.04, 0.1, 0.18, 0.34], hi: [0.06, 0.14, 0.26, 0.52] }],
+      lines: [{ name: 'theory', x: [0, 8], y: [0, 0.42] }, { name: 'fit', x: [1, 8], y: [0.05, 0.44], dashed: true }],
+    }) as unknown as Layers;
+    expect(spec.layer.map((l) => l.mark.type)).toEqual(['line', 'rule', 'point', 'rect']);
+    // from 0 (zeroX) to 5 % past the largest k, so that the last point and its bar stay off the frame
+    expect(spec.layer[2].encoding.x.scale!.domain).toEqual([0, 8 + 0.05 * 8]);
+    expect(spec.layer[2].encoding.y.scale!.domain![1]).toBeCloseTo(0.52 * 1.05, 12);
+    expect(spec.layer[2].encoding.x.axis!.tickMinStep).toBe(1); // integer x (batch sizes): integer ticks
+    const svg = await renderSvg(spec as never);
+    for (const text of ['Rate vs k', 'slope 0.98', 'simulation', 'theory', 'fit', 'sharpness k']) expect(svg).toContain(text);
+  });
+
+  it('drops non-positive values on log axes, cuts intervals at the smallest positive value and shares a square domain', async () => {
+    const spec = pointsAndLines({
+      title: 'C vs H', xTitle: 'H/B', yTitle: 'C', logX: true, logY: true, square: true,
+      points: [{ name: 'eigen', x: [1e2, 1e3, -1, 1e5], y: [2e2, 1e3, 5, 0], lo: [-1, 9e2, 1, 1], hi: [3e2, 1.1e3, 9, 1] }],
+      lines: [{ name: 'y = x', x: [0, 1e2, 1e5], y: [0, 1e2, 1e5] }],
+    }) as unknown as Layers;
+    expect(spec.width).toBe(spec.height);
+    const points = spec.layer[2].data.values;
+    expect(points.map((p) => p.x)).toEqual([1e2, 1e3]);
+    expect(points[0].lo).toBe(1e2); // lo ≤ 0 → the smallest positive value plotted
+    const x = spec.layer[2].encoding.x, y = spec.layer[2].encoding.y;
+    expect(x.scale!.domain).toEqual(y.scale!.domain); // one domain on both axes: y = x at 45°
+    expect(x.scale!.domain).toEqual([1e2 / 1.25, 1e5 * 1.25]);
+    expect(x.axis!.values).toEqual([1e2, 1e3, 1e4, 1e5]); // ≥ 2 decades: decade ticks
+    expect(await renderSvg(spec as never)).toContain('10⁴');
+  });
+
+  it('labels a narrow log axis at 1, 2, 5 × 10ⁿ', async () => {
+    const spec = pointsAndLines({ title: 'Occupancy', xTitle: 'η/S', yTitle: 'r', logX: true, points: [{ name: 'a', x: [5e-4, 7.5e-4, 1.5e-3], y: [-0.6, -0.2, 0.1] }] }) as unknown as Layers;
+    expect(spec.layer[0].encoding.x.axis!.values).toEqual([5e-4, 1e-3]);
+    const svg = await renderSvg(spec as never);
+    expect(svg).toContain('5×10⁻⁴');
+    expect(svg).toContain('10⁻³');
   });
 });

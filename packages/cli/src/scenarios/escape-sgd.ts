@@ -1,6 +1,6 @@
 import { ScenarioError } from '@nesslab/kernel';
 import { SIEGMUND_BETA, STYBLINSKI_TANG as ST, sgdBoxEscape } from '@nesslab/landscapes';
-import { curves, panel, type Claim } from '../report/index.ts';
+import { panel, pointsAndLines, type Claim } from '../report/index.ts';
 import { pearson, weightedLine } from './line-fit.ts';
 import type { PackagedScenario, ScenarioContext } from './types.ts';
 
@@ -131,19 +131,24 @@ function point(q: { k: number; eta: number; B: number }, e: Escape, theory: Retu
 }
 type Point = ReturnType<typeof point>;
 
-function plots(byPanel: (axis: Axis) => Point[], fits: Record<Axis, { slope: number; intercept: number; pearson: number }>, control: Record<Axis, (q: Point) => number>) {
-  const one = (axis: Axis, title: string, xTitle: string) => {
-    const pts = byPanel(axis), x = pts.map(control[axis]), f = fits[axis];
-    return curves({
-      title: `${title}: Pearson ${f.pearson.toFixed(4)}`, xTitle, yTitle: '−log γ (γ per unit time t = η·steps)',
-      series: [
-        { name: 'simulation ± s.e.', x, mean: pts.map((q) => -Math.log(q.rate)), sd: pts.map((q) => q.rateRelativeError) },
-        { name: 'weighted linear fit', x, mean: x.map((v) => f.intercept + f.slope * v) },
-        { name: 'diffusion theory (1-D exit time × N)', x, mean: pts.map((q) => -Math.log(q.theoryRate)) },
+/** 001 Fig. 4 (a)–(c): −log γ̂ with 95 % bars against 1/k, B and 1/η; the diffusion theory and the weighted fit as lines. */
+function plots(byPanel: (axis: Axis) => Point[], fits: Record<Axis, { slope: number; intercept: number; slopeStdError: number; pearson: number; theorem32Slope: number }>, control: Record<Axis, (q: Point) => number>) {
+  const one = (axis: Axis, title: string, xTitle: string, fixed: (q: Point) => string) => {
+    const pts = byPanel(axis), x = pts.map(control[axis]), f = fits[axis], y = pts.map((q) => -Math.log(q.rate));
+    const ends = [Math.min(...x), Math.max(...x)], order = x.map((_, i) => i).sort((i, j) => x[i] - x[j]);
+    return pointsAndLines({
+      title,
+      subtitle: [`${fixed(pts[0])}, N = ${pts[0].exitsUpper.length}, K = ${pts[0].chains} chains per point; bars: 95 % intervals`, `Pearson r = ${f.pearson.toFixed(4)}; fitted slope ${f.slope.toPrecision(3)} ± ${f.slopeStdError.toPrecision(2)} (Theorem 3.2, s = 1: ${f.theorem32Slope.toPrecision(3)})`],
+      xTitle, yTitle: '−log γ (γ per unit time t = η·steps)',
+      points: [{ name: 'simulation', x, y, lo: pts.map((q, i) => y[i] - 1.96 * q.rateRelativeError), hi: pts.map((q, i) => y[i] + 1.96 * q.rateRelativeError) }],
+      lines: [
+        { name: 'diffusion theory (Eq. 7; exit time ÷ N)', x: order.map((i) => x[i]), y: order.map((i) => -Math.log(pts[i].theoryRate)) },
+        { name: 'weighted linear fit', x: ends, y: ends.map((v) => f.intercept + f.slope * v), dashed: true },
       ],
     });
   };
-  const a = one('inverseK', '(a) −log γ vs 1/k (001 Fig. 4a)', '1/k'), b = one('batchSize', '(b) −log γ vs B (001 Fig. 4b)', 'batch size B');
-  const c = one('inverseEta', '(c) −log γ vs 1/η (001 Fig. 4c)', '1/η');
+  const a = one('inverseK', '(a) −log γ linear in 1/k (001 Fig. 4a)', '1/k', (q) => `η = ${q.eta}, B = ${q.B}`);
+  const b = one('batchSize', '(b) −log γ linear in B (001 Fig. 4b)', 'batch size B', (q) => `k = ${q.k}, η = ${q.eta}`);
+  const c = one('inverseEta', '(c) −log γ linear in 1/η (001 Fig. 4c)', '1/η', (q) => `k = ${q.k}, B = ${q.B}`);
   return { 'log-rate-vs-inverse-sharpness': a, 'log-rate-vs-batch-size': b, 'log-rate-vs-inverse-eta': c, 'escape-fig4': panel([a, b, c], 3) };
 }

@@ -1,6 +1,6 @@
 import { ScenarioError } from '@nesslab/kernel';
 import { STYBLINSKI_TANG as ST, styblinskiTangEscape } from '@nesslab/landscapes';
-import { curves, panel, type Claim } from '../report/index.ts';
+import { panel, pointsAndLines, type Claim } from '../report/index.ts';
 import type { PackagedScenario, ScenarioContext } from './types.ts';
 import { pearson, weightedLine } from './line-fit.ts';
 
@@ -112,7 +112,7 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
     exitsPerCoordinate: exits,
     exitsLowerSide: all.reduce((s, q) => s + q.exitsLower.reduce((a, b) => a + b, 0), 0),
   };
-  return { results, claims, plots: plots(panelA, panelB, Da, kb) };
+  return { results, claims, plots: plots(panelA, panelB, Da, kb, eta, K, N) };
 }
 
 /** One (k, D) point: measured rate in continuous time with its 95 % interval, and both theories. */
@@ -131,24 +131,29 @@ function point(k: number, D: number, eta: number, halfWidth: number, e: Escape, 
 
 type Point = ReturnType<typeof point>;
 
-function plots(a: Point[], b: Point[], Da: number, kb: number) {
-  const se = (q: Point) => q.rate * q.rateRelativeError;
-  const rateVsK = curves({
-    title: `(a) escape rate vs sharpness k at D = ${Da} (001 Fig. 6a): γ ∝ k`,
-    xTitle: 'sharpness k', yTitle: 'escape rate γ (per unit time t = η·steps)',
-    series: [
-      { name: 'simulation ± s.e.', x: a.map((q) => q.k), mean: a.map((q) => q.rate), sd: a.map(se) },
-      { name: 'Theorem 3.1 × N', x: a.map((q) => q.k), mean: a.map((q) => q.kramersRate) },
-      { name: 'exact: N ∕ (1-D MFPT)', x: a.map((q) => q.k), mean: a.map((q) => q.exactRate) },
-    ],
+/** 001 Fig. 6 (a) γ̂ vs k from the origin, (b) −log γ̂ vs 1/D: 95 % bars, Theorem 3.1 × N and the exact passage time as lines. */
+function plots(a: Point[], b: Point[], Da: number, kb: number, eta: number, K: number, N: number) {
+  const sizes = `N = ${N}, η = ${eta}, K = ${K} chains per point; bars: 95 % intervals`;
+  const fitA = weightedLine(a.map((q) => Math.log(q.k)), a.map((q) => Math.log(q.rate)), a.map((q) => q.escaped));
+  const through0 = (f: (q: Point) => number) => ({ x: [0, ...a.map((q) => q.k)], y: [0, ...a.map(f)] }); // γ ∝ k: lines from the origin
+  const rateVsK = pointsAndLines({
+    title: `(a) γ ∝ k at D = ${Da} (001 Fig. 6a)`,
+    subtitle: [sizes, `log–log slope ${fitA.slope.toFixed(3)} ± ${fitA.slopeStdError.toFixed(3)} (Theorem 3.1: 1)`],
+    xTitle: 'sharpness k', yTitle: 'γ (per unit time t = η·steps)', zeroX: true, zeroY: true,
+    points: [{ name: 'simulation', x: a.map((q) => q.k), y: a.map((q) => q.rate), lo: a.map((q) => q.rateLow), hi: a.map((q) => q.rateHigh) }],
+    lines: [{ name: 'Theorem 3.1 × N saddles (Rule 1)', ...through0((q) => q.kramersRate) }, { name: 'exact: N ∕ 1-D mean first-passage time', ...through0((q) => q.exactRate), dashed: true }],
   });
-  const logRateVsInvD = curves({
-    title: `(b) −log γ vs 1/D at k = ${kb} (001 Fig. 6b): linear, slope ΔL = ${ST.barrier.toFixed(2)}`,
+  const invD = b.map((q) => 1 / q.D), y = b.map((q) => -Math.log(q.rate)), fitB = weightedLine(invD, y, b.map((q) => q.escaped));
+  const ends = [Math.min(...invD), Math.max(...invD)];
+  const logRateVsInvD = pointsAndLines({
+    title: `(b) −log γ linear in 1/D at k = ${kb} (001 Fig. 6b)`,
+    subtitle: [sizes, `Pearson r = ${pearson(invD, y).toFixed(4)}; slope ${fitB.slope.toFixed(1)} ± ${fitB.slopeStdError.toFixed(1)} (Theorem 3.1: ΔL = ${ST.barrier.toFixed(2)})`],
     xTitle: '1/D', yTitle: '−log γ',
-    series: [
-      { name: 'simulation ± s.e.', x: b.map((q) => 1 / q.D), mean: b.map((q) => -Math.log(q.rate)), sd: b.map((q) => q.rateRelativeError) },
-      { name: 'Theorem 3.1 × N', x: b.map((q) => 1 / q.D), mean: b.map((q) => -Math.log(q.kramersRate)) },
-      { name: 'exact: N ∕ (1-D MFPT)', x: b.map((q) => 1 / q.D), mean: b.map((q) => -Math.log(q.exactRate)) },
+    points: [{ name: 'simulation', x: invD, y, lo: b.map((q, i) => y[i] - 1.96 * q.rateRelativeError), hi: b.map((q, i) => y[i] + 1.96 * q.rateRelativeError) }],
+    lines: [
+      { name: 'Theorem 3.1 × N saddles (Rule 1)', x: invD, y: b.map((q) => -Math.log(q.kramersRate)) },
+      { name: 'exact: N ∕ 1-D mean first-passage time', x: invD, y: b.map((q) => -Math.log(q.exactRate)), dashed: true },
+      { name: 'weighted linear fit', x: ends, y: ends.map((v) => fitB.intercept + fitB.slope * v), dashed: true },
     ],
   });
   return { 'rate-vs-sharpness': rateVsK, 'log-rate-vs-inverse-diffusion': logRateVsInvD, 'escape-fig6': panel([rateVsK, logRateVsInvD], 2) };

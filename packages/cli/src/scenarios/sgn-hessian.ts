@@ -1,5 +1,5 @@
 import { diffusionWR, findMinimum, resolvePlugin, Xoshiro128, type Landscape } from '@nesslab/kernel';
-import { panel, scatterVsTheory, type Claim } from '../report/index.ts';
+import { panel, pointsAndLines, scatterVsTheory, type Claim, type TopLevelSpec } from '../report/index.ts';
 import { pearson } from './line-fit.ts';
 import type { PackagedScenario, ScenarioContext } from './types.ts';
 
@@ -45,12 +45,61 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   ];
   const strip = ({ pairs: _p, ...rest }: ReturnType<typeof measure>) => rest;
   const results = { landscape: 'tanh-regression', dim: N, dataSize: M, batchSize: B, minibatches: S, kappa: (M - B) / (B * (M - 1)), theta0: [...theta0], minimum: strip(minimum), randomStart: { theta: [...start], ...strip(random) } };
-  const scatter = (m: ReturnType<typeof measure>, title: string) => scatterVsTheory({
-    title: `${title}: Pearson ${m.pearson.toFixed(4)}, C ≈ ${m.factor.toFixed(3)}·κ_B M H_L`, xTitle: 'κ_B M H_ij (∝ H/B)', yTitle: 'sampled minibatch-gradient covariance C_ij',
-    points: m.pairs.map(([h, c, label, group]) => ({ theory: h, simulation: c, label, group })),
-  });
-  const a = scatter(minimum, 'at the minimum θ₀'), b = scatter(random, 'at a random start');
-  return { results, claims, plots: { 'sgn-vs-hessian-minimum': a, 'sgn-vs-hessian-random': b, 'sgn-fig2': panel([a, b], 2) } };
+  return { results, claims, plots: plots(minimum, random, B, S, M, p.pearsonMin as number) };
+}
+
+/**
+ * 001 Fig. 2: C against H/B on log–log axes in the eigenbasis of H (a: θ₀, b: random start; |λ| for negative λ, 001's
+ * [H]₊), and (c) the element-wise comparison in the parameter basis that the claim tests.
+ */
+function plots(minimum: ReturnType<typeof measure>, random: ReturnType<typeof measure>, B: number, S: number, M: number, pearsonMin: number) {
+  const sizes = `B = ${B} of M = ${M}, ${S} sampled minibatches; tanh regression (004)`;
+  const eigen = (m: ReturnType<typeof measure>, title: string) => {
+    const { values, C } = inHessianBasis(m.pairs), top = Math.max(...values.map(Math.abs));
+    const keep = values.map((_, e) => e).filter((e) => Math.abs(values[e]) > 1e-12 * top), pos = keep.filter((e) => values[e] > 0), neg = keep.filter((e) => values[e] < 0);
+    const ends = [Math.min(...keep.map((e) => Math.abs(values[e]))), top];
+    return pointsAndLines({
+      title, subtitle: [sizes, `element-wise (parameter basis): Pearson ${m.pearson.toFixed(4)}, C ≈ ${m.factor.toFixed(3)}·κ_B M H`],
+      xTitle: '|κ_B M λ_e|  (H/B along Hessian eigenvector e)', yTitle: 'C_ee = u_eᵀ C u_e', logX: true, logY: true, square: true,
+      points: [
+        { name: 'eigen-direction, λ_e > 0', x: pos.map((e) => values[e]), y: pos.map((e) => C[e]) },
+        ...(neg.length ? [{ name: 'λ_e < 0 (plotted |λ_e|: 001\'s [H]₊)', x: neg.map((e) => -values[e]), y: neg.map((e) => C[e]) }] : []),
+      ],
+      lines: [{ name: 'C = H/B (001 Eq. 7; here κ_B M H_L)', x: ends, y: ends }],
+    });
+  };
+  const a = eigen(minimum, '(a) C vs H/B at the minimum θ₀ (001 Fig. 2)'), b = eigen(random, '(b) C vs H/B at a random start (001 Fig. 2)');
+  const c = {
+    ...scatterVsTheory({
+      title: '', xTitle: 'κ_B M H_ij (∝ H/B)', yTitle: 'sampled covariance C_ij',
+      points: minimum.pairs.map(([h, cij, label, group]) => ({ theory: h, simulation: cij, label, group })),
+    }),
+    title: { text: `(c) element-wise at θ₀ (the claim)`, subtitle: [sizes, `i ≤ j in the parameter basis: Pearson ${minimum.pearson.toFixed(4)} (claim: ≥ ${pearsonMin})`], subtitleFontSize: 11, subtitleColor: '#444', subtitlePadding: 4 },
+  } as TopLevelSpec;
+  return { 'sgn-vs-hessian-minimum': a, 'sgn-vs-hessian-random': b, 'sgn-fig2': panel([a, b, c], 3) };
+}
+
+/** Eigenvalues λ_e of κ_B M H (from the i ≤ j pairs) and the diagonal u_eᵀ C u_e of C in the eigenbasis (cyclic Jacobi). */
+function inHessianBasis(pairs: [number, number, string, string][]) {
+  const N = Math.round((Math.sqrt(1 + 8 * pairs.length) - 1) / 2), H = new Float64Array(N * N), C = new Float64Array(N * N), U = new Float64Array(N * N);
+  let k = 0;
+  for (let a = 0; a < N; a++) for (let b = a; b < N; b++, k++) { H[a * N + b] = H[b * N + a] = pairs[k][0]; C[a * N + b] = C[b * N + a] = pairs[k][1]; }
+  for (let a = 0; a < N; a++) U[a * N + a] = 1;
+  for (let sweep = 0; sweep < 50; sweep++) {
+    let off = 0;
+    for (let p = 0; p < N; p++) for (let q = p + 1; q < N; q++) off += H[p * N + q] ** 2;
+    if (off < 1e-30 * H.reduce((s, v) => s + v * v, 0)) break;
+    for (let p = 0; p < N; p++) for (let q = p + 1; q < N; q++) {
+      if (H[p * N + q] === 0) continue;
+      const th = (H[q * N + q] - H[p * N + p]) / (2 * H[p * N + q]), t = Math.sign(th || 1) / (Math.abs(th) + Math.sqrt(th * th + 1)), c = 1 / Math.sqrt(t * t + 1), s = t * c;
+      for (let r = 0; r < N; r++) { const x = H[r * N + p], y = H[r * N + q]; H[r * N + p] = c * x - s * y; H[r * N + q] = s * x + c * y; } // H ← H J
+      for (let r = 0; r < N; r++) { const x = H[p * N + r], y = H[q * N + r]; H[p * N + r] = c * x - s * y; H[q * N + r] = s * x + c * y; } // H ← Jᵀ H
+      for (let r = 0; r < N; r++) { const x = U[r * N + p], y = U[r * N + q]; U[r * N + p] = c * x - s * y; U[r * N + q] = s * x + c * y; } // U ← U J
+    }
+  }
+  const values = Array.from({ length: N }, (_, e) => H[e * N + e]);
+  const Cee = values.map((_, e) => { let v = 0; for (let a = 0; a < N; a++) for (let b = 0; b < N; b++) v += U[a * N + e] * C[a * N + b] * U[b * N + e]; return v; });
+  return { values, C: Cee };
 }
 
 /** Sampled C at θ (S minibatches of B distinct indices), exact C = 2D/η², and κ_B M H_L, H_L = (1/M)Σ_i ∇²ℓ_i. */

@@ -1,5 +1,5 @@
 import { ScenarioError } from '@nesslab/kernel';
-import { curves, panel, type Claim } from '../report/index.ts';
+import { curves, panel, type Claim, type TopLevelSpec } from '../report/index.ts';
 import type { PackagedScenario, ScenarioContext } from './types.ts';
 
 interface AtSteps { steps: number[]; mean: number[]; sd: number[]; chains: number }
@@ -104,7 +104,7 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
     etaCollapse, batchCollapse,
     runs: all.map((c) => ({ label: c.label, eta: c.eta, batchSize: c.batch, steps: c.steps, rescaledSteps: c.tau, activationRate: c.rate, weightNorm: c.norm })),
   };
-  return { results, claims, plots: plots(etaRuns, batchRuns) };
+  return { results, claims, plots: plots(etaRuns, batchRuns, `d = ${p.inputs}, N_h = ${p.hidden}, M = ${p.dataSize}, K = ${K} nets`) };
 }
 
 function fallClaim(id: string, f: { drop: number; stdError: number }[], k: number): Claim {
@@ -145,16 +145,28 @@ function interpolate(xs: number[], ys: number[], x: number, y0: number): number 
   return y0 - (ys[j - 1] + t * (ys[j] - ys[j - 1]));
 }
 
-function plots(etaRuns: Curve[], batchRuns: Curve[]) {
-  const fig = (runs: Curve[], what: 'rate' | 'norm', rescaled: boolean, by: string) => curves({
-    title: `${what === 'rate' ? 'activation rate (Eq. 14)' : '|V|₂'} vs ${rescaled ? `steps·${by}` : 'steps'}`,
-    xTitle: rescaled ? `steps × ${by}` : 'steps', yTitle: what === 'rate' ? 'activation rate' : '|V|₂',
-    series: runs.map((c) => ({ name: c.label, x: rescaled ? c.tau : c.steps, mean: c[what].mean })),
+/** 000 Fig. 3–6: each quantity vs steps, steps·η and steps·η² (η sweep) or steps and steps/|B| (|B| sweep), 95 % bands. */
+function plots(etaRuns: Curve[], batchRuns: Curve[], sizes: string) {
+  const z = Math.sqrt(etaRuns[0].rate.chains) / 1.96; // band: mean ± 1.96 sd/√K, the 95 % interval of the mean
+  const what = { rate: { y: 'activation rate (Eq. 14)', short: 'activation rate' }, norm: { y: '‖V‖₂', short: '‖V‖₂' } };
+  const one = (runs: Curve[], w: 'rate' | 'norm', title: string, xTitle: string, x: (c: Curve) => number[]) => curves({
+    title, xTitle, yTitle: what[w].y,
+    series: runs.map((c) => ({ name: c.label, x: x(c), mean: c[w].mean, sd: c[w].sd.map((v) => v / z) })),
   });
+  const figure = (runs: Curve[], w: 'rate' | 'norm', sweep: 'eta' | 'batch') => {
+    const c = collapse(runs), spread = `spread of the drops ${(c.rescaled / c.raw).toPrecision(2)} × that at equal steps`;
+    const specs = sweep === 'eta'
+      ? [one(runs, w, '(a) vs steps', 'steps', (r) => r.steps), one(runs, w, '(b) vs steps · η', 'steps · η', (r) => r.steps.map((s) => s * r.eta)), one(runs, w, '(c) vs steps · η² (Eq. 28: one curve)', 'steps · η²', (r) => r.tau)]
+      : [one(runs, w, '(a) vs steps', 'steps', (r) => r.steps), one(runs, w, '(b) vs steps / |B| (Eq. 28: one curve)', 'steps / |B|', (r) => r.steps.map((s) => s / r.batch))];
+    const head = sweep === 'eta'
+      ? `${what[w].short} vs (rescaled) steps, η from ${runs[0].eta} to ${runs[runs.length - 1].eta} at |B| = 1 (000 Fig. ${w === 'rate' ? 3 : 4})`
+      : `${what[w].short} vs (rescaled) steps, |B| from ${runs[0].batch} to ${runs[runs.length - 1].batch} at η = ${runs[0].eta} (000 Fig. ${w === 'rate' ? 5 : 6})`;
+    const sub = [sizes + '; bands: 95 % intervals of the mean', ...(w === 'rate' ? [`rescaled: ${spread} (Eq. 28: rate ∝ η²/|B|)`] : [])];
+    const shared = { scale: { color: 'shared' }, legend: { color: 'shared' } }; // one key: the runs are the same in every panel
+    return { ...panel(specs, specs.length), resolve: shared, title: { text: head, subtitle: sub, subtitleFontSize: 11, subtitleColor: '#444' } } as unknown as TopLevelSpec;
+  };
   return {
-    'activation-rate-eta': panel([fig(etaRuns, 'rate', false, 'η²'), fig(etaRuns, 'rate', true, 'η²')], 2),
-    'weight-norm-eta': panel([fig(etaRuns, 'norm', false, 'η²'), fig(etaRuns, 'norm', true, 'η²')], 2),
-    'activation-rate-batch': panel([fig(batchRuns, 'rate', false, 'η²/|B|'), fig(batchRuns, 'rate', true, 'η²/|B|')], 2),
-    'weight-norm-batch': panel([fig(batchRuns, 'norm', false, 'η²/|B|'), fig(batchRuns, 'norm', true, 'η²/|B|')], 2),
+    'activation-rate-eta': figure(etaRuns, 'rate', 'eta'), 'weight-norm-eta': figure(etaRuns, 'norm', 'eta'),
+    'activation-rate-batch': figure(batchRuns, 'rate', 'batch'), 'weight-norm-batch': figure(batchRuns, 'norm', 'batch'),
   };
 }

@@ -1,6 +1,6 @@
 import { ScenarioError } from '@nesslab/kernel';
 import { WELLS_DEFAULTS, wellsCriticalPoints, wellsOccupancy } from '@nesslab/landscapes';
-import { curves, panel, type Claim } from '../report/index.ts';
+import { panel, pointsAndLines, type Claim } from '../report/index.ts';
 import type { PackagedScenario, ScenarioContext } from './types.ts';
 
 interface Occupancy { chains: number; stepsPerChain: number; below: number; above: number; stdError: number; logRatio: number; logRatioStdError: number; transitions: number; minTransitionsPerChain: number }
@@ -96,26 +96,38 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
     chains: K, time: p.time, groups, chi2: { value: chi2, dof, quantile999: chi2Max }, stepsInStandardErrors: steps,
     transitions: all.reduce((s, q) => s + q.transitions, 0), minTransitionsPerChain: Math.min(...all.map((q) => q.minTransitionsPerChain)),
   };
-  return { results, claims, plots: plots(groups, multiples, shape, sigma, dividing) };
+  return { results, claims, plots: plots(groups, multiples, shape, sigma, dividing, K, p.time as number) };
 }
 
 interface PointResult { eta: number; batchSize: number; etaOverS: number; steps: number; pWide: number; pSharp: number; pStdError: number; logRatio: number; logRatioStdError: number; transitions: number; minTransitionsPerChain: number; discreteStepEstimate: number }
 interface GroupResult { etaOverS: number; temperature: number; batchSizeAtEta0: number; points: PointResult[]; logRatio: number; logRatioStdError: number; chi2: number; boltzmannLogRatio: number; laplaceLogRatio: number; discreteStepEstimate: number }
 type Group = GroupResult;
 
-function plots(groups: Group[], multiples: number[], shape: typeof WELLS_DEFAULTS, sigma: number, dividing: number) {
+/** 002: log(p_wide/p_sharp) per (η, S) vs η/S (log axis) with the Boltzmann and Laplace curves, and the residuals from the group means. */
+function plots(groups: Group[], multiples: number[], shape: typeof WELLS_DEFAULTS, sigma: number, dividing: number, K: number, time: number) {
   const lo = groups[0].etaOverS * 0.8, hi = groups[groups.length - 1].etaOverS * 1.2, grid = Array.from({ length: 60 }, (_, i) => lo * (hi / lo) ** (i / 59));
   const theory = grid.map((n) => wellsOccupancy(shape, (n * sigma * sigma) / 2, dividing));
-  const series = multiples.map((m, j) => ({
-    name: `sim. η₀·${m}, S₀·${m} ± s.e.`, x: groups.map((g) => g.etaOverS), mean: groups.map((g) => g.points[j].logRatio), sd: groups.map((g) => g.points[j].logRatioStdError),
-  }));
-  const occupancy = curves({
-    title: 'log(p_wide/p_sharp) vs η/S: equal η/S, equal occupancy (002 Eq. 3)', xTitle: 'η/S', yTitle: 'log(p_wide / p_sharp)', logX: true,
-    series: [...series, { name: 'Boltzmann (quadrature)', x: grid, mean: theory.map((t) => t.logRatio) }, { name: '002 Eq. 3 (Laplace)', x: grid, mean: theory.map((t) => t.laplaceLogRatio) }],
+  const sizes = `σ = ${sigma}, K = ${K} chains × t = η·steps = ${time} per (η, S); bars: 95 % intervals`;
+  const dodge = (j: number) => 1 + 0.04 * (j - (multiples.length - 1) / 2); // points of one η/S side by side (log axis)
+  const names = multiples.map((m) => (m === 1 ? 'η = η₀, S = S₀' : `η = ${m}η₀, S = ${m}S₀`));
+  const occupancy = pointsAndLines({
+    title: '(a) occupancy depends on η/S alone (002 Eq. 3)', subtitle: [sizes, `η₀ = ${groups[0].points[0].eta}; S₀ = ${groups.map((g) => g.batchSizeAtEta0).join(', ')}; points of one η/S offset sideways`],
+    xTitle: 'n = η/S', yTitle: 'log(p_wide / p_sharp)', logX: true,
+    points: multiples.map((_, j) => ({
+      name: names[j], x: groups.map((g) => g.etaOverS * dodge(j)), y: groups.map((g) => g.points[j].logRatio),
+      lo: groups.map((g) => g.points[j].logRatio - 1.96 * g.points[j].logRatioStdError), hi: groups.map((g) => g.points[j].logRatio + 1.96 * g.points[j].logRatioStdError),
+    })),
+    lines: [{ name: 'Boltzmann exp(−2L/(nσ²)), quadrature', x: grid, y: theory.map((t) => t.logRatio) }, { name: '002 Eq. 3 (Laplace: √det H ratio)', x: grid, y: theory.map((t) => t.laplaceLogRatio), dashed: true }],
   });
-  const residual = curves({
-    title: 'per (η, S): log ratio − group mean (± s.e.)', xTitle: 'η/S', yTitle: 'r − r̄_group', logX: true,
-    series: multiples.map((m, j) => ({ name: `η₀·${m}, S₀·${m}`, x: groups.map((g) => g.etaOverS), mean: groups.map((g) => g.points[j].logRatio - g.logRatio), sd: groups.map((g) => g.points[j].logRatioStdError) })),
+  const chi2 = groups.reduce((s, g) => s + g.chi2, 0), dof = groups.length * (multiples.length - 1);
+  const residual = pointsAndLines({
+    title: '(b) equal η/S: each (η, S) minus its group mean', subtitle: [sizes, `r = log(p_wide / p_sharp); χ² = ${chi2.toFixed(2)} for ${dof} degrees of freedom`],
+    xTitle: 'n = η/S', yTitle: 'r − r̄_group', logX: true,
+    points: multiples.map((_, j) => ({
+      name: names[j], x: groups.map((g) => g.etaOverS * dodge(j)), y: groups.map((g) => g.points[j].logRatio - g.logRatio),
+      lo: groups.map((g) => g.points[j].logRatio - g.logRatio - 1.96 * g.points[j].logRatioStdError), hi: groups.map((g) => g.points[j].logRatio - g.logRatio + 1.96 * g.points[j].logRatioStdError),
+    })),
+    lines: [{ name: 'η/S alone sets the occupancy: 0', x: [lo, hi], y: [0, 0], dashed: true }],
   });
   return { 'occupancy-vs-eta-over-s': occupancy, 'occupancy-residuals': residual, 'three-factors': panel([occupancy, residual], 2) };
 }
