@@ -29,6 +29,12 @@ export interface PluginInfo {
    * `reads` at all) or the start needs it.
    */
   reads?: readonly string[];
+  /**
+   * For an observer that lists 'reference' in `reads` but needs θ₀ only in some configurations: called with its resolved
+   * params (defaults filled in), false when this configuration does not read θ₀, so the run skips Newton (e.g.
+   * diffusion-spectrum at: 'final'). Absent: `reads` alone decides.
+   */
+  readsReferenceWhen?: (params: Readonly<Record<string, unknown>>) => boolean;
   /** The plugin API version the plugin was written against (API_VERSION when declared with `definePlugin`). */
   apiVersion?: string;
 }

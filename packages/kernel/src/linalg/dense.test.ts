@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { cholesky, choleskySolve, identity, matMul, matVec, norm, solve, symmetricEigen, symmetrize, toRows, transpose } from './dense.ts';
+import { centredGram, cholesky, choleskySolve, identity, matMul, matVec, norm, solve, symmetricEigen, symmetricEigenvalues, symmetrize, toRows, transpose } from './dense.ts';
 
 /** Seeded uniform(−½, ½) (Park–Miller), so failures reproduce. */
 function uniform(seed: number): () => number {
@@ -65,6 +65,93 @@ describe('symmetricEigen (cyclic Jacobi)', () => {
     // Demmel–Veselić: each eigenvalue to ~cond(B)·ε relative (cond B ≈ 7), so the product to ~1e-14, not 1e-14·λ_max.
     expect(Math.abs((values[0] * values[1] * values[2]) / 0.5625e-30 - 1)).toBeLessThan(1e-13);
     expect(values[0]).toBeGreaterThan(0);
+  });
+});
+
+describe('symmetricEigenvalues (Householder + implicit QL)', () => {
+  /** Random symmetric n×n with entries uniform(−½, ½); the lower triangle filled with garbage (only the upper is read). */
+  const randomSymmetric = (n: number, seed: number) => {
+    const rnd = uniform(seed), a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = rnd();
+    for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) a[i * n + j] = 1e3 * rnd();
+    return a;
+  };
+  const maxAbs = (v: ArrayLike<number>) => Array.from(v).reduce((m, x) => Math.max(m, Math.abs(x)), 0);
+  const maxDiff = (u: ArrayLike<number>, v: ArrayLike<number>) => Array.from(u).reduce((m, x, k) => Math.max(m, Math.abs(x - v[k])), 0);
+  /** Q Λ Qᵀ with Q orthogonal (Jacobi's eigenvectors of a random matrix). */
+  const withSpectrum = (lambda: number[], seed: number) => {
+    const n = lambda.length, q = symmetricEigen(randomSymmetric(n, seed), n).vectors, l = new Float64Array(n * n);
+    lambda.forEach((v, k) => (l[k * n + k] = v));
+    return symmetrize(matMul(matMul(q, l, n), transpose(q, n), n), n);
+  };
+
+  test.each([1, 2, 3, 10, 57, 130])('random n = %i: agrees with Jacobi to 1e-12·max|λ|, ascending, the input untouched', (n) => {
+    const a = randomSymmetric(n, 100 + n), copy = Float64Array.from(a);
+    const values = symmetricEigenvalues(a, n), jacobi = symmetricEigen(a, n).values;
+    expect(a).toEqual(copy);
+    for (let k = 1; k < n; k++) expect(values[k]).toBeGreaterThanOrEqual(values[k - 1]);
+    // Both are backward stable (Weyl: |Δλ| ≤ ‖ΔA‖ ≈ a few n·ε·‖A‖ ≤ 1e-13·max|λ| for n ≤ 130): 1e-12 is the agreement we need.
+    expect(maxDiff(values, jacobi)).toBeLessThan(1e-12 * maxAbs(jacobi));
+  });
+
+  test('degenerate spectrum Q diag(−1, 1, 1, 1, 2, 2, 5, 5, 5, 5) Qᵀ: the multiple eigenvalues come back', () => {
+    const lambda = [-1, 1, 1, 1, 2, 2, 5, 5, 5, 5];
+    // Building the matrix costs a few ε·n·5 of round-off, the solve as much again: 1e-13 is 500× ε·max|λ|.
+    expect(maxDiff(symmetricEigenvalues(withSpectrum(lambda, 7), 10), lambda)).toBeLessThan(1e-13);
+  });
+
+  test('rank-deficient PSD GᵀG (G 6×40): 34 zeros within n·ε·λ_max, the 6 others as Jacobi has them', () => {
+    const n = 40, k = 6, rnd = uniform(21), g = Float64Array.from({ length: k * n }, rnd), a = new Float64Array(n * n);
+    for (let i = 0; i < k; i++) for (let p = 0; p < n; p++) for (let q = 0; q < n; q++) a[p * n + q] += g[i * n + p] * g[i * n + q];
+    const values = symmetricEigenvalues(a, n), jacobi = symmetricEigen(a, n).values, lmax = values[n - 1];
+    // Exact zeros come out as round-off of the reduction, ~ε·‖A‖ each: the rank threshold n·ε·λ_max must clear them.
+    for (let p = 0; p < n - k; p++) expect(Math.abs(values[p])).toBeLessThan(n * EPS * lmax);
+    for (let p = n - k; p < n; p++) expect(values[p]).toBeGreaterThan(1e-3 * lmax);
+    expect(maxDiff(values, jacobi)).toBeLessThan(1e-12 * lmax); // as in the random case
+  });
+
+  test('rank 20 of 160, graded over 60 decades, 5 zero rows (a net\'s D: dead inputs, gradients of all sizes): no QL stall', () => {
+    // Relative deflation alone needed > 60 QL iterations for one eigenvalue here (round-off "zeros" never converge relatively).
+    const n = 160, k = 20, rnd = uniform(1200), a = new Float64Array(n * n);
+    const g = Float64Array.from({ length: k * n }, (_, x) => (x % n < 5 ? 0 : rnd() * 10 ** ((-60 * (x % n)) / n)));
+    for (let i = 0; i < k; i++) for (let p = 0; p < n; p++) for (let q = 0; q < n; q++) a[p * n + q] += g[i * n + p] * g[i * n + q];
+    const values = symmetricEigenvalues(a, n), jacobi = symmetricEigen(a, n).values;
+    expect(maxDiff(values, jacobi)).toBeLessThan(1e-12 * jacobi[n - 1]); // absolute accuracy, as in the random case
+  });
+
+  test('diagonal input: its entries, sorted and exact; the zero matrix: zeros; n = 0: empty', () => {
+    expect(Array.from(symmetricEigenvalues(Float64Array.from([3, 0, 0, 0, -1, 0, 0, 0, 2]), 3))).toEqual([-1, 2, 3]);
+    expect(Array.from(symmetricEigenvalues(new Float64Array(16), 4))).toEqual([0, 0, 0, 0]);
+    expect(symmetricEigenvalues(new Float64Array(0), 0)).toHaveLength(0);
+    expect(() => symmetricEigenvalues(Float64Array.from([1, NaN, NaN, 1]), 2)).toThrow('symmetricEigenvalues: the matrix has a non-finite entry');
+  });
+
+  test.each([2, 50, 300])('tridiagonal [−1, 2, −1], n = %i: λ_k = 2 − 2cos(kπ/(n+1))', (n) => {
+    const a = new Float64Array(n * n);
+    for (let i = 0; i < n; i++) {
+      a[i * n + i] = 2;
+      if (i + 1 < n) a[i * n + i + 1] = a[(i + 1) * n + i] = -1;
+    }
+    const exact = Array.from({ length: n }, (_, k) => 2 - 2 * Math.cos(((k + 1) * Math.PI) / (n + 1)));
+    // Already tridiagonal: only QL's round-off, a few ε·‖A‖ = a few ε·4 per eigenvalue; 100·ε·4 leaves room.
+    expect(maxDiff(symmetricEigenvalues(a, n), exact)).toBeLessThan(400 * EPS);
+  });
+});
+
+describe('centredGram', () => {
+  test.each([[300, 13, true], [5, 4, false], [129, 1, true]])('%i rows × %i columns (centred: %s) equals the row-by-row sum Σ_i u_i u_iᵀ to round-off', (rows, n, centred) => {
+    const rnd = uniform(rows + n), g = Float64Array.from({ length: rows * n }, () => rnd() + 3);
+    const c = centred ? Float64Array.from({ length: n }, (_, a) => 3 + 0.01 * a) : undefined;
+    const naive = new Float64Array(n * n), u = new Float64Array(n);
+    for (let i = 0; i < rows; i++) {
+      for (let a = 0; a < n; a++) u[a] = g[i * n + a] - (c ? c[a] : 0);
+      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) naive[a * n + b] += u[a] * u[b];
+    }
+    const gram = centredGram(g, rows, n, c);
+    // Sums of ≤ 300 terms in another order: each entry within rows·ε·Σ|u_a u_b| ≤ rows·ε·max|naive diagonal|·(a few).
+    const scale = Math.max(...Array.from({ length: n }, (_, a) => naive[a * n + a]));
+    for (let k = 0; k < n * n; k++) expect(Math.abs(gram[k] - naive[k])).toBeLessThan(rows * EPS * scale);
+    expect(gram).toEqual(transpose(gram, n)); // mirrored: exactly symmetric
   });
 });
 

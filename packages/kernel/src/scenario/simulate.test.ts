@@ -73,5 +73,26 @@ describe('simulate', () => {
     await expect(simulate(c, spec('trajectory-with-reference'))).rejects.toThrow('no Hessian here');
     await expect(simulate(c, spec('trajectory'))).rejects.toThrow('no Hessian here'); // `reads` undeclared: assumed to read it
   });
+
+  it("asks an observer's readsReferenceWhen, with its resolved params, whether this configuration needs θ₀", async () => {
+    class NoMinimum extends ToyQuadratic {
+      override hessian(): void { throw new Error('no Hessian here'); }
+    }
+    const seen: unknown[] = [];
+    const c = assemble(toyModule, new ContainerModule((o) => {
+      bindPlugin(o, NoMinimum, { kind: 'landscape', name: 'no-minimum', description: '', params: {}, precision: 'float64' });
+      bindPlugin(o, TrajectoryObserver, {
+        kind: 'observer', name: 'trajectory-at', description: '', precision: 'float64', reads: ['theta', 'reference'],
+        params: { at: { type: 'string', description: 'where', default: 'final', enum: ['final', 'reference'] } },
+        readsReferenceWhen: (params) => (seen.push(params.at), params.at === 'reference'),
+      });
+    }));
+    const spec = (params?: Record<string, unknown>) => ({ ...toySpec, landscape: { name: 'no-minimum' }, observers: [{ name: 'trajectory-at', ...(params ? { params } : {}) }] });
+    const run = await simulate(c, spec()); // the default at: 'final' reaches it: no Newton, so the refusing Hessian is never asked
+    expect(run.reference).toBeUndefined();
+    expect(run.observers['trajectory-at']).toHaveLength(5);
+    await expect(simulate(c, spec({ at: 'reference' }))).rejects.toThrow('no Hessian here');
+    expect(seen).toEqual(['final', 'reference']);
+  });
 });
 

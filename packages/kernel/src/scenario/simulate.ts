@@ -43,7 +43,7 @@ export async function simulate(container: Container, raw: unknown, options: Simu
   const spec = resolveSpec(container, raw);
   const landscape = await prepareLandscape(container, spec);
   // θ₀ by Newton only when the start or an observer needs it: some landscapes have no minimum to find (a net on random labels).
-  const needsReference = spec.init.kind === 'minimum' || (spec.init.kind === 'gaussian' && !spec.init.mean) || spec.observers.some((o) => readsReference(container, o.name));
+  const needsReference = spec.init.kind === 'minimum' || (spec.init.kind === 'gaussian' && !spec.init.mean) || spec.observers.some((o) => readsReference(container, o.name, o.params ?? {}));
   const reference = options.reference ?? (needsReference ? findMinimum(landscape, spec.seed) : undefined);
   if (reference && reference.length !== landscape.dim) throw new ScenarioError('reference', `θ₀ has ${reference.length} numbers, the landscape ${landscape.dim}`);
   const parts = configureParts(container, spec, landscape, reference ? { reference } : {});
@@ -107,10 +107,14 @@ export function findMinimum(landscape: Landscape, seed: number): Float64Array {
   return newtonMinimum(landscape, start, landscape.gradientTolerance ? { tolerance: landscape.gradientTolerance } : {}).theta;
 }
 
-/** An observer reads the run's θ₀ unless its PluginInfo lists what it reads without 'reference' (undeclared: assume it does). */
-function readsReference(container: Container, name: string): boolean {
-  const reads = pluginInfo(container, 'observer', name, 'observer').reads;
-  return reads === undefined || reads.includes('reference');
+/**
+ * An observer reads the run's θ₀ unless its PluginInfo lists what it reads without 'reference' (undeclared: assume it
+ * does), or its `readsReferenceWhen` says its resolved params do not need it.
+ */
+function readsReference(container: Container, name: string, params: Readonly<Record<string, unknown>>): boolean {
+  const { reads, readsReferenceWhen } = pluginInfo(container, 'observer', name, 'observer');
+  if (reads !== undefined && !reads.includes('reference')) return false;
+  return readsReferenceWhen ? readsReferenceWhen(params) : true;
 }
 
 /**

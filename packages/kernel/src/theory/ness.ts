@@ -3,7 +3,7 @@
  * Matrices are N×N row-major Float64Arrays.
  */
 import type { Landscape } from '../contracts/landscape.ts';
-import { matMul, symmetricEigen, symmetrize, transpose } from '../linalg/dense.ts';
+import { centredGram, matMul, symmetricEigen, symmetrize, transpose } from '../linalg/dense.ts';
 
 /**
  * D₀ = η²(n−1)/(2(M−1)) [M V Vᵀ − ∇L ∇Lᵀ], V_{αi} = M⁻¹ ∂_α ℓ_i, n = M/m (Eq. 14 = A10).
@@ -19,22 +19,17 @@ export function diffusionWR(landscape: Landscape, theta: Float64Array, eta: numb
 export function diffusionWRFromSamples(landscape: Landscape, theta: Float64Array, eta: number, batchSize: number): Float64Array {
   const N = landscape.dim, M = landscape.dataSize, m = batchSize;
   if (!(m >= 1 && m <= M)) throw new Error(`diffusionWR: batch size m = ${m} must lie in [1, M = ${M}]`);
-  const d = new Float64Array(N * N);
-  if (m === M) return d; // full batch: no noise (and M − 1 may be 0)
+  if (m === M) return new Float64Array(N * N); // full batch: no noise (and M − 1 may be 0)
   const g = new Float64Array(M * N);
   landscape.sampleGradients(theta, g);
   const gradL = new Float64Array(N); // ∇L = Σ_i V_{·i}
   for (let i = 0; i < M; i++) for (let a = 0; a < N; a++) gradL[a] += g[i * N + a];
   for (let a = 0; a < N; a++) gradL[a] /= M;
-  // M V Vᵀ − ∇L∇Lᵀ = M⁻¹ Σ_i (∂ℓ_i − ∇L)(∂ℓ_i − ∇L)ᵀ: the centred form, free of cancellation.
-  const u = new Float64Array(N);
-  for (let i = 0; i < M; i++) {
-    for (let a = 0; a < N; a++) u[a] = g[i * N + a] - gradL[a];
-    for (let a = 0; a < N; a++) for (let b = a; b < N; b++) d[a * N + b] += u[a] * u[b];
-  }
+  // M V Vᵀ − ∇L∇Lᵀ = M⁻¹ Σ_i (∂ℓ_i − ∇L)(∂ℓ_i − ∇L)ᵀ: the centred form, free of cancellation (blocked for the cache).
+  const gram = centredGram(g, M, N, gradL);
   const pre = (eta * eta * ((M - m) / m)) / (2 * (M - 1) * M);
-  for (let a = 0; a < N; a++) for (let b = a; b < N; b++) d[a * N + b] = d[b * N + a] = pre * d[a * N + b];
-  return d;
+  for (let k = 0; k < N * N; k++) gram[k] *= pre;
+  return gram;
 }
 
 /** Σ from H's eigen-decomposition H = O diag(h) Oᵀ: Σ = OΔOᵀ, Δ_{αβ} = 2η⁻¹(h_α+h_β)⁻¹(OᵀDO)_{αβ} (Eq. 22–23). */

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { diffusionWR, Xoshiro128, type Landscape } from '@nesslab/kernel';
-import { DiffusionSpectrumObserver, diffusionSpectrum, type DiffusionSpectrumResult } from './diffusion-spectrum.ts';
+import { assemble, bindPlugin, diffusionWR, resolveParams, simulate, Xoshiro128, type Landscape } from '@nesslab/kernel';
+import { ContainerModule } from 'inversify';
+import { ToyQuadratic, toyModule, toySpec } from '@nesslab/kernel/testing';
+import { DiffusionSpectrumObserver, diffusionSpectrum, diffusionSpectrumInfo, type DiffusionSpectrumResult } from './diffusion-spectrum.ts';
 import { bitDifference, fakeLandscape, runObserver, type Trajectories } from '../testing.ts';
 
 /** Least squares ℓ_i = ½(x_i·θ − y_i)², ∇ℓ_i = (x_i·θ − y_i) x_i: M samples in R^N. */
@@ -45,9 +47,10 @@ describe('diffusion-spectrum (003 Fig. 1, Remark 16)', () => {
     const r = run(L, ending([theta]), { eta });
     expect(r.rank).toEqual([1]);
     expect(r.rankFraction).toBe(0.2);
-    // One float64 Jacobi solve of a 5×5 matrix: relative error a few ε; 1e-13 leaves a wide margin.
+    // Householder + QL on a 5×5 matrix: error a few ε·λ_max; 1e-13 leaves a wide margin.
     expect(Math.abs(r.eigenvalues[0][0] / ((eta * eta * dd) / 8) - 1)).toBeLessThan(1e-13);
     expect(r.threshold[0]).toBe(r.eigenvalues[0][0] * 5 * 2 ** -52);
+    expect([r.epsilon, r.machineEpsilon, r.rankFloat64, r.rankFloat32]).toEqual(['float64', 2 ** -52, [1], [1]]);
     for (const v of r.eigenvalues[0].slice(1)) expect(Math.abs(v)).toBeLessThanOrEqual(r.threshold[0]);
     // Remark 15: the mean eigenvalue is tr D / N.
     expect(Math.abs(r.eigenMean[0] - r.eigenvalues[0].reduce((s, v) => s + v, 0) / 5)).toBeLessThan(1e-18);
@@ -99,6 +102,45 @@ describe('diffusion-spectrum (003 Fig. 1, Remark 16)', () => {
     expect(s.mean).toBe(2 / 3);
   });
 
+  it("ε of float64 or float32 in the threshold λ_max·N·ε: both ranks reported, the param picks rank and rankFraction", () => {
+    // D = η²m·diag(1, 10⁻⁹, 10⁻²⁰, 0), exact eigenvalues (diagonal): 10⁻⁹ lies between the thresholds 4·2^−52 ≈ 9·10⁻¹⁶ and 4·2^−23 ≈ 5·10⁻⁷.
+    const own = { ...fakeLandscape(4, () => 0), dataSize: 10, diffusionWR: (_: Float64Array, eta: number, m: number) => Float64Array.from([1, 0, 0, 0, 0, 1e-9, 0, 0, 0, 0, 1e-20, 0, 0, 0, 0, 0].map((v) => v * eta * eta * m)) };
+    const tr = ending([[0, 0, 0, 0], [1, 1, 1, 1]]);
+    const r64 = run(own, tr, { eta: 1 }), r32 = run(own, tr, { eta: 1, epsilon: 'float32' });
+    expect([r64.rank, r64.rankFraction, r64.machineEpsilon]).toEqual([[2, 2], 0.5, 2 ** -52]);
+    expect([r32.epsilon, r32.rank, r32.rankFraction, r32.machineEpsilon, r32.threshold[0]]).toEqual(['float32', [1, 1], 0.25, 2 ** -23, 4 * 2 ** -23]);
+    for (const r of [r64, r32]) expect([r.rankFloat64, r.rankFloat32, r.rankFractionFloat64, r.rankFractionFloat32]).toEqual([[2, 2], [1, 1], 0.5, 0.25]);
+  });
+
+  it("needs θ₀ only at: 'reference': with at: 'final' a run never calls Newton (a landscape with no Hessian runs)", async () => {
+    expect(diffusionSpectrumInfo.readsReferenceWhen(resolveParams(diffusionSpectrumInfo, {}, 'p'))).toBe(false);
+    expect(diffusionSpectrumInfo.readsReferenceWhen(resolveParams(diffusionSpectrumInfo, { at: 'reference' }, 'p'))).toBe(true);
+    class NoHessian extends ToyQuadratic {
+      override hessian(): void { throw new Error('no Hessian here'); }
+    }
+    const c = assemble(toyModule, new ContainerModule((o) => {
+      bindPlugin(o, NoHessian, { kind: 'landscape', name: 'no-hessian', description: '', params: {}, precision: 'float64' });
+      bindPlugin(o, DiffusionSpectrumObserver, diffusionSpectrumInfo);
+    }));
+    const spec = (at: string) => ({ ...toySpec, landscape: { name: 'no-hessian' }, observers: [{ name: 'diffusion-spectrum', params: { at, eta: 0.1, batchSize: 2 } }] });
+    const r = (await simulate(c, spec('final'))).observers['diffusion-spectrum'] as DiffusionSpectrumResult;
+    // ℓ_i = ½|θ − x_i|²: ∇ℓ_i − ∇L = −(x_i − x̄) whatever θ, so every chain's D = η²(M − m)/(2m(M − 1)M)·Σ_i (x_i − x̄)(x_i − x̄)ᵀ (Eq. 14).
+    const x = Array.from({ length: 16 }, (_, i) => Math.sin(1 + 3.7 * i)), M = 8, m = 2, eta = 0.1;
+    const xbar = [0, 1].map((a) => x.filter((_, i) => i % 2 === a).reduce((t, v) => t + v, 0) / M);
+    const S = [0, 0, 0]; // S_00, S_01, S_11
+    for (let i = 0; i < M; i++) {
+      const u0 = x[2 * i] - xbar[0], u1 = x[2 * i + 1] - xbar[1];
+      S[0] += u0 * u0; S[1] += u0 * u1; S[2] += u1 * u1;
+    }
+    const pre = (eta * eta * (M - m)) / (2 * m * (M - 1) * M), half = (S[0] + S[2]) / 2, rad = Math.hypot((S[0] - S[2]) / 2, S[1]);
+    const lambda = [pre * (half + rad), pre * (half - rad)]; // 2×2 closed form
+    expect(r.eigenvalues).toHaveLength(5);
+    // Sums of 8 terms and a 2×2 QL: a few ε relative to λ_max; 1e-13 leaves a wide margin.
+    for (const row of r.eigenvalues) row.forEach((v, k) => expect(Math.abs(v - lambda[k])).toBeLessThan(1e-13 * lambda[0]));
+    expect(r.rankFloat32).toEqual([2, 2, 2, 2, 2]);
+    await expect(simulate(c, spec('reference'))).rejects.toThrow('no Hessian here');
+  });
+
   it('is bit-identical for block sizes 1, 3, 1000 and for one part or three', () => {
     const { x, y } = randomData(6, 4, 6), L = regression(x, y);
     const tr = ending([[1, 2, 3, 4], [0, 0, 1, 0], [2, 2, 2, 2], [-1, 0, 1, 0.5], [0.3, 0.3, 0.1, 0]], 25);
@@ -114,6 +156,7 @@ describe('diffusion-spectrum (003 Fig. 1, Remark 16)', () => {
     expect(() => observer(L, 1, { eta: 0.1, batchSize: 7 })()).toThrow("diffusion-spectrum.params.batchSize: must be at most the landscape's M = 6, got 7");
     expect(() => observer(L, 1, { eta: 0.1, at: 'reference' })()).toThrow("diffusion-spectrum.params.at: is 'reference' but the run has no reference point");
     expect(() => observer(L, 1, { eta: 0.1, at: 'start' })()).toThrow("diffusion-spectrum.params.at: must be one of 'final', 'reference'");
-    expect(() => observer(fakeLandscape(2000, () => 0), 1, { eta: 0.1 })()).toThrow('diffusion-spectrum: N = 2000 is above 1024');
+    expect(() => observer(L, 1, { eta: 0.1, epsilon: 'float16' })()).toThrow("diffusion-spectrum.params.epsilon: must be one of 'float64', 'float32'");
+    expect(() => observer(fakeLandscape(5000, () => 0), 1, { eta: 0.1 })()).toThrow('diffusion-spectrum: N = 5000 is above 4096');
   });
 });
