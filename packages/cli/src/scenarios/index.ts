@@ -9,6 +9,7 @@ import { escapeSgd } from './escape-sgd.ts';
 import { sgnHessian } from './sgn-hessian.ts';
 import { threeFactors } from './three-factors.ts';
 import { thermophoresis } from './thermophoresis.ts';
+import { limitCycles } from './limit-cycles.ts';
 
 /** Packaged scenarios, by name. */
 export const scenarios: Record<string, PackagedScenario> = {
@@ -22,4 +23,5 @@ export const scenarios: Record<string, PackagedScenario> = {
   [sgnHessian.name]: sgnHessian,
   [threeFactors.name]: threeFactors,
   [thermophoresis.name]: thermophoresis,
+  [limitCycles.name]: limitCycles,
 };
