@@ -45,6 +45,33 @@ export abstract class ChainAccumulator<P extends ChainPart> {
   abstract partial(): P;
 }
 
+/** Keeps each chain's last state (copied at every block's end); subclasses measure at them in `partial` (keep = false: nothing). */
+export abstract class FinalStateAccumulator<P extends ChainPart> extends ChainAccumulator<P> {
+  private final = new Float64Array(0);
+
+  constructor(name: string, dim: number, private readonly keep: boolean) {
+    super(name, dim);
+  }
+
+  protected allocate(chains: number): void {
+    this.final = new Float64Array(this.keep ? chains * this.dim : 0);
+  }
+
+  protected addBlock(f: Frame): void {
+    if (!this.keep) return;
+    const n = f.dim, last = f.steps - 1, theta = f.theta, final = this.final;
+    for (let c = 0; c < f.chains; c++) {
+      const at = (c * f.blockSize + last) * n;
+      for (let a = 0; a < n; a++) final[c * n + a] = theta[at + a]; // the block's last state, copied (no view per block)
+    }
+  }
+
+  /** A copy of chain c's (of this range) final state. */
+  protected finalState(c: number): Float64Array {
+    return this.final.slice(c * this.dim, (c + 1) * this.dim);
+  }
+}
+
 /**
  * Feeds every frame to a fresh accumulator (one per subscription, like `scan`'s state) and emits its partial
  * once, when the frames complete (also when there were none). The frame itself is never held.

@@ -21,3 +21,4 @@ export { FftObserver, fftInfo, fftResult, type FftPartial, type FftResult } from
 export { Radix2Fft, isPowerOfTwo } from './fft/radix2.ts';
 export { AutocorrelationObserver, autocorrelationInfo, autocorrelationResult, type AutocorrelationPartial, type AutocorrelationResult } from './autocorrelation/autocorrelation.ts';
 export { DiffusionSpectrumObserver, diffusionSpectrumInfo, diffusionSpectrum, type DiffusionSpectrumPartial, type DiffusionSpectrumResult } from './diffusion-spectrum/diffusion-spectrum.ts';
+export { SgnVsHessianObserver, sgnVsHessianInfo, sgnVsHessian, type SgnVsHessian, type SgnVsHessianPartial, type SgnVsHessianResult } from './sgn-vs-hessian/sgn-vs-hessian.ts';

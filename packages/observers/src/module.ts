@@ -14,6 +14,7 @@ import { GradientVarianceObserver, gradientVarianceInfo } from './gradient-varia
 import { FftObserver, fftInfo } from './fft/fft.ts';
 import { AutocorrelationObserver, autocorrelationInfo } from './autocorrelation/autocorrelation.ts';
 import { DiffusionSpectrumObserver, diffusionSpectrumInfo } from './diffusion-spectrum/diffusion-spectrum.ts';
+import { SgnVsHessianObserver, sgnVsHessianInfo } from './sgn-vs-hessian/sgn-vs-hessian.ts';
 
 export default new ContainerModule((options) => {
   bindPlugin(options, MomentsObserver, momentsInfo);
@@ -30,4 +31,5 @@ export default new ContainerModule((options) => {
   bindPlugin(options, FftObserver, fftInfo);
   bindPlugin(options, AutocorrelationObserver, autocorrelationInfo);
   bindPlugin(options, DiffusionSpectrumObserver, diffusionSpectrumInfo);
+  bindPlugin(options, SgnVsHessianObserver, sgnVsHessianInfo);
 });

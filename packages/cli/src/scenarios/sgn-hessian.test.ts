@@ -36,6 +36,13 @@ describe('sgn-hessian, quick preset', () => {
     expect(Math.abs(results.minimum.factor - 1)).toBeLessThan(0.3);
   });
 
+  it('in the eigenbasis of H (001 Fig. 2 axes): Σ_e u_eᵀCu_e / Σ_e κ_B M λ_e = tr C / tr(κ_B M H) is 1 within the same 0.3', () => {
+    const { hessianEigenvalues: lambda, eigenCovariance: cee } = results.minimum, sum = (v: number[]) => v.reduce((t, x) => t + x, 0);
+    expect([lambda.length, cee.length]).toEqual([7, 7]);
+    // A trace ratio is a weighted mean of the element ratios the factor averages: same √(2/M) noise-variance band.
+    expect(Math.abs(sum(cee) / sum(lambda) - 1)).toBeLessThan(0.3);
+  });
+
   it('the sampled covariance is the exact minibatch covariance 2D/η² within 5 s.e. (√(2/S) of √(C_ii C_jj), S = 20000)', () => {
     const c = claim('sampled-covariance-matches-exact');
     expect(c.tolerance).toBeCloseTo(5 * Math.sqrt(2 / 20_000), 14);

@@ -1,6 +1,6 @@
-import { diffusionWR, findMinimum, resolvePlugin, Xoshiro128, type Landscape } from '@nesslab/kernel';
+import { findMinimum, resolvePlugin, Xoshiro128, type Landscape } from '@nesslab/kernel';
+import { sgnVsHessian, type SgnVsHessian } from '@nesslab/observers';
 import { panel, pointsAndLines, scatterVsTheory, type Claim, type TopLevelSpec } from '../report/index.ts';
-import { pearson } from './line-fit.ts';
 import type { PackagedScenario, ScenarioContext } from './types.ts';
 
 /**
@@ -9,6 +9,8 @@ import type { PackagedScenario, ScenarioContext } from './types.ts';
  * sd ε) this reads C ≈ κ_B M H_L, κ_B = (M − B)/(B(M − 1)) for batches without repetition (004 Eq. 14), H_L = (1/M)Σ∇²ℓ_i.
  * C is measured from `minibatches` sampled minibatch gradients at θ₀ (and at a random start, as 001 Fig. 2 does) and
  * compared element by element (i ≤ j) with κ_B M H_L; the exact covariance (kernel diffusionWR, C = 2D/η²) is the check.
+ * The measurement is the `sgn-vs-hessian` observer's function, called directly: both points are fixed states (θ₀ and a
+ * random start), not the end of a chain, so a simulation would step chains for nothing.
  */
 export const sgnHessian: PackagedScenario = {
   name: 'sgn-hessian',
@@ -37,13 +39,14 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   const N = landscape.dim, M = landscape.dataSize, theta0 = findMinimum(landscape, ctx.seed);
   const start = new Float64Array(N), rng = Xoshiro128.fromSeed(ctx.seed);
   landscape.randomInit!(start, () => rng.nextNormal());
-  const minimum = measure(landscape, theta0, B, S, rng), random = measure(landscape, start, B, S, rng);
+  const minimum = sgnVsHessian(landscape, theta0, B, S, rng), random = sgnVsHessian(landscape, start, B, S, rng); // one stream: θ₀'s draws, then the start's
   const five = 5 * Math.sqrt(2 / S);
   const claims: Claim[] = [
     { id: 'sgn-matches-hessian-over-b', statement: sgnHessian.claims['sgn-matches-hessian-over-b'], measured: minimum.pearson, expected: `≥ ${p.pearsonMin}`, tolerance: 0, holds: minimum.pearson >= (p.pearsonMin as number) },
     { id: 'sampled-covariance-matches-exact', statement: sgnHessian.claims['sampled-covariance-matches-exact'], measured: minimum.sampledVsExact, expected: 0, tolerance: five, holds: minimum.sampledVsExact <= five },
   ];
-  const strip = ({ pairs: _p, ...rest }: ReturnType<typeof measure>) => rest;
+  const strip = ({ h: _h, c: _c, eigenvalues, eigenCovariance, ...rest }: SgnVsHessian) =>
+    ({ ...rest, hessianEigenvalues: [...eigenvalues], eigenCovariance: [...eigenCovariance] }); // λ_e of κ_B M H_L and u_eᵀ C u_e (plots a, b)
   const results = { landscape: 'tanh-regression', dim: N, dataSize: M, batchSize: B, minibatches: S, kappa: (M - B) / (B * (M - 1)), theta0: [...theta0], minimum: strip(minimum), randomStart: { theta: [...start], ...strip(random) } };
   return { results, claims, plots: plots(minimum, random, B, S, M, p.pearsonMin as number) };
 }
@@ -52,10 +55,10 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
  * 001 Fig. 2: C against H/B on log–log axes in the eigenbasis of H (a: θ₀, b: random start; |λ| for negative λ, 001's
  * [H]₊), and (c) the element-wise comparison in the parameter basis that the claim tests.
  */
-function plots(minimum: ReturnType<typeof measure>, random: ReturnType<typeof measure>, B: number, S: number, M: number, pearsonMin: number) {
+function plots(minimum: SgnVsHessian, random: SgnVsHessian, B: number, S: number, M: number, pearsonMin: number) {
   const sizes = `B = ${B} of M = ${M}, ${S} sampled minibatches; tanh regression (004)`;
-  const eigen = (m: ReturnType<typeof measure>, title: string) => {
-    const { values, C } = inHessianBasis(m.pairs), top = Math.max(...values.map(Math.abs));
+  const eigen = (m: SgnVsHessian, title: string) => {
+    const values = [...m.eigenvalues], C = m.eigenCovariance, top = Math.max(...values.map(Math.abs));
     const keep = values.map((_, e) => e).filter((e) => Math.abs(values[e]) > 1e-12 * top), pos = keep.filter((e) => values[e] > 0), neg = keep.filter((e) => values[e] < 0);
     const ends = [Math.min(...keep.map((e) => Math.abs(values[e]))), top];
     return pointsAndLines({
@@ -72,61 +75,16 @@ function plots(minimum: ReturnType<typeof measure>, random: ReturnType<typeof me
   const c = {
     ...scatterVsTheory({
       title: '', xTitle: 'κ_B M H_ij (∝ H/B)', yTitle: 'sampled covariance C_ij',
-      points: minimum.pairs.map(([h, cij, label, group]) => ({ theory: h, simulation: cij, label, group })),
+      points: elementPairs(minimum),
     }),
     title: { text: `(c) element-wise at θ₀ (the claim)`, subtitle: [sizes, `i ≤ j in the parameter basis: Pearson ${minimum.pearson.toFixed(4)} (claim: ≥ ${pearsonMin})`], subtitleFontSize: 11, subtitleColor: '#444', subtitlePadding: 4 },
   } as TopLevelSpec;
   return { 'sgn-vs-hessian-minimum': a, 'sgn-vs-hessian-random': b, 'sgn-fig2': panel([a, b, c], 3) };
 }
 
-/** Eigenvalues λ_e of κ_B M H (from the i ≤ j pairs) and the diagonal u_eᵀ C u_e of C in the eigenbasis (cyclic Jacobi). */
-function inHessianBasis(pairs: [number, number, string, string][]) {
-  const N = Math.round((Math.sqrt(1 + 8 * pairs.length) - 1) / 2), H = new Float64Array(N * N), C = new Float64Array(N * N), U = new Float64Array(N * N);
-  let k = 0;
-  for (let a = 0; a < N; a++) for (let b = a; b < N; b++, k++) { H[a * N + b] = H[b * N + a] = pairs[k][0]; C[a * N + b] = C[b * N + a] = pairs[k][1]; }
-  for (let a = 0; a < N; a++) U[a * N + a] = 1;
-  for (let sweep = 0; sweep < 50; sweep++) {
-    let off = 0;
-    for (let p = 0; p < N; p++) for (let q = p + 1; q < N; q++) off += H[p * N + q] ** 2;
-    if (off < 1e-30 * H.reduce((s, v) => s + v * v, 0)) break;
-    for (let p = 0; p < N; p++) for (let q = p + 1; q < N; q++) {
-      if (H[p * N + q] === 0) continue;
-      const th = (H[q * N + q] - H[p * N + p]) / (2 * H[p * N + q]), t = Math.sign(th || 1) / (Math.abs(th) + Math.sqrt(th * th + 1)), c = 1 / Math.sqrt(t * t + 1), s = t * c;
-      for (let r = 0; r < N; r++) { const x = H[r * N + p], y = H[r * N + q]; H[r * N + p] = c * x - s * y; H[r * N + q] = s * x + c * y; } // H ← H J
-      for (let r = 0; r < N; r++) { const x = H[p * N + r], y = H[q * N + r]; H[p * N + r] = c * x - s * y; H[q * N + r] = s * x + c * y; } // H ← Jᵀ H
-      for (let r = 0; r < N; r++) { const x = U[r * N + p], y = U[r * N + q]; U[r * N + p] = c * x - s * y; U[r * N + q] = s * x + c * y; } // U ← U J
-    }
-  }
-  const values = Array.from({ length: N }, (_, e) => H[e * N + e]);
-  const Cee = values.map((_, e) => { let v = 0; for (let a = 0; a < N; a++) for (let b = 0; b < N; b++) v += U[a * N + e] * C[a * N + b] * U[b * N + e]; return v; });
-  return { values, C: Cee };
-}
-
-/** Sampled C at θ (S minibatches of B distinct indices), exact C = 2D/η², and κ_B M H_L, H_L = (1/M)Σ_i ∇²ℓ_i. */
-function measure(landscape: Landscape, theta: Float64Array, B: number, S: number, rng: Xoshiro128) {
-  const N = landscape.dim, M = landscape.dataSize, kappa = (M - B) / (B * (M - 1));
-  const order = Int32Array.from({ length: M }, (_, i) => i), batch = new Int32Array(B), g = new Float64Array(N), full = new Float64Array(N);
-  landscape.gradient(theta, full);
-  const reg = new Float64Array(N);
-  landscape.regulariserGradient(theta, reg);
-  const second = new Float64Array(N * N), mean = new Float64Array(N);
-  for (let s = 0; s < S; s++) {
-    for (let i = 0; i < B; i++) { const j = i + rng.nextInt(M - i), t = order[j]; order[j] = order[i]; order[i] = t; batch[i] = t; }
-    landscape.minibatchGradient(theta, batch, B, g);
-    for (let a = 0; a < N; a++) { g[a] -= full[a]; mean[a] += g[a] / S; } // centred on ∇𝓛: no cancellation
-    for (let a = 0; a < N; a++) for (let b = a; b < N; b++) second[a * N + b] += (g[a] * g[b]) / S;
-  }
-  const exact = diffusionWR(landscape, theta, 1, B).map((d) => 2 * d); // D = (η²/2) C with η = 1
-  const H = new Float64Array(N * N), Hi = new Float64Array(N * N);
-  for (let i = 0; i < M; i++) { landscape.sampleHessian!(theta, i, Hi); for (let k = 0; k < N * N; k++) H[k] += Hi[k] / M; }
-  const pairs: [number, number, string, string][] = [];
-  let worst = 0, ch = 0, hh = 0;
-  for (let a = 0; a < N; a++) for (let b = a; b < N; b++) {
-    const c = (second[a * N + b] - mean[a] * mean[b]) * (S / (S - 1)), h = kappa * M * H[a * N + b];
-    pairs.push([h, c, `C[${a},${b}]`, a === b ? 'diagonal' : 'off-diagonal']);
-    worst = Math.max(worst, Math.abs(c - exact[a * N + b]) / Math.sqrt(exact[a * N + a] * exact[b * N + b]));
-    ch += c * h; hh += h * h;
-  }
-  const gradientNorm = Math.hypot(...full), regulariserNorm = Math.hypot(...reg);
-  return { pearson: pearson(pairs.map((q) => q[0]), pairs.map((q) => q[1])), factor: ch / hh, sampledVsExact: worst, gradientNorm, regulariserNorm, pairs };
+/** The i ≤ j elements (κ_B M H_ij, C_ij) in the parameter basis, labelled, for the element-wise scatter. */
+function elementPairs(m: SgnVsHessian) {
+  const N = Math.round((Math.sqrt(1 + 8 * m.h.length) - 1) / 2), out: { theory: number; simulation: number; label: string; group: string }[] = [];
+  for (let a = 0, k = 0; a < N; a++) for (let b = a; b < N; b++, k++) out.push({ theory: m.h[k], simulation: m.c[k], label: `C[${a},${b}]`, group: a === b ? 'diagonal' : 'off-diagonal' });
+  return out;
 }

@@ -184,7 +184,7 @@ export class MnistFc implements Landscape {
     for (let a = 0; a < this.dim; a++) out[a] = l2 * theta[a];
   }
 
-  /** (1/M) Σ_i ∇²ℓ_i + 2λI. N² doubles and O(M·K·s²) time: for tiny nets (N = 885: a few seconds per thousand samples). */
+  /** (1/M) Σ_i ∇²ℓ_i + 2λI. N² doubles and O(M·K·s²) time: for tiny nets (N = 885: ~1 s per thousand samples). */
   hessian(theta: Float64Array, out: Float64Array): void {
     const n = this.dim;
     out.fill(0, 0, n * n);

@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
 import { definePlugin, diffusionWR, ScenarioError, symmetricEigenvalues, type Frame, type Landscape, type Observer, type RunContext } from '@nesslab/kernel';
-import { ChainAccumulator, concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
-import { enumParam, integerParam } from '../params.ts';
+import { concatChains, FinalStateAccumulator, reduceFrames, type ChainPart } from '../chain-group.ts';
+import { enumParam, integerParam, referencePoint } from '../params.ts';
 
 /** Largest N for the dense O(N³) eigensolver (~1 s at N = 885), and largest M·N for the per-sample gradients (2^27 doubles = 1 GiB). */
 export const MAX_SPECTRUM_DIM = 4096;
@@ -65,31 +65,16 @@ export interface DiffusionSpectrumResult {
   batchSize: number;
 }
 
-/** Keeps each chain's last state; the partial holds the spectra at them (`spectrum` null: at 'reference', nothing kept). */
-class FinalSpectrumAccumulator extends ChainAccumulator<DiffusionSpectrumPartial> {
-  private final = new Float64Array(0);
-
+/** Each chain's last state; the partial holds the spectra at them (`spectrum` null: at 'reference', nothing kept). */
+class FinalSpectrumAccumulator extends FinalStateAccumulator<DiffusionSpectrumPartial> {
   constructor(dim: number, private readonly spectrum: ((theta: Float64Array) => Float64Array) | null) {
-    super('diffusion-spectrum', dim);
-  }
-
-  protected allocate(chains: number): void {
-    this.final = new Float64Array(this.spectrum ? chains * this.dim : 0);
-  }
-
-  protected addBlock(f: Frame): void {
-    if (!this.spectrum) return;
-    const n = f.dim, last = f.steps - 1, theta = f.theta, final = this.final;
-    for (let c = 0; c < f.chains; c++) {
-      const at = (c * f.blockSize + last) * n;
-      for (let a = 0; a < n; a++) final[c * n + a] = theta[at + a]; // the block's last state, copied (no view per block)
-    }
+    super('diffusion-spectrum', dim, spectrum !== null);
   }
 
   /** The O(M N² + N³) work per chain happens here, in the chain group's own thread: the workers share it. */
   partial(): DiffusionSpectrumPartial {
-    const n = this.dim, spectra = new Float64Array(this.final.length);
-    for (let c = 0; this.spectrum && c < this.chains; c++) spectra.set(this.spectrum(this.final.slice(c * n, (c + 1) * n)), c * n);
+    const n = this.dim, spectra = new Float64Array(this.spectrum ? this.chains * n : 0);
+    for (let c = 0; this.spectrum && c < this.chains; c++) spectra.set(this.spectrum(this.finalState(c)), c * n);
     return { dim: n, chainStart: this.chainStart, chains: this.chains, spectra };
   }
 }
@@ -138,11 +123,7 @@ export class DiffusionSpectrumObserver implements Observer<DiffusionSpectrumPart
     if (this.batchSize > M) throw new ScenarioError(field('batchSize'), `must be at most the landscape's M = ${M}, got ${this.batchSize}`);
     if (n > MAX_SPECTRUM_DIM) throw new ScenarioError('diffusion-spectrum', `N = ${n} is above ${MAX_SPECTRUM_DIM}: the dense eigensolver is O(N³)`);
     if (!run.landscape.diffusionWR && M * n > MAX_SAMPLE_GRADIENT_DOUBLES) throw new ScenarioError('diffusion-spectrum', `M·N = ${M}·${n} per-sample gradient entries exceed 2^27 doubles (1 GiB)`);
-    if (this.at === 'reference') {
-      if (!run.reference) throw new ScenarioError(field('at'), "is 'reference' but the run has no reference point θ₀ (run.reference)");
-      if (run.reference.length !== n) throw new ScenarioError(field('at'), `run.reference has ${run.reference.length} components, the run has dim ${n}`);
-      this.reference = Float64Array.from(run.reference);
-    }
+    this.reference = referencePoint('diffusion-spectrum', this.at, run);
     this.landscape = run.landscape;
     this.dim = n;
   }
