@@ -13,6 +13,7 @@ export { KlToPosteriorObserver, klToPosteriorInfo, klResult, type KlPartial, typ
 export { Marginal2dObserver, marginal2dInfo, marginal2dResult, type Marginal2dPartial, type Marginal2dResult } from './marginal-2d/marginal-2d.ts';
 export { EscapeTimeObserver, escapeTimeInfo, escapeResult, type EscapePartial, type EscapeResult } from './escape-time/escape-time.ts';
 export { ActivationRateObserver, activationRateInfo } from './activation-rate/activation-rate.ts';
+export { GradientNormObserver, gradientNormInfo } from './gradient-norm/gradient-norm.ts';
 export { AtStepsAccumulator, atStepsResult, scheduleParams, type AtStepsPartial, type AtStepsResult } from './activation-rate/at-steps.ts';
 export { WeightNormObserver, weightNormInfo } from './weight-norm/weight-norm.ts';
 export { GradientVarianceObserver, gradientVarianceInfo } from './gradient-variance/gradient-variance.ts';

@@ -9,6 +9,7 @@ import { Marginal2dObserver, marginal2dInfo } from './marginal-2d/marginal-2d.ts
 import { EscapeTimeObserver, escapeTimeInfo } from './escape-time/escape-time.ts';
 import { OccupancyObserver, occupancyInfo } from './occupancy/occupancy.ts';
 import { ActivationRateObserver, activationRateInfo } from './activation-rate/activation-rate.ts';
+import { GradientNormObserver, gradientNormInfo } from './gradient-norm/gradient-norm.ts';
 import { WeightNormObserver, weightNormInfo } from './weight-norm/weight-norm.ts';
 import { GradientVarianceObserver, gradientVarianceInfo } from './gradient-variance/gradient-variance.ts';
 import { FftObserver, fftInfo } from './fft/fft.ts';
@@ -26,6 +27,7 @@ export default new ContainerModule((options) => {
   bindPlugin(options, EscapeTimeObserver, escapeTimeInfo);
   bindPlugin(options, OccupancyObserver, occupancyInfo);
   bindPlugin(options, ActivationRateObserver, activationRateInfo);
+  bindPlugin(options, GradientNormObserver, gradientNormInfo);
   bindPlugin(options, WeightNormObserver, weightNormInfo);
   bindPlugin(options, GradientVarianceObserver, gradientVarianceInfo);
   bindPlugin(options, FftObserver, fftInfo);

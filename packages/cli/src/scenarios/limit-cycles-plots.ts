@@ -10,6 +10,8 @@ export interface LimitCyclesFigures {
   eigenvalues: number[][];
   /** Per chain: the effective and trace ranks, and numpy's ranks for ε of float32 and float64. */
   ranks: (DiffusionRanks & { float32: number; float64: number })[];
+  /** |∇𝓛| at log-spaced epochs (003 Fig. 3c), and its change over the sampled window. */
+  gradientNorm: { epochs: number[]; mean: number[]; sd: number[]; window: { firstHalf: number; secondHalf: number; ratio: number } };
   dim: number;
   sizes: string;
 }
@@ -18,7 +20,17 @@ export interface LimitCyclesFigures {
 const F32 = 2 ** -23, F64 = 2 ** -52;
 
 export function limitCyclesPlots(f: LimitCyclesFigures): Record<string, TopLevelSpec> {
-  return { 'power-spectrum': spectrumPlot(f), autocorrelation: autocorrelationPlot(f), 'diffusion-eigenvalues': eigenvaluePlot(f) };
+  return { 'power-spectrum': spectrumPlot(f), autocorrelation: autocorrelationPlot(f), 'diffusion-eigenvalues': eigenvaluePlot(f), 'gradient-norm': gradientNormPlot(f) };
+}
+
+/** 003 Fig. 3c: the full-batch gradient norm stays large; its change over the sampled window says how stationary the window is. */
+function gradientNormPlot(f: LimitCyclesFigures): TopLevelSpec {
+  const g = f.gradientNorm, w = g.window;
+  const spec = curves({
+    title: 'Full-batch gradient norm |∇𝓛| during training (003 Fig. 3c)', xTitle: 'epoch', yTitle: '|∇𝓛|₂ (mean ± sd over chains)', logX: true, logY: true,
+    series: [{ name: 'tiny-fc', x: g.epochs, mean: g.mean, sd: g.sd }],
+  });
+  return { ...spec, title: { text: 'Full-batch gradient norm |∇𝓛| during training (003 Fig. 3c)', subtitle: [f.sizes, `recorded at epoch ends; mean over the window's first half ${w.firstHalf.toPrecision(3)}, second half ${w.secondHalf.toPrecision(3)} (× ${w.ratio.toFixed(2)})`], subtitleFontSize: 11, subtitleColor: '#444' } } as TopLevelSpec;
 }
 
 /** 003 Fig. 3a on log axes: the periodogram averaged per octave, in units of its own minimum. */

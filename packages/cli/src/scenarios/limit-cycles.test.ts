@@ -13,10 +13,10 @@ const results = run.status === 0 ? JSON.parse(readFileSync(join(out, 'results.js
 const claim = (id: string) => results.claims.find((c: { id: string }) => c.id === id);
 
 describe('limit-cycles, quick preset', () => {
-  it('runs, every claim holds (--check), and writes scenario, results and the three plots', () => {
+  it('runs, every claim holds (--check), and writes scenario, results and the four plots', () => {
     expect(run.status, run.stderr).toBe(0);
     expect(results.claims.map((c: { id: string }) => c.id)).toEqual(['low-frequency-excess', 'autocorrelation-outside-band', 'low-rank-diffusion']);
-    expect(readdirSync(join(out, 'plots')).sort()).toEqual(['autocorrelation.svg', 'diffusion-eigenvalues.svg', 'power-spectrum.svg']);
+    expect(readdirSync(join(out, 'plots')).sort()).toEqual(['autocorrelation.svg', 'diffusion-eigenvalues.svg', 'gradient-norm.svg', 'power-spectrum.svg']);
     expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({ scenario: 'limit-cycles', preset: 'quick', seed: 1, params: { dataSize: 1500, chains: 2, windowEpochs: 256 } });
     expect(results.elapsedSeconds).toBeLessThan(60); // measured ~12 s alone; vitest runs the other scenario tests beside it on the same 2 cores
   });
@@ -54,6 +54,16 @@ describe('limit-cycles, quick preset', () => {
     }
     expect(claim('low-rank-diffusion').measured).toBeCloseTo(Math.max(...d.effectiveRankFraction), 15);
     expect(d.controlRanks).toHaveLength(2);
+  });
+
+  it('|∇𝓛| at epoch ends (003 Fig. 3c): whole epochs, log-spaced from 0 to the end; the window split in halves of recorded points', () => {
+    const g = results.gradientNorm;
+    expect(g.epochs[0]).toBe(0);
+    expect(g.epochs[g.epochs.length - 1]).toBe(512 + 256);
+    expect(g.epochs.every((e: number) => Number.isInteger(e))).toBe(true);
+    expect(g.mean.every((v: number) => v > 0)).toBe(true);
+    expect(g.window.points[0]).toBeGreaterThanOrEqual(8); // 64 linearly spaced points over 768 epochs: ~11 per half-window of 128
+    expect(g.window.ratio).toBeCloseTo(g.window.secondHalf / g.window.firstHalf, 14);
   });
 
   it('bad input: one message naming the field, no output', () => {

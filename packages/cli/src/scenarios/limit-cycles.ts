@@ -66,7 +66,11 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   const net = await ctx.simulate(`tiny-fc, ${(p.burnInEpochs as number) + W} epochs`, {
     ...base, init: { kind: 'random' },
     landscape: { name: 'mnist-tiny-fc', params: { hidden: H, classes: K, dataSize: M, lambda: p.lambda } },
-    observers: [...series, { name: 'autocorrelation', params: { ...window, lags: L, series: 'theta' } }, { name: 'diffusion-spectrum', params: { at: 'final', eta: p.eta, batchSize: m } }],
+    observers: [
+      ...series, { name: 'autocorrelation', params: { ...window, lags: L, series: 'theta' } }, { name: 'diffusion-spectrum', params: { at: 'final', eta: p.eta, batchSize: m } },
+      { name: 'gradient-norm', params: { points: 32, spacing: 'log', every: n } }, // at epoch ends: 003 Fig. 3c
+      { name: 'gradient-norm', params: { points: 64, spacing: 'linear', every: n } }, // the window's trend
+    ],
   });
   const control = p.control ? await ctx.simulate(`control (mnist-linear), ${(p.burnInEpochs as number) + W} epochs`, {
     ...base, init: { kind: 'point', theta: new Array(490).fill(0) },
@@ -78,6 +82,9 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   const increments = net.observers.autocorrelation as AutocorrelationOut, states = net.observers['autocorrelation#2'] as AutocorrelationOut;
   const outside = largeLagOutside(increments), controlOutside = control ? largeLagOutside(control.observers.autocorrelation as AutocorrelationOut) : undefined;
   const d = net.observers['diffusion-spectrum'] as DiffusionOut;
+  type AtSteps = { steps: number[]; mean: number[]; sd: number[] };
+  const g = net.observers['gradient-norm'] as AtSteps, trend = net.observers['gradient-norm#5'] as AtSteps;
+  const gradientNorm = { epochs: g.steps.map((s) => s / n), mean: g.mean, sd: g.sd, window: windowHalves(trend, burnIn, steps) };
   const withNumpy = (o: DiffusionOut) => o.eigenvalues.map((v, k) => ({ ...diffusionRanks(v), float32: o.rankFloat32[k], float64: o.rankFloat64[k] }));
   const ranks = withNumpy(d), worstRank = Math.max(...ranks.map((r) => r.participation)) / dim;
   const controlRanks = control ? withNumpy(control.observers['diffusion-spectrum'] as DiffusionOut) : undefined;
@@ -90,7 +97,7 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   ];
   const results = {
     net: { name: 'mnist-tiny-fc', hidden: H, classes: K, dataSize: M, dim, stepsPerEpoch: n, epochs: (p.burnInEpochs as number) + W },
-    spectrum, controlSpectrum,
+    spectrum, controlSpectrum, gradientNorm,
     autocorrelation: { band: increments.band, largeLagOutside: outside, controlLargeLagOutside: controlOutside, increments: pick(increments), states: pick(states) },
     diffusion: {
       batchSize: m, ranks, rankFractionFloat32: ranks.map((r) => r.float32 / dim), rankFractionFloat64: ranks.map((r) => r.float64 / dim),
@@ -98,7 +105,17 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
       eigenMean: d.eigenMean, eigenSd: d.eigenVariance.map(Math.sqrt), eigenvalues: d.eigenvalues,
     },
   };
-  return { results, claims, plots: limitCyclesPlots({ spectrum, controlSpectrum, increments, states, eigenvalues: d.eigenvalues, ranks, dim, sizes: `tiny-fc (N = ${dim}, M = ${M}), η = ${p.eta}, m = ${m}, ${p.chains} chains, W = ${W} epochs after ${p.burnInEpochs}` }) };
+  return { results, claims, plots: limitCyclesPlots({ spectrum, controlSpectrum, increments, states, eigenvalues: d.eigenvalues, ranks, gradientNorm, dim, sizes: `tiny-fc (N = ${dim}, M = ${M}), η = ${p.eta}, m = ${m}, ${p.chains} chains, W = ${W} epochs after ${p.burnInEpochs}` }) };
+}
+
+/** Mean |∇𝓛| (chain means at the recorded epoch ends) over the first and the second half of the window: is the net still descending? */
+function windowHalves(g: { steps: number[]; mean: number[] }, burnIn: number, end: number) {
+  const middle = (burnIn + end) / 2, average = (keep: (s: number) => boolean) => {
+    const v = g.mean.filter((_, j) => keep(g.steps[j]));
+    return { points: v.length, mean: v.reduce((t, x) => t + x, 0) / v.length };
+  };
+  const first = average((s) => s >= burnIn && s < middle), second = average((s) => s >= middle);
+  return { firstHalf: first.mean, secondHalf: second.mean, ratio: second.mean / first.mean, points: [first.points, second.points] };
 }
 
 const pick = (a: AutocorrelationOut) => ({ lag: a.lag, mean: a.mean, sd: a.sd, fractionOutside: a.fractionOutside });
