@@ -30,7 +30,7 @@ export const limitCycles: PackagedScenario = {
     burnInEpochs: { type: 'integer', description: 'epochs of training discarded before the window (003: the first 10³ of 10⁵)', default: 512, minimum: 0 },
     windowEpochs: { type: 'integer', description: 'W, epochs sampled after burn-in, a power of two (radix-2 FFT)', default: 1024, minimum: 16 },
     lags: { type: 'integer', description: 'L, the largest autocorrelation lag in epochs (< W); "large lags" are L/2 … L', default: 256, minimum: 2 },
-    control: { type: 'boolean', description: 'also run the convex control: mnist-linear (λ = 10⁻², 004) on the same images, η, m and epochs', default: true },
+    control: { type: 'boolean', description: 'also run the convex control: mnist-linear (λ = 10⁻², 004) on the first M MNIST images (all ten digits) with the same M, η, m and epochs', default: true },
     excessMin: { type: 'number', description: 'low-frequency-excess holds when the power at the lowest frequency 1/W exceeds this multiple of the smallest octave-averaged power above it (a stationary linear relaxation gives ≤ 1, white increments 1)', default: 2, exclusiveMinimum: 0 },
     outsideMin: { type: 'number', description: 'autocorrelation-outside-band holds when the fraction of (weight, lag) pairs outside the 99 % band at lags L/2 … L exceeds this (white noise: 0.01)', default: 0.1, exclusiveMinimum: 0 },
     rankMax: { type: 'number', description: 'low-rank-diffusion holds when the effective rank (Σλ)²/Σλ² of D is below this fraction of N at every final state ("a few %"; 003 Fig. 1, 2 measure 0.3–2 %)', default: 0.02, exclusiveMinimum: 0 },
