@@ -1,4 +1,5 @@
-import { definePlugin, ScenarioError, type Landscape, type PluginInfo } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, type PluginInfo } from '@nesslab/kernel';
+import { SampleSumLandscape } from '../sample-sum.ts';
 import { loadMnist, sparseRows } from '../mnist-linear/mnist.ts';
 
 /** P = 49 inputs: the 7×7 average-pooled MNIST image (mnist.ts). */
@@ -48,7 +49,7 @@ const integerParam = (params: Readonly<Record<string, unknown>>, key: string, fa
 };
 
 /** One-hidden-layer ReLU classifier of pooled MNIST (003 §IV); `mnist-small-fc` and `mnist-tiny-fc` differ in defaults only. */
-export class MnistFc implements Landscape {
+export class MnistFc extends SampleSumLandscape {
   dim = 0;
   dataSize = 0;
   hidden = 0;
@@ -68,7 +69,9 @@ export class MnistFc implements Landscape {
   private p = new Float64Array(0);
   private delta = new Float64Array(0);
 
-  constructor(private readonly defaults: Readonly<MnistFcShape> = MNIST_TINY_FC) {}
+  constructor(private readonly defaults: Readonly<MnistFcShape> = MNIST_TINY_FC) {
+    super();
+  }
 
   configure(params: Readonly<Record<string, unknown>>, _seed: number): void {
     const d = this.defaults;
@@ -128,7 +131,7 @@ export class MnistFc implements Landscape {
   }
 
   /** out += weight ∇ℓ_i: ∂ℓ/∂f_c = e_c = p_c − [c = y_i]; ∇_V = e hᵀ, ∇_c = e, δ = (Vᵀe) ⊙ [z > 0], ∇_b = δ, ∇_W = δ xᵀ. */
-  private addSampleGradient(theta: Float64Array, i: number, weight: number, out: Float64Array): void {
+  protected addSampleGradient(theta: Float64Array, i: number, weight: number, out: Float64Array): void {
     this.forward(theta, i);
     const h = this.hidden, k = this.classes, z = this.z, p = this.p, delta = this.delta, vAt = this.vAt, cAt = this.cAt, y = this.labels[i];
     delta.fill(0);
@@ -158,25 +161,6 @@ export class MnistFc implements Landscape {
     let r = 0;
     if (this.lambda > 0) for (let a = 0; a < this.dim; a++) r += theta[a] * theta[a];
     return s / this.dataSize + this.lambda * r;
-  }
-
-  gradient(theta: Float64Array, out: Float64Array): void {
-    this.regulariserGradient(theta, out);
-    const w = 1 / this.dataSize;
-    for (let i = 0; i < this.dataSize; i++) this.addSampleGradient(theta, i, w, out);
-  }
-
-  /** ∇L_B + ∇R with L_B = (1/m) Σ_{i∈B} ℓ_i (004 Eq. 12); allocates nothing. */
-  minibatchGradient(theta: Float64Array, batch: Int32Array, m: number, out: Float64Array): void {
-    this.regulariserGradient(theta, out);
-    const w = 1 / m;
-    for (let s = 0; s < m; s++) this.addSampleGradient(theta, batch[s], w, out);
-  }
-
-  sampleGradients(theta: Float64Array, out: Float64Array): void {
-    const n = this.dim;
-    out.fill(0, 0, this.dataSize * n);
-    for (let i = 0; i < this.dataSize; i++) this.addSampleGradient(theta, i, 1, out.subarray(i * n, (i + 1) * n));
   }
 
   regulariserGradient(theta: Float64Array, out: Float64Array): void {

@@ -1,4 +1,5 @@
-import { definePlugin, ScenarioError, Xoshiro128, type Landscape } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, Xoshiro128 } from '@nesslab/kernel';
+import { SampleSumLandscape } from '../sample-sum.ts';
 
 export type InputDistribution = 'normal' | 'uniform';
 
@@ -37,7 +38,7 @@ const sigmoid = (f: number) => (f >= 0 ? 1 / (1 + Math.exp(-f)) : Math.exp(f) / 
 const softplus = (f: number) => Math.max(f, 0) + Math.log1p(Math.exp(-Math.abs(f)));
 
 /** 'relu-classifier': the two-layer ReLU model of the thermophoresis paper (000 §4–§6, A.6) on random labels. */
-export class ReluClassifier implements Landscape {
+export class ReluClassifier extends SampleSumLandscape {
   dim = 0;
   dataSize = 0;
   inputs = 10;
@@ -93,7 +94,7 @@ export class ReluClassifier implements Landscape {
   }
 
   /** out += weight · ∇ℓ_i = weight (p − y_i) ∇f(x_i) (Eq. 13, 15); ∇_V f = relu(z), ∇_b f = V σ'(z), ∇_W f = V σ'(z) x. */
-  private addSampleGradient(theta: Float64Array, i: number, weight: number, out: Float64Array): void {
+  protected addSampleGradient(theta: Float64Array, i: number, weight: number, out: Float64Array): void {
     const f = this.forward(theta, i);
     const r = weight * (sigmoid(f) - this.y[i]);
     const d = this.inputs, h = this.hidden, x = this.x, z = this.z, xi = i * d, bAt = this.bAt, vAt = this.vAt;
@@ -115,25 +116,6 @@ export class ReluClassifier implements Landscape {
       s += softplus(f) - this.y[i] * f;
     }
     return s / this.dataSize;
-  }
-
-  gradient(theta: Float64Array, out: Float64Array): void {
-    out.fill(0, 0, this.dim);
-    const w = 1 / this.dataSize;
-    for (let i = 0; i < this.dataSize; i++) this.addSampleGradient(theta, i, w, out);
-  }
-
-  /** (1/m) Σ_{i∈B} (p_i − y_i) ∇f(x_i) (Eq. 16); allocates nothing. */
-  minibatchGradient(theta: Float64Array, batch: Int32Array, m: number, out: Float64Array): void {
-    out.fill(0, 0, this.dim);
-    const w = 1 / m;
-    for (let s = 0; s < m; s++) this.addSampleGradient(theta, batch[s], w, out);
-  }
-
-  sampleGradients(theta: Float64Array, out: Float64Array): void {
-    const n = this.dim;
-    out.fill(0, 0, this.dataSize * n);
-    for (let i = 0; i < this.dataSize; i++) this.addSampleGradient(theta, i, 1, out.subarray(i * n, (i + 1) * n));
   }
 
   regulariserGradient(_theta: Float64Array, out: Float64Array): void {
