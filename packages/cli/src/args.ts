@@ -1,31 +1,44 @@
-import { ScenarioError } from '@nesslab/kernel';
+import { availableParallelism } from 'node:os';
+import { ScenarioError, keyName, preview } from '@nesslab/kernel';
 
-/** `--set key=value`: the value as JSON when it parses (numbers, booleans, arrays), else as a string. */
+/** The largest seed: any integer 0 … 2^53 − 1 seeds its own streams (SplitMix64 of the 64-bit value). */
+export const MAX_SEED = Number.MAX_SAFE_INTEGER;
+/** Worker threads at most: four per core, and never more than 256 (each holds its own engine and data). */
+export const maxWorkers = () => Math.min(256, 4 * availableParallelism());
+
+/**
+ * `--set key=value`: the value as JSON when it parses (numbers, booleans, arrays), else as a string. Keys become own
+ * properties (`__proto__` is a key like any other, and then an unknown parameter).
+ */
 export function parseSets(sets: readonly string[]): Record<string, unknown> {
-  const out: Record<string, unknown> = {};
+  const entries: [string, unknown][] = [];
   for (const s of sets) {
     const eq = s.indexOf('=');
-    if (eq <= 0) throw new ScenarioError('--set', `expected key=value, got "${s}"`);
+    if (eq <= 0) throw new ScenarioError('--set', `expected key=value, got ${preview(s)}`);
     const key = s.slice(0, eq), text = s.slice(eq + 1);
+    if (entries.some(([k]) => k === key)) throw new ScenarioError(`--set ${keyName(key)}`, "given twice");
     let value: unknown = text;
     try { value = JSON.parse(text); } catch { /* a plain string */ }
-    out[key] = value;
+    entries.push([key, value]);
   }
-  return out;
+  return Object.fromEntries(entries);
 }
 
-/** `--seed N`: a non-negative integer, or undefined when not given. */
+/** `--seed N`: decimal digits only, 0 … 2^53 − 1; undefined when not given. */
 export function parseSeed(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
-  const seed = Number(text);
-  if (!Number.isSafeInteger(seed) || seed < 0) throw new ScenarioError('--seed', `must be a non-negative integer, got "${text}"`);
+  const seed = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
+  if (!(seed <= MAX_SEED)) throw new ScenarioError('--seed', `must be an integer from 0 to 2^53 − 1 (${MAX_SEED}), got ${preview(text)}`);
   return seed;
 }
 
-/** `--workers N`: a positive integer, or `fallback` when not given. */
+/** `--workers N`: 1 … maxWorkers(), or `fallback` when not given. */
 export function parseWorkers(text: string | undefined, fallback: number): number {
-  const workers = text === undefined ? fallback : Number(text);
-  if (!Number.isSafeInteger(workers) || workers < 1) throw new ScenarioError('--workers', `must be a positive integer, got "${text}"`);
+  if (text === undefined) return fallback;
+  const workers = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
+  const max = maxWorkers();
+  if (!(workers >= 1)) throw new ScenarioError('--workers', `must be a positive integer, got ${preview(text)}`);
+  if (workers > max) throw new ScenarioError('--workers', `at most ${max} (4 per core, at most 256), got ${workers}`);
   return workers;
 }
 
@@ -43,4 +56,14 @@ export function splitList(text: string): string[] {
   }
   items.push(text.slice(start));
   return items;
+}
+
+/**
+ * The default output folder's name for a scenario file: its base name without `.json`, reduced to letters, digits,
+ * `-`, `_`, `+` and inner dots, never `.`/`..` or hidden, so `nesslab-out/<name>` always stays inside nesslab-out/.
+ */
+export function outputName(file: string): string {
+  const base = file.replace(/^.*[\\/]/, '').replace(/\.json$/i, '');
+  const clean = base.replace(/[^\w.+-]/g, '_').replace(/^[.\s]+|[.\s]+$/g, '').slice(0, 100);
+  return clean === '' ? 'scenario' : clean;
 }

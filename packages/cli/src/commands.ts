@@ -19,7 +19,7 @@ const range = (p: ParamSpec) => [p.minimum !== undefined && `≥ ${p.minimum}`, 
 
 export function describeTarget(container: Container, name: string): string {
   const plugin = listPlugins(container).find((p) => p.name === name);
-  if (plugin && !(name in scenarios)) {
+  if (plugin && !Object.hasOwn(scenarios, name)) {
     const lines = [`${plugin.name} (${plugin.kind}, ${plugin.precision})`, `  ${plugin.description}`];
     if (plugin.source) lines.push(`  implements: ${plugin.source}`);
     lines.push('', 'Parameters:');

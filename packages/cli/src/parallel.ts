@@ -22,8 +22,8 @@ export function workerRunner(): SimulateOptions['runGroup'] | undefined {
     });
 }
 
-function rebuildError(msg: { name: string; message: string; chain?: number; step?: number; field?: string }): Error {
-  if (msg.name === 'DivergenceError') return new DivergenceError(msg.chain!, msg.step!, msg.message.replace(/^.*?: /, ''));
+function rebuildError(msg: { name: string; message: string; chain?: number; step?: number; field?: string; detail?: string; simulation?: string }): Error {
+  if (msg.name === 'DivergenceError') return new DivergenceError(msg.chain!, msg.step!, msg.detail, msg.simulation);
   if (msg.name === 'ScenarioError') return new ScenarioError(msg.field!, msg.message.slice(msg.field!.length + 2));
   return new Error(msg.message);
 }

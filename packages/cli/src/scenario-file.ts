@@ -1,66 +1,77 @@
-import { readFileSync } from 'node:fs';
 import type { Container } from 'inversify';
-import { ScenarioError, assembleWithPlugins, importPluginModules, resolveParams, resolvePluginSpecifiers, resolveSpec, scenarioDir, type PluginInfo } from '@nesslab/kernel';
+import { ScenarioError, keyName, assembleWithPlugins, importPluginModules, preview, resolveParams, resolvePluginSpecifiers, resolveSpec, scenarioDir, type PluginInfo } from '@nesslab/kernel';
 import { builtinModules } from './modules.ts';
 import { scenarios } from './scenarios/index.ts';
 import type { PackagedScenario, Preset } from './scenarios/types.ts';
+import { loadJson } from './json-file.ts';
+
+export { loadJson } from './json-file.ts';
 
 /** A packaged scenario with its parameters resolved: preset over defaults, file/--set over preset. */
-export interface PackagedRun { kind: 'packaged'; scenario: PackagedScenario; preset: Preset; seed: number; params: Record<string, unknown> }
+export interface PackagedRun { kind: 'packaged'; scenario: PackagedScenario; preset: Preset; seed: number; params: Record<string, unknown>; plugins: string[] }
 /** A plain simulation spec, resolved. */
-export interface SpecRun { kind: 'spec'; spec: ReturnType<typeof resolveSpec> }
+export interface SpecRun { kind: 'spec'; spec: ReturnType<typeof resolveSpec>; plugins: string[] }
 
-export function loadJson(path: string): unknown {
-  let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (e) { throw new ScenarioError(path, `cannot read: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`); }
-  try { return JSON.parse(text); } catch (e) { throw new ScenarioError(path, `not valid JSON: ${(e as Error).message}`); }
-}
-
+/** The packaged scenario `name` (own names only: `constructor` or `__proto__` are unknown like any other). */
 export function packagedScenario(name: string): PackagedScenario {
-  const s = scenarios[name];
-  if (!s) throw new ScenarioError('scenario', `unknown scenario "${name}"; known: ${Object.keys(scenarios).join(', ')} (or a path to a .json file)`);
-  return s;
+  if (!Object.hasOwn(scenarios, name)) throw new ScenarioError('scenario', `unknown scenario ${preview(name)}; known: ${Object.keys(scenarios).join(', ')} (or a path to a .json file)`);
+  return scenarios[name];
 }
+
+const PACKAGED_FIELDS = ['scenario', 'preset', 'seed', 'params', 'plugins', 'name', 'description'];
 
 /**
  * Resolves what `run`/`validate` were given: a packaged scenario name, a JSON file naming one
  * (`{ "scenario": "regression-ness", "preset": "quick", "seed": 1, "params": { … } }`, as `run` writes
- * it to scenario.json), or a JSON simulation spec.
+ * it to scenario.json), or a JSON simulation spec. Plugins come from the file's `plugins` (relative to the file) and
+ * from `--set plugins=[…]` (relative to the working folder), both through the same checks; nothing else is loaded.
  */
 export async function resolveRun(target: string, flags: { preset?: string; seed?: number; sets?: Record<string, unknown> }): Promise<{ container: Container; run: PackagedRun | SpecRun }> {
   const isFile = target.endsWith('.json');
   const raw = isFile ? loadJson(target) : { scenario: target };
   const field = isFile ? target : 'scenario';
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ScenarioError(field, 'must be a JSON object');
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ScenarioError(field, `must be a JSON object, got ${preview(raw)}`);
   const obj = raw as Record<string, unknown>;
-  // Third-party plugins: package names or files relative to the scenario file, loaded before anything is resolved.
-  const plugins = resolvePluginSpecifiers(obj.plugins, isFile ? scenarioDir(target) : process.cwd());
-  const container = assembleWithPlugins(builtinModules, await importPluginModules(plugins));
-  if (!('scenario' in obj)) {
-    const merged = { ...obj, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...flags.sets, ...(plugins.length ? { plugins } : {}) };
-    return { container, run: { kind: 'spec', spec: resolveSpec(container, merged, 'scenario') } };
+  const sets = { ...flags.sets };
+  const fromFile = resolvePluginSpecifiers(obj.plugins, isFile ? scenarioDir(target) : process.cwd(), 'scenario.plugins');
+  const fromSet = Object.hasOwn(sets, 'plugins') ? resolvePluginSpecifiers(sets.plugins, process.cwd(), '--set plugins') : [];
+  delete sets.plugins;
+  const plugins = [...fromFile, ...fromSet];
+  const modules = [...await importPluginModules(fromFile, 'scenario.plugins'), ...await importPluginModules(fromSet, '--set plugins')];
+  const container = assembleWithPlugins(builtinModules, modules);
+  if (!Object.hasOwn(obj, 'scenario')) {
+    const merged = { ...obj, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...sets, ...(plugins.length ? { plugins } : {}) };
+    if (!plugins.length) delete merged.plugins;
+    return { container, run: { kind: 'spec', spec: resolveSpec(container, merged, 'scenario'), plugins } };
   }
-  return { container, run: packagedRun(obj, field, flags) };
+  return { container, run: packagedRun(obj, flags, sets, plugins) };
 }
 
-function packagedRun(obj: Record<string, unknown>, field: string, flags: { preset?: string; seed?: number; sets?: Record<string, unknown> }): PackagedRun {
+function packagedRun(obj: Record<string, unknown>, flags: { preset?: string; seed?: number }, sets: Record<string, unknown>, plugins: string[]): PackagedRun {
   for (const key of Object.keys(obj)) {
-    if (!['scenario', 'preset', 'seed', 'params', 'plugins'].includes(key)) throw new ScenarioError(`${field}.${key}`, 'unknown field; known: scenario, preset, seed, params, plugins');
+    if (!PACKAGED_FIELDS.includes(key)) throw new ScenarioError(`scenario file.${keyName(key)}`, `unknown field; known: ${PACKAGED_FIELDS.join(', ')}`);
   }
-  const scenario = packagedScenario(String(obj.scenario));
+  for (const key of ['scenario', 'preset', 'name', 'description']) {
+    if (obj[key] !== undefined && typeof obj[key] !== 'string') throw new ScenarioError(key, `must be a string, got ${preview(obj[key])}`);
+  }
+  const scenario = packagedScenario(obj.scenario as string);
   const preset = (flags.preset ?? obj.preset ?? 'quick') as Preset;
-  if (!(preset in scenario.presets)) throw new ScenarioError('preset', `unknown preset "${preset}"; known: ${Object.keys(scenario.presets).join(', ')}`);
+  if (!Object.hasOwn(scenario.presets, preset)) throw new ScenarioError('preset', `unknown preset ${preview(preset)}; known: ${Object.keys(scenario.presets).join(', ')}`);
   const seed = flags.seed ?? obj.seed ?? 1;
-  if (!Number.isSafeInteger(seed) || (seed as number) < 0) throw new ScenarioError('seed', `must be a non-negative integer, got ${JSON.stringify(seed)}`);
+  if (!Number.isSafeInteger(seed) || (seed as number) < 0) throw new ScenarioError('seed', `must be an integer from 0 to 2^53 − 1, got ${preview(seed)}`);
+  if (obj.params !== undefined && (typeof obj.params !== 'object' || obj.params === null || Array.isArray(obj.params))) {
+    throw new ScenarioError('params', `must be an object of the scenario's parameters, got ${preview(obj.params)}`);
+  }
   const info: PluginInfo = { kind: 'observer', name: scenario.name, description: scenario.title, params: withPreset(scenario, preset), precision: 'float64' };
-  const given = { ...((obj.params as Record<string, unknown>) ?? {}), ...flags.sets };
+  const given = { ...((obj.params as Record<string, unknown>) ?? {}), ...sets };
   const params = resolveParams(info, given, 'params');
-  return { kind: 'packaged', scenario, preset, seed: seed as number, params };
+  return { kind: 'packaged', scenario, preset, seed: seed as number, params, plugins };
 }
 
 /** The scenario's parameter specs with the preset's values as defaults. */
 export function withPreset(scenario: PackagedScenario, preset: Preset): PackagedScenario['params'] {
   const out: PackagedScenario['params'] = {};
-  for (const [k, spec] of Object.entries(scenario.params)) out[k] = k in scenario.presets[preset] ? { ...spec, default: scenario.presets[preset][k] } : spec;
+  const values = scenario.presets[preset];
+  for (const [k, spec] of Object.entries(scenario.params)) out[k] = Object.hasOwn(values, k) ? { ...spec, default: values[k] } : spec;
   return out;
 }

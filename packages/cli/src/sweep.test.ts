@@ -64,7 +64,7 @@ describe('grid parsing and planning', () => {
       { series: 'batchSize=10', x: 1e-6, mean: 0 }, { series: 'batchSize=10', x: 2e-6, mean: 10 },
       { series: 'batchSize=20', x: 1e-6, mean: 1 }, { series: 'batchSize=20', x: 2e-6, mean: 11 },
     ]);
-    expect(sweepCsv(plan, points).split('\n')[3]).toBe('"eta=2e-6,batchSize=10",0.000002,10,10,0,true,1,1');
+    expect(sweepCsv(plan, points).split('\n')[3]).toBe('"eta=2e-6,batchSize=10",0.000002,10,10,0,true,1,1,');
     expect(sweepTable(plan, points)).toContain('1 of 4 points with a failing claim: eta=2e-6,batchSize=20');
   });
 });
@@ -104,7 +104,7 @@ describe('nesslab sweep (the bundled CLI)', () => {
     expect(holds).toEqual([false, true]);
   });
 
-  it('bad input exits 2 with one line; a diverging point exits 3 naming it; neither leaves output', () => {
+  it('bad input exits 2 with one line and leaves nothing; a point that diverges is recorded, the others written, exit 3', () => {
     const dir = scratch(), out = join(dir, 'sweep');
     for (const args of [['--grid', 'colour=red'], ['--grid', 'eta=1e-6,-1'], ['--grid', 'eta='], []]) {
       const r = nesslab('sweep', 'regression-ness', ...args, '--out', out);
@@ -112,10 +112,21 @@ describe('nesslab sweep (the bundled CLI)', () => {
       expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
     }
     expect(nesslab('run', 'regression-ness', '--grid', 'eta=1', '--out', out).stderr).toContain('--grid: only for nesslab sweep');
+    expect(readdirSync(dir)).toEqual([]); // no output, staging folder or lock left behind
     const d = nesslab('sweep', 'regression-ness', '--grid', 'trainingEta=1,1e-6', ...tiny, '--quiet', '--out', out);
     expect(d.code, d.stderr).toBe(3);
-    expect(d.stderr).toMatch(/chain \d+ diverged at step \d+.*\(sweep point trainingEta=1\)/);
-    expect(existsSync(out)).toBe(false);
-    expect(readdirSync(dir)).toEqual([]); // no staging folder left behind either
+    expect(d.stderr).toMatch(/sweep point trainingEta=1 › [^\n]*chain \d+ diverged at step \d+/);
+    expect(d.stderr).toContain('1 of 2 points; 1 failed, recorded in sweep.json');
+    const sweep = JSON.parse(read(out, 'sweep.json'));
+    expect(sweep.points[0]).toMatchObject({ name: 'trainingEta=1', exitCode: 3, claims: [] });
+    expect(sweep.points[0].error).toMatch(/^sweep point trainingEta=1 › .*chain \d+ diverged at step \d+: θ\[\d+\] = /);
+    expect(sweep.points[1].error).toBeUndefined();
+    expect(sweep.points[1].claims.length).toBeGreaterThan(0);
+    expect(readdirSync(join(out, 'points'))).toEqual(['trainingEta=1e-6']); // the finished point is kept
+    expect(JSON.parse(read(out, 'points', 'trainingEta=1e-6', 'results.json')).claims.length).toBeGreaterThan(0);
+    const csv = read(out, 'sweep.csv').trim().split('\n');
+    expect(csv[0]).toMatch(/,error$/);
+    expect(csv[1]).toMatch(/diverged at step/);
+    expect(readdirSync(dir)).toEqual(['sweep']);
   });
 });

@@ -1,21 +1,20 @@
 // `nesslab sweep`: one packaged scenario over a grid of its parameters, each point exactly as `run` writes it.
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
 import type { Container } from 'inversify';
-import { DivergenceError, ScenarioError } from '@nesslab/kernel';
+import { DivergenceError, ScenarioError, oneLine, preview } from '@nesslab/kernel';
 import { parseSeed, parseSets, parseWorkers, splitList } from './args.ts';
+import type { Flags } from './cli.ts';
 import { resolveRun, type PackagedRun } from './scenario-file.ts';
-import { runScenario } from './run.ts';
+import { runScenario, validateRun } from './run.ts';
 import { defaultWorkers } from './parallel.ts';
-import { curves, formatNumber, renderSvg, writeOutputAtomically, type Claim, type CurveSeries, type TopLevelSpec } from './report/index.ts';
+import { curves, formatNumber, openOutput, renderSvg, type Claim, type CurveSeries, type TopLevelSpec } from './report/index.ts';
 
 /** One key of the grid: its values as typed (folder names, labels) and as parsed (JSON when it parses). */
 export interface GridAxis { key: string; texts: string[]; values: unknown[] }
 /** One point, resolved exactly as `nesslab run <scenario> --set key=value … --seed s` resolves it. */
 export interface SweepPoint { name: string; grid: Record<string, unknown>; labels: Record<string, string>; container: Container; run: PackagedRun }
 export interface SweepPlan { scenario: string; preset: string; seed: number; sets: Record<string, unknown>; axes: GridAxis[]; points: SweepPoint[] }
-/** What sweep.json keeps of one point. */
-export interface PointSummary { name: string; grid: Record<string, unknown>; labels: Record<string, string>; params: Record<string, unknown>; claims: Claim[]; results: Record<string, number>; elapsedSeconds: number }
+/** What sweep.json keeps of one point; `error` (one line) and `exitCode` when the point failed at run time. */
+export interface PointSummary { name: string; grid: Record<string, unknown>; labels: Record<string, string>; params: Record<string, unknown>; claims: Claim[]; results: Record<string, number>; elapsedSeconds: number; error?: string; exitCode?: number }
 
 /** A value as it may appear in a folder name. */
 const safe = (text: string) => text.replace(/[^\w.+\-[\]]/g, '_');
@@ -43,7 +42,7 @@ export function parseGrid(grid: readonly string[]): GridAxis[] {
 }
 
 /** Resolves every point before anything runs: bad input fails at once, naming the grid key and value. */
-export async function planSweep(target: string, flags: { preset?: string; seed?: number; sets: Record<string, unknown>; grid: readonly string[] }): Promise<SweepPlan> {
+export async function planSweep(target: string, flags: { preset?: string; seed?: number; sets: Record<string, unknown>; grid: readonly string[]; workers?: number }): Promise<SweepPlan> {
   const axes = parseGrid(flags.grid);
   const base = (await resolveRun(target, flags)).run;
   if (base.kind !== 'packaged') throw new ScenarioError('sweep', `"${target}" is a simulation spec; sweep runs a packaged scenario (nesslab list) or a .json file naming one`);
@@ -53,7 +52,7 @@ export async function planSweep(target: string, flags: { preset?: string; seed?:
     if (a.key in flags.sets) throw new ScenarioError(`--grid ${a.key}`, 'also given with --set; give it in one place');
     for (const [i, value] of a.values.entries()) {
       try { await resolveRun(target, { ...flags, sets: { ...flags.sets, [a.key]: value } }); }
-      catch (e) { throw e instanceof ScenarioError ? new ScenarioError(`--grid ${a.key}=${a.texts[i]}`, e.message) : e; }
+      catch (e) { throw e instanceof ScenarioError ? new ScenarioError(`--grid ${a.key}=${oneLine(a.texts[i]!, 40)}`, e.message) : e; }
     }
   }
   let combos: number[][] = [[]]; // cartesian product, the first --grid key outermost
@@ -64,6 +63,9 @@ export async function planSweep(target: string, flags: { preset?: string; seed?:
     const labels = Object.fromEntries(axes.map((a, j) => [a.key, a.texts[c[j]!]!]));
     const { container, run } = await resolveRun(target, { ...flags, sets: { ...flags.sets, ...grid } });
     const name = axes.map((a) => `${a.key}=${safe(labels[a.key]!)}`).join(',');
+    // Every point checked as run checks it before its first step, before any point runs.
+    try { await validateRun(container, run, flags.workers ?? 1); }
+    catch (e) { throw e instanceof ScenarioError ? new ScenarioError(`point ${name}: ${e.field}`, e.message.slice(e.field.length + 2)) : e; }
     points.push({ name, grid, labels, container, run: run as PackagedRun });
   }
   return { scenario: base.scenario.name, preset: base.preset, seed: base.seed, sets: flags.sets, axes, points };
@@ -72,50 +74,46 @@ export async function planSweep(target: string, flags: { preset?: string; seed?:
 /**
  * Runs the points one after another, each over the whole worker pool (the scenarios already spread
  * their chains over it), through `runScenario` itself: a point's folder is what `run` writes, bit for bit
- * but elapsedSeconds (SVG ids included). Everything is staged beside `out` and written into it at once.
+ * but elapsedSeconds (SVG ids included). The output folder is checked and staged before the first point; a point
+ * that fails at run time is recorded with its one-line error and exit code, and every other point is still written.
  */
-export async function runSweep(plan: SweepPlan, options: { out: string; workers: number; quiet?: boolean }): Promise<{ points: PointSummary[]; elapsedSeconds: number }> {
+export async function runSweep(plan: SweepPlan, options: { out: string; workers: number; quiet?: boolean; force?: boolean; exitFor: (e: unknown) => { code: number; line: string } }): Promise<{ points: PointSummary[]; elapsedSeconds: number; target: string }> {
   const started = performance.now();
-  const target = resolve(options.out);
-  await mkdir(dirname(target), { recursive: true });
-  const staging = await mkdtemp(join(dirname(target), `.${basename(target)}.sweep-`));
+  const output = await openOutput(options.out, { force: options.force });
   try {
     const points: PointSummary[] = [];
+    const files: Record<string, string | Uint8Array> = {};
     for (const [i, p] of plan.points.entries()) {
       if (!options.quiet) process.stderr.write(`point ${i + 1}/${plan.points.length}: ${p.name}\n`);
-      const dir = join(staging, 'points', p.name);
-      try { await runScenario(p.container, p.run, { out: dir, workers: options.workers, quiet: options.quiet }); }
-      catch (e) { throw renamed(e, p.name); }
-      points.push(summarize(p, JSON.parse(await readFile(join(dir, 'results.json'), 'utf8'))));
+      try {
+        const outcome = await runScenario(p.container, p.run, { workers: options.workers, quiet: options.quiet });
+        for (const [name, content] of Object.entries(outcome.files)) files[`points/${p.name}/${name}`] = content;
+        points.push(summarize(p, JSON.parse(outcome.files['results.json'])));
+      } catch (e) {
+        const { code, line } = options.exitFor(renamed(e, p.name));
+        process.stderr.write(`${line}\n`); // even under --quiet: it is an error
+        points.push({ name: p.name, grid: p.grid, labels: p.labels, params: p.run.params, claims: [], results: {}, elapsedSeconds: 0, error: line.replace(/^nesslab: /, '').split('\n')[0], exitCode: code });
+      }
     }
     const elapsedSeconds = (performance.now() - started) / 1000;
-    const files: Record<string, string | Uint8Array> = await readTree(join(staging, 'points'), 'points');
     const grid = Object.fromEntries(plan.axes.map((a) => [a.key, a.values]));
     files['sweep.json'] = `${JSON.stringify({ scenario: plan.scenario, preset: plan.preset, seed: plan.seed, sets: plan.sets, grid, points, elapsedSeconds }, null, 2)}\n`;
     files['sweep.csv'] = sweepCsv(plan, points);
-    for (const [name, spec] of Object.entries(sweepPlots(plan, points))) files[`plots/${name}.svg`] = await renderSvg(spec);
-    await writeOutputAtomically(options.out, files);
-    return { points, elapsedSeconds };
-  } finally {
-    await rm(staging, { recursive: true, force: true });
+    const done = points.filter((p) => p.error === undefined);
+    for (const [name, spec] of Object.entries(sweepPlots(plan, done))) files[`plots/${name}.svg`] = await renderSvg(spec);
+    await output.commit(files);
+    return { points, elapsedSeconds, target: output.target };
+  } catch (e) {
+    await output.abort();
+    throw e;
   }
 }
 
 /** Errors inside a point keep their exit code and name the point. */
 function renamed(e: unknown, point: string): unknown {
-  if (e instanceof DivergenceError) return new DivergenceError(e.chain, e.step, `${e.message.replace(/^.*?: /, '')} (sweep point ${point})`);
+  if (e instanceof DivergenceError) return e.within(`sweep point ${point}`);
   if (e instanceof ScenarioError) return new ScenarioError(`point ${point}: ${e.field}`, e.message.slice(e.field.length + 2));
   return e;
-}
-
-async function readTree(dir: string, prefix: string): Promise<Record<string, Uint8Array>> {
-  const out: Record<string, Uint8Array> = {};
-  for (const entry of await readdir(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name), name = `${prefix}/${entry.name}`;
-    if (entry.isDirectory()) Object.assign(out, await readTree(path, name));
-    else out[name] = await readFile(path);
-  }
-  return out;
 }
 
 /** Claims, and the finite numeric top-level results (not seed, elapsedSeconds or parameters echoed back). */
@@ -133,10 +131,10 @@ const csvCell = (v: unknown) => { const s = v === undefined ? '' : typeof v === 
 /** One row per point: grid values, each claim's measured/expected/holds, the numeric results, the time. */
 export function sweepCsv(plan: SweepPlan, points: PointSummary[]): string {
   const ids = claimIds(points), keys = resultKeys(points);
-  const header = ['point', ...plan.axes.map((a) => a.key), ...ids.flatMap((id) => [id, `${id}.expected`, `${id}.holds`]), ...keys, 'elapsedSeconds'];
+  const header = ['point', ...plan.axes.map((a) => a.key), ...ids.flatMap((id) => [id, `${id}.expected`, `${id}.holds`]), ...keys, 'elapsedSeconds', 'error'];
   const rows = points.map((p) => {
     const claim = (id: string) => p.claims.find((c) => c.id === id);
-    return [p.name, ...plan.axes.map((a) => p.grid[a.key]), ...ids.flatMap((id) => [claim(id)?.measured, claim(id)?.expected, claim(id)?.holds]), ...keys.map((k) => p.results[k]), p.elapsedSeconds];
+    return [p.name, ...plan.axes.map((a) => p.grid[a.key]), ...ids.flatMap((id) => [claim(id)?.measured, claim(id)?.expected, claim(id)?.holds]), ...keys.map((k) => p.results[k]), p.elapsedSeconds, p.error];
   });
   return `${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
 }
@@ -147,12 +145,16 @@ export function sweepTable(plan: SweepPlan, points: PointSummary[]): string {
   const header = [...plan.axes.map((a) => a.key), ...ids];
   const rows = points.map((p) => [...plan.axes.map((a) => p.labels[a.key]!), ...ids.map((id) => {
     const c = p.claims.find((x) => x.id === id);
-    return c ? `${typeof c.measured === 'number' ? formatNumber(c.measured) : c.measured} ${c.holds ? '✓' : '✗'}` : '';
+    return c ? `${typeof c.measured === 'number' ? formatNumber(c.measured) : c.measured} ${c.holds ? '✓' : '✗'}` : p.error !== undefined ? 'failed' : '';
   })]);
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
   const line = (r: string[]) => r.map((v, j) => v.padEnd(widths[j]!)).join('  ').trimEnd();
   const failing = points.filter((p) => p.claims.some((c) => !c.holds));
-  const summary = failing.length ? `${failing.length} of ${points.length} points with a failing claim: ${failing.map((p) => p.name).join('; ')}` : `every claim holds at all ${points.length} points.`;
+  const broken = points.filter((p) => p.error !== undefined);
+  const summary = [
+    broken.length ? `${broken.length} of ${points.length} points failed to run: ${broken.map((p) => `${p.name} (${p.error})`).join('; ')}` : '',
+    failing.length ? `${failing.length} of ${points.length} points with a failing claim: ${failing.map((p) => p.name).join('; ')}` : broken.length ? '' : `every claim holds at all ${points.length} points.`,
+  ].filter(Boolean).join('\n');
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line), '', summary].join('\n');
 }
 
@@ -184,14 +186,19 @@ export function sweepPlots(plan: SweepPlan, points: PointSummary[]): Record<stri
   return plots;
 }
 
-/** `nesslab sweep <scenario> --grid key=v1,v2,… …`: returns the exit code (4: a claim failed under --check). */
-export async function sweepCommand(target: string | undefined, flags: { preset?: string; seed?: string; set?: string[]; grid?: string[]; out?: string; workers?: string; check?: boolean; quiet?: boolean }): Promise<number> {
+/**
+ * `nesslab sweep <scenario> --grid key=v1,v2,… …`: returns the exit code. Some point failed at run time (the others
+ * written): 3 when every failure was a divergence, else 1; otherwise 4 when a claim failed under --check, else 0.
+ */
+export async function sweepCommand(target: string | undefined, flags: Flags, exitFor: (e: unknown) => { code: number; line: string }): Promise<number> {
   if (!target) throw new ScenarioError('sweep', 'name a packaged scenario (nesslab list shows them) or a .json file naming one');
   const workers = parseWorkers(flags.workers, defaultWorkers());
-  const plan = await planSweep(target, { preset: flags.preset, seed: parseSeed(flags.seed), sets: parseSets(flags.set ?? []), grid: flags.grid ?? [] });
+  const plan = await planSweep(target, { preset: flags.preset, seed: parseSeed(flags.seed), sets: parseSets(flags.set ?? []), grid: flags.grid ?? [], workers });
   const out = flags.out ?? `nesslab-out/${plan.scenario}-sweep`;
-  const { points, elapsedSeconds } = await runSweep(plan, { out, workers, quiet: flags.quiet });
+  const { points, elapsedSeconds, target: written } = await runSweep(plan, { out, workers, quiet: flags.quiet, force: flags.force, exitFor });
   if (!flags.quiet) process.stdout.write(`\nsweep of ${plan.scenario} (${plan.preset}, seed ${plan.seed}):\n${sweepTable(plan, points)}\n`);
-  process.stderr.write(`wrote ${out}/ (${points.length} points) in ${elapsedSeconds.toFixed(1)} s\n`);
+  const failed = points.filter((p) => p.exitCode !== undefined);
+  process.stderr.write(`wrote ${written}/ (${points.length - failed.length} of ${points.length} points${failed.length ? `; ${failed.length} failed, recorded in sweep.json` : ''}) in ${elapsedSeconds.toFixed(1)} s\n`);
+  if (failed.length) return failed.every((p) => p.exitCode === 3) ? 3 : 1;
   return flags.check && points.some((p) => p.claims.some((c) => !c.holds)) ? 4 : 0;
 }

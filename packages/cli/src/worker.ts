@@ -13,5 +13,5 @@ const progress = (chainSteps: number) => {
 importPluginModules(job.spec.plugins ?? [])
   .then((plugins) => runGroupHere(assembleWithPlugins(builtinModules, plugins), job, progress))
   .then((partials) => parentPort!.postMessage({ type: 'done', partials }))
-  .catch((e: Error & { chain?: number; step?: number; field?: string }) =>
-    parentPort!.postMessage({ type: 'error', name: e.name, message: e.message, chain: e.chain, step: e.step, field: e.field }));
+  .catch((e: Error & { chain?: number; step?: number; field?: string; detail?: string; simulation?: string }) =>
+    parentPort!.postMessage({ type: 'error', name: e.name, message: e.message, chain: e.chain, step: e.step, field: e.field, detail: e.detail, simulation: e.simulation }));

@@ -4,7 +4,7 @@ import { Landscape } from './contracts/landscape.ts';
 import { Sampler } from './contracts/sampler.ts';
 import { Optimizer } from './contracts/optimizer.ts';
 import { Observer } from './contracts/observer.ts';
-import { ScenarioError } from './errors.ts';
+import { ScenarioError, preview } from './errors.ts';
 
 const tokens = { landscape: Landscape, sampler: Sampler, optimizer: Optimizer, observer: Observer } as const;
 type Resolved = { landscape: Landscape; sampler: Sampler; optimizer: Optimizer; observer: Observer };
@@ -26,7 +26,7 @@ export function pluginInfo(container: Container, kind: PluginKind, name: string,
   const info = listPlugins(container, kind).find((p) => p.name === name);
   if (!info || !container.isBound(tokens[kind], { name })) {
     const known = listPlugins(container, kind).map((p) => p.name).join(', ') || '(none)';
-    throw new ScenarioError(field, `unknown ${kind} "${name}"; known: ${known}`);
+    throw new ScenarioError(field, `unknown ${kind} ${preview(name, 60)}; known: ${known}`);
   }
   return info;
 }

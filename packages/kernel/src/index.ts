@@ -8,6 +8,7 @@ export * from './engine/frame-buffer.ts';
 export * from './scenario/params.ts';
 export * from './scenario/simulation.ts';
 export * from './scenario/simulate.ts';
+export * from './scenario/memory.ts';
 export * from './linalg/dense.ts';
 export * from './theory/newton.ts';
 export * from './theory/ness.ts';

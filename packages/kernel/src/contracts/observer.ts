@@ -28,4 +28,10 @@ export interface Observer<P = unknown, R = unknown> {
   attach(frames: Observable<Frame>): Observable<P>;
   combine(parts: P[]): P;
   result(part: P): R;
+  /**
+   * Bytes this observer will hold for the whole run as configured (all chains, all groups), when it keeps more than
+   * a few doubles per chain; the run refuses up front what cannot fit (`scenario.observers[i].params` named). Absent:
+   * the engine assumes 2·dim doubles per chain and a dim × dim covariance per group.
+   */
+  memoryBytes?(): number;
 }

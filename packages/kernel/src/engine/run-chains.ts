@@ -27,6 +27,19 @@ export interface ChainGroup {
   initialTheta(chain: number, out: Float64Array, normal: () => number): void;
   /** Called after every block with the steps done so far by this group (summed over its chains). */
   onProgress?(chainSteps: number): void;
+  /**
+   * Shared with the run's other groups: [0] is the earliest step any group has diverged at (Infinity while none has).
+   * A group stops (throwing `Superseded`) once its next block starts past it, and lowers it when it diverges itself.
+   */
+  stopAfter?: Float64Array;
+}
+
+/** A group stopped because another had already diverged earlier: its partials are not wanted. */
+export class Superseded extends Error {
+  constructor(step: number) {
+    super(`stopped before step ${step}: another chain group diverged earlier`);
+    this.name = 'Superseded';
+  }
 }
 
 /**
@@ -58,15 +71,26 @@ export async function runChains(parts: SimulationParts, group: ChainGroup): Prom
 
   const stepScalars = new Float64Array(Math.max(1, optimizer.scalarNames.length));
   const scalarBuffers = optimizer.scalarNames.map((n) => frame.scalars[n]);
+  const stopAfter = group.stopAfter;
   for (let stepStart = 1; stepStart <= steps; stepStart += blockSize) {
+    if (stopAfter && stepStart > stopAfter[0]) throw new Superseded(stepStart);
     const blockSteps = Math.min(blockSize, steps - stepStart + 1);
     frame.stepStart = stepStart;
     frame.steps = blockSteps;
+    let diverged = false;
     for (let c = 0; c < chainCount; c++) {
       const chain = chains[c], theta = chain.theta;
       frame.previous.set(theta, c * dim);
       stepBlock(optimizer, chain, blockSteps, frame.theta, c * blockSize * dim, stepScalars, scalarBuffers, c * blockSize);
-      if (!allFinite(theta)) throw divergence(frame, c, chain.index);
+      if (!allFinite(theta)) diverged = true;
+    }
+    if (diverged) {
+      // Every chain of the block has been stepped: report the earliest step, ties to the lowest chain.
+      const errors: DivergenceError[] = [];
+      for (let c = 0; c < chainCount; c++) if (!allFinite(chains[c].theta)) errors.push(divergence(frame, c, chains[c].index));
+      const first = DivergenceError.earliest(errors)!;
+      if (stopAfter && first.step < stopAfter[0]) stopAfter[0] = first.step; // a benign race: only how soon others stop
+      throw first;
     }
     frames.next(frame);
     if (observerError !== undefined) throw observerError;

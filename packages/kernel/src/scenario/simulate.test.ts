@@ -38,14 +38,19 @@ describe('simulate', () => {
     expect(frames).toBe(4); // 37 steps in blocks of 10
   });
 
-  it('reports a diverging chain with its chain index and step', async () => {
-    // ℓ = ½a|θ−x|², η·a = 2.5 > 2: every chain's distance grows 1.5× per step and overflows near step 1770.
-    const run = simulate(container, { ...toySpec, steps: 5000, landscape: { name: 'toy-quadratic', params: { curvature: 25 } } });
-    const err = await run.catch((e) => e);
-    expect(err).toBeInstanceOf(DivergenceError);
-    expect(err.chain).toBe(0);
-    expect(err.step).toBeGreaterThan(1000);
-    expect(err.message).toMatch(/^chain 0 diverged at step \d+: θ\[\d\] = /);
+  it('reports the earliest divergent step (ties to the lowest chain), the same for any grouping and block size', async () => {
+    // ℓ = ½a|θ−x|², η·a = 2.5 > 2: every chain's distance grows 1.5× per step and overflows near step 1770, the chains a
+    // few steps apart (their starts differ), so a report that depended on the split would show a different chain or step.
+    const diverging = { ...toySpec, chains: 6, steps: 5000, landscape: { name: 'toy-quadratic', params: { curvature: 25 } } };
+    const report = async (groups: number, blockSize?: number) => {
+      const err = await simulate(container, { ...diverging, ...(blockSize ? { blockSize } : {}) }, { groups }).catch((e) => e);
+      expect(err).toBeInstanceOf(DivergenceError);
+      return { chain: err.chain, step: err.step, message: err.message };
+    };
+    const reference = await report(1);
+    expect(reference.step).toBeGreaterThan(1000);
+    expect(reference.message).toMatch(/^chain \d+ diverged at step \d+: θ\[\d\] = /);
+    for (const [groups, blockSize] of [[2, undefined], [3, 7], [6, 1000], [4, 1]] as const) expect(await report(groups, blockSize)).toEqual(reference);
   });
 
   it('rejects bad specs naming the field', async () => {

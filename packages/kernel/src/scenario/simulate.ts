@@ -5,7 +5,10 @@ import { runChains } from '../engine/run-chains.ts';
 import { Xoshiro128 } from '../rng/xoshiro128.ts';
 import { newtonMinimum } from '../theory/newton.ts';
 import { blockSizeFor, configureParts, prepareLandscape, resolveSpec } from './simulation.ts';
-import { ScenarioError } from '../errors.ts';
+import { DivergenceError, ScenarioError } from '../errors.ts';
+import type { RunContext } from '../contracts/observer.ts';
+import type { SimulationParts } from '../engine/run-chains.ts';
+import { MEMORY_LIMIT_ENV, estimateMemory, formatBytes, memoryLimit, type MemoryEstimate } from './memory.ts';
 import { pluginInfo } from '../container.ts';
 
 export type ResolvedSpec = ReturnType<typeof resolveSpec>;
@@ -17,6 +20,8 @@ export interface GroupJob {
   chainCount: number;
   /** θ₀ (the run's reference point), when the run has one. */
   reference?: number[];
+  /** One float64 shared by the run's groups: the earliest step any group diverged at (Infinity while none has). */
+  stopAfter?: SharedArrayBuffer;
 }
 
 export interface SimulateOptions {
@@ -27,6 +32,10 @@ export interface SimulateOptions {
   /** Runs one group; default: in this thread. The CLI passes a worker-thread runner. */
   runGroup?: (job: GroupJob, onProgress: (chainSteps: number) => void) => Promise<unknown[]>;
   onProgress?(chainSteps: number, totalChainSteps: number): void;
+  /** Bytes a run may plan to hold (default: MEMORY_LIMIT_ENV, else 3/4 of this machine's memory). */
+  memoryLimit?: number;
+  /** The plan `planSimulation` made of this very spec (e.g. by `validate` before the output folder was opened). */
+  plan?: SimulationPlan;
 }
 
 export interface SimulationResult {
@@ -38,31 +47,66 @@ export interface SimulationResult {
   observers: Record<string, unknown>;
 }
 
-/** Runs a simulation spec: resolve, split the chains into groups, run them, combine the observers in chain order. */
-export async function simulate(container: Container, raw: unknown, options: SimulateOptions = {}): Promise<SimulationResult> {
+/** Everything a run settles before its first step: the resolved spec, configured plugins, θ₀, the memory it plans. */
+export interface SimulationPlan {
+  spec: ResolvedSpec;
+  parts: SimulationParts & { context: RunContext };
+  reference?: Float64Array;
+  groups: number;
+  memory: MemoryEstimate;
+}
+
+/**
+ * Checks a simulation spec as far as a run goes before its first step, and returns the plan: every field resolved,
+ * every plugin configured (batchSize ≤ M, sampler–optimizer pairing, observer–landscape capabilities), the start's
+ * shape against the landscape's dimension, θ₀ when the run needs it, and the memory the run will hold. Bad input
+ * throws a ScenarioError naming the field; `nesslab validate` runs exactly this.
+ */
+export async function planSimulation(container: Container, raw: unknown, options: Pick<SimulateOptions, 'reference' | 'groups' | 'memoryLimit'> = {}): Promise<SimulationPlan> {
   const spec = resolveSpec(container, raw);
   const landscape = await prepareLandscape(container, spec);
+  checkInit(spec, landscape);
   // θ₀ by Newton only when the start or an observer needs it: some landscapes have no minimum to find (a net on random labels).
   const needsReference = spec.init.kind === 'minimum' || (spec.init.kind === 'gaussian' && !spec.init.mean) || spec.observers.some((o) => readsReference(container, o.name, o.params ?? {}));
-  const reference = options.reference ?? (needsReference ? findMinimum(landscape, spec.seed) : undefined);
+  const reference = options.reference ?? (needsReference ? findMinimumChecked(landscape, spec) : undefined);
   if (reference && reference.length !== landscape.dim) throw new ScenarioError('reference', `θ₀ has ${reference.length} numbers, the landscape ${landscape.dim}`);
   const parts = configureParts(container, spec, landscape, reference ? { reference } : {});
   const groups = Math.max(1, Math.min(options.groups ?? spec.workers ?? 1, spec.chains));
+  const memory = estimateMemory(spec, parts, groups);
+  const limit = options.memoryLimit ?? memoryLimit();
+  if (memory.bytes > limit) {
+    throw new ScenarioError(memory.field, `the run would hold about ${formatBytes(memory.bytes)} (${memory.why}), more than the ${formatBytes(limit)} allowed (${MEMORY_LIMIT_ENV} to change)`);
+  }
+  return { spec, parts, ...(reference ? { reference } : {}), groups, memory };
+}
+
+/** Runs a simulation spec: plan (all checks), split the chains into groups, run them, combine the observers in chain order. */
+export async function simulate(container: Container, raw: unknown, options: SimulateOptions = {}): Promise<SimulationResult> {
+  const { spec, parts, reference, groups } = options.plan ?? await planSimulation(container, raw, options);
   const runGroup = options.runGroup ?? ((job, onProgress) => runGroupHere(container, job, onProgress));
   const done = new Array<number>(groups).fill(0), total = spec.chains * spec.steps;
+  // The earliest step any group has diverged at: the others stop once past it (nothing later can be reported).
+  const stopAfter = new SharedArrayBuffer(8);
+  new Float64Array(stopAfter)[0] = Infinity;
   const jobs: Promise<unknown[]>[] = [];
   for (let g = 0; g < groups; g++) {
     const chainStart = Math.floor((g * spec.chains) / groups), chainEnd = Math.floor(((g + 1) * spec.chains) / groups);
-    const job: GroupJob = { spec, chainStart, chainCount: chainEnd - chainStart, ...(reference ? { reference: [...reference] } : {}) };
+    const job: GroupJob = { spec, chainStart, chainCount: chainEnd - chainStart, stopAfter, ...(reference ? { reference: [...reference] } : {}) };
     jobs.push(runGroup(job, (n) => { done[g] = n; options.onProgress?.(done.reduce((a, b) => a + b, 0), total); }));
   }
-  const partials = await Promise.all(jobs);
+  const settled = await Promise.allSettled(jobs);
+  const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
+  // Deterministic report: the earliest divergent step, ties to the lowest chain, whatever the number of groups.
+  const diverged = DivergenceError.earliest(failures.filter((e): e is DivergenceError => e instanceof DivergenceError));
+  if (diverged) throw diverged;
+  if (failures.length) throw failures[0];
+  const partials = settled.map((s) => (s as PromiseFulfilledResult<unknown[]>).value);
   const observers: Record<string, unknown> = {};
   parts.observers.forEach((observer, k) => {
-    const name = spec.observers[k].name, key = name in observers ? `${name}#${k}` : name;
+    const name = spec.observers[k].name, key = Object.hasOwn(observers, name) ? `${name}#${k}` : name;
     observers[key] = observer.result(observer.combine(partials.map((p) => p[k])));
   });
-  const runtime = landscape.runtime?.();
+  const runtime = parts.landscape.runtime?.();
   return { spec, ...(reference ? { reference: [...reference] } : {}), ...(runtime ? { runtime } : {}), observers };
 }
 
@@ -73,24 +117,51 @@ export async function runGroupHere(container: Container, job: GroupJob, onProgre
   const parts = configureParts(container, spec, await prepareLandscape(container, spec), reference ? { reference } : {});
   const dim = parts.landscape.dim, init = spec.init;
   const gaussian = init.kind === 'gaussian' ? gaussianStart(init.mean ?? reference!, init.covariance, dim) : undefined;
+  const stopAfter = job.stopAfter ? new Float64Array(job.stopAfter) : undefined;
   return runChains(parts, {
     seed: spec.seed, chainStart: job.chainStart, chainCount: job.chainCount, steps: spec.steps,
     blockSize: blockSizeFor(spec, job.chainCount, dim),
     onProgress,
+    ...(stopAfter ? { stopAfter } : {}),
     initialTheta(_chain, out, normal) {
-      if (init.kind === 'point') {
-        if (init.theta.length !== dim) throw new Error(`scenario.init.theta: needs ${dim} numbers, got ${init.theta.length}`);
-        out.set(init.theta);
-      } else if (init.kind === 'random') {
-        if (!parts.landscape.randomInit) throw new Error('scenario.init.kind: this landscape has no random initial condition');
-        parts.landscape.randomInit(out, normal);
-      } else if (gaussian) {
-        gaussian(out, normal);
-      } else {
-        out.set(reference!);
-      }
+      if (init.kind === 'point') out.set(init.theta);
+      else if (init.kind === 'random') parts.landscape.randomInit!(out, normal);
+      else if (gaussian) gaussian(out, normal);
+      else out.set(reference!);
     },
   });
+}
+
+/** The start's shape against the landscape (checked before any step, so `validate` sees it too). */
+function checkInit(spec: ResolvedSpec, landscape: Landscape): void {
+  const init = spec.init, dim = landscape.dim;
+  if (init.kind === 'point' && init.theta.length !== dim) throw new ScenarioError('scenario.init.theta', `needs ${dim} numbers (the landscape's dim), got ${init.theta.length}`);
+  if (init.kind === 'random' && !landscape.randomInit) throw new ScenarioError('scenario.init.kind', `the landscape "${spec.landscape.name}" has no random initial condition; use "minimum", "point" or "gaussian"`);
+  if (init.kind === 'gaussian') {
+    if (init.mean && init.mean.length !== dim) throw new ScenarioError('scenario.init.mean', `needs ${dim} numbers (the landscape's dim), got ${init.mean.length}`);
+    if (init.covariance.length !== dim) throw new ScenarioError('scenario.init.covariance', `needs ${dim}×${dim} numbers (the landscape's dim), got ${init.covariance.length} rows`);
+    gaussianStart(new Float64Array(dim), init.covariance, dim); // its Cholesky factor: not positive semi-definite throws here
+  }
+}
+
+/** θ₀ by Newton; a landscape whose numbers overflow (λ = 1e308) is bad input naming its largest parameter. */
+function findMinimumChecked(landscape: Landscape, spec: ResolvedSpec): Float64Array {
+  let theta: Float64Array;
+  try {
+    theta = findMinimum(landscape, spec.seed);
+  } catch (e) {
+    if (!(e instanceof Error) || !/not finite|non-finite/.test(e.message)) throw e;
+    throw overflowError(spec, e.message);
+  }
+  if (!theta.every(Number.isFinite)) throw overflowError(spec, 'θ₀ by Newton is not finite');
+  return theta;
+}
+
+function overflowError(spec: ResolvedSpec, why: string): ScenarioError {
+  const numeric = Object.entries(spec.landscape.params ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number' && e[1] !== 0);
+  const largest = numeric.sort((a, b) => Math.abs(Math.log10(Math.abs(b[1]))) - Math.abs(Math.log10(Math.abs(a[1]))))[0];
+  if (!largest) return new ScenarioError('scenario.landscape', `${why.replace(/^newtonMinimum: /, '')}: the landscape overflows float64`);
+  return new ScenarioError(`scenario.landscape.params.${largest[0]}`, `${why.replace(/^newtonMinimum: /, '')} with ${largest[0]} = ${largest[1]}: the landscape overflows float64`);
 }
 
 /**

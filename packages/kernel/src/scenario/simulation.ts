@@ -3,7 +3,7 @@ import type { InitSpec, PluginRef, SimulationSpec } from '../contracts/scenario.
 import type { RunContext } from '../contracts/observer.ts';
 import type { Landscape } from '../contracts/landscape.ts';
 import { pluginInfo, resolvePlugin } from '../container.ts';
-import { ScenarioError } from '../errors.ts';
+import { ScenarioError, keyName, preview } from '../errors.ts';
 import { checkValue, resolveParams } from './params.ts';
 import { defaultBlockSize } from '../engine/frame-buffer.ts';
 import type { SimulationParts } from '../engine/run-chains.ts';
@@ -18,26 +18,32 @@ export function resolveSpec(container: Container, raw: unknown, field = 'scenari
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ScenarioError(field, 'must be a JSON object');
   const spec = raw as Record<string, unknown>;
   const known = ['seed', 'landscape', 'sampler', 'optimizer', 'observers', 'chains', 'steps', 'blockSize', 'init', 'workers', 'plugins', 'name', 'description'];
-  for (const key of Object.keys(spec)) if (!known.includes(key)) throw new ScenarioError(`${field}.${key}`, `unknown field; known: ${known.join(', ')}`);
+  for (const key of Object.keys(spec)) if (!known.includes(key)) throw new ScenarioError(`${field}.${keyName(key)}`, `unknown field; known: ${known.join(', ')}`);
   const num = (key: string, min: number, fallback?: number): number => {
-    const v = spec[key] ?? fallback;
+    const v = Object.hasOwn(spec, key) ? spec[key] : fallback;
     if (v === undefined) throw new ScenarioError(`${field}.${key}`, 'required');
     checkValue(v, integer(min), `${field}.${key}`);
     return v as number;
   };
   const ref = (kind: 'landscape' | 'sampler' | 'optimizer' | 'observer', value: unknown, at: string): Required<PluginRef> => {
     if (typeof value === 'string') value = { name: value };
-    if (typeof value !== 'object' || value === null || typeof (value as PluginRef).name !== 'string') {
-      throw new ScenarioError(at, `must be { "name": "<${kind}>", "params": { … } }`);
+    if (typeof value !== 'object' || value === null || Array.isArray(value) || typeof (value as PluginRef).name !== 'string') {
+      throw new ScenarioError(at, `must be { "name": "<${kind}>", "params": { … } }, got ${preview(value)}`);
     }
     const { name, params, ...rest } = value as PluginRef & Record<string, unknown>;
     const extra = Object.keys(rest);
-    if (extra.length) throw new ScenarioError(`${at}.${extra[0]}`, 'unknown field; a plugin reference has name and params');
+    if (extra.length) throw new ScenarioError(`${at}.${keyName(extra[0])}`, 'unknown field; a plugin reference has name and params');
     const info = pluginInfo(container, kind, name, `${at}.name`);
     return { name, params: resolveParams(info, params, `${at}.params`) };
   };
+  for (const key of ['name', 'description'] as const) {
+    if (spec[key] !== undefined && typeof spec[key] !== 'string') throw new ScenarioError(`${field}.${key}`, `must be a string, got ${preview(spec[key])}`);
+  }
+  if (spec.plugins !== undefined && (!Array.isArray(spec.plugins) || !spec.plugins.every((p) => typeof p === 'string' && p.length > 0))) {
+    throw new ScenarioError(`${field}.plugins`, `must be an array of package names or paths, got ${preview(spec.plugins)}`);
+  }
   const seed = spec.seed ?? 1;
-  if (!Number.isSafeInteger(seed) || (seed as number) < 0) throw new ScenarioError(`${field}.seed`, `must be a non-negative integer, got ${JSON.stringify(seed)}`);
+  if (!Number.isSafeInteger(seed) || (seed as number) < 0) throw new ScenarioError(`${field}.seed`, `must be an integer from 0 to 2^53 − 1, got ${preview(seed)}`);
   const chains = num('chains', 1), steps = num('steps', 1);
   const landscape = ref('landscape', spec.landscape, `${field}.landscape`);
   const observersRaw = spec.observers ?? [];
@@ -59,25 +65,26 @@ export function resolveSpec(container: Container, raw: unknown, field = 'scenari
 
 function resolveInit(raw: unknown, field: string): InitSpec {
   if (raw === undefined) return { kind: 'minimum' };
-  const init = raw as InitSpec;
-  if (typeof raw !== 'object' || raw === null) throw new ScenarioError(field, 'must be { "kind": "minimum" | "point" | "random" | "gaussian" }');
-  if (init.kind === 'minimum' || init.kind === 'random') return init;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ScenarioError(field, `must be { "kind": "minimum" | "point" | "random" | "gaussian", … }, got ${preview(raw)}`);
+  const init = raw as InitSpec & Record<string, unknown>;
+  const fields: Record<string, readonly string[]> = { minimum: ['kind'], random: ['kind'], point: ['kind', 'theta'], gaussian: ['kind', 'mean', 'covariance'] };
+  if (typeof init.kind !== 'string' || !Object.hasOwn(fields, init.kind)) {
+    throw new ScenarioError(`${field}.kind`, `must be "minimum", "point", "random" or "gaussian", got ${preview(init.kind)}`);
+  }
+  const extra = Object.keys(init).find((k) => !fields[init.kind].includes(k));
+  if (extra !== undefined) throw new ScenarioError(`${field}.${keyName(extra)}`, `unknown field of init "${init.kind}"; known: ${fields[init.kind].join(', ')}`);
+  const finite = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
+  if (init.kind === 'minimum' || init.kind === 'random') return { kind: init.kind };
   if (init.kind === 'point') {
-    if (!Array.isArray(init.theta) || !init.theta.every((x) => typeof x === 'number' && Number.isFinite(x))) {
-      throw new ScenarioError(`${field}.theta`, 'must be an array of finite numbers');
-    }
-    return init;
+    if (!finite(init.theta)) throw new ScenarioError(`${field}.theta`, `must be an array of finite numbers, got ${preview(init.theta)}`);
+    return { kind: 'point', theta: init.theta };
   }
-  if (init.kind === 'gaussian') {
-    const finite = (v: unknown): v is number[] => Array.isArray(v) && v.every((x) => typeof x === 'number' && Number.isFinite(x));
-    if (init.mean !== undefined && !finite(init.mean)) throw new ScenarioError(`${field}.mean`, 'must be an array of finite numbers');
-    const n = init.mean?.length ?? (Array.isArray(init.covariance) ? init.covariance.length : 0);
-    if (!Array.isArray(init.covariance) || init.covariance.length !== n || !init.covariance.every((row) => finite(row) && row.length === n)) {
-      throw new ScenarioError(`${field}.covariance`, `must be a square array of finite numbers${init.mean ? ` (${n}×${n}, like mean)` : ''}`);
-    }
-    return init;
+  if (init.mean !== undefined && !finite(init.mean)) throw new ScenarioError(`${field}.mean`, `must be an array of finite numbers, got ${preview(init.mean)}`);
+  const n = init.mean?.length ?? (Array.isArray(init.covariance) ? init.covariance.length : 0);
+  if (!Array.isArray(init.covariance) || init.covariance.length !== n || !init.covariance.every((row) => finite(row) && row.length === n)) {
+    throw new ScenarioError(`${field}.covariance`, `must be a square array of finite numbers${init.mean ? ` (${n}×${n}, like mean)` : ''}`);
   }
-  throw new ScenarioError(`${field}.kind`, `must be "minimum", "point", "random" or "gaussian", got ${JSON.stringify((init as { kind: unknown }).kind)}`);
+  return { kind: 'gaussian', covariance: init.covariance, ...(init.mean ? { mean: init.mean } : {}) };
 }
 
 /** The spec's landscape, prepared (awaits its asynchronous set-up) and configured. */

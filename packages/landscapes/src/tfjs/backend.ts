@@ -8,8 +8,8 @@
  *  - the wasm backend runs as the real CommonJS file it is: its Emscripten loader reads `__dirname`, which an
  *    ESM bundle does not have (a bundled copy throws ReferenceError when the backend initialises);
  *  - nothing of tfjs (≈0.3–0.5 s and ≈25 MB to import) is loaded until a tfjs landscape is used.
- * The .wasm files are found the same way, in the package's dist folder inside node_modules, never relative to
- * the bundle and never over the network.
+ * The .wasm files are found the same way, in the package's dist folder inside nesslab's node_modules, never relative
+ * to the bundle or the working directory and never over the network.
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
@@ -37,11 +37,12 @@ export const BACKEND_ENV = 'NESSLAB_TFJS_BACKEND';
 
 type Require = (id: string) => unknown;
 
-/** require() from this file's node_modules chain, then from the working directory's (a bundle copied elsewhere). */
+/**
+ * require() from this file's own node_modules chain only: nesslab's install. Never from the working directory, where
+ * a folder's node_modules could hold any package under tfjs's name (nothing is loaded implicitly from there).
+ */
 function requirers(): { label: string; require: NodeJS.Require }[] {
-  const list = [{ label: 'this module', require: createRequire(import.meta.url) }];
-  try { list.push({ label: 'the working directory', require: createRequire(path.join(process.cwd(), 'noop.js')) }); } catch { /* no cwd */ }
-  return list;
+  return [{ label: "nesslab's install", require: createRequire(import.meta.url) }];
 }
 
 function load<T>(id: string): T {

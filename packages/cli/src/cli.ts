@@ -1,0 +1,143 @@
+// The nesslab command: parses argv, checks every input before computing, and maps outcomes to exit codes.
+import { parseArgs } from 'node:util';
+import { DivergenceError, ScenarioError, oneLine } from '@nesslab/kernel';
+import { builtinContainer } from './modules.ts';
+import { MAX_SEED, maxWorkers, outputName, parseSeed, parseSets, parseWorkers } from './args.ts';
+import { resolveRun } from './scenario-file.ts';
+import { runScenario, validateRun } from './run.ts';
+import { defaultWorkers } from './parallel.ts';
+import { describeTarget, listAll } from './commands.ts';
+import { sweepCommand } from './sweep.ts';
+import { openOutput } from './report/index.ts';
+
+export const HELP = `nesslab — SGD as a physical system out of equilibrium
+
+Usage:
+  nesslab list                              packaged scenarios and plugins
+  nesslab describe <scenario|plugin>        parameters, defaults per preset, what it reproduces
+  nesslab validate <scenario|file.json>     check everything run checks before its first step; runs nothing
+  nesslab run <scenario|file.json> [options]
+  nesslab sweep <scenario|file.json> --grid key=v1,v2,… [--grid key2=…] [options of run]
+
+Options of run:
+  --preset quick|full   quick: < 30 s on 2 cores (default); full: the paper's size
+  --set key=value       override a parameter (repeatable; value parsed as JSON when it can be)
+  --seed N              one seed, one bit-identical result: an integer 0 … 2^53 − 1 (default 1)
+  --out DIR             output folder (default nesslab-out/<scenario>); written all at once, see below
+  --force               replace DIR when it holds an earlier nesslab result (never anything else)
+  --workers N           worker threads, 1 … ${maxWorkers()} (default: one per core); results do not depend on it
+  --check               exit 4 when a claim of the scenario does not hold
+  --quiet               no progress or table
+
+Output: DIR must be new, empty, or an earlier nesslab result (marked by DIR/.nesslab) with --force. nesslab
+refuses "", ".", "..", the current folder, its ancestors, / and your home folder, any non-empty folder it did not
+make, and a folder in use by another nesslab run (a lock beside it). DIR is checked before computing; results are
+staged beside it and swapped in at the end, so DIR holds the complete old or the complete new result. A run killed
+at any point is cleaned up by the next nesslab command on DIR. Ctrl-C removes the staging folder (exit 130; 143 for
+SIGTERM).
+
+Limits: chains, steps and observers are refused up front when the run would hold more than 3/4 of this machine's
+memory (NESSLAB_MEMORY_LIMIT=8GB to change); seeds 0 … ${MAX_SEED}; scenario files ≤ 64 MiB.
+
+Sweep: the cartesian product of the --grid lists over the scenario's parameters, the points one after
+another (each over all workers), each point bit-identical to run --set key=value with the same seed.
+Every point is checked before any runs. DIR (default nesslab-out/<scenario>-sweep) gets sweep.json, sweep.csv,
+plots/ and points/<key=value,…>/ as run writes them; a point that fails at run time is recorded with its error in
+sweep.json and sweep.csv, and every other point is still written. Example:
+  nesslab sweep regression-ness --grid eta=5e-7,1e-6,2e-6 --grid batchSize=10,20 --out runs/eta-m
+
+Exit codes: 0 ok; 2 bad input (one line: nesslab: <field>: <what is wrong>); 3 a chain diverged (naming the
+sub-simulation, chain and step; a sweep: some point diverged, the others written); 4 a claim failed under --check;
+130/143 interrupted; 1 anything else (a sweep: some point failed otherwise, the others written).
+NESSLAB_DEBUG=1 prints the stack of an unexpected error.
+
+A scenario file is either a simulation spec ({ seed, landscape, sampler, optimizer, observers,
+chains, steps, … }) or a packaged scenario with parameters ({ "scenario": "regression-ness",
+"preset": "quick", "params": { … } }), as run writes it to DIR/scenario.json. Its "plugins" (and --set
+plugins=[…]) name JavaScript files or packages that nesslab imports: their code runs, as any import does.
+Nothing is loaded from the working folder unless named there.`;
+
+const OPTIONS = {
+  preset: { type: 'string' }, set: { type: 'string', multiple: true }, seed: { type: 'string' },
+  out: { type: 'string' }, workers: { type: 'string' }, check: { type: 'boolean' }, quiet: { type: 'boolean' },
+  force: { type: 'boolean' }, grid: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+} as const;
+
+export type Flags = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+
+/** Runs one nesslab command; returns the exit code. Throws for the caller's `exitFor` to report. */
+export async function cli(argv: string[]): Promise<number> {
+  const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
+  const [command, target, ...extra] = positionals;
+  if (values.help || !command || command === 'help') { process.stdout.write(`${HELP}\n`); return 0; }
+  if (extra.length) throw new ScenarioError(command, `unexpected argument ${JSON.stringify(oneLine(extra[0], 60))}; give one scenario or file`);
+  if (!['list', 'describe', 'validate', 'run', 'sweep'].includes(command)) throw new ScenarioError('command', `unknown command ${JSON.stringify(oneLine(command, 60))}; known: list, describe, validate, run, sweep`);
+  if (command !== 'sweep' && values.grid) throw new ScenarioError('--grid', 'only for nesslab sweep');
+  if (command === 'list' || command === 'describe') {
+    const used = Object.keys(values).filter((k) => (values as Record<string, unknown>)[k] !== undefined);
+    if (used.length) throw new ScenarioError(`--${used[0]}`, `not an option of nesslab ${command}`);
+    const container = builtinContainer();
+    if (command === 'list') {
+      if (target !== undefined) throw new ScenarioError('list', `takes no argument, got ${JSON.stringify(oneLine(target, 60))}`);
+      process.stdout.write(listAll(container));
+      return 0;
+    }
+    if (!target) throw new ScenarioError('describe', 'name a scenario or a plugin (nesslab list shows them)');
+    process.stdout.write(describeTarget(container, target));
+    return 0;
+  }
+  if (command === 'sweep') return sweepCommand(target, values, exitFor);
+  if (!target) throw new ScenarioError(command, 'name a packaged scenario or a .json file');
+  const seed = parseSeed(values.seed);
+  const workers = parseWorkers(values.workers, defaultWorkers());
+  const { container, run } = await resolveRun(target, { preset: values.preset, seed, sets: parseSets(values.set ?? []) });
+  // Everything run checks before its first step, then the output folder: bad input leaves nothing behind.
+  const plan = await validateRun(container, run, workers);
+  if (command === 'validate') {
+    if (values.out !== undefined) await checkOutputFlags(values);
+    const what = run.kind === 'spec' ? `simulation of ${run.spec.chains} chains × ${run.spec.steps} steps` : `${run.scenario.name} (${run.preset})`;
+    const loaded = run.plugins.length ? `; plugins loaded (their code ran): ${run.plugins.join(', ')}` : '; no plugin files loaded';
+    process.stdout.write(`ok: ${what}${loaded}\n`);
+    return 0;
+  }
+  const name = run.kind === 'spec' ? outputName(target) : run.scenario.name;
+  const out = values.out ?? `nesslab-out/${name}`;
+  // The output folder is checked, locked and staged before the first step.
+  const output = await openOutput(out, { force: values.force });
+  let outcome;
+  try {
+    outcome = await runScenario(container, run, { workers, quiet: values.quiet, ...(plan ? { plan } : {}) });
+    await output.commit(outcome.files);
+  } catch (e) {
+    await output.abort();
+    throw e;
+  }
+  process.stderr.write(`wrote ${output.target}/ in ${outcome.elapsedSeconds.toFixed(1)} s\n`);
+  if (values.check && outcome.claims.some((c) => !c.holds)) return 4;
+  return 0;
+}
+
+/** `validate --out DIR`: the same output checks as run, without writing anything. */
+async function checkOutputFlags(values: Flags): Promise<void> {
+  if (values.out === undefined) return;
+  const output = await openOutput(values.out, { force: values.force });
+  await output.abort();
+}
+
+/** The exit code and the one line to print for an error thrown by `cli`. */
+export function exitFor(err: unknown, debug = process.env.NESSLAB_DEBUG === '1'): { code: number; line: string } {
+  const e = err as Error & { code?: string };
+  if (err instanceof ScenarioError) return { code: 2, line: `nesslab: ${oneLine(e.message, 290)}` };
+  if (typeof e?.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
+    // node:util's wording ("Unknown option '--foo'. To specify a positional …") as `--foo: unknown option`.
+    const option = /'(-[^' ]*)/.exec(e.message)?.[1] ?? 'arguments';
+    const what = e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 'unknown option (nesslab --help lists them)'
+      : e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? (/argument missing/.test(e.message) ? 'needs a value' : /ambiguous/.test(e.message) ? `its value starts with "-"; write ${option}=<value>` : 'takes no value')
+        : e.message.split('. ')[0];
+    return { code: 2, line: `nesslab: ${oneLine(`${option}: ${what}`, 290)}` };
+  }
+  if (err instanceof DivergenceError) return { code: 3, line: `nesslab: ${oneLine(e.message, 290)}` };
+  const message = err instanceof Error ? err.message : String(err);
+  const line = `nesslab: internal error: ${oneLine(message, 240)}${debug ? '' : ' (NESSLAB_DEBUG=1 shows where)'}`;
+  return { code: 1, line: debug && err instanceof Error && err.stack ? `${line}\n${err.stack}` : line };
+}
