@@ -4,7 +4,7 @@ import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ScenarioError } from '@nesslab/kernel';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MARK, openOutput, openOutputs, recoverOutput, writeOutputAtomically, type OutputOptions } from './files.ts';
+import { MARK, openOutput, openOutputs, recoverOutput, type OutputOptions } from './files.ts';
 import { tree } from './fixtures/tree.ts';
 
 // Every test works inside its own temporary root: `cwd` and `home` passed to openOutput point into it, so no
@@ -335,15 +335,3 @@ describe('openOutput: leftovers of killed runs', () => {
   });
 });
 
-describe('writeOutputAtomically (thin wrapper until callers use openOutput)', () => {
-  it('writes, replaces its own earlier result, and refuses a foreign folder', async () => {
-    const out = join(root, 'out');
-    await writeOutputAtomically(out, { 'a.txt': 'a' });
-    await writeOutputAtomically(out, { 'b.txt': 'b' });
-    expect(tree(out)).toEqual({ 'b.txt': 'b' });
-    writeFileSync(join(out, 'mine.txt'), 'mine');
-    await refusal(writeOutputAtomically(out, { 'c.txt': 'c' }));
-    expect(tree(out)).toEqual({ 'b.txt': 'b', 'mine.txt': 'mine' });
-    expect(readdirSync(root).sort()).toEqual(['home', 'out', 'work']);
-  });
-});

@@ -820,17 +820,3 @@ export async function openOutput(outDir: string, options: OutputOptions = {}): P
 export function openOutputs(): readonly StagedOutput[] {
   return [...open];
 }
-
-/**
- * Writes `files` as the complete contents of `outDir`, replacing an earlier nesslab result there.
- * @deprecated Call openOutput before computing and commit the files at the end; this thin wrapper
- * (openOutput with force, then commit) stays only until run.ts and sweep.ts are rewired.
- */
-export async function writeOutputAtomically(outDir: string, files: Record<string, string | Uint8Array>): Promise<void> {
-  const output = await openOutput(outDir, { force: true });
-  try {
-    await output.commit(files);
-  } finally {
-    await output.abort();
-  }
-}
