@@ -200,15 +200,17 @@ describe('openOutput + commit', () => {
     expect(readdirSync(root).sort()).toEqual(['home', 'out', 'work']);
   });
 
-  it('refuses at commit a folder the user filled while nesslab computed, and keeps the user\'s file', async () => {
+  it('refuses at commit a folder the user filled while nesslab computed: keeps the user\'s file, and the results beside it', async () => {
     const out = join(root, 'out');
-    const o = await openOutput(out, opts);
+    const o = await openOutput(out, { ...opts, runId: 'r1' });
     mkdirSync(out);
     writeFileSync(join(out, 'notes.txt'), 'mine');
     const e = await refusal(o.commit({ 'a.txt': 'a' }));
-    expect(e.message).toMatch(/is not empty and was not made by nesslab/);
+    expect(e.message).toMatch(/is not empty and was not made by nesslab; the new results are kept in .*out-kept-r1$/);
     expect(tree(out)).toEqual({ 'notes.txt': 'mine' });
-    expect(readdirSync(root).sort()).toEqual(['home', 'out', 'work']);
+    expect(tree(join(root, 'out-kept-r1'))).toEqual({ 'a.txt': 'a' });
+    expect(JSON.parse(readFileSync(join(root, 'out-kept-r1', MARK), 'utf8')).files).toEqual(['a.txt']);
+    expect(readdirSync(root).sort()).toEqual(['home', 'out', 'out-kept-r1', 'work']);
   });
 
   it('abort removes the staging folder and the lock and never touches the folder; it is idempotent', async () => {

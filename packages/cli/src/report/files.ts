@@ -680,6 +680,7 @@ class Staged implements StagedOutput {
       const written = await writeFiles(this.n.target, this.staging, files);
       if (this.#closed()) throw fail(`${show(this.n.target)} was aborted while its files were written`);
       this.#sealStaging(written);
+      this.#keepUnlessReplaceable();
       this.#state = 'swapping';
       await this.#swap();
     } catch (e) {
@@ -734,8 +735,28 @@ class Staged implements StagedOutput {
     } catch (e) {
       throw fsFail('cannot write in', this.n.parent, e);
     }
-    if (!stillHeld(this.lock)) throw fail(`${show(this.n.target)} was taken over by another nesslab while this one ran; nothing was written`);
-    inspectTarget(this.n, this.force); // DIR may have changed while computing: it must still be replaceable
+  }
+
+  /**
+   * DIR may have changed while computing (a file of the user's put into it, the lock broken by hand): then DIR is
+   * left alone, and the finished results are kept beside it in a folder of their own (`DIR-kept-<run id>`, marked
+   * like any result) rather than thrown away; the message says where.
+   */
+  #keepUnlessReplaceable(): void {
+    let refusal: ScenarioError | undefined;
+    if (!stillHeld(this.lock)) refusal = fail(`${show(this.n.target)} was taken over by another nesslab while this one ran`);
+    else {
+      try { inspectTarget(this.n, this.force); } catch (e) { if (e instanceof ScenarioError) refusal = e; else throw e; }
+    }
+    if (!refusal) return;
+    const kept = `${this.n.target}-kept-${this.runId}`;
+    try {
+      if (exists(kept)) throw new Error('exists');
+      renameSync(this.staging, kept);
+    } catch {
+      throw refusal; // nowhere to keep them: the staging folder is removed as for any failed commit
+    }
+    throw fail(`${refusal.message.replace(/^--out: /, '').replace(/; nothing was written$/, '')}; the new results are kept in ${show(kept, 90)}`);
   }
 
   /**
