@@ -1,6 +1,6 @@
 // The nesslab command: parses argv, checks every input before computing, and maps outcomes to exit codes.
 import { parseArgs } from 'node:util';
-import { DivergenceError, ScenarioError, oneLine } from '@nesslab/kernel';
+import { DivergenceError, ScenarioError, oneLine, preview } from '@nesslab/kernel';
 import { builtinContainer } from './modules.ts';
 import { MAX_SEED, maxWorkers, outputName, parseSeed, parseSets, parseWorkers } from './args.ts';
 import { resolveRun } from './scenario-file.ts';
@@ -69,7 +69,14 @@ export type Flags = ReturnType<typeof parseArgs<{ args: string[]; options: typeo
 export async function cli(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   const [command, target, ...extra] = positionals;
-  if (values.help || !command || command === 'help') { process.stdout.write(`${HELP}\n`); return 0; }
+  if (values.help) { process.stdout.write(`${HELP}\n`); return 0; }
+  if (command === undefined || command === 'help') {
+    if (positionals.length > 1) throw new ScenarioError('help', `takes no argument, got ${preview(oneLine(positionals[1]!, 60))}`);
+    const option = Object.keys(values).find((k) => (values as Record<string, unknown>)[k] !== undefined);
+    if (option) throw new ScenarioError(`--${option}`, 'needs a command: nesslab run|sweep|validate|describe|list … (nesslab --help)');
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
   if (extra.length) throw new ScenarioError(command, `unexpected argument ${JSON.stringify(oneLine(extra[0], 60))}; give one scenario or file`);
   if (!['list', 'describe', 'validate', 'run', 'sweep'].includes(command)) throw new ScenarioError('command', `unknown command ${JSON.stringify(oneLine(command, 60))}; known: list, describe, validate, run, sweep`);
   if (command !== 'sweep' && values.grid) throw new ScenarioError('--grid', 'only for nesslab sweep');
@@ -78,7 +85,7 @@ export async function cli(argv: string[]): Promise<number> {
     if (used.length) throw new ScenarioError(`--${used[0]}`, `not an option of nesslab ${command}`);
     const container = builtinContainer();
     if (command === 'list') {
-      if (target !== undefined) throw new ScenarioError('list', `takes no argument, got ${JSON.stringify(oneLine(target, 60))}`);
+      if (target !== undefined) throw new ScenarioError('list', `takes no argument, got ${preview(oneLine(target, 60))}`);
       process.stdout.write(listAll(container));
       return 0;
     }

@@ -40,6 +40,7 @@ export async function resolveRun(target: string, flags: { preset?: string; seed?
   const modules = [...await importPluginModules(fromFile, 'scenario.plugins'), ...await importPluginModules(fromSet, '--set plugins')];
   const container = assembleWithPlugins(builtinModules, modules);
   if (!Object.hasOwn(obj, 'scenario')) {
+    if (flags.preset !== undefined) throw new ScenarioError('--preset', `only for packaged scenarios; ${preview(target, 80)} is a simulation spec`);
     const merged = { ...obj, ...(flags.seed !== undefined ? { seed: flags.seed } : {}), ...sets, ...(plugins.length ? { plugins } : {}) };
     if (!plugins.length) delete merged.plugins;
     return { container, run: { kind: 'spec', spec: resolveSpec(container, merged, 'scenario'), plugins } };
@@ -57,7 +58,7 @@ function packagedRun(obj: Record<string, unknown>, flags: { preset?: string; see
   const scenario = packagedScenario(obj.scenario as string);
   const preset = (flags.preset ?? obj.preset ?? 'quick') as Preset;
   if (!Object.hasOwn(scenario.presets, preset)) throw new ScenarioError('preset', `unknown preset ${preview(preset)}; known: ${Object.keys(scenario.presets).join(', ')}`);
-  const seed = flags.seed ?? obj.seed ?? 1;
+  const seed = flags.seed ?? (Object.hasOwn(obj, 'seed') ? obj.seed : 1); // null is not a seed
   if (!Number.isSafeInteger(seed) || (seed as number) < 0) throw new ScenarioError('seed', `must be an integer from 0 to 2^53 − 1, got ${preview(seed)}`);
   if (obj.params !== undefined && (typeof obj.params !== 'object' || obj.params === null || Array.isArray(obj.params))) {
     throw new ScenarioError('params', `must be an object of the scenario's parameters, got ${preview(obj.params)}`);

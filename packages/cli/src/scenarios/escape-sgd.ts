@@ -1,4 +1,4 @@
-import { ScenarioError } from '@nesslab/kernel';
+import { ScenarioError, preview } from '@nesslab/kernel';
 import { SIEGMUND_BETA, STYBLINSKI_TANG as ST, sgdBoxEscape } from '@nesslab/landscapes';
 import { panel, pointsAndLines, type Claim } from '../report/index.ts';
 import { pearson, weightedLine } from './line-fit.ts';
@@ -53,7 +53,7 @@ export const escapeSgd: PackagedScenario = {
 
 const numbers = (v: unknown, field: string, integer = false): number[] => {
   if (!Array.isArray(v) || v.length < 3 || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0 && (!integer || Number.isInteger(x)))) {
-    throw new ScenarioError(`params.${field}`, `needs at least three positive ${integer ? 'integers' : 'numbers'}, got ${JSON.stringify(v)}`);
+    throw new ScenarioError(`params.${field}`, `needs at least three positive ${integer ? 'integers' : 'numbers'}, got ${preview(v)}`);
   }
   return v as number[];
 };
@@ -61,7 +61,7 @@ const numbers = (v: unknown, field: string, integer = false): number[] => {
 async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   const N = p.dim as number, K = p.chains as number, w = p.halfWidth as number, M = p.dataSize as number;
   const ks = numbers(p.sharpnesses, 'sharpnesses'), Bs = numbers(p.batchSizes, 'batchSizes', true), etas = numbers(p.etas, 'etas');
-  if (Math.max(...Bs) > M) throw new ScenarioError('params.batchSizes', `every B must be ≤ dataSize M = ${M}, got ${JSON.stringify(Bs)}`);
+  if (Math.max(...Bs) > M) throw new ScenarioError('params.batchSizes', `every B must be ≤ dataSize M = ${M}, got ${preview(Bs)}`);
   const panels: Record<Axis, { k: number; eta: number; B: number }[]> = {
     inverseK: ks.map((k) => ({ k, eta: p.etaForK as number, B: p.batchForK as number })),
     batchSize: Bs.map((B) => ({ k: p.sharpnessForB as number, eta: p.etaForB as number, B })),

@@ -1,4 +1,4 @@
-import { ScenarioError } from '@nesslab/kernel';
+import { ScenarioError, preview } from '@nesslab/kernel';
 import { STYBLINSKI_TANG as ST, styblinskiTangEscape } from '@nesslab/landscapes';
 import { panel, pointsAndLines, type Claim } from '../report/index.ts';
 import type { PackagedScenario, ScenarioContext } from './types.ts';
@@ -50,7 +50,7 @@ export const escapeWhiteNoise: PackagedScenario = {
 };
 
 const numbers = (v: unknown, field: string): number[] => {
-  if (!Array.isArray(v) || v.length < 2 || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0)) throw new ScenarioError(`params.${field}`, `needs at least two positive numbers, got ${JSON.stringify(v)}`);
+  if (!Array.isArray(v) || v.length < 2 || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0)) throw new ScenarioError(`params.${field}`, `needs at least two positive numbers, got ${preview(v)}`);
   return v as number[];
 };
 

@@ -1,4 +1,4 @@
-import { findMinimum, langevinTheory, ScenarioError, logLogSlope, resolvePlugin, symmetricEigen, symmetrize, type LangevinAlgorithm, type Landscape } from '@nesslab/kernel';
+import { findMinimum, langevinTheory, ScenarioError, logLogSlope, resolvePlugin, symmetricEigen, symmetrize, type LangevinAlgorithm, type Landscape, preview } from '@nesslab/kernel';
 import { curves, type Claim } from '../report/index.ts';
 import type { PackagedScenario, ScenarioContext } from './types.ts';
 import { weightedLine } from './line-fit.ts';
@@ -64,7 +64,7 @@ function stabilityEdge(h: number, r: (x: number) => number): number {
 function etaList(p: Record<string, unknown>, key: string, min: number): number[] {
   const v = p[key];
   if (!Array.isArray(v) || v.length < min || !v.every((x) => typeof x === 'number' && x > 0 && Number.isFinite(x)) || v.some((x, i) => i > 0 && x <= v[i - 1])) {
-    throw new ScenarioError(`params.${key}`, `must be at least ${min} positive numbers in ascending order, got ${JSON.stringify(v)}`);
+    throw new ScenarioError(`params.${key}`, `must be at least ${min} positive numbers in ascending order, got ${preview(v)}`);
   }
   return v as number[];
 }

@@ -1,4 +1,4 @@
-import { ScenarioError } from '@nesslab/kernel';
+import { ScenarioError, preview } from '@nesslab/kernel';
 import { curves, panel, type Claim, type TopLevelSpec } from '../report/index.ts';
 import type { PackagedScenario, ScenarioContext } from './types.ts';
 
@@ -50,7 +50,7 @@ export const thermophoresis: PackagedScenario = {
 
 const positives = (v: unknown, field: string, integer = false): number[] => {
   if (!Array.isArray(v) || v.length < 2 || !v.every((x) => typeof x === 'number' && x > 0 && Number.isFinite(x) && (!integer || Number.isInteger(x)))) {
-    throw new ScenarioError(`params.${field}`, `needs at least two positive ${integer ? 'integers' : 'numbers'}, got ${JSON.stringify(v)}`);
+    throw new ScenarioError(`params.${field}`, `needs at least two positive ${integer ? 'integers' : 'numbers'}, got ${preview(v)}`);
   }
   return v as number[];
 };

@@ -1,4 +1,4 @@
-import { ScenarioError } from '@nesslab/kernel';
+import { ScenarioError, preview } from '@nesslab/kernel';
 import { WELLS_DEFAULTS, wellsCriticalPoints, wellsOccupancy } from '@nesslab/landscapes';
 import { panel, pointsAndLines, type Claim } from '../report/index.ts';
 import type { PackagedScenario, ScenarioContext } from './types.ts';
@@ -44,7 +44,7 @@ export const threeFactors: PackagedScenario = {
 
 const positives = (v: unknown, field: string, min: number): number[] => {
   if (!Array.isArray(v) || v.length < min || !v.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x > 0) || new Set(v).size !== v.length) {
-    throw new ScenarioError(`params.${field}`, `needs at least ${min} distinct positive integers, got ${JSON.stringify(v)}`);
+    throw new ScenarioError(`params.${field}`, `needs at least ${min} distinct positive integers, got ${preview(v)}`);
   }
   return [...(v as number[])].sort((a, b) => a - b);
 };

@@ -1,7 +1,7 @@
 import { totalmem } from 'node:os';
 import type { RunContext } from '../contracts/observer.ts';
 import type { SimulationParts } from '../engine/run-chains.ts';
-import { ScenarioError } from '../errors.ts';
+import { ScenarioError, preview } from '../errors.ts';
 import { blockSizeFor, type resolveSpec } from './simulation.ts';
 
 /** Environment variable: the bytes a run may plan to hold (e.g. `8e9`, `8GB`, `512MiB`). */
@@ -54,7 +54,7 @@ export function memoryLimit(): number {
   const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*(|b|kb|mb|gb|tb|kib|mib|gib|tib)\s*$/i.exec(raw);
   const unit: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
   const value = m ? Number(m[1]) * unit[m[2].toLowerCase()] : NaN;
-  if (!Number.isFinite(value) || value <= 0) throw new ScenarioError(MEMORY_LIMIT_ENV, `must be a positive number of bytes (e.g. 8GB, 512MiB), got ${JSON.stringify(raw.slice(0, 40))}`);
+  if (!Number.isFinite(value) || value <= 0) throw new ScenarioError(MEMORY_LIMIT_ENV, `must be a positive number of bytes (e.g. 8GB, 512MiB), got ${preview(raw.slice(0, 40))}`);
   return value;
 }
 

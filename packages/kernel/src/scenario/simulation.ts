@@ -42,12 +42,12 @@ export function resolveSpec(container: Container, raw: unknown, field = 'scenari
   if (spec.plugins !== undefined && (!Array.isArray(spec.plugins) || !spec.plugins.every((p) => typeof p === 'string' && p.length > 0))) {
     throw new ScenarioError(`${field}.plugins`, `must be an array of package names or paths, got ${preview(spec.plugins)}`);
   }
-  const seed = spec.seed ?? 1;
+  const seed = Object.hasOwn(spec, 'seed') ? spec.seed : 1; // null is not a seed
   if (!Number.isSafeInteger(seed) || (seed as number) < 0) throw new ScenarioError(`${field}.seed`, `must be an integer from 0 to 2^53 − 1, got ${preview(seed)}`);
   const chains = num('chains', 1), steps = num('steps', 1);
   const landscape = ref('landscape', spec.landscape, `${field}.landscape`);
-  const observersRaw = spec.observers ?? [];
-  if (!Array.isArray(observersRaw)) throw new ScenarioError(`${field}.observers`, 'must be an array of { name, params }');
+  const observersRaw = Object.hasOwn(spec, 'observers') ? spec.observers : [];
+  if (!Array.isArray(observersRaw)) throw new ScenarioError(`${field}.observers`, `must be an array of { name, params }, got ${preview(observersRaw)}`);
   return {
     seed: seed as number,
     landscape,

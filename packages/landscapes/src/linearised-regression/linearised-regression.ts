@@ -1,4 +1,4 @@
-import { cholesky, choleskySolve, definePlugin, ScenarioError, type Landscape } from '@nesslab/kernel';
+import { cholesky, choleskySolve, definePlugin, ScenarioError, type Landscape, preview } from '@nesslab/kernel';
 import { PAPER_X, PAPER_Y } from '../tanh-regression/data.ts';
 import { generateData, TANH_REGRESSION_DEFAULTS } from '../tanh-regression/tanh-regression.ts';
 
@@ -158,11 +158,11 @@ function readParams(params: Readonly<Record<string, unknown>>) {
   const d = TANH_REGRESSION_DEFAULTS, field = (k: string) => `scenario.landscape.params.${k}`;
   const num = (k: string, fallback: number, ok: (v: number) => boolean, what: string) => {
     const v = params[k] ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new ScenarioError(field(k), `must be ${what}, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new ScenarioError(field(k), `must be ${what}, got ${preview(v)}`);
     return v;
   };
   const data = params.data ?? d.data;
-  if (data !== 'paper' && data !== 'generated') throw new ScenarioError(field('data'), `expected "paper" or "generated", got ${JSON.stringify(data)}`);
+  if (data !== 'paper' && data !== 'generated') throw new ScenarioError(field('data'), `expected "paper" or "generated", got ${preview(data)}`);
   return {
     epsilon: num('epsilon', d.epsilon, (v) => v > 0, 'a number > 0'),
     lambda: num('lambda', d.lambda, (v) => v >= 0, 'a number ≥ 0'),

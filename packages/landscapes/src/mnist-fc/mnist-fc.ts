@@ -1,4 +1,4 @@
-import { definePlugin, ScenarioError, type PluginInfo } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, type PluginInfo, preview } from '@nesslab/kernel';
 import { SampleSumLandscape } from '../sample-sum.ts';
 import { loadMnist, sparseRows } from '../mnist-linear/mnist.ts';
 
@@ -43,7 +43,7 @@ export const mnistTinyFcInfo = fcInfo('mnist-tiny-fc', MNIST_TINY_FC, 'Defaults:
 const integerParam = (params: Readonly<Record<string, unknown>>, key: string, fallback: number, min: number, max: number): number => {
   const v = params[key] ?? fallback;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
-    throw new ScenarioError(`scenario.landscape.params.${key}`, `must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    throw new ScenarioError(`scenario.landscape.params.${key}`, `must be an integer in [${min}, ${max}], got ${preview(v)}`);
   }
   return v;
 };
@@ -78,7 +78,7 @@ export class MnistFc extends SampleSumLandscape {
     const h = integerParam(params, 'hidden', d.hidden, 1, 1024), k = integerParam(params, 'classes', d.classes, 2, 10);
     const m = integerParam(params, 'dataSize', d.dataSize, 1, TRAIN_SIZE), lambda = params.lambda ?? d.lambda;
     if (typeof lambda !== 'number' || !(lambda >= 0) || !Number.isFinite(lambda)) {
-      throw new ScenarioError('scenario.landscape.params.lambda', `must be a finite number ≥ 0, got ${JSON.stringify(lambda)}`);
+      throw new ScenarioError('scenario.landscape.params.lambda', `must be a finite number ≥ 0, got ${preview(lambda)}`);
     }
     const mnist = loadMnist('train');
     const chosen: number[] = [];

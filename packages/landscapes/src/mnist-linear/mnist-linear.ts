@@ -1,4 +1,4 @@
-import { cholesky, choleskySolve, definePlugin, ScenarioError, type Landscape, type NessTheory } from '@nesslab/kernel';
+import { cholesky, choleskySolve, definePlugin, ScenarioError, type Landscape, type NessTheory, preview } from '@nesslab/kernel';
 import { loadMnist } from './mnist.ts';
 import { blockDiffusionWR, blockNessTheory } from './mnist-theory.ts';
 
@@ -58,10 +58,10 @@ export class MnistLinear implements Landscape {
   configure(params: Readonly<Record<string, unknown>>, _seed: number): void {
     const field = (name: string) => `scenario.landscape.params.${name}`;
     const lambda = params.lambda ?? MNIST_LINEAR_DEFAULTS.lambda;
-    if (typeof lambda !== 'number' || !(lambda > 0) || !Number.isFinite(lambda)) throw new ScenarioError(field('lambda'), `expected a finite number > 0, got ${JSON.stringify(lambda)}`);
+    if (typeof lambda !== 'number' || !(lambda > 0) || !Number.isFinite(lambda)) throw new ScenarioError(field('lambda'), `expected a finite number > 0, got ${preview(lambda)}`);
     const size = params.dataSize ?? MNIST_LINEAR_DEFAULTS.dataSize;
     if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > TRAIN_SIZE) {
-      throw new ScenarioError(field('dataSize'), `expected an integer in [1, ${TRAIN_SIZE}] (the first M training images), got ${JSON.stringify(size)}`);
+      throw new ScenarioError(field('dataSize'), `expected an integer in [1, ${TRAIN_SIZE}] (the first M training images), got ${preview(size)}`);
     }
     const mnist = loadMnist('train');
     this.lam = lambda;

@@ -1,4 +1,4 @@
-import { definePlugin, ScenarioError, Xoshiro128 } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, Xoshiro128, preview } from '@nesslab/kernel';
 import { SampleSumLandscape } from '../sample-sum.ts';
 
 export type InputDistribution = 'normal' | 'uniform';
@@ -27,7 +27,7 @@ export const reluClassifierInfo = definePlugin({
 const integer = (params: Readonly<Record<string, unknown>>, key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
   const v = params[key] ?? fallback;
   if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
-    throw new ScenarioError(`scenario.landscape.params.${key}`, `must be an integer in [${min}, ${max}], got ${JSON.stringify(v)}`);
+    throw new ScenarioError(`scenario.landscape.params.${key}`, `must be an integer in [${min}, ${max}], got ${preview(v)}`);
   }
   return v;
 };
@@ -59,9 +59,9 @@ export class ReluClassifier extends SampleSumLandscape {
     const m = integer(params, 'dataSize', 1000, 2, 1048576), dataSeed = integer(params, 'dataSeed', 0, 0);
     const distribution = params.distribution ?? 'normal', bias = params.bias ?? true;
     if (distribution !== 'normal' && distribution !== 'uniform') {
-      throw new ScenarioError('scenario.landscape.params.distribution', `must be 'normal' or 'uniform', got ${JSON.stringify(distribution)}`);
+      throw new ScenarioError('scenario.landscape.params.distribution', `must be 'normal' or 'uniform', got ${preview(distribution)}`);
     }
-    if (typeof bias !== 'boolean') throw new ScenarioError('scenario.landscape.params.bias', `must be true or false, got ${JSON.stringify(bias)}`);
+    if (typeof bias !== 'boolean') throw new ScenarioError('scenario.landscape.params.bias', `must be true or false, got ${preview(bias)}`);
     this.inputs = d;
     this.hidden = h;
     this.bias = bias;

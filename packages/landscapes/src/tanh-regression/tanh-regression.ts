@@ -1,4 +1,4 @@
-import { ScenarioError, Xoshiro128, type Landscape } from '@nesslab/kernel';
+import { ScenarioError, Xoshiro128, type Landscape, preview } from '@nesslab/kernel';
 import { PAPER_X, PAPER_Y } from './data.ts';
 
 /**
@@ -289,7 +289,7 @@ function readParams(params: Readonly<Record<string, unknown>>): TanhRegressionPa
   const field = (name: string) => `scenario.landscape.params.${name}`;
   const num = (name: keyof TanhRegressionParams, fallback: number): number => {
     const v = params[name] ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ScenarioError(field(name), `expected a finite number, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ScenarioError(field(name), `expected a finite number, got ${preview(v)}`);
     return v;
   };
   const epsilon = num('epsilon', d.epsilon);
@@ -297,7 +297,7 @@ function readParams(params: Readonly<Record<string, unknown>>): TanhRegressionPa
   const lambda = num('lambda', d.lambda);
   if (!(lambda >= 0)) throw new ScenarioError(field('lambda'), `must be ≥ 0, got ${lambda}`);
   const data = params.data ?? d.data;
-  if (data !== 'paper' && data !== 'generated') throw new ScenarioError(field('data'), `expected "paper" or "generated", got ${JSON.stringify(data)}`);
+  if (data !== 'paper' && data !== 'generated') throw new ScenarioError(field('data'), `expected "paper" or "generated", got ${preview(data)}`);
   const dataSeed = num('dataSeed', d.dataSeed);
   if (!Number.isSafeInteger(dataSeed) || dataSeed < 0) throw new ScenarioError(field('dataSeed'), `must be a non-negative integer, got ${dataSeed}`);
   const dataSize = num('dataSize', d.dataSize);

@@ -1,5 +1,5 @@
 import type * as TF from '@tensorflow/tfjs';
-import { definePlugin, ScenarioError } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, preview } from '@nesslab/kernel';
 import { PAPER_X, PAPER_Y } from '../tanh-regression/data.ts';
 import { TanhRegression, TANH_REGRESSION_DEFAULTS as D } from '../tanh-regression/tanh-regression.ts';
 import { loadTfjs } from './backend.ts';
@@ -75,7 +75,7 @@ export class TfjsRegression extends TfjsLandscape {
 function readParams(params: Readonly<Record<string, unknown>>): TfjsRegressionParams {
   const num = (name: keyof TfjsRegressionParams, fallback: number): number => {
     const v = params[name] ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ScenarioError(`scenario.landscape.params.${name}`, `expected a finite number, got ${JSON.stringify(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ScenarioError(`scenario.landscape.params.${name}`, `expected a finite number, got ${preview(v)}`);
     return v;
   };
   const epsilon = num('epsilon', D.epsilon), lambda = num('lambda', D.lambda);

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, diffusionWR, ScenarioError, symmetricEigenvalues, type Frame, type Landscape, type Observer, type RunContext } from '@nesslab/kernel';
+import { definePlugin, diffusionWR, ScenarioError, symmetricEigenvalues, type Frame, type Landscape, type Observer, type RunContext, preview } from '@nesslab/kernel';
 import { concatChains, FinalStateAccumulator, reduceFrames, type ChainPart } from '../chain-group.ts';
 import { enumParam, integerParam, referencePoint } from '../params.ts';
 
@@ -114,7 +114,7 @@ export class DiffusionSpectrumObserver implements Observer<DiffusionSpectrumPart
     const field = (key: string) => `diffusion-spectrum.params.${key}`;
     this.at = enumParam('diffusion-spectrum', params, 'at', 'final', ['final', 'reference']);
     const eta = params.eta ?? 0;
-    if (typeof eta !== 'number' || !(eta >= 0)) throw new ScenarioError(field('eta'), `must be a number ≥ 0, got ${JSON.stringify(eta)}`);
+    if (typeof eta !== 'number' || !(eta >= 0)) throw new ScenarioError(field('eta'), `must be a number ≥ 0, got ${preview(eta)}`);
     this.eta = eta > 0 ? eta : (run.eta ?? NaN);
     if (!(this.eta > 0)) throw new ScenarioError(field('eta'), 'is 0 (use the run\'s learning rate) but the run gives none: set eta > 0');
     const M = run.landscape.dataSize, n = run.dim;

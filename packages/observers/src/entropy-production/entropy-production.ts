@@ -1,8 +1,5 @@
 import type { Observable } from 'rxjs';
-import {
-  definePlugin, entropyMatrix, entropyRateOf, nessTheory, ScenarioError,
-  type Frame, type Observer, type RunContext,
-} from '@nesslab/kernel';
+import { definePlugin, entropyMatrix, entropyRateOf, nessTheory, ScenarioError, type Frame, type Observer, type RunContext, preview } from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
 import { integerParam } from '../params.ts';
 import { entropyResult, type EntropyResult } from './fluctuation.ts';
@@ -149,17 +146,17 @@ export class EntropyProductionObserver implements Observer<EntropyPartial, Entro
     const field = (key: string) => `entropy-production.params.${key}`;
     const lengths = params.segmentLengths ?? [1, 2, 3];
     if (!Array.isArray(lengths) || lengths.length === 0 || !lengths.every((l) => Number.isSafeInteger(l) && l >= 1)) {
-      throw new ScenarioError(field('segmentLengths'), `must be a non-empty array of integers ≥ 1, got ${JSON.stringify(lengths)}`);
+      throw new ScenarioError(field('segmentLengths'), `must be a non-empty array of integers ≥ 1, got ${preview(lengths)}`);
     }
     if (!run.reference || run.reference.length !== run.dim) throw new ScenarioError('entropy-production', 'needs the run\'s reference point θ₀ (run.reference, dim numbers) to measure δθ = θ − θ₀ from');
     const n = run.dim;
     const { sigma, circulation, diffusion } = theoryMatrices(params, run, field);
     const epsilon = params.diffusionRegularization ?? 0;
-    if (typeof epsilon !== 'number' || !(epsilon >= 0)) throw new ScenarioError(field('diffusionRegularization'), `must be a number ≥ 0, got ${JSON.stringify(epsilon)}`);
+    if (typeof epsilon !== 'number' || !(epsilon >= 0)) throw new ScenarioError(field('diffusionRegularization'), `must be a number ≥ 0, got ${preview(epsilon)}`);
     const A = entropyMatrix(sigma, circulation, diffusion, n, epsilon);
     const theoryRate = entropyRateOf(A, circulation, n);
     const width = params.histogramWidth ?? 4;
-    if (typeof width !== 'number' || !(width > 0)) throw new ScenarioError(field('histogramWidth'), `must be a number > 0, got ${JSON.stringify(width)}`);
+    if (typeof width !== 'number' || !(width > 0)) throw new ScenarioError(field('histogramWidth'), `must be a number > 0, got ${preview(width)}`);
     this.dim = n;
     this.cfg = {
       lengths: lengths as number[],
@@ -192,8 +189,8 @@ function theoryMatrices(params: Readonly<Record<string, unknown>>, run: RunConte
   const given = ['sigma', 'circulation', 'diffusion'].map((key) => params[key] ?? []) as unknown[][];
   if (given.every((g) => Array.isArray(g) && g.length === 0)) {
     const eta = params.eta, m = params.batchSize;
-    if (typeof eta !== 'number' || !(eta > 0)) throw new ScenarioError(field('eta'), `must be > 0 when sigma, circulation and diffusion are not given, got ${JSON.stringify(eta)}`);
-    if (typeof m !== 'number' || !Number.isSafeInteger(m) || m < 1) throw new ScenarioError(field('batchSize'), `must be an integer ≥ 1 when sigma, circulation and diffusion are not given, got ${JSON.stringify(m)}`);
+    if (typeof eta !== 'number' || !(eta > 0)) throw new ScenarioError(field('eta'), `must be > 0 when sigma, circulation and diffusion are not given, got ${preview(eta)}`);
+    if (typeof m !== 'number' || !Number.isSafeInteger(m) || m < 1) throw new ScenarioError(field('batchSize'), `must be an integer ≥ 1 when sigma, circulation and diffusion are not given, got ${preview(m)}`);
     // nessTheory takes the landscape's own fast path when it has one (mnist-linear: ~2 s instead of ~24 s at M = 60000).
     const t = nessTheory(run.landscape, Float64Array.from(run.reference!), eta, m);
     return { sigma: t.sigma, circulation: t.circulation, diffusion: t.diffusion };

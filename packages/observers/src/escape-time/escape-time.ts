@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { ScenarioError, type Frame, type Observer, type PluginInfo, type RunContext } from '@nesslab/kernel';
+import { ScenarioError, type Frame, type Observer, type PluginInfo, type RunContext, preview } from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
 
 export const escapeTimeInfo: PluginInfo = {
@@ -114,7 +114,7 @@ export class EscapeTimeObserver implements Observer<EscapePartial, EscapeResult>
 
   configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
     const w = params.halfWidth ?? 1;
-    if (typeof w !== 'number' || !Number.isFinite(w) || w <= 0) throw new ScenarioError('escape-time.params.halfWidth', `must be a number > 0, got ${JSON.stringify(w)}`);
+    if (typeof w !== 'number' || !Number.isFinite(w) || w <= 0) throw new ScenarioError('escape-time.params.halfWidth', `must be a number > 0, got ${preview(w)}`);
     if (!run.reference) throw new ScenarioError('escape-time', 'needs the run\'s reference point θ₀ (run.reference), the centre of the box; this run has none');
     if (run.reference.length !== run.dim) throw new ScenarioError('escape-time', `run.reference has ${run.reference.length} components, the run has dim ${run.dim}`);
     this.dim = run.dim;

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, ScenarioError, type Frame, type Observer, type RunContext } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, type Frame, type Observer, type RunContext, preview } from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
 import { integerParam } from '../params.ts';
 
@@ -91,7 +91,7 @@ class Marginal2dAccumulator extends ChainAccumulator<Marginal2dPartial> {
 function pairParam(params: Readonly<Record<string, unknown>>, key: string, fallback: [number, number], check: (v: number) => boolean, what: string): [number, number] {
   const v = params[key] ?? fallback;
   if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === 'number' && check(x))) {
-    throw new ScenarioError(`marginal-2d.params.${key}`, `must be two ${what}, got ${JSON.stringify(v)}`);
+    throw new ScenarioError(`marginal-2d.params.${key}`, `must be two ${what}, got ${preview(v)}`);
   }
   return [v[0], v[1]];
 }
@@ -111,7 +111,7 @@ export class Marginal2dObserver implements Observer<Marginal2dPartial, Marginal2
     const offset = pairParam(params, 'offset', [0, 0], Number.isFinite, 'finite numbers');
     const range = params.range ?? 4;
     if (typeof range !== 'number' || !Number.isFinite(range) || !(range > 0)) {
-      throw new ScenarioError('marginal-2d.params.range', `must be a positive finite number, got ${JSON.stringify(range)}`);
+      throw new ScenarioError('marginal-2d.params.range', `must be a positive finite number, got ${preview(range)}`);
     }
     const bins = integerParam('marginal-2d', params, 'bins', 40, 1);
     this.burnIn = integerParam('marginal-2d', params, 'burnIn', 0, 0);

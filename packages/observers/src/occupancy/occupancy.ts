@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { ScenarioError, type Frame, type Observer, type PluginInfo, type RunContext } from '@nesslab/kernel';
+import { ScenarioError, type Frame, type Observer, type PluginInfo, type RunContext, preview } from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
 
 export const occupancyInfo: PluginInfo = {
@@ -94,10 +94,10 @@ export class OccupancyObserver implements Observer<OccupancyPartial, OccupancyRe
 
   configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
     const d = params.coordinate ?? 0, x = params.dividing ?? 0, m = params.margin ?? 0, b = params.burnIn ?? 0;
-    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0 || d >= run.dim) throw new ScenarioError('occupancy.params.coordinate', `must be an integer in [0, ${run.dim}), got ${JSON.stringify(d)}`);
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new ScenarioError('occupancy.params.dividing', `must be a finite number, got ${JSON.stringify(x)}`);
-    if (typeof m !== 'number' || !Number.isFinite(m) || m < 0) throw new ScenarioError('occupancy.params.margin', `must be a number ≥ 0, got ${JSON.stringify(m)}`);
-    if (typeof b !== 'number' || !Number.isSafeInteger(b) || b < 0 || b >= run.steps) throw new ScenarioError('occupancy.params.burnIn', `must be an integer in [0, steps = ${run.steps}), got ${JSON.stringify(b)}`);
+    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0 || d >= run.dim) throw new ScenarioError('occupancy.params.coordinate', `must be an integer in [0, ${run.dim}), got ${preview(d)}`);
+    if (typeof x !== 'number' || !Number.isFinite(x)) throw new ScenarioError('occupancy.params.dividing', `must be a finite number, got ${preview(x)}`);
+    if (typeof m !== 'number' || !Number.isFinite(m) || m < 0) throw new ScenarioError('occupancy.params.margin', `must be a number ≥ 0, got ${preview(m)}`);
+    if (typeof b !== 'number' || !Number.isSafeInteger(b) || b < 0 || b >= run.steps) throw new ScenarioError('occupancy.params.burnIn', `must be an integer in [0, steps = ${run.steps}), got ${preview(b)}`);
     Object.assign(this, { dim: run.dim, d, dividing: x, margin: m, burnIn: b });
   }
 

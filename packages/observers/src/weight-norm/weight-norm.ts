@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, ScenarioError, type Frame, type Observer, type RunContext } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, type Frame, type Observer, type RunContext, preview } from '@nesslab/kernel';
 import { reduceFrames } from '../chain-group.ts';
 import { AtStepsAccumulator, atStepsResult, combineAtSteps, scheduleFrom, scheduleParams, type AtStepsPartial, type AtStepsResult } from '../activation-rate/at-steps.ts';
 
@@ -32,7 +32,7 @@ export class WeightNormObserver implements Observer<AtStepsPartial, AtStepsResul
     if (!run.landscape.blocks) throw new ScenarioError('weight-norm', 'needs a landscape that names its parameter blocks (Landscape.blocks, e.g. relu-classifier)');
     const blocks = run.landscape.blocks();
     if (typeof block !== 'string' || !Object.hasOwn(blocks, block)) {
-      throw new ScenarioError('weight-norm.params.block', `must be one of ${Object.keys(blocks).map((b) => `'${b}'`).join(', ')}, got ${JSON.stringify(block)}`);
+      throw new ScenarioError('weight-norm.params.block', `must be one of ${Object.keys(blocks).map((b) => `'${b}'`).join(', ')}, got ${preview(block)}`);
     }
     [this.start, this.length] = blocks[block];
     if (this.start < 0 || this.length < 1 || this.start + this.length > run.dim) throw new Error(`weight-norm: block ${block} = [${blocks[block]}] lies outside θ (dim ${run.dim})`);
