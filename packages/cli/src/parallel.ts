@@ -25,7 +25,7 @@ export function workerRunner(): SimulateOptions['runGroup'] | undefined {
 function rebuildError(msg: { name: string; message: string; chain?: number; step?: number; field?: string; detail?: string; simulation?: string }): Error {
   if (msg.name === 'DivergenceError') return new DivergenceError(msg.chain!, msg.step!, msg.detail, msg.simulation);
   if (msg.name === 'ScenarioError') return new ScenarioError(msg.field!, msg.message.slice(msg.field!.length + 2));
-  return new Error(msg.message);
+  return Object.assign(new Error(msg.message), { name: msg.name }); // keeps e.g. 'Superseded'
 }
 
 /** Worker count: one per core (at most `chains`). */

@@ -86,20 +86,22 @@ export async function simulate(container: Container, raw: unknown, options: Simu
   const runGroup = options.runGroup ?? ((job, onProgress) => runGroupHere(container, job, onProgress));
   const done = new Array<number>(groups).fill(0), total = spec.chains * spec.steps;
   // The earliest step any group has diverged at: the others stop once past it (nothing later can be reported).
-  const stopAfter = new SharedArrayBuffer(8);
-  new Float64Array(stopAfter)[0] = Infinity;
+  const stopAfter = new SharedArrayBuffer(8), bound = new Float64Array(stopAfter);
+  bound[0] = Infinity;
   const jobs: Promise<unknown[]>[] = [];
   for (let g = 0; g < groups; g++) {
     const chainStart = Math.floor((g * spec.chains) / groups), chainEnd = Math.floor(((g + 1) * spec.chains) / groups);
     const job: GroupJob = { spec, chainStart, chainCount: chainEnd - chainStart, stopAfter, ...(reference ? { reference: [...reference] } : {}) };
-    jobs.push(runGroup(job, (n) => { done[g] = n; options.onProgress?.(done.reduce((a, b) => a + b, 0), total); }));
+    const run = runGroup(job, (n) => { done[g] = n; options.onProgress?.(done.reduce((a, b) => a + b, 0), total); });
+    // Any other failure stops every group at its next block: there is nothing left worth computing.
+    jobs.push(run.catch((e: unknown) => { if (!(e instanceof DivergenceError)) bound[0] = 0; throw e; }));
   }
   const settled = await Promise.allSettled(jobs);
   const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
   // Deterministic report: the earliest divergent step, ties to the lowest chain, whatever the number of groups.
   const diverged = DivergenceError.earliest(failures.filter((e): e is DivergenceError => e instanceof DivergenceError));
   if (diverged) throw diverged;
-  if (failures.length) throw failures[0];
+  if (failures.length) throw failures.find((e) => (e as Error | undefined)?.name !== 'Superseded') ?? failures[0];
   const partials = settled.map((s) => (s as PromiseFulfilledResult<unknown[]>).value);
   const observers: Record<string, unknown> = {};
   parts.observers.forEach((observer, k) => {
