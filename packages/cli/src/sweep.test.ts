@@ -113,20 +113,20 @@ describe('nesslab sweep (the bundled CLI)', () => {
     }
     expect(nesslab('run', 'regression-ness', '--grid', 'eta=1', '--out', out).stderr).toContain('--grid: only for nesslab sweep');
     expect(readdirSync(dir)).toEqual([]); // no output, staging folder or lock left behind
-    const d = nesslab('sweep', 'regression-ness', '--grid', 'trainingEta=1,1e-6', ...tiny, '--quiet', '--out', out);
+    const d = nesslab('sweep', 'regression-ness', '--grid', 'trainingEta=1e-6,1', ...tiny, '--quiet', '--out', out); // the last point fails
     expect(d.code, d.stderr).toBe(3);
     expect(d.stderr).toMatch(/sweep point trainingEta=1 › [^\n]*chain \d+ diverged at step \d+/);
     expect(d.stderr).toContain('1 of 2 points; 1 failed, recorded in sweep.json');
     const sweep = JSON.parse(read(out, 'sweep.json'));
-    expect(sweep.points[0]).toMatchObject({ name: 'trainingEta=1', exitCode: 3, claims: [] });
-    expect(sweep.points[0].error).toMatch(/^sweep point trainingEta=1 › .*chain \d+ diverged at step \d+: θ\[\d+\] = /);
-    expect(sweep.points[1].error).toBeUndefined();
-    expect(sweep.points[1].claims.length).toBeGreaterThan(0);
+    expect(sweep.points[1]).toMatchObject({ name: 'trainingEta=1', exitCode: 3, claims: [] });
+    expect(sweep.points[1].error).toMatch(/^sweep point trainingEta=1 › .*chain \d+ diverged at step \d+: θ\[\d+\] = /);
+    expect(sweep.points[0].error).toBeUndefined();
+    expect(sweep.points[0].claims.length).toBeGreaterThan(0);
     expect(readdirSync(join(out, 'points'))).toEqual(['trainingEta=1e-6']); // the finished point is kept
     expect(JSON.parse(read(out, 'points', 'trainingEta=1e-6', 'results.json')).claims.length).toBeGreaterThan(0);
     const csv = read(out, 'sweep.csv').trim().split('\n');
     expect(csv[0]).toMatch(/,error$/);
-    expect(csv[1]).toMatch(/diverged at step/);
+    expect(csv[2]).toMatch(/diverged at step/);
     expect(readdirSync(dir)).toEqual(['sweep']);
   });
 });
