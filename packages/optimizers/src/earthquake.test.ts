@@ -90,7 +90,7 @@ describe('earthquake', () => {
     expect(Math.hypot(m0, m1)).toBeLessThan(5 * meanSe);
   });
 
-  it('predicts an equilibrium at temperature ηζ²/2 with μ = ηH₀² (004 Eq. 33–34, SCIENCE.md §7)', () => {
+  it('predicts an equilibrium at temperature ηζ²/2 with μ = ηH₀² (004 Eq. 33–34, docs/science.md §7)', () => {
     const q = new EarthquakeOptimizer();
     q.configure({ eta: 2e-5, zeta: 1e-4 }, quadratic, unused);
     expect(q.fokkerPlanck()).toMatchObject({ mobility: 2e-5, mobilityMatrix: 'H₀²', equilibrium: true });

@@ -10,7 +10,7 @@ interface Views { shifted: Float64Array; grad: Float64Array }
  * 'full-batch', which documents that m = M.
  *
  * Near a minimum θ₀ (Eq. 32–34): δθ ← (I − ηH₀)δθ − ηζH₀z, equilibrium on 𝓛^quake = 𝓛(θ₀) + ½δθᵀH₀⁻¹δθ with
- * μ = ηH₀², D = ½η²ζ²H₀² and temperature ηζ²/2 (the paper's "β = ηζ²/2" is the temperature; SCIENCE.md §7).
+ * μ = ηH₀², D = ½η²ζ²H₀² and temperature ηζ²/2 (the paper's "β = ηζ²/2" is the temperature; docs/science.md §7).
  * Hence Σ = (ηζ²/2)H₀, and for the discrete-time linear map exactly Σ = (ηζ²/2)H₀(I − ηH₀/2)⁻¹; C = 0.
  *
  * Scratch: 2N per chain (θ + ζz, then the gradient). The two views on each chain's scratch are made once per
@@ -45,7 +45,7 @@ export class EarthquakeOptimizer implements Optimizer {
   }
 
   /**
-   * 004 Eq. 33–34 with SCIENCE.md §7's reading: μ = η·H₀², D = ½η²ζ²H₀², an equilibrium at temperature ηζ²/2
+   * 004 Eq. 33–34 with docs/science.md §7's reading: μ = η·H₀², D = ½η²ζ²H₀², an equilibrium at temperature ηζ²/2
    * on 𝓛^quake, whose Hessian is H₀⁻¹ (so Σ = (ηζ²/2)H₀, discrete time (ηζ²/2)H₀(I − ηH₀/2)⁻¹). The drift is
    * −ηH₀δθ = −μ∇𝓛^quake.
    */

@@ -6,7 +6,7 @@ export const lmScratchSize = (dim: number): number => dim + 1;
 /**
  * The Langevin kick, all randomness from the chain's own stream, no allocation.
  * Euler (004 Fig. 5): θ ← θ + σz, z ~ N(0, I) fresh.
- * Leimkuhler–Matthews (SCIENCE.md §7): θ ← θ + σ(z_k + z_{k+1})/2, each z shared by two consecutive kicks; z_{k+1} is
+ * Leimkuhler–Matthews (docs/science.md §7): θ ← θ + σ(z_k + z_{k+1})/2, each z shared by two consecutive kicks; z_{k+1} is
  * kept in scratch[at .. at+N) for the next kick, and the chain's first kick draws z₀ first (flag scratch[at+N] = 0 → 1).
  */
 export function langevinKick(theta: Float64Array, rng: Rng, sigma: number, leimkuhlerMatthews: boolean, scratch: Float64Array, at: number): void {

@@ -13,7 +13,7 @@ import { langevinKick, lmScratchSize } from './langevin-kick.ts';
  */
 export class SgldOptimizer implements Optimizer {
   readonly scalarNames: readonly string[] = [];
-  /** Leimkuhler–Matthews kick √(2η)(z_t + z_{t+1})/2 instead of √(2η)z_t (SCIENCE.md §7). */
+  /** Leimkuhler–Matthews kick √(2η)(z_t + z_{t+1})/2 instead of √(2η)z_t (docs/science.md §7). */
   protected readonly leimkuhlerMatthews: boolean = false;
   scratchSize = 0;
   private eta = 0;
@@ -44,7 +44,7 @@ export class SgldOptimizer implements Optimizer {
   }
 }
 
-/** SGLD with the Leimkuhler–Matthews kick (beyond the paper, SCIENCE.md §7). */
+/** SGLD with the Leimkuhler–Matthews kick (beyond the paper, docs/science.md §7). */
 export class SgldLmOptimizer extends SgldOptimizer {
   protected override readonly leimkuhlerMatthews: boolean = true;
 }
@@ -67,8 +67,8 @@ export const sgldLmInfo = definePlugin({
   name: 'sgld-lm',
   description:
     'SGLD with a Leimkuhler–Matthews kick √(2η)(z_t + z_{t+1})/2, each z shared by consecutive steps: exact stationary ' +
-    'variance 1/h on a noiseless quadratic; the minibatch D = O(η²) remains (beyond the paper, SCIENCE.md §7).',
-  source: '004 Fig. 5 (left), Eq. 37; Leimkuhler–Matthews kick (SCIENCE.md §7)',
+    'variance 1/h on a noiseless quadratic; the minibatch D = O(η²) remains (beyond the paper, docs/science.md §7).',
+  source: '004 Fig. 5 (left), Eq. 37; Leimkuhler–Matthews kick (docs/science.md §7)',
   params: { eta },
   precision: 'float64',
 });

@@ -19,7 +19,7 @@ import { langevinKick, lmScratchSize } from './langevin-kick.ts';
 export class SgworldOptimizer implements Optimizer {
   readonly scalarNames: readonly string[] = [];
   protected readonly corrected: boolean = true;
-  /** Leimkuhler–Matthews kick √(2ηn)(z_τ + z_{τ+1})/2 instead of √(2ηn)z_τ (SCIENCE.md §7). */
+  /** Leimkuhler–Matthews kick √(2ηn)(z_τ + z_{τ+1})/2 instead of √(2ηn)z_τ (docs/science.md §7). */
   protected readonly leimkuhlerMatthews: boolean = false;
   scratchSize = 0;
   private eta = 0;
@@ -88,7 +88,7 @@ export class SgworldUncorrectedOptimizer extends SgworldOptimizer {
   protected override readonly corrected: boolean = false;
 }
 
-/** Corrected SGWORLD with the Leimkuhler–Matthews kick (beyond the paper, SCIENCE.md §7). */
+/** Corrected SGWORLD with the Leimkuhler–Matthews kick (beyond the paper, docs/science.md §7). */
 export class SgworldLmOptimizer extends SgworldOptimizer {
   protected override readonly leimkuhlerMatthews: boolean = true;
 }
@@ -146,8 +146,8 @@ export const sgworldLmInfo = definePlugin({
   name: 'sgworld-lm',
   description:
     'Corrected SGWORLD with a Leimkuhler–Matthews kick √(2ηn)(z_τ + z_{τ+1})/2, each z shared by consecutive epochs: ' +
-    `the Euler kick's O(ηnh) error in Σ is gone, KL falls like η⁴ (beyond the paper, SCIENCE.md §7). ${needs}`,
-  source: '004 Fig. 5 (right), Eq. 16, 38; Leimkuhler–Matthews kick (SCIENCE.md §7)',
+    `the Euler kick's O(ηnh) error in Σ is gone, KL falls like η⁴ (beyond the paper, docs/science.md §7). ${needs}`,
+  source: '004 Fig. 5 (right), Eq. 16, 38; Leimkuhler–Matthews kick (docs/science.md §7)',
   params: { eta },
   precision: 'float64',
 });

@@ -1,6 +1,6 @@
-/** Comparisons of simulated covariances with theory that several scenarios share (SCIENCE.md §6). */
+/** Comparisons of simulated covariances with theory that several scenarios share (docs/science.md §6). */
 
-/** |Σ_sim − Σ_th| / √(Σ_th,ii Σ_th,jj) per element, and its maximum over the 28 independent ones (SCIENCE.md §6). */
+/** |Σ_sim − Σ_th| / √(Σ_th,ii Σ_th,jj) per element, and its maximum over the 28 independent ones (docs/science.md §6). */
 export function scaledSigmaError(sim: number[][], th: number[][]): { rows: number[][]; max: number } {
   const rows = th.map((row, a) => row.map((t, b) => Math.abs(sim[a][b] - t) / Math.sqrt(th[a][a] * th[b][b])));
   return { rows, max: Math.max(...rows.flatMap((row, a) => row.slice(a))) };

@@ -12,12 +12,12 @@ interface Marginal2d { xEdges: number[]; yEdges: number[]; counts: number[][]; d
  * 004 §4.5, Eq. 31–34 and Fig. 2C: the earthquake model θ ← θ − η∇𝓛(θ + ζz) on the tanh regression near θ₀.
  * An equilibrium (no circulation) at temperature ηζ²/2 on 𝓛^quake, whose Hessian is H₀⁻¹, so that
  * Σ = (ηζ²/2)H₀ grows with the curvature: the inverse variance–flatness relation without any current.
- * Theory in discrete time, exact for the quadratic part: Σ = (ηζ²/2)H₀(I − ηH₀/2)⁻¹ (SCIENCE.md §7).
+ * Theory in discrete time, exact for the quadratic part: Σ = (ηζ²/2)H₀(I − ηH₀/2)⁻¹ (docs/science.md §7).
  */
 export const earthquakeNess: PackagedScenario = {
   name: 'earthquake-ness',
   title: 'Earthquake model on the tanh regression: equilibrium (C = 0) with Σ ∝ H₀, inverse variance–flatness',
-  reproduces: 'seed 004 (Machine learning in and out of equilibrium) §4.5, Eq. 31–34, Fig. 2C: full-batch gradient at a randomly shifted argument, ζ = 1e-4; the stationary state is an equilibrium on 𝓛^quake (Hessian H₀⁻¹) at temperature ηζ²/2 (the printed "β = ηζ²/2" is the temperature, SCIENCE.md §7): no circulation, and the variance largest along the steepest directions of 𝓛; the panel-C cross-section in the (δθ₆, δθ₇) plane in units Θ of WR SGD.',
+  reproduces: 'seed 004 (Machine learning in and out of equilibrium) §4.5, Eq. 31–34, Fig. 2C: full-batch gradient at a randomly shifted argument, ζ = 1e-4; the stationary state is an equilibrium on 𝓛^quake (Hessian H₀⁻¹) at temperature ηζ²/2 (the printed "β = ηζ²/2" is the temperature, docs/science.md §7): no circulation, and the variance largest along the steepest directions of 𝓛; the panel-C cross-section in the (δθ₆, δθ₇) plane in units Θ of WR SGD.',
   params: {
     eta: { type: 'number', description: 'η, learning rate (004 §4.1 uses 1e-7 for the regression; Fig. 2C does not restate it)', default: 1e-7, exclusiveMinimum: 0 },
     zeta: { type: 'number', description: 'ζ, standard deviation of the random shift of the argument (Fig. 2C: 1e-4)', default: 1e-4, exclusiveMinimum: 0 },
@@ -30,7 +30,7 @@ export const earthquakeNess: PackagedScenario = {
     circulationStdErrors: { type: 'number', description: 'max|C_ij| must be within this many times the largest standard error of C (chain spread)', default: 5, exclusiveMinimum: 0 },
   },
   presets: {
-    // full: the paper's η = 1e-7 (004 §4.1; Fig. 2C does not restate η, and SCIENCE.md §7's "a few standard deviations"
+    // full: the paper's η = 1e-7 (004 §4.1; Fig. 2C does not restate η, and docs/science.md §7's "a few standard deviations"
     // for the centre's shift holds at 1e-7: 4.4σ along the flattest direction). Fig. 3 used ~1e7–1e8 steps; here
     // 16 chains × 6e6 steps = 9.6e7 steps, 6.5 min on 2 cores (measured: 1.2e5 steps/s per core; the full-batch
     // gradient is 200 samples). Burn-in 1e6 = 5.5 relaxation times 1/(η h_min) = 1.8e5 of the flattest direction:
@@ -87,7 +87,7 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   const sigmaTheory = inBasis(vTheory), sigmaContinuous = inBasis(vContinuous);
 
   // The centre: the minimum of the loss smoothed by θ + ζz, whose covariance about θ₀ is W = Σ + ζ²I = ζ²(I − ηH₀/2)⁻¹:
-  // E∇𝓛 = 0 gives δ = −H₀⁻¹ ½∇tr(H W) to second order (SCIENCE.md §7's −(ζ²/2)H₀⁻¹∇tr H is W = ζ²I).
+  // E∇𝓛 = 0 gives δ = −H₀⁻¹ ½∇tr(H W) to second order (docs/science.md §7's −(ζ²/2)H₀⁻¹∇tr H is W = ζ²I).
   const W = inBasis(Array.from(h, (x) => (zeta * zeta) / (1 - (eta * x) / 2)));
   const shiftPredicted = predictedShift(landscape, theta0, wr.hessian, W);
   // 004 Fig. 2C: the (δθ₆, δθ₇) plane in units Θ of the WR theory (same η, m), centred on θ₀; the cloud sits at the
@@ -103,7 +103,7 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   const sim = await ctx.simulate('earthquake stationary state', spec, { reference: theta0 });
   const moments = sim.observers.moments as Moments, circ = sim.observers.circulation as Circulation;
 
-  // Σ element-wise on the √(Σ_ii Σ_jj) scale (SCIENCE.md §6), measured about the sample mean (the centre is not θ₀).
+  // Σ element-wise on the √(Σ_ii Σ_jj) scale (docs/science.md §6), measured about the sample mean (the centre is not θ₀).
   const sigmaErr = scaledSigmaError(moments.covariance, sigmaTheory);
   const sigmaStdErrorScaled = Math.max(...sigmaTheory.flatMap((row, a) => row.map((_, b) => moments.covarianceStdError[a][b] / Math.sqrt(sigmaTheory[a][a] * sigmaTheory[b][b]))));
 

@@ -9,19 +9,19 @@ type Axis = 'inverseK' | 'batchSize' | 'inverseEta';
 
 /**
  * 001 §3–4, Theorem 3.2, Fig. 4: WR SGD escaping from the global minimum a of the N-D Styblinski–Tang function with M data
- * points ℓ_j = f(√kθ) − √k x_j·θ (SCIENCE.md §7: minibatch noise covariance H(a)/B). K chains per (k, η, B) point start at
- * a/√k and count until one coordinate leaves the box |√kθ_d − a| < w (w = 0.15, SCIENCE.md §7); γ̂ in continuous time
+ * points ℓ_j = f(√kθ) − √k x_j·θ (docs/science.md §7: minibatch noise covariance H(a)/B). K chains per (k, η, B) point start at
+ * a/√k and count until one coordinate leaves the box |√kθ_d − a| < w (w = 0.15, docs/science.md §7); γ̂ in continuous time
  * t = η·steps. Three panels: −log γ̂ against 1/k, B and 1/η (Theorem 3.2: exponent 2BΔL/(ηH_ae), linear in each).
  */
 export const escapeSgd: PackagedScenario = {
   name: 'escape-sgd',
   title: 'Escape of SGD from a Styblinski–Tang minimum: −log γ linear in 1/k, in B and in 1/η (001 Theorem 3.2, Fig. 4)',
-  reproduces: 'seed 001 (A diffusion theory for deep learning dynamics) §3, Theorem 3.2, Fig. 4 (a)–(c) and Fig. 17–19: WR SGD on the 10-D Styblinski–Tang function with data points whose gradient noise has covariance H/B (SCIENCE.md §7), K escapes per point from a small box around the global minimum; −log γ is linear in the inverse sharpness 1/k, in the batch size B and in the inverse learning rate 1/η (Pearson > 0.99 each).',
+  reproduces: 'seed 001 (A diffusion theory for deep learning dynamics) §3, Theorem 3.2, Fig. 4 (a)–(c) and Fig. 17–19: WR SGD on the 10-D Styblinski–Tang function with data points whose gradient noise has covariance H/B (docs/science.md §7), K escapes per point from a small box around the global minimum; −log γ is linear in the inverse sharpness 1/k, in the batch size B and in the inverse learning rate 1/η (Pearson > 0.99 each).',
   params: {
     dim: { type: 'integer', description: 'N, coordinates of the Styblinski–Tang function (001: 10)', default: 10, minimum: 1 },
-    dataSize: { type: 'integer', description: 'M, data points x_j (Gaussian quantiles of variance f\'\'(a), SCIENCE.md §7)', default: 1000, minimum: 2 },
+    dataSize: { type: 'integer', description: 'M, data points x_j (Gaussian quantiles of variance f\'\'(a), docs/science.md §7)', default: 1000, minimum: 2 },
     dataSeed: { type: 'integer', description: 'seed of the per-coordinate shuffles of the data points', default: 0, minimum: 0 },
-    halfWidth: { type: 'number', description: 'w: the box |√kθ_d − a| < w in units of x = √kθ (SCIENCE.md §7: 0.15; barrier f₁(a + w) − f₁(a) ≈ 0.37)', default: 0.15, exclusiveMinimum: 0 },
+    halfWidth: { type: 'number', description: 'w: the box |√kθ_d − a| < w in units of x = √kθ (docs/science.md §7: 0.15; barrier f₁(a + w) − f₁(a) ≈ 0.37)', default: 0.15, exclusiveMinimum: 0 },
     chains: { type: 'integer', description: 'K, escapes attempted per point (001 App. C: 100)', default: 100, minimum: 2 },
     sharpnesses: { type: 'array', description: 'k of panel (a), at η = etaForK, B = batchForK (ΔL/D from ≈ 10 to 5)', default: [0.8, 0.9, 1, 1.15, 1.35, 1.6] },
     etaForK: { type: 'number', description: 'η of panel (a)', default: 0.0025, exclusiveMinimum: 0 },

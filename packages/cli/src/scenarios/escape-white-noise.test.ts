@@ -72,12 +72,12 @@ describe('escape-white-noise, quick preset', () => {
 
   it('the pooled rate matches Theorem 3.1 × 10 within 3/√escapes + the Kramers formula\'s own error + 2 % Euler bias', () => {
     const k = results.kramers, c = claim('rate-matches-kramers');
-    // The exact 1-D passage to the box edge differs from Kramers by ≤ 1.5 % over D = 4.5–8 (SCIENCE.md §7: ~1 %).
+    // The exact 1-D passage to the box edge differs from Kramers by ≤ 1.5 % over D = 4.5–8 (docs/science.md §7: ~1 %).
     expect(k.kramersOwnError).toBeLessThan(0.015);
     expect(c.tolerance).toBeCloseTo(3 / Math.sqrt(k.escapes) + k.kramersOwnError + 0.02, 12);
     expect(c.tolerance).toBeLessThan(0.16);
     expect(Math.abs(k.pooledRatio - 1)).toBeLessThan(c.tolerance);
-    // Without the ×10 of the 10 saddles (SCIENCE.md §7) the rate would be off by a factor of 10: far outside.
+    // Without the ×10 of the 10 saddles (docs/science.md §7) the rate would be off by a factor of 10: far outside.
     expect(Math.abs(k.pooledRatio * 10 - 1)).toBeGreaterThan(10 * c.tolerance);
   });
 });

@@ -9,14 +9,14 @@ interface Escape { chains: number; escaped: number; censored: number; steps: num
 /**
  * 001 §4, Theorem 3.1, Fig. 6 (a), (b): GD + white noise escaping from the global minimum a of the N-D Styblinski–Tang
  * function 𝓛 = f(√kθ). Per (k, D) point, K chains start at a/√k and stop counting when one coordinate leaves the box
- * |√kθ_d − a| ≤ (b − a) + 1 (past the saddle b by 1, SCIENCE.md §7); γ̂ = escapes / steps at risk, in continuous time
+ * |√kθ_d − a| ≤ (b − a) + 1 (past the saddle b by 1, docs/science.md §7); γ̂ = escapes / steps at risk, in continuous time
  * γ̂/η. Theory: Theorem 3.1 with Rule 1 over the N equivalent saddles, τ = 2π/(N k √(f''(a)|f''(b)|)) e^{ΔL/D}, and the
  * exact 1-D mean first-passage time to the box edge (quadrature), ÷ N: the coordinates are independent.
  */
 export const escapeWhiteNoise: PackagedScenario = {
   name: 'escape-white-noise',
   title: 'Escape of GD + white noise from a Styblinski–Tang minimum: γ ∝ k, −log γ linear in 1/D, Theorem 3.1 (001 Fig. 6)',
-  reproduces: 'seed 001 (A diffusion theory for deep learning dynamics) §4, Theorem 3.1, Fig. 6 (a), (b) and Fig. 13–14: GD with injected white noise on the 10-D Styblinski–Tang function, K escapes per point; the escape rate is proportional to the sharpness k at fixed D, and −log γ is linear in 1/D with slope ΔL at fixed k. The rate matches Theorem 3.1 multiplied by the 10 equivalent saddles (Rule 1, SCIENCE.md §7).',
+  reproduces: 'seed 001 (A diffusion theory for deep learning dynamics) §4, Theorem 3.1, Fig. 6 (a), (b) and Fig. 13–14: GD with injected white noise on the 10-D Styblinski–Tang function, K escapes per point; the escape rate is proportional to the sharpness k at fixed D, and −log γ is linear in 1/D with slope ΔL at fixed k. The rate matches Theorem 3.1 multiplied by the 10 equivalent saddles (Rule 1, docs/science.md §7).',
   params: {
     dim: { type: 'integer', description: 'N, coordinates of the Styblinski–Tang function (001: 10); N equivalent saddles', default: 10, minimum: 1 },
     eta: { type: 'number', description: 'η, the time step (t = η·steps); keep ηk f\'\'(a) ≪ 1: the Euler bias of γ is ≈ +3 % at ηk = 1e-2 (measured)', default: 5e-4, exclusiveMinimum: 0 },
@@ -26,7 +26,7 @@ export const escapeWhiteNoise: PackagedScenario = {
     diffusions: { type: 'array', description: 'D of panel (b), at k = sharpnessForD (ΔL/D from 9.8 to 4.9: low temperature, yet affordable)', default: [4, 4.5, 5, 5.5, 6, 7, 8] },
     sharpnessForD: { type: 'number', description: 'k of panel (b)', default: 2, exclusiveMinimum: 0 },
     meanTimes: { type: 'number', description: 'steps per chain, in units of the predicted mean escape time (exact 1-D passage ÷ N): a fraction e^{−meanTimes} is censored', default: 5, exclusiveMinimum: 0 },
-    beyondSaddle: { type: 'number', description: 'the box edge sits this far past the saddle b, in units of x = √kθ (SCIENCE.md §7: 1)', default: 1, exclusiveMinimum: 0 },
+    beyondSaddle: { type: 'number', description: 'the box edge sits this far past the saddle b, in units of x = √kθ (docs/science.md §7: 1)', default: 1, exclusiveMinimum: 0 },
     pearsonMin: { type: 'number', description: 'least Pearson correlation of −log γ with 1/D (001: > 0.99)', default: 0.99, minimum: 0, maximum: 1 },
     slopeStdErrors: { type: 'number', description: 'tolerance of the log–log slope of γ vs k, in standard errors (from the escapes per point)', default: 3, exclusiveMinimum: 0 },
     rateStdErrors: { type: 'number', description: 'tolerance of the pooled ratio γ/γ_Kramers, in standard errors (1/√(all escapes))', default: 3, exclusiveMinimum: 0 },
@@ -44,7 +44,7 @@ export const escapeWhiteNoise: PackagedScenario = {
   claims: {
     'rate-proportional-to-sharpness': 'at fixed D the escape rate is proportional to the sharpness k (001 Fig. 6a): the weighted log–log slope of γ̂ vs k is 1 within the tolerance',
     'linear-in-inverse-diffusion': 'at fixed k, −log γ̂ is linear in 1/D (001 Fig. 6b): Pearson correlation above 0.99',
-    'rate-matches-kramers': 'γ̂ (continuous time, γ̂_steps/η) pooled over all points equals Theorem 3.1 × N (Rule 1 over the N equivalent saddles, SCIENCE.md §7) within the statistical tolerance plus the Kramers formula\'s own error at these D (vs the exact 1-D passage time) plus the Euler bias',
+    'rate-matches-kramers': 'γ̂ (continuous time, γ̂_steps/η) pooled over all points equals Theorem 3.1 × N (Rule 1 over the N equivalent saddles, docs/science.md §7) within the statistical tolerance plus the Kramers formula\'s own error at these D (vs the exact 1-D passage time) plus the Euler bias',
   },
   run,
 };

@@ -32,7 +32,7 @@ describe('fluctuation-theorems, quick preset', () => {
     // Eq. 29 ∝ η (Σ ∝ η, C and D₀ ∝ η²): the theory at the quick η = 1e-6 is positive and the observer used it.
     expect(r.theoryRate).toBeGreaterThan(0);
     for (const l of r.lengths as Length[]) {
-      // 1 % (SCIENCE.md §7: long runs sit ~1 % off Eq. 29) + 4 chain-spread standard errors (32 chains).
+      // 1 % (docs/science.md §7: long runs sit ~1 % off Eq. 29) + 4 chain-spread standard errors (32 chains).
       expect(Math.abs(l.rate / r.theoryRate - 1), `ℓ = ${l.length}`).toBeLessThan(0.01 + (4 * l.rateStdError) / r.theoryRate);
       expect(l.rateStdError / r.theoryRate).toBeLessThan(0.02); // the run resolves the rate to 2 %
     }
@@ -54,7 +54,7 @@ describe('fluctuation-theorems, quick preset', () => {
   it('regression DFT: slope 1 at ℓ = 2, 3; the ℓ = 1 points bend away from a line (non-Gaussian m = 10 noise)', () => {
     const [l1, l2, l3]: Length[] = results.regression.lengths;
     for (const l of [l2, l3]) {
-      // 0.02: SCIENCE.md §7 finds 0.98–0.99 at ℓ = 2, 3; plus 4 standard errors of the weighted fit (≈ 0.015 here;
+      // 0.02: docs/science.md §7 finds 0.98–0.99 at ℓ = 2, 3; plus 4 standard errors of the weighted fit (≈ 0.015 here;
       // seeds 1–3 gave 0.983, 0.986, 0.950 at ℓ = 2).
       expect(Math.abs(l.dft.slope - 1), `ℓ = ${l.length}`).toBeLessThan(0.02 + 4 * l.dft.slopeStdError);
       expect(l.dft.slopeStdError).toBeLessThan(0.02);

@@ -21,7 +21,7 @@ const LENGTHS = [1, 2, 3];
 export const fluctuationTheorems: PackagedScenario = {
   name: 'fluctuation-theorems',
   title: 'Entropy production of stationary SGD: IFT ⟨e^{−σ}⟩ = 1, DFT ln P(σ)/P(−σ) = σ, ⟨σ⟩/ℓ vs Eq. 29',
-  reproduces: 'seed 004 (Machine learning in and out of equilibrium) §4.4, Fig. 4: σ(Ω) over trajectories of ℓ = 1–3 WR SGD steps (Eq. 27) in the NESS of the tanh regression (η = 1e-7, m = 10): ⟨e^{−σ}⟩ within 0.02 % of 1, ln P(σ)/P(−σ) against σ on the DFT line (slope ≈ 0.93 at ℓ = 1 with m = 10, ≈ 0.98–0.99 at ℓ = 2, 3, SCIENCE.md §7), ⟨σ⟩/ℓ on −tr(CD₀⁻¹CΣ⁻¹) (Eq. 29); MNIST linear: IFT within 2 %.',
+  reproduces: 'seed 004 (Machine learning in and out of equilibrium) §4.4, Fig. 4: σ(Ω) over trajectories of ℓ = 1–3 WR SGD steps (Eq. 27) in the NESS of the tanh regression (η = 1e-7, m = 10): ⟨e^{−σ}⟩ within 0.02 % of 1, ln P(σ)/P(−σ) against σ on the DFT line (slope ≈ 0.93 at ℓ = 1 with m = 10, ≈ 0.98–0.99 at ℓ = 2, 3, docs/science.md §7), ⟨σ⟩/ℓ on −tr(CD₀⁻¹CΣ⁻¹) (Eq. 29); MNIST linear: IFT within 2 %.',
   params: {
     eta: { type: 'number', description: 'η of the regression runs (004 §4.1: 1e-7); the theory (Σ, C, D₀, Eq. 29) is taken at the same η', default: 1e-7, exclusiveMinimum: 0 },
     batchSize: { type: 'integer', description: 'm, WR minibatch size of the regression (004 §4.1: 10)', default: 10, minimum: 1 },
@@ -29,7 +29,7 @@ export const fluctuationTheorems: PackagedScenario = {
     steps: { type: 'integer', description: 'steps per regression chain', default: 4_000_000, minimum: 1 },
     burnIn: { type: 'integer', description: 'regression steps discarded before σ is counted (the start is the theory\'s stationary state; the slowest mode relaxes in 1/(η h_min) ≈ 1.8e5 steps at η = 1e-7)', default: 200_000, minimum: 0 },
     iftTolerance: { type: 'number', description: 'largest |⟨e^{−σ}⟩ − 1| allowed at ℓ = 1, 2, 3 (004 §4.4: 0.02 %)', default: 2e-4, exclusiveMinimum: 0 },
-    dftAllowance: { type: 'number', description: 'allowed |slope − 1| of ln P(σ)/P(−σ) vs σ at ℓ = 2, 3 beyond 4 fit standard errors (non-Gaussian minibatch noise: ≈ 0.98–0.99, SCIENCE.md §7)', default: 0.02, minimum: 0 },
+    dftAllowance: { type: 'number', description: 'allowed |slope − 1| of ln P(σ)/P(−σ) vs σ at ℓ = 2, 3 beyond 4 fit standard errors (non-Gaussian minibatch noise: ≈ 0.98–0.99, docs/science.md §7)', default: 0.02, minimum: 0 },
     mnistEta: { type: 'number', description: 'η of the MNIST linear runs (004 §4.2: 1e-4)', default: 1e-4, exclusiveMinimum: 0 },
     mnistBatchSize: { type: 'integer', description: 'm of the MNIST runs (004 §4.2: 100)', default: 100, minimum: 1 },
     mnistChains: { type: 'integer', description: 'MNIST chains, each started from N(θ₀, Σ_theory)', default: 16, minimum: 2 },
@@ -37,13 +37,13 @@ export const fluctuationTheorems: PackagedScenario = {
     mnistBurnIn: { type: 'integer', description: 'MNIST steps discarded before σ is counted', default: 2_000, minimum: 0 },
     mnistDiffusionRegularization: { type: 'number', description: 'ε: σ uses (D₀ + ε·max D₀_αα·I)⁻¹; D₀ of MNIST has eigenvalues from ~1e-21 to 4.4e-11 (pooled pixels lit in a handful of images) and is not Cholesky-factorable as it is', default: 1e-10, minimum: 0 },
     mnistIftTolerance: { type: 'number', description: 'largest |⟨e^{−σ}⟩ − 1| allowed for MNIST at ℓ = 1, 2, 3 (004 §4.4: 2 %)', default: 0.02, exclusiveMinimum: 0 },
-    rateAllowance: { type: 'number', description: 'allowed |⟨σ⟩/ℓ ÷ Eq. 29 − 1| beyond 4 standard errors (long runs sit ~1 % below, SCIENCE.md §7)', default: 0.01, minimum: 0 },
+    rateAllowance: { type: 'number', description: 'allowed |⟨σ⟩/ℓ ÷ Eq. 29 − 1| beyond 4 standard errors (long runs sit ~1 % below, docs/science.md §7)', default: 0.01, minimum: 0 },
   },
   presets: {
     full: {},
     // full (the defaults): η = 1e-7, m = 10 as 004 §4.1; 64 chains × 4e6 steps = 2.6e8 steps (~2 min alone on 2 cores at
     // ~2e6 steps/s), the start drawn from N(θ₀, Σ) and 2e5 burn-in steps (1.1 relaxation times of the slowest mode).
-    // Measured (seed 1): ⟨e^{−σ}⟩ − 1 = −0.8e-6, −1.6e-6, −2.4e-6 ± 1.6e-6, 3.2e-6, 4.8e-6 at ℓ = 1, 2, 3 (SCIENCE.md §7:
+    // Measured (seed 1): ⟨e^{−σ}⟩ − 1 = −0.8e-6, −1.6e-6, −2.4e-6 ± 1.6e-6, 3.2e-6, 4.8e-6 at ℓ = 1, 2, 3 (docs/science.md §7:
     // ~1e-5); ⟨σ⟩/ℓ = 1.005 ± 0.005 of Eq. 29; DFT slopes, weighted 1.013, 1.007, 1.007 ± 0.005, equal weights 0.941,
     // 0.989, 0.999 ± 0.009 (§7's 0.93 and 0.98–0.99). MNIST, 16 × 5e4 steps: IFT 0.5e-4, 0.7e-4, 1.2e-4 ± 1.6e-4, 3.4e-4, 5.3e-4.
     // ~6 min on 2 shared cores (MNIST ~2e3 steps/s: σ costs N² = 2.4e5 multiply-adds per step, ~3× the SGD step).
@@ -56,7 +56,7 @@ export const fluctuationTheorems: PackagedScenario = {
   },
   claims: {
     'ift-regression': 'regression: ⟨e^{−σ}⟩ = 1 (Eq. 8) within the tolerance for every ℓ = 1, 2, 3 (004: within 0.02 %)',
-    'dft-line': 'regression: |slope − 1| of the weighted fit of ln P(σ)/P(−σ) = slope·σ (Eq. 9) within the allowance + 4 fit standard errors at ℓ = 2, 3 (ℓ = 1 reported: its points bend away from a line, the m = 10 minibatch noise is not Gaussian; the equal-weight fit, leaning on the tails, gives ≈ 0.93 there, SCIENCE.md §7)',
+    'dft-line': 'regression: |slope − 1| of the weighted fit of ln P(σ)/P(−σ) = slope·σ (Eq. 9) within the allowance + 4 fit standard errors at ℓ = 2, 3 (ℓ = 1 reported: its points bend away from a line, the m = 10 minibatch noise is not Gaussian; the equal-weight fit, leaning on the tails, gives ≈ 0.93 there, docs/science.md §7)',
     'entropy-rate-eq29': 'regression: |⟨σ⟩/ℓ ÷ (−tr(CD₀⁻¹CΣ⁻¹)) − 1| (Eq. 29) within the allowance + 4 standard errors (chain spread) for ℓ = 1, 2, 3',
     'ift-mnist': 'MNIST linear (η = 1e-4, m = 100, M = 60000): ⟨e^{−σ}⟩ = 1 (Eq. 8) within the tolerance for every ℓ = 1, 2, 3 (004: within 2 %)',
   },
@@ -82,7 +82,7 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   const reg = sim.observers['entropy-production'] as EntropyObserved;
 
   const ift = Math.max(...reg.lengths.map((l) => Math.abs(l.expMean - 1)));
-  // DFT at ℓ = 2, 3 and Eq. 29 at every ℓ: the allowance (a systematic, SCIENCE.md §7) plus 4 standard errors of the run.
+  // DFT at ℓ = 2, 3 and Eq. 29 at every ℓ: the allowance (a systematic, docs/science.md §7) plus 4 standard errors of the run.
   const late = reg.lengths.filter((l) => l.length >= 2);
   const dftMiss = Math.max(...late.map((l) => Math.abs(l.dft.slope - 1)));
   const dftTolerance = (p.dftAllowance as number) + 4 * Math.max(...late.map((l) => l.dft.slopeStdError));

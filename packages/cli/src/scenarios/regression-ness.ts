@@ -31,7 +31,7 @@ export const regressionNess: PackagedScenario = {
     trainingSteps: { type: 'integer', description: 'steps per training run', default: 200_000, minimum: 1 },
     sigmaTolerance: { type: 'number', description: 'largest |Σ_sim − Σ_theory| allowed, in units of √(Σ_ii Σ_jj)', default: 0.05, exclusiveMinimum: 0 },
     circulationTolerance: { type: 'number', description: 'largest |C_sim − C_theory| allowed, in units of max |C_theory|', default: 0.15, exclusiveMinimum: 0 },
-    worSigmaAllowance: { type: 'number', description: 'room for the O(ηn·h_max/2) terms the leading-order WOR theory leaves out (0.028 at η = 1e-7, measured ~2 % as SCIENCE.md §6 says; 0.28 at η = 1e-6, measured 25 %); 4 standard errors of the worst element are added', default: 0.05, exclusiveMinimum: 0 },
+    worSigmaAllowance: { type: 'number', description: 'room for the O(ηn·h_max/2) terms the leading-order WOR theory leaves out (0.028 at η = 1e-7, measured ~2 % as docs/science.md §6 says; 0.28 at η = 1e-6, measured 25 %); 4 standard errors of the worst element are added', default: 0.05, exclusiveMinimum: 0 },
     worMeanTolerance: { type: 'number', description: 'largest |mean_WOR − θ̂₀| allowed, in units of |θ̂₀ − θ₀| (the shift Eq. 16 predicts)', default: 0.1, exclusiveMinimum: 0 },
   },
   presets: {

@@ -42,13 +42,13 @@ describe('sgworld-vs-sgld, quick preset', () => {
     expect(theoryAt('sgld', 'continuous', 1e-6)).toBeLessThan(theoryAt('sgld', 'discrete', 1e-6));
   });
 
-  it('real SGWORLD is not η⁶-small: at 1e-6 it is ≥ 100× Eq. 47 and within 2× of SGLD (SCIENCE.md §7); uncorrected is 2–4× worse than SGLD', () => {
+  it('real SGWORLD is not η⁶-small: at 1e-6 it is ≥ 100× Eq. 47 and within 2× of SGLD (docs/science.md §7); uncorrected is 2–4× worse than SGLD', () => {
     const w = at('sgworld', 1e-6), s = at('sgld', 1e-6), u = at('sgworld-uncorrected', 1e-6);
     // Eq. 47 gives ~2e-5 bits at 1e-6; the chains ~5e-2 (each KL to ~7 %, 4 s.e. < 30 %).
     expect(w.klBits).toBeGreaterThan(100 * theoryAt('sgworld', 'continuous', 1e-6));
     expect(w.klBits / s.klBits).toBeGreaterThan(0.5);
     expect(w.klBits / s.klBits).toBeLessThan(2);
-    // SCIENCE.md §7: uncorrected ~2.5× worse than SGLD (the epoch-Euler theory: 2.5 at 1e-7, 3.3 at 1e-6); ratio ± 10 %.
+    // docs/science.md §7: uncorrected ~2.5× worse than SGLD (the epoch-Euler theory: 2.5 at 1e-7, 3.3 at 1e-6); ratio ± 10 %.
     expect(u.klBits / s.klBits).toBeGreaterThan(2);
     expect(u.klBits / s.klBits).toBeLessThan(4);
   });

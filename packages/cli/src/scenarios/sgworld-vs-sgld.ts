@@ -12,12 +12,12 @@ const LABEL: Record<Algorithm, string> = { sgld: 'SGLD', 'sgld-lm': 'SGLD-LM', s
 /**
  * 004 §4.6, Eq. 39–47, Fig. 6: KL divergence to the exact posterior of the linearised regression vs η, for SGLD, SGWORLD
  * and uncorrected SGWORLD — the paper's Fokker–Planck theory (Eq. 44–47, slopes 2, 6, 2) and real chains of each
- * algorithm side by side, plus the Leimkuhler–Matthews variants (SCIENCE.md §7). Chains start from exact posterior draws.
+ * algorithm side by side, plus the Leimkuhler–Matthews variants (docs/science.md §7). Chains start from exact posterior draws.
  */
 export const sgworldVsSgld: PackagedScenario = {
   name: 'sgworld-vs-sgld',
   title: 'SGWORLD vs SGLD on the linearised regression: KL to the exact posterior vs η, theory (Fig. 6) and real chains',
-  reproduces: 'seed 004 (Machine learning in and out of equilibrium) §4.6, Eq. 39–47, Fig. 6: D_KL(P_s‖P_po) in bits vs η for SGLD (slope 2), SGWORLD (slope 6) and SGWORLD without the δ𝓛 correction (slope 2, ≈ SGLD) — the paper\'s Fokker–Planck theory; and what real chains of each algorithm do (SCIENCE.md §7: SGWORLD as written scales like η²; with a Leimkuhler–Matthews kick like η⁴).',
+  reproduces: 'seed 004 (Machine learning in and out of equilibrium) §4.6, Eq. 39–47, Fig. 6: D_KL(P_s‖P_po) in bits vs η for SGLD (slope 2), SGWORLD (slope 6) and SGWORLD without the δ𝓛 correction (slope 2, ≈ SGLD) — the paper\'s Fokker–Planck theory; and what real chains of each algorithm do (docs/science.md §7: SGWORLD as written scales like η²; with a Leimkuhler–Matthews kick like η⁴).',
   params: {
     batchSize: { type: 'integer', description: 'm (M = 200, n = M/m = 20 steps per epoch)', default: 10, minimum: 1 },
     etas: { type: 'array', description: 'η of the real-chain runs of SGLD, SGWORLD and uncorrected SGWORLD (log–log slopes are fitted over them; keep ηn·h_max ≪ 1, i.e. η ≲ 1e-6)', default: [2.5e-7, 5e-7, 1e-6] },
@@ -41,7 +41,7 @@ export const sgworldVsSgld: PackagedScenario = {
   claims: {
     'kl-theory-slopes': 'the Fokker–Planck theory (Eq. 44, 47) at η = 1e-8…1e-7 has log–log slopes 2 (SGLD), 6 (SGWORLD), 2 (uncorrected) within 0.05 — Fig. 6',
     'kl-slope-sgld': 'real SGLD chains: the fitted slope of KL vs η equals that of the exact discrete-time SGLD theory over the same η (→ 2 as η → 0) within the tolerance (standard errors of the fit)',
-    'kl-slope-sgworld': 'real SGWORLD chains (the algorithm as written, Fig. 5): the fitted slope is 2 (SCIENCE.md §7: the once-per-epoch Euler kick leaves a relative O(ηn·h/2) error in Σ), not the 6 of Eq. 47; tolerance: standard errors of the fit plus the drift of the local slope over the same η in the epoch-Euler theory',
+    'kl-slope-sgworld': 'real SGWORLD chains (the algorithm as written, Fig. 5): the fitted slope is 2 (docs/science.md §7: the once-per-epoch Euler kick leaves a relative O(ηn·h/2) error in Σ), not the 6 of Eq. 47; tolerance: standard errors of the fit plus the drift of the local slope over the same η in the epoch-Euler theory',
     'sgworld-lm-beats-sgworld': 'real chains at lmEta = 1e-6: KL of SGWORLD-LM at least lmFactor (full: 50) times below SGWORLD\'s (measured: KL_SGWORLD − 2 s.e. over KL_LM + 2 s.e.)',
   },
   run,
@@ -138,7 +138,7 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
     'sgworld-uncorrected': stabilityEdge(hMax, (x) => (1 - x) ** n),
   };
   const results = {
-    headline: 'The paper\'s proposal, what real chains of it do, and the variant that delivers what the paper promised: Eq. 47 predicts KL ∝ η⁶ for SGWORLD (Fig. 6), but real SGWORLD chains scale like η², like SGLD — the once-per-epoch kick √(2ηn)z is an Euler step at the epoch scale and leaves a relative O(ηn·h/2) error in Σ; with a Leimkuhler–Matthews kick √(2ηn)(z_τ + z_{τ+1})/2, SGWORLD-LM falls like η⁴ and sits far below SGWORLD (SCIENCE.md §7).',
+    headline: 'The paper\'s proposal, what real chains of it do, and the variant that delivers what the paper promised: Eq. 47 predicts KL ∝ η⁶ for SGWORLD (Fig. 6), but real SGWORLD chains scale like η², like SGLD — the once-per-epoch kick √(2ηn)z is an Euler step at the epoch scale and leaves a relative O(ηn·h/2) error in Σ; with a Leimkuhler–Matthews kick √(2ηn)(z_τ + z_{τ+1})/2, SGWORLD-LM falls like η⁴ and sits far below SGWORLD (docs/science.md §7).',
     method: 'Theory: Eq. 44/47 solved for δΣ = Σ − H₀⁻¹ as a 9×9 linear system (D of Eq. 14, D̂ of Eq. B18, 𝓗_D by central differences — exact for this linear model), KL in bits from Eq. 46 plus the mean term ½δμᵀH₀δμ; "discrete" = the stationary covariance of the Euler map, exact for real SGLD on a linear model. Real chains: `chains` chains per run, started from exact posterior draws, burn-in burnInRelaxations/(η h_min) steps, states every n = M/m steps (epoch boundaries), Gaussian fit per chain (float64 Welford) pooled in chain order; KL of the fit with its O(1/count) bias removed by the jackknife over chains; standard error = jackknife. Slopes: weighted least squares of log KL on log η, standard error from the KL standard errors.',
     theta0: [...theta0], hessianEigenvalues: [...h], batchSize: m, stepsPerEpoch: n, chains,
     theory: { etas: theoryEtas, ...theory, slopesSmallEta: { etas: small, ...theorySlopes } },

@@ -1,7 +1,7 @@
 import type { NessTheory } from '../theory/ness.ts';
 
 /**
- * A loss landscape 𝓛(θ) = L(θ) + R(θ), L = (1/M) Σ_i ℓ_i (SCIENCE.md notation).
+ * A loss landscape 𝓛(θ) = L(θ) + R(θ), L = (1/M) Σ_i ℓ_i (docs/science.md notation).
  * Every method writes into a caller's Float64Array and allocates nothing: they run in the hot loop.
  * Gradients point uphill (descent subtracts them).
  */

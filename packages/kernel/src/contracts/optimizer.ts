@@ -15,7 +15,7 @@ export interface Chain<S = unknown> {
   step: number;
 }
 
-/** Fokker–Planck view of an optimizer (SCIENCE.md §1), for scenarios that overlay theory. */
+/** Fokker–Planck view of an optimizer (docs/science.md §1), for scenarios that overlay theory. */
 export interface FokkerPlanck {
   /** Mobility μ (a scalar times the identity). */
   mobility: number;
@@ -31,7 +31,7 @@ export interface FokkerPlanck {
    * distribution ∝ exp(−𝓛_eff/T) with zero probability current (no circulation, C = 0). Absent: not claimed.
    */
   equilibrium?: boolean;
-  /** T of that equilibrium (1/β), in the units of the loss (earthquake: ηζ²/2, SCIENCE.md §7). */
+  /** T of that equilibrium (1/β), in the units of the loss (earthquake: ηζ²/2, docs/science.md §7). */
   temperature?: number;
   /**
    * The landscape 𝓛_eff of that equilibrium, in words, when it is not 𝓛 itself (earthquake:

@@ -1,6 +1,6 @@
 import type { Rng } from './rng.ts';
 
-/** Minibatch index streams (SCIENCE.md §2). One instance serves every chain; per-chain state is a plain object. */
+/** Minibatch index streams (docs/science.md §2). One instance serves every chain; per-chain state is a plain object. */
 export const Sampler = Symbol.for('nesslab.Sampler');
 export interface Sampler<S = unknown> {
   /** m, indices per minibatch. */

@@ -4,7 +4,7 @@
  */
 import { cholesky } from '../linalg/dense.ts';
 
-/** The lower Cholesky factor of a symmetric positive definite matrix, or an error naming it (D₀ has cond ≈ 2.5e4: float64 LU/Cholesky, SCIENCE.md §7). */
+/** The lower Cholesky factor of a symmetric positive definite matrix, or an error naming it (D₀ has cond ≈ 2.5e4: float64 LU/Cholesky, docs/science.md §7). */
 function factor(a: Float64Array, n: number, name: string): Float64Array {
   const l = cholesky(a, n);
   if (!l) throw new Error(`entropy production: ${name} is not positive definite`);

@@ -119,7 +119,7 @@ describe('langevin theory (004 Eq. 44–47, App. D)', () => {
     }
   });
 
-  it('discrete-time SGWORLD: δΣ → (ηn/2)I, the epoch-scale Euler error of SCIENCE.md §7 (KL ∝ η², not η⁶)', () => {
+  it('discrete-time SGWORLD: δΣ → (ηn/2)I, the epoch-scale Euler error of docs/science.md §7 (KL ∝ η², not η⁶)', () => {
     // Without D̂: nHδΣ + δΣnH − ηn²HδΣH = ηn²H, solved by δΣ = ηn(2I − ηnH)⁻¹ = (ηn/2)(I + O(ηnH)). D̂ ∝ η⁴ adds
     // O(η²) relative to it: ~1e-8 at η = 1e-8 (checked to 1e-6); the O(ηn·h) = 6e-3 Euler term is inside the formula.
     const eta = 1e-8, n = 20, t = langevinTheory(l, l.theta0, eta, 10, 'sgworld', { time: 'discrete' });

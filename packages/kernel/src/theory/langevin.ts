@@ -17,7 +17,7 @@ export interface LangevinTheoryOptions {
    * 'continuous' (default): the Fokker–Planck stationary state, Eq. 44 / 47 — the paper's Fig. 6.
    * 'discrete': the stationary covariance of the Euler map δθ' = (I − ηK)δθ + noise (per step for SGLD, per epoch
    * for SGWORLD): ηKΣ + ηΣK − η²KΣK = 2D′ + 𝓗Σ. For SGLD on a linear model this is EXACT for the real chain; for
-   * SGWORLD it keeps the epoch-scale Euler error (relative O(ηn·h/2), SCIENCE.md §7) but not the O(η³) ordered products.
+   * SGWORLD it keeps the epoch-scale Euler error (relative O(ηn·h/2), docs/science.md §7) but not the O(η³) ordered products.
    */
   time?: 'continuous' | 'discrete';
   /** Step of the central differences for 𝓗_D (exact up to rounding when D is quadratic in θ, as for a linear model). Default 1e-2·max(1, |θ|∞). */

@@ -126,7 +126,7 @@ describe('diffusionWR (004 Eq. 14 / A10)', () => {
     const theta = Float64Array.from([0.1, 0.2, 0.3]);
     expect(maxAbs(diffusionWR(L, theta, 0.1, 6))).toBe(0);
     const noReg = new TanhData(L.a, L.y, 0);
-    // V is built from ∂ℓ_i alone (SCIENCE.md §6): identical bits whatever r is.
+    // V is built from ∂ℓ_i alone (docs/science.md §6): identical bits whatever r is.
     expect(Array.from(diffusionWR(L, theta, 0.1, 2))).toEqual(Array.from(diffusionWR(noReg, theta, 0.1, 2)));
     expect(() => diffusionWR(L, theta, 0.1, 7)).toThrow(/batch size/);
   });

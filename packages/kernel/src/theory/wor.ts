@@ -2,7 +2,7 @@
  * Without-replacement (WOR) SGD near a minimum, epoch to epoch (seed 004 §3.2, App. B and C), exact in float64
  * for small landscapes (it needs every per-sample gradient and Hessian: O(M N²) memory, O(M² N²) time for D̂).
  *
- * Notation (SCIENCE.md): g_i = ∇ℓ_i, V_{αi} = M⁻¹ ∂_α ℓ_i, U_i = M⁻¹ ∇²ℓ_i (Eq. B4), L = M⁻¹ Σ ℓ_i, 𝓛 = L + R,
+ * Notation (docs/science.md): g_i = ∇ℓ_i, V_{αi} = M⁻¹ ∂_α ℓ_i, U_i = M⁻¹ ∇²ℓ_i (Eq. B4), L = M⁻¹ Σ ℓ_i, 𝓛 = L + R,
  * H = ∇²𝓛, H_L = ∇²L = Σ_i U_i, X = ∇R, Y = ∇²R, n = M/m batches per epoch.
  *
  * The epoch map (Eq. 15 = B9) is θ̂_{τ+1} = θ̂_τ − η∇𝓛̂(θ̂_τ) + ξ̂_τ, with mobility μ̂ = ηI, D̂ = ½⟨ξ̂ξ̂ᵀ⟩ (Eq. 17) and

@@ -25,7 +25,7 @@ export const mnistLinearInfo = definePlugin({
 });
 
 /**
- * The MNIST linear network of 004 §4.2 (SCIENCE.md §3), θ_{cP+p} = W_cp:
+ * The MNIST linear network of 004 §4.2 (docs/science.md §3), θ_{cP+p} = W_cp:
  *   ℓ_i = |y_i − W x_i|²,  L = (1/M) Σ ℓ_i,  R = λ|θ|²  (Eq. 10);  r_i = y_i − W x_i.
  *   ∇_W ℓ_i = −2 r_i x_iᵀ,  ∇_W 𝓛 = 2(W S − Bᵀ) + 2λW,  S = XᵀX/M (P×P), B = XᵀY/M (P×K);
  *   ∇²𝓛 = I_K ⊗ (2S + 2λI) (constant), ∇²ℓ_i = I_K ⊗ 2x_i x_iᵀ.

@@ -14,7 +14,7 @@ export function normalQuantile(p: number): number {
 }
 
 /**
- * The M data points x_j ∈ ℝ^N (row-major M×N) of SCIENCE.md §7: per coordinate the Gaussian quantiles Φ⁻¹((j + ½)/M),
+ * The M data points x_j ∈ ℝ^N (row-major M×N) of docs/science.md §7: per coordinate the Gaussian quantiles Φ⁻¹((j + ½)/M),
  * centred and rescaled so that the population (1/M) mean is 0 and variance is exactly `variance`, then shuffled
  * (Fisher–Yates) independently per coordinate from Xoshiro128.fromSeed(dataSeed). M = 1 gives x₁ = 0.
  */

@@ -37,7 +37,7 @@ export function meanFirstPassageTime(potential: (x: number) => number, start: nu
 export interface StyblinskiTangEscape {
   /** Theorem 3.1 for ONE saddle (one coordinate at b, the others at a): 2π/√(H_a|H_b|) · e^{ΔL/D}, H = k f₁''. */
   kramersOnePath: number;
-  /** Theorem 3.1 with Rule 1 over the `dim` equivalent saddles (SCIENCE.md §7): kramersOnePath / dim. */
+  /** Theorem 3.1 with Rule 1 over the `dim` equivalent saddles (docs/science.md §7): kramersOnePath / dim. */
   kramers: number;
   /** Exact 1-D mean first-passage time from a to the box's edge (a + halfWidth√k in x = √kθ), continuous time. */
   exactOneCoordinate: number;
@@ -79,7 +79,7 @@ export function meanExitTime(slope: (x: number) => number, start: number, lower:
 }
 
 /**
- * SGD on the M-point Styblinski–Tang (SCIENCE.md §7) in x = √kθ, s = ηk·steps: x ← x − ηk f₁'(x) + ηk x̄_B, Var x̄_B = f''(a)/B,
+ * SGD on the M-point Styblinski–Tang (docs/science.md §7) in x = √kθ, s = ηk·steps: x ← x − ηk f₁'(x) + ηk x̄_B, Var x̄_B = f''(a)/B,
  * so D = ηk f''(a)/(2B) (001 Eq. 7, D = ηH/(2B)), constant. `varianceMatched` multiplies D by 2/(2 − ηk f''(a)), the ratio of
  * the discrete chain's stationary variance to the continuous one at a. `discreteMonitoring` widens the box by βσ on each side,
  * σ = ηk√(f''(a)/B) the noise of one step, β = −ζ(½)/√(2π) ≈ 0.5826: the chain is only seen at whole steps (the

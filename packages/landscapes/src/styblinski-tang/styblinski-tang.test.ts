@@ -91,7 +91,7 @@ describe('styblinski-tang landscape (001 §4)', () => {
   });
 });
 
-describe('styblinski-tang data points (SCIENCE.md §7: ℓ_j = f(√kθ) − √k x_j·θ, Cov x_j = f\'\'(a))', () => {
+describe('styblinski-tang data points (docs/science.md §7: ℓ_j = f(√kθ) − √k x_j·θ, Cov x_j = f\'\'(a))', () => {
   it('normalQuantile matches published standard normal quantiles to 1e-8 (Acklam: relative error < 1.2e-9)', () => {
     expect(normalQuantile(0.5)).toBe(0);
     expect(normalQuantile(0.975)).toBeCloseTo(1.959963984540054, 8);
@@ -172,7 +172,7 @@ describe('escape theory (001 Theorem 3.1, exact 1-D mean first-passage time)', (
     expect(two.exact / one.exact).toBeCloseTo(0.5, 8);
   });
 
-  it('exact 1-D passage to b + 1 agrees with Theorem 3.1 within 1.5 % for ΔL/D from 5 to 10 (SCIENCE.md §7), → 1 as D → 0', () => {
+  it('exact 1-D passage to b + 1 agrees with Theorem 3.1 within 1.5 % for ΔL/D from 5 to 10 (docs/science.md §7), → 1 as D → 0', () => {
     // The Kramers corrections are O(D/ΔL) (≈ +1.1 % per unit of D at small D, then turning over: +1.9 % at D = 2,
     // +0.2 % at 6, −0.7 % at 8); the box edge b + 1 sits ≥ 1.4 √(D/|H_b|) past the saddle for D ≤ 8, so the passage
     // time to it is the full Kramers time up to those corrections.

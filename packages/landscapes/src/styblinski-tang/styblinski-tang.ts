@@ -34,14 +34,14 @@ export const styblinskiTangInfo = definePlugin({
   description:
     'Styblinski–Tang test function 𝓛(θ) = ½ Σ_d (x_d⁴ − 16x_d² + 5x_d), x = √k θ (sharpness k multiplies the Hessian by k), any ' +
     'dimension. Separable: 2^N minima; chains start at the global minimum θ_d = a/√k, a ≈ −2.9035, saddles at x_d = b ≈ 0.1567, ' +
-    'barrier ΔL ≈ 39.36 per coordinate. Data (SCIENCE.md §7): ℓ_j = 𝓛(θ) − √k x_j·θ, j = 1..M, the x_j Gaussian quantiles ' +
+    'barrier ΔL ≈ 39.36 per coordinate. Data (docs/science.md §7): ℓ_j = 𝓛(θ) − √k x_j·θ, j = 1..M, the x_j Gaussian quantiles ' +
     'of variance f\'\'(a) shuffled per coordinate, so the per-sample gradient noise has covariance H(a) and a WR minibatch of B ' +
     'has H(a)/B (001 §2). M = 1 (x₁ = 0): every minibatch is the full batch (GD + white noise).',
   source: '001 §4, Fig. 4 and 6 (10-D, f(√k θ))',
   params: {
     dim: { type: 'integer', description: 'N, the number of coordinates (001 uses 10)', default: 10, minimum: 1 },
     sharpness: { type: 'number', description: 'k in 𝓛(θ) = f(√k θ): Hessian × k, minima and saddles at x/√k (001 §4)', default: 1, exclusiveMinimum: 0 },
-    dataSize: { type: 'integer', description: 'M, data points x_j (SCIENCE.md §7); 1 = full batch only, as GD + white noise needs', default: 1, minimum: 1 },
+    dataSize: { type: 'integer', description: 'M, data points x_j (docs/science.md §7); 1 = full batch only, as GD + white noise needs', default: 1, minimum: 1 },
     dataSeed: { type: 'integer', description: 'seed of the per-coordinate shuffles of the quantiles (Xoshiro128.fromSeed)', default: 0, minimum: 0 },
   },
   precision: 'float64',
@@ -49,7 +49,7 @@ export const styblinskiTangInfo = definePlugin({
 
 /**
  * 𝓛(θ) = f(√k θ), f(x) = ½ Σ_d (x_d⁴ − 16x_d² + 5x_d) (001 §4): ∂_d𝓛 = √k g(x_d), ∂²_d𝓛 = k f₁''(x_d), diagonal Hessian.
- * Per-sample loss ℓ_j = f(√kθ) − √k x_j·θ (SCIENCE.md §7), R = 0: ∇ℓ_j = √k(g(x) − x_j), ∇²ℓ_j = ∇²𝓛, and with
+ * Per-sample loss ℓ_j = f(√kθ) − √k x_j·θ (docs/science.md §7), R = 0: ∇ℓ_j = √k(g(x) − x_j), ∇²ℓ_j = ∇²𝓛, and with
  * (1/M)Σ x_j = 0, Cov_j x_j = f''(a) I the noise covariance is k f''(a) I = H(a) at every θ (001 §2: C = H/B at a).
  * M = 1 (x₁ = 0): every minibatch gradient is the full gradient, the landscape of GD + white noise (Theorem 3.1).
  */
@@ -91,7 +91,7 @@ export class StyblinskiTang implements Landscape {
     for (let d = 0; d < theta.length; d++) out[d] = r * (slope(r * theta[d]) - this.xMean[d]);
   }
 
-  /** ∇L_B = √k (g(x) − (1/m)Σ_{i∈B} x_i) (001 §2 minibatch; SCIENCE.md §7). */
+  /** ∇L_B = √k (g(x) − (1/m)Σ_{i∈B} x_i) (001 §2 minibatch; docs/science.md §7). */
   minibatchGradient(theta: Float64Array, batch: Int32Array, m: number, out: Float64Array): void {
     const r = this.rootK, n = this.dim, x = this.x;
     for (let d = 0; d < n; d++) {

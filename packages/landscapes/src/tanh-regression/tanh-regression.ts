@@ -51,7 +51,7 @@ const N = 7;
 const MAX_DATA_SIZE = 2097152;
 
 /**
- * The nonlinear regression network of paper 004 §4.1, Eq. 30 (SCIENCE.md §3), N = 7:
+ * The nonlinear regression network of paper 004 §4.1, Eq. 30 (docs/science.md §3), N = 7:
  *   f(x; θ) = θ₅ tanh(θ₁x + θ₃) + θ₆ tanh(θ₂x + θ₄) + θ₇          (θ₁..θ₇ = theta[0..6])
  *   ℓ_i = (M/(2ε²)) (y_i − f(x_i))²,  L = (1/M) Σ ℓ_i,  R = λ|θ|²,  𝓛 = L + R.
  * Everything is analytic and float64; no method allocates. With r_i = y_i − f(x_i) and 2K = M/ε²:

@@ -62,7 +62,7 @@ describe('WOR theory on the tanh regression (004 §4.1, paper data)', () => {
   //   epoch, so the 15 000-epoch burn-in leaves e^{−1.65} ≈ 19 % of the offset, which then decays inside the 60 000-epoch
   //   window and adds its time-variance to Σ_sim. Adding that deterministic transient ((I − ηĤ)^τ(θ₀ − θ̂₀), averaged over
   //   the sampled epochs) to the theory gives Σ_theory within +1.0 … +2.4 % of Σ_sim for all 28 elements (max +2.4 %, Σ₅₅) —
-  //   SCIENCE.md §6's "~2 % above" — and predicts the measured mean to 4.3e-7 (the rest of the 2.76e-6). The +2 % is the
+  //   docs/science.md §6's "~2 % above" — and predicts the measured mean to 4.3e-7 (the rest of the 2.76e-6). The +2 % is the
   //   O(ηn·h) of the leading order: a Monte Carlo of one epoch from θ̂₀ (2e5 permutations) gives ½Cov 4.5 % below B18 in the
   //   stiff directions (test below). WOR runs should start at θ̂₀ or burn in ≳ 10/(ηh_min) ≈ 2e6 steps.
   const eta = 1e-7;

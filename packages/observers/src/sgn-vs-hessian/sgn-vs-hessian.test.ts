@@ -6,7 +6,7 @@ import { bitDifference, fakeLandscape, runObserver, type Trajectories } from '..
 /**
  * ℓ_i = ½θᵀAθ − x_i·θ (centred x_i), R = ½λ|θ|², with A = (1/M²)Σ_i x_i x_iᵀ: per-sample gradients Aθ − x_i, so the
  * exact minibatch covariance is κ_B·(1/M)Σ x_i x_iᵀ = κ_B M A = κ_B M H_L — C ∝ H by construction (the Styblinski–Tang
- * construction of SCIENCE.md §7 with a quadratic f).
+ * construction of docs/science.md §7 with a quadratic f).
  */
 function dataTerms(x: number[][], lambda: number): Landscape & { A: Float64Array } {
   const M = x.length, N = x[0].length, mean = Array.from({ length: N }, (_, a) => x.reduce((t, r) => t + r[a], 0) / M);
