@@ -10,11 +10,11 @@ const common = {
   conditions: ['@nesslab/source'],
 };
 const requireShim = { js: "import { createRequire as __nl_cr } from 'node:module'; const require = __nl_cr(import.meta.url);" };
-const external = ['@nesslab/*', 'inversify', 'rxjs', '@tensorflow/*'];
+const external = ['@nesslab/*', 'inversify', 'rxjs', '@tensorflow/*', 'vega', 'vega-lite'];
 const library = (name, entryPoints) => build({ ...common, entryPoints, outdir: `packages/${name}/dist`, external });
 await Promise.all([
   library('kernel', { index: 'packages/kernel/src/index.ts', testing: 'packages/kernel/src/testing/index.ts', inversify: 'packages/kernel/src/reexports/inversify.ts', rxjs: 'packages/kernel/src/reexports/rxjs.ts' }),
-  ...['samplers', 'optimizers', 'landscapes', 'observers'].map((name) => library(name, { index: `packages/${name}/src/index.ts` })),
+  ...['samplers', 'optimizers', 'landscapes', 'observers', 'report', 'scenarios'].map((name) => library(name, { index: `packages/${name}/src/index.ts` })),
   build({ ...common, banner: requireShim, entryPoints: { nesslab: 'packages/cli/src/main.ts', worker: 'packages/cli/src/worker.ts' }, outdir: 'packages/cli/dist', outExtension: { '.js': '.mjs' }, external: ['@tensorflow/tfjs-node'] }),
   build({ ...common, banner: requireShim, entryPoints: { bench: 'tools/src/bench.ts' }, outdir: 'tools/dist', outExtension: { '.js': '.mjs' }, external: ['@tensorflow/tfjs-node'] }),
 ]);

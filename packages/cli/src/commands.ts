@@ -1,8 +1,8 @@
 import type { Container } from 'inversify';
 import { listPlugins, type ParamSpec } from '@nesslab/kernel';
-import { scenarios } from './scenarios/index.ts';
-import { packagedScenario, withPreset } from './scenario-file.ts';
-import { formatNumber } from './report/index.ts';
+import { scenarios, withPreset } from '@nesslab/scenarios';
+import { formatNumber } from '@nesslab/report';
+import { packagedScenario } from './scenario-file.ts';
 
 export function listAll(container: Container): string {
   const lines = ['Packaged scenarios (nesslab run <name>):'];

@@ -25,7 +25,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync 
 import { homedir, tmpdir } from 'node:os';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { cli, exitFor } from './cli.ts';
-import { scenarios } from './scenarios/index.ts';
+import { scenarios } from '@nesslab/scenarios';
 
 // ---------------------------------------------------------------------------------------------------------------
 // Settings

@@ -1,7 +1,7 @@
 // The `nesslab` executable: runs the command, prints one line per error, exits with its code.
 import { config } from 'rxjs';
 import { cli, exitFor } from './cli.ts';
-import { openOutputs } from './report/index.ts';
+import { openOutputs } from '@nesslab/report';
 
 /** Ctrl-C / SIGTERM: remove this run's staging folders and locks, then exit 130 / 143 with one line. */
 function onSignal(signal: 'SIGINT' | 'SIGTERM', code: number): void {

@@ -1,19 +1,13 @@
 import type { Container } from 'inversify';
 import { ScenarioError, keyName, assembleWithPlugins, importPluginModules, preview, resolveParams, resolvePluginSpecifiers, resolveSpec, scenarioDir, type PluginInfo } from '@nesslab/kernel';
 import { builtinModules } from './modules.ts';
-import { scenarios } from './scenarios/index.ts';
-import type { PackagedScenario, Preset } from './scenarios/types.ts';
+import { scenarios, withPreset, type AnyScenario, type PackagedRun, type Preset, type SpecRun } from '@nesslab/scenarios';
 import { loadJson } from './json-file.ts';
 
 export { loadJson } from './json-file.ts';
 
-/** A packaged scenario with its parameters resolved: preset over defaults, file/--set over preset. */
-export interface PackagedRun { kind: 'packaged'; scenario: PackagedScenario; preset: Preset; seed: number; params: Record<string, unknown>; plugins: string[] }
-/** A plain simulation spec, resolved. */
-export interface SpecRun { kind: 'spec'; spec: ReturnType<typeof resolveSpec>; plugins: string[] }
-
 /** The packaged scenario `name` (own names only: `constructor` or `__proto__` are unknown like any other). */
-export function packagedScenario(name: string): PackagedScenario {
+export function packagedScenario(name: string): AnyScenario {
   if (!Object.hasOwn(scenarios, name)) throw new ScenarioError('scenario', `unknown scenario ${preview(name)}; known: ${Object.keys(scenarios).join(', ')} (or a path to a .json file)`);
   return scenarios[name];
 }
@@ -67,12 +61,4 @@ function packagedRun(obj: Record<string, unknown>, flags: { preset?: string; see
   const given = { ...((obj.params as Record<string, unknown>) ?? {}), ...sets };
   const params = resolveParams(info, given, 'params');
   return { kind: 'packaged', scenario, preset, seed: seed as number, params, plugins };
-}
-
-/** The scenario's parameter specs with the preset's values as defaults. */
-export function withPreset(scenario: PackagedScenario, preset: Preset): PackagedScenario['params'] {
-  const out: PackagedScenario['params'] = {};
-  const values = scenario.presets[preset];
-  for (const [k, spec] of Object.entries(scenario.params)) out[k] = Object.hasOwn(values, k) ? { ...spec, default: values[k] } : spec;
-  return out;
 }

@@ -3,6 +3,19 @@ import type { ParamSpec, PluginInfo } from './contracts/plugin-info.ts';
 /** The plugin API's version: contracts, tokens, Frame layout and PluginInfo. Semver: a major bump breaks plugins. */
 export const API_VERSION = '1.0.0';
 
+/** The TypeScript type of each ParamSpec `type`, as `resolveParams` checks it (an array's items are not checked). */
+interface ParamTypes { number: number; integer: number; string: string; boolean: boolean; array: readonly unknown[] }
+
+/** The value of one parameter: its `enum`'s literals when it has one, else the type its `type` names. */
+export type ParamValue<S extends ParamSpec> = S extends { enum: readonly (infer E)[] } ? E : ParamTypes[S['type']];
+
+/**
+ * A plugin's resolved parameters as `configure` receives them: every key present (`resolveParams` filled the
+ * defaults) and of the type, bounds and enum its ParamSpec states. For an info declared with `definePlugin`:
+ *   configure(params: ParamsOf<typeof sgdInfo>, …) { this.eta = params.eta; }
+ */
+export type ParamsOf<I extends PluginInfo> = { readonly [K in keyof I['params']]: ParamValue<I['params'][K]> };
+
 const KINDS = ['landscape', 'sampler', 'optimizer', 'observer'];
 const TYPES = ['number', 'integer', 'string', 'boolean', 'array'];
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { assemble, listPlugins, resolvePlugin } from '@nesslab/kernel';
+import { paramsFor } from '@nesslab/kernel/testing';
 import { landscapesModule, tanhRegressionInfo, TanhRegression } from './index.ts';
 
 describe('landscapes module', () => {
@@ -8,7 +9,7 @@ describe('landscapes module', () => {
     const l = resolvePlugin(c, 'landscape', 'tanh-regression', 'landscape');
     expect(l).toBeInstanceOf(TanhRegression);
     expect(resolvePlugin(c, 'landscape', 'tanh-regression', 'landscape')).not.toBe(l);
-    l.configure({}, 0);
+    l.configure(paramsFor(tanhRegressionInfo), 0);
     expect(l.dim).toBe(7);
     expect(l.dataSize).toBe(200);
     expect(Number.isFinite(l.loss(new Float64Array(7).fill(1)))).toBe(true);
@@ -25,7 +26,7 @@ describe('landscapes module', () => {
     // Configuring with exactly the documented defaults equals configuring with none.
     const defaults = Object.fromEntries(Object.entries(tanhRegressionInfo.params).map(([k, s]) => [k, s.default]));
     const a = new TanhRegression(), b = new TanhRegression();
-    a.configure(defaults, 0); b.configure({}, 0);
+    a.configure(paramsFor(tanhRegressionInfo, defaults), 0); b.configure(paramsFor(tanhRegressionInfo), 0);
     const th = new Float64Array([0.3, -0.2, 0.1, 0.5, 1, -1, 0.05]);
     expect(a.loss(th)).toBe(b.loss(th));
   });

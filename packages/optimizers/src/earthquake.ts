@@ -1,4 +1,4 @@
-import { definePlugin, type Chain, type FokkerPlanck, type Landscape, type Optimizer, type Sampler } from '@nesslab/kernel';
+import { definePlugin, type Chain, type FokkerPlanck, type Landscape, type Optimizer, type ParamsOf, type Sampler } from '@nesslab/kernel';
 
 /** The two halves of one chain's scratch: θ + ζz, then ∇𝓛(θ + ζz). */
 interface Views { shifted: Float64Array; grad: Float64Array }
@@ -24,9 +24,9 @@ export class EarthquakeOptimizer implements Optimizer {
   private landscape!: Landscape;
   private readonly views = new WeakMap<Float64Array, Views>();
 
-  configure(params: Readonly<Record<string, unknown>>, landscape: Landscape, _sampler: Sampler): void {
-    this.eta = params.eta as number;
-    this.zeta = params.zeta as number;
+  configure(params: ParamsOf<typeof earthquakeInfo>, landscape: Landscape, _sampler: Sampler): void {
+    this.eta = params.eta;
+    this.zeta = params.zeta;
     this.landscape = landscape;
     this.scratchSize = 2 * landscape.dim;
   }

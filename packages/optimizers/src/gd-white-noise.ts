@@ -1,4 +1,4 @@
-import { definePlugin, type Chain, type FokkerPlanck, type Landscape, type Optimizer, type Sampler } from '@nesslab/kernel';
+import { definePlugin, type Chain, type FokkerPlanck, type Landscape, type Optimizer, type ParamsOf, type Sampler } from '@nesslab/kernel';
 
 /**
  * GD + white noise, seed 001's "SGLD" for escape (Theorem 3.1): θ ← θ − η∇𝓛(θ) + √(2ηD) z, z ~ N(0, I) fresh every step
@@ -17,9 +17,9 @@ export class GdWhiteNoiseOptimizer implements Optimizer {
   private kick = 0;
   private landscape!: Landscape;
 
-  configure(params: Readonly<Record<string, unknown>>, landscape: Landscape, _sampler: Sampler): void {
-    this.eta = (params.eta ?? 1e-3) as number;
-    this.diffusion = (params.diffusion ?? 1) as number;
+  configure(params: ParamsOf<typeof gdWhiteNoiseInfo>, landscape: Landscape, _sampler: Sampler): void {
+    this.eta = params.eta;
+    this.diffusion = params.diffusion;
     this.kick = Math.sqrt(2 * this.eta * this.diffusion); // √(2ηD)
     this.landscape = landscape;
     this.scratchSize = landscape.dim;

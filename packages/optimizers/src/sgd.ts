@@ -1,4 +1,4 @@
-import type { Chain, FokkerPlanck, Landscape, Optimizer, PluginInfo, Sampler } from '@nesslab/kernel';
+import { definePlugin, type Chain, type FokkerPlanck, type Landscape, type Optimizer, type ParamsOf, type Sampler } from '@nesslab/kernel';
 
 /**
  * Plain SGD (004 Eq. 12): θ ← θ − η(∇L_B(θ) + ∇R(θ)), the minibatch B from the sampler.
@@ -12,8 +12,8 @@ export class SgdOptimizer implements Optimizer {
   private landscape!: Landscape;
   private sampler!: Sampler;
 
-  configure(params: Readonly<Record<string, unknown>>, landscape: Landscape, sampler: Sampler): void {
-    this.eta = params.eta as number;
+  configure(params: ParamsOf<typeof sgdInfo>, landscape: Landscape, sampler: Sampler): void {
+    this.eta = params.eta;
     this.landscape = landscape;
     this.sampler = sampler;
     this.scratchSize = landscape.dim;
@@ -31,11 +31,11 @@ export class SgdOptimizer implements Optimizer {
   }
 }
 
-export const sgdInfo: PluginInfo = {
+export const sgdInfo = definePlugin({
   kind: 'optimizer',
   name: 'sgd',
   description: 'Stochastic gradient descent θ ← θ − η ∇𝓛_B(θ); WR or WOR according to the sampler.',
   source: '004 Eq. 12, A1, B1',
   params: { eta: { type: 'number', description: 'η, learning rate', default: 1e-7, exclusiveMinimum: 0 } },
   precision: 'float64',
-};
+});

@@ -1,4 +1,4 @@
-import { definePlugin, type Chain, type FokkerPlanck, type Landscape, type Optimizer, type Sampler } from '@nesslab/kernel';
+import { definePlugin, type Chain, type FokkerPlanck, type Landscape, type Optimizer, type ParamsOf, type Sampler } from '@nesslab/kernel';
 import { langevinKick, lmScratchSize } from './langevin-kick.ts';
 
 /**
@@ -21,8 +21,8 @@ export class SgldOptimizer implements Optimizer {
   private landscape!: Landscape;
   private sampler!: Sampler;
 
-  configure(params: Readonly<Record<string, unknown>>, landscape: Landscape, sampler: Sampler): void {
-    this.eta = params.eta as number;
+  configure(params: ParamsOf<typeof sgldInfo>, landscape: Landscape, sampler: Sampler): void {
+    this.eta = params.eta;
     this.sigma = Math.sqrt(2 * this.eta);
     this.landscape = landscape;
     this.sampler = sampler;

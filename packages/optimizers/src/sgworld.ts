@@ -1,4 +1,4 @@
-import { ScenarioError, Xoshiro128, definePlugin, effectiveGradientEvaluator, type Chain, type FokkerPlanck, type Landscape, type Optimizer, type Sampler } from '@nesslab/kernel';
+import { ScenarioError, Xoshiro128, definePlugin, effectiveGradientEvaluator, type Chain, type FokkerPlanck, type Landscape, type Optimizer, type ParamsOf, type Sampler, hasSampleHessian } from '@nesslab/kernel';
 import { langevinKick, lmScratchSize } from './langevin-kick.ts';
 
 /**
@@ -33,8 +33,8 @@ export class SgworldOptimizer implements Optimizer {
   private hatGrad = new Float64Array(0);
   private grad = new Float64Array(0);
 
-  configure(params: Readonly<Record<string, unknown>>, landscape: Landscape, sampler: Sampler): void {
-    this.eta = params.eta as number;
+  configure(params: ParamsOf<typeof sgworldInfo>, landscape: Landscape, sampler: Sampler): void {
+    this.eta = params.eta;
     this.landscape = landscape;
     this.sampler = sampler;
     this.n = checkWithoutReplacement(sampler, landscape.dataSize);
@@ -42,7 +42,7 @@ export class SgworldOptimizer implements Optimizer {
     const N = landscape.dim;
     this.scratchSize = 2 * N + (this.leimkuhlerMatthews ? lmScratchSize(N) : 0);
     if (this.corrected) {
-      if (typeof landscape.sampleHessian !== 'function') {
+      if (!hasSampleHessian(landscape)) {
         throw new ScenarioError('scenario.landscape', 'SGWORLD\'s δ𝓛 correction needs per-sample Hessians (sampleHessian), which this landscape lacks; use sgworld-uncorrected');
       }
       this.effectiveGradient = effectiveGradientEvaluator(landscape, sampler.batchSize);

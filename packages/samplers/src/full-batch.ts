@@ -1,11 +1,11 @@
-import type { PluginInfo, Sampler } from '@nesslab/kernel';
+import { definePlugin, type ParamsOf, type Sampler } from '@nesslab/kernel';
 
 /** Every step uses all M points (m = M): gradient descent. */
 export class FullBatchSampler implements Sampler<null> {
   batchSize = 1;
   stepsPerEpoch = 1;
 
-  configure(_params: Readonly<Record<string, unknown>>, dataSize: number): void {
+  configure(_params: ParamsOf<typeof fullBatchInfo>, dataSize: number): void {
     this.batchSize = dataSize;
   }
 
@@ -18,10 +18,10 @@ export class FullBatchSampler implements Sampler<null> {
   }
 }
 
-export const fullBatchInfo: PluginInfo = {
+export const fullBatchInfo = definePlugin({
   kind: 'sampler',
   name: 'full-batch',
   description: 'Every index every step (m = M): full-batch gradient descent.',
   params: {},
   precision: 'float64',
-};
+});

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { Xoshiro128, assemble, resolvePlugin, type Sampler } from '@nesslab/kernel';
-import { samplersModule, WithReplacementSampler, WithoutReplacementSampler } from './index.ts';
+import { Xoshiro128, assemble, resolvePlugin, resolveParams, type Sampler } from '@nesslab/kernel';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { samplersModule, WithReplacementSampler, WithoutReplacementSampler, withReplacementInfo, withoutReplacementInfo } from './index.ts';
 
 function draw<S>(sampler: Sampler<S>, steps: number, seed = 1): Int32Array[] {
   const rng = Xoshiro128.fromSeed(seed), state = sampler.init(rng), out: Int32Array[] = [];
@@ -15,7 +16,7 @@ function draw<S>(sampler: Sampler<S>, steps: number, seed = 1): Int32Array[] {
 describe('with-replacement', () => {
   const M = 20, m = 5;
   const s = new WithReplacementSampler();
-  s.configure({ batchSize: m }, M);
+  s.configure(paramsFor(withReplacementInfo, { batchSize: m }), M);
 
   it('draws m distinct indices in [0, M) every step', () => {
     for (const b of draw(s, 2000)) {
@@ -46,7 +47,7 @@ describe('with-replacement', () => {
 describe('without-replacement', () => {
   it('uses every index exactly once per epoch when m divides M', () => {
     const s = new WithoutReplacementSampler();
-    s.configure({ batchSize: 4 }, 12);
+    s.configure(paramsFor(withoutReplacementInfo, { batchSize: 4 }), 12);
     const batches = draw(s, 3 * 6);
     for (let e = 0; e < 6; e++) {
       const epoch = batches.slice(3 * e, 3 * e + 3).flatMap((b) => [...b]).sort((a, b) => a - b);
@@ -58,7 +59,7 @@ describe('without-replacement', () => {
 
   it('drops the M − n·m leftover indices of each epoch when m does not divide M', () => {
     const s = new WithoutReplacementSampler();
-    s.configure({ batchSize: 3 }, 10);
+    s.configure(paramsFor(withoutReplacementInfo, { batchSize: 3 }), 10);
     expect(s.stepsPerEpoch).toBe(3);
     const counts = new Array(10).fill(0);
     const epochs = 3000, batches = draw(s, 3 * epochs);
@@ -76,7 +77,8 @@ describe('samplers module', () => {
   it('binds the three samplers by name and rejects a bad batch size naming it', () => {
     const c = assemble(samplersModule);
     const s = resolvePlugin(c, 'sampler', 'without-replacement', 'sampler');
-    expect(() => s.configure({ batchSize: 0 }, 10)).toThrow('batchSize');
+    expect(() => resolveParams(withoutReplacementInfo, { batchSize: 0 }, 'sampler.params')).toThrow('sampler.params.batchSize: must be ≥ 1, got 0');
+    expect(() => s.configure(paramsFor(withoutReplacementInfo, { batchSize: 11 }), 10)).toThrow('batchSize must be an integer in [1, M = 10], got 11');
     expect(() => resolvePlugin(c, 'sampler', 'wr', 'sampler.name')).toThrow('known: full-batch, with-replacement, without-replacement');
   });
 });

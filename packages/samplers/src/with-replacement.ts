@@ -1,4 +1,4 @@
-import type { PluginInfo, Rng, Sampler } from '@nesslab/kernel';
+import { definePlugin, type ParamsOf, type Rng, type Sampler } from '@nesslab/kernel';
 
 /** Per-chain state: a permutation of 0..M−1 whose first m slots are redrawn every step. */
 export interface WithReplacementState { readonly order: Int32Array }
@@ -12,7 +12,7 @@ export class WithReplacementSampler implements Sampler<WithReplacementState> {
   stepsPerEpoch = 1;
   private dataSize = 1;
 
-  configure(params: Readonly<Record<string, unknown>>, dataSize: number): void {
+  configure(params: ParamsOf<typeof withReplacementInfo>, dataSize: number): void {
     this.dataSize = dataSize;
     this.batchSize = checkBatchSize(params.batchSize, dataSize);
     this.stepsPerEpoch = Math.floor(dataSize / this.batchSize);
@@ -36,17 +36,17 @@ export class WithReplacementSampler implements Sampler<WithReplacementState> {
   }
 }
 
-export function checkBatchSize(value: unknown, dataSize: number): number {
-  const m = value as number;
-  if (!Number.isInteger(m) || m < 1 || m > dataSize) throw new RangeError(`batchSize must be an integer in [1, M = ${dataSize}], got ${String(value)}`);
+/** m ≤ M: the ParamSpec already holds m to an integer ≥ 1, but only the landscape knows M. */
+export function checkBatchSize(m: number, dataSize: number): number {
+  if (m > dataSize) throw new RangeError(`batchSize must be an integer in [1, M = ${dataSize}], got ${String(m)}`);
   return m;
 }
 
-export const withReplacementInfo: PluginInfo = {
+export const withReplacementInfo = definePlugin({
   kind: 'sampler',
   name: 'with-replacement',
   description: 'm distinct indices drawn uniformly at random, independently every step (WR SGD).',
   source: '004 Eq. 12, A1',
   params: { batchSize: { type: 'integer', description: 'm, indices per minibatch', default: 10, minimum: 1 } },
   precision: 'float64',
-};
+});

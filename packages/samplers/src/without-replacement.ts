@@ -1,4 +1,4 @@
-import type { PluginInfo, Rng, Sampler } from '@nesslab/kernel';
+import { definePlugin, type ParamsOf, type Rng, type Sampler } from '@nesslab/kernel';
 import { checkBatchSize } from './with-replacement.ts';
 
 /** Per-chain state: this epoch's permutation and the next batch's position in it. */
@@ -15,7 +15,7 @@ export class WithoutReplacementSampler implements Sampler<WithoutReplacementStat
   stepsPerEpoch = 1;
   private dataSize = 1;
 
-  configure(params: Readonly<Record<string, unknown>>, dataSize: number): void {
+  configure(params: ParamsOf<typeof withoutReplacementInfo>, dataSize: number): void {
     this.dataSize = dataSize;
     this.batchSize = checkBatchSize(params.batchSize, dataSize);
     this.stepsPerEpoch = Math.floor(dataSize / this.batchSize);
@@ -44,11 +44,11 @@ export class WithoutReplacementSampler implements Sampler<WithoutReplacementStat
   }
 }
 
-export const withoutReplacementInfo: PluginInfo = {
+export const withoutReplacementInfo = definePlugin({
   kind: 'sampler',
   name: 'without-replacement',
   description: 'A fresh permutation every epoch cut into n = ⌊M/m⌋ batches (WOR SGD); if m does not divide M, the M − n·m leftover indices sit out that epoch.',
   source: '004 Eq. B1–B2',
   params: { batchSize: { type: 'integer', description: 'm, indices per minibatch', default: 10, minimum: 1 } },
   precision: 'float64',
-};
+});

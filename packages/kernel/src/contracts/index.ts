@@ -1,4 +1,5 @@
 export * from './landscape.ts';
+export * from './capabilities.ts';
 export * from './rng.ts';
 export * from './sampler.ts';
 export * from './optimizer.ts';
@@ -6,3 +7,4 @@ export * from './frame.ts';
 export * from './observer.ts';
 export * from './plugin-info.ts';
 export * from './scenario.ts';
+export * from './scenario-definition.ts';

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { assemble } from '../container.ts';
 import { simulate } from './simulate.ts';
 import { DivergenceError, ScenarioError } from '../errors.ts';
-import { ToyQuadratic, toyModule, toySpec, TrajectoryObserver } from '../testing/toy.ts';
+import { ToyQuadratic, toyModule, toyQuadraticInfo, toySpec, TrajectoryObserver } from '../testing/toy.ts';
 import { ContainerModule } from 'inversify';
 import type { Observable } from 'rxjs';
 import type { Frame } from '../contracts/frame.ts';
@@ -66,7 +66,7 @@ describe('simulate', () => {
     class NoMinimum extends ToyQuadratic {
       override hessian(): void { throw new Error('no Hessian here'); }
     }
-    const info = (kind: 'landscape' | 'observer', name: string, reads?: string[]) => ({ kind, name, description: name, params: {}, precision: 'float64' as const, ...(reads ? { reads } : {}) });
+    const info = (kind: 'landscape' | 'observer', name: string, reads?: string[]) => ({ kind, name, description: name, params: kind === 'landscape' ? toyQuadraticInfo.params : {}, precision: 'float64' as const, ...(reads ? { reads } : {}) });
     const c = assemble(toyModule, new ContainerModule((o) => {
       bindPlugin(o, NoMinimum, info('landscape', 'no-minimum'));
       bindPlugin(o, TrajectoryObserver, info('observer', 'trajectory-theta-only', ['theta']));
@@ -85,7 +85,7 @@ describe('simulate', () => {
     }
     const seen: unknown[] = [];
     const c = assemble(toyModule, new ContainerModule((o) => {
-      bindPlugin(o, NoMinimum, { kind: 'landscape', name: 'no-minimum', description: '', params: {}, precision: 'float64' });
+      bindPlugin(o, NoMinimum, { kind: 'landscape', name: 'no-minimum', description: '', params: toyQuadraticInfo.params, precision: 'float64' });
       bindPlugin(o, TrajectoryObserver, {
         kind: 'observer', name: 'trajectory-at', description: '', precision: 'float64', reads: ['theta', 'reference'],
         params: { at: { type: 'string', description: 'where', default: 'final', enum: ['final', 'reference'] } },

@@ -7,6 +7,7 @@ import { newtonMinimum } from '../theory/newton.ts';
 import { blockSizeFor, configureParts, prepareLandscape, resolveSpec } from './simulation.ts';
 import { DivergenceError, ScenarioError } from '../errors.ts';
 import type { RunContext } from '../contracts/observer.ts';
+import { hasMinimumStart, hasRandomStart, type RandomStart } from '../contracts/capabilities.ts';
 import type { SimulationParts } from '../engine/run-chains.ts';
 import { MEMORY_LIMIT_ENV, estimateMemory, formatBytes, memoryLimit, type MemoryEstimate } from './memory.ts';
 import { pluginInfo } from '../container.ts';
@@ -127,7 +128,7 @@ export async function runGroupHere(container: Container, job: GroupJob, onProgre
     ...(stopAfter ? { stopAfter } : {}),
     initialTheta(_chain, out, normal) {
       if (init.kind === 'point') out.set(init.theta);
-      else if (init.kind === 'random') parts.landscape.randomInit!(out, normal);
+      else if (init.kind === 'random') (parts.landscape as Landscape & RandomStart).randomInit(out, normal); // checkInit made sure
       else if (gaussian) gaussian(out, normal);
       else out.set(reference!);
     },
@@ -138,7 +139,7 @@ export async function runGroupHere(container: Container, job: GroupJob, onProgre
 function checkInit(spec: ResolvedSpec, landscape: Landscape): void {
   const init = spec.init, dim = landscape.dim;
   if (init.kind === 'point' && init.theta.length !== dim) throw new ScenarioError('scenario.init.theta', `needs ${dim} numbers (the landscape's dim), got ${init.theta.length}`);
-  if (init.kind === 'random' && !landscape.randomInit) throw new ScenarioError('scenario.init.kind', `the landscape "${spec.landscape.name}" has no random initial condition; use "minimum", "point" or "gaussian"`);
+  if (init.kind === 'random' && !hasRandomStart(landscape)) throw new ScenarioError('scenario.init.kind', `the landscape "${spec.landscape.name}" has no random initial condition; use "minimum", "point" or "gaussian"`);
   if (init.kind === 'gaussian') {
     if (init.mean && init.mean.length !== dim) throw new ScenarioError('scenario.init.mean', `needs ${dim} numbers (the landscape's dim), got ${init.mean.length}`);
     if (init.covariance.length !== dim) throw new ScenarioError('scenario.init.covariance', `needs ${dim}×${dim} numbers (the landscape's dim), got ${init.covariance.length} rows`);
@@ -172,8 +173,8 @@ function overflowError(spec: ResolvedSpec, why: string): ScenarioError {
  */
 export function findMinimum(landscape: Landscape, seed: number): Float64Array {
   const start = new Float64Array(landscape.dim);
-  if (landscape.minimumStart) landscape.minimumStart(start);
-  else if (landscape.randomInit) {
+  if (hasMinimumStart(landscape)) landscape.minimumStart(start);
+  else if (hasRandomStart(landscape)) {
     const rng = Xoshiro128.fromSeed(seed);
     landscape.randomInit(start, () => rng.nextNormal());
   }

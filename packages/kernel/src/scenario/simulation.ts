@@ -87,6 +87,20 @@ function resolveInit(raw: unknown, field: string): InitSpec {
   return { kind: 'gaussian', covariance: init.covariance, ...(init.mean ? { mean: init.mean } : {}) };
 }
 
+/**
+ * A landscape outside a simulation (a scenario's theory), exactly as a spec would get it: its params resolved and checked
+ * against its info (defaults filled, errors naming `field`), its asynchronous set-up awaited, configured with `seed`.
+ */
+export async function configuredLandscape(container: Container, ref: PluginRef | string, seed: number, field = 'landscape'): Promise<Landscape> {
+  const { name, params } = typeof ref === 'string' ? { name: ref, params: undefined } : ref;
+  const info = pluginInfo(container, 'landscape', name, `${field}.name`);
+  const resolved = resolveParams(info, params, `${field}.params`);
+  const landscape = resolvePlugin(container, 'landscape', name, `${field}.name`);
+  await landscape.prepare?.();
+  wrap(`${field}.params`, () => landscape.configure(resolved, seed));
+  return landscape;
+}
+
 /** The spec's landscape, prepared (awaits its asynchronous set-up) and configured. */
 export async function prepareLandscape(container: Container, spec: SimulationSpec): Promise<Landscape> {
   const landscape = resolvePlugin(container, 'landscape', spec.landscape.name, 'scenario.landscape.name');

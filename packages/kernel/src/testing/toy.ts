@@ -6,8 +6,19 @@ import type { Chain, Optimizer } from '../contracts/optimizer.ts';
 import type { Observer } from '../contracts/observer.ts';
 import type { Frame } from '../contracts/frame.ts';
 import type { Rng } from '../contracts/rng.ts';
-import type { PluginInfo } from '../contracts/plugin-info.ts';
 import { bindPlugin } from '../plugin.ts';
+import { definePlugin, type ParamsOf } from '../define-plugin.ts';
+
+export const toyQuadraticInfo = definePlugin({
+  kind: 'landscape', name: 'toy-quadratic', description: 'toy-quadratic', precision: 'float64',
+  params: { curvature: { type: 'number', description: 'a', default: 1 } },
+});
+export const toySamplerInfo = definePlugin({ kind: 'sampler', name: 'toy-wr', description: 'toy-wr', params: {}, precision: 'float64' });
+export const toySgdInfo = definePlugin({
+  kind: 'optimizer', name: 'toy-sgd', description: 'toy-sgd', precision: 'float64',
+  params: { eta: { type: 'number', description: 'η', default: 0.1, exclusiveMinimum: 0 } },
+});
+export const trajectoryInfo = definePlugin({ kind: 'observer', name: 'trajectory', description: 'trajectory', params: {}, precision: 'float64' });
 
 /** Test-only plugins: a quadratic landscape ℓ_i = ½ a |θ − x_i|², a WR sampler, SGD, and a trajectory hash. */
 export class ToyQuadratic implements Landscape {
@@ -15,8 +26,8 @@ export class ToyQuadratic implements Landscape {
   dataSize = 8;
   private a = 1;
   private x = new Float64Array(16);
-  configure(params: Readonly<Record<string, unknown>>): void {
-    this.a = (params.curvature as number) ?? 1;
+  configure(params: ParamsOf<typeof toyQuadraticInfo>): void {
+    this.a = params.curvature;
     for (let i = 0; i < 16; i++) this.x[i] = Math.sin(1 + 3.7 * i);
   }
   loss(t: Float64Array): number {
@@ -46,7 +57,7 @@ export class ToySampler implements Sampler<null> {
   batchSize = 2;
   stepsPerEpoch = 4;
   private M = 8;
-  configure(_p: Readonly<Record<string, unknown>>, M: number): void { this.M = M; }
+  configure(_p: ParamsOf<typeof toySamplerInfo>, M: number): void { this.M = M; }
   init(): null { return null; }
   next(_s: null, rng: Rng, out: Int32Array): void {
     out[0] = rng.nextInt(this.M);
@@ -60,7 +71,7 @@ export class ToySgd implements Optimizer {
   private eta = 0.1;
   private landscape!: Landscape;
   private sampler!: Sampler;
-  configure(p: Readonly<Record<string, unknown>>, l: Landscape, s: Sampler): void { this.eta = p.eta as number; this.landscape = l; this.sampler = s; }
+  configure(p: ParamsOf<typeof toySgdInfo>, l: Landscape, s: Sampler): void { this.eta = p.eta; this.landscape = l; this.sampler = s; }
   step(chain: Chain, scalars: Float64Array): void {
     this.sampler.next(chain.samplerState, chain.rng, chain.batch);
     this.landscape.minibatchGradient(chain.theta, chain.batch, 2, chain.scratch);
@@ -93,12 +104,11 @@ export class TrajectoryObserver implements Observer<{ chains: number[][] }, numb
   result(p: { chains: number[][] }) { return p.chains; }
 }
 
-const info = (kind: PluginInfo['kind'], name: string, params: PluginInfo['params'] = {}): PluginInfo => ({ kind, name, description: name, params, precision: 'float64' });
 export const toyModule = new ContainerModule((o) => {
-  bindPlugin(o, ToyQuadratic, info('landscape', 'toy-quadratic', { curvature: { type: 'number', description: 'a', default: 1 } }));
-  bindPlugin(o, ToySampler, info('sampler', 'toy-wr'));
-  bindPlugin(o, ToySgd, info('optimizer', 'toy-sgd', { eta: { type: 'number', description: 'η', default: 0.1, exclusiveMinimum: 0 } }));
-  bindPlugin(o, TrajectoryObserver, info('observer', 'trajectory'));
+  bindPlugin(o, ToyQuadratic, toyQuadraticInfo);
+  bindPlugin(o, ToySampler, toySamplerInfo);
+  bindPlugin(o, ToySgd, toySgdInfo);
+  bindPlugin(o, TrajectoryObserver, trajectoryInfo);
 });
 
 export const toySpec = {

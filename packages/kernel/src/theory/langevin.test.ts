@@ -2,12 +2,13 @@ import { describe, expect, it } from 'vitest';
 import { gaussianKlBits, langevinTheory, logLogSlope } from './langevin.ts';
 import { solve, symmetricEigen } from '../linalg/dense.ts';
 import type { Landscape } from '../contracts/landscape.ts';
+import type { PerSampleHessian } from '../contracts/capabilities.ts';
 
 /**
  * A linear least-squares landscape like 004 §4.6 (N = 3, ψ = (tanh(½−x), tanh(½+x), 1), ε = 0.1, λ = 10) on
  * deterministic data y = exp(−x²) + 0.1 sin(7x) (the kernel may not import the landscapes package).
  */
-function linearModel(M = 200): Landscape & { theta0: Float64Array; Hs: Float64Array[] } {
+function linearModel(M = 200): Landscape & PerSampleHessian & { theta0: Float64Array; Hs: Float64Array[] } {
   const N = 3, s = 1 / 0.01, lam = 10;
   const x = Array.from({ length: M }, (_, i) => -3 + (6 * i) / M), y = x.map((v) => Math.exp(-v * v) + 0.1 * Math.sin(7 * v));
   const P = x.map((v) => [Math.tanh(0.5 - v), Math.tanh(0.5 + v), 1]);
@@ -17,7 +18,7 @@ function linearModel(M = 200): Landscape & { theta0: Float64Array; Hs: Float64Ar
   const theta0 = solve(H, N, b);
   const res = (t: Float64Array, i: number) => y[i] - (t[0] * P[i][0] + t[1] * P[i][1] + t[2] * P[i][2]);
   const Hs = P.map((p) => Float64Array.from({ length: 9 }, (_, k) => M * s * p[Math.floor(k / 3)] * p[k % 3]));
-  const l: Landscape & { theta0: Float64Array; Hs: Float64Array[] } = {
+  const l: Landscape & PerSampleHessian & { theta0: Float64Array; Hs: Float64Array[] } = {
     dim: N, dataSize: M, theta0, Hs,
     configure() {},
     loss: (t) => P.reduce((acc, _, i) => acc + 0.5 * s * res(t, i) ** 2, 0) + lam * (t[0] ** 2 + t[1] ** 2 + t[2] ** 2),

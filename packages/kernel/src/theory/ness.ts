@@ -3,6 +3,9 @@
  * Matrices are N×N row-major Float64Arrays.
  */
 import type { Landscape } from '../contracts/landscape.ts';
+import { hasDiffusionFastPath, hasNessFastPath, type NessTheory } from '../contracts/capabilities.ts';
+
+export type { NessTheory } from '../contracts/capabilities.ts';
 import { centredGram, matMul, symmetricEigen, symmetrize, transpose } from '../linalg/dense.ts';
 
 /**
@@ -12,7 +15,7 @@ import { centredGram, matMul, symmetricEigen, symmetrize, transpose } from '../l
  * n = M/m is used as a real number; n − 1 = (M − m)/m.
  */
 export function diffusionWR(landscape: Landscape, theta: Float64Array, eta: number, batchSize: number): Float64Array {
-  return landscape.diffusionWR ? landscape.diffusionWR(theta, eta, batchSize) : diffusionWRFromSamples(landscape, theta, eta, batchSize);
+  return hasDiffusionFastPath(landscape) ? landscape.diffusionWR(theta, eta, batchSize) : diffusionWRFromSamples(landscape, theta, eta, batchSize);
 }
 
 /** D₀ of Eq. 14 from the M×N per-sample gradients (the generic path of `diffusionWR`, whatever the landscape). */
@@ -56,25 +59,13 @@ export function circulation(H: Float64Array, sigma: Float64Array, eta: number, n
   return c;
 }
 
-export interface NessTheory {
-  /** H₀, the Hessian of 𝓛 at θ₀ (symmetrised). */
-  hessian: Float64Array;
-  /** D₀ = D(θ₀), Eq. 14. */
-  diffusion: Float64Array;
-  /** Stationary covariance Σ, Eq. 21–23. */
-  sigma: Float64Array;
-  /** Circulation C, Eq. 25. */
-  circulation: Float64Array;
-  /** Eigenvalues h_α of H₀, ascending. */
-  eigenvalues: Float64Array;
-}
 
 /**
  * H₀, D₀, Σ and C of WR SGD at the minimum θ₀ (find it with `newtonMinimum`), learning rate η, batch size m; through the
  * landscape's own `nessTheory` when it has that fast path.
  */
 export function nessTheory(landscape: Landscape, theta0: Float64Array, eta: number, batchSize: number): NessTheory {
-  if (landscape.nessTheory) return landscape.nessTheory(theta0, eta, batchSize);
+  if (hasNessFastPath(landscape)) return landscape.nessTheory(theta0, eta, batchSize);
   const n = landscape.dim;
   const raw = new Float64Array(n * n);
   landscape.hessian(theta0, raw);

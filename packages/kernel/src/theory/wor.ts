@@ -10,6 +10,7 @@
  * epoch, in n batches of exactly m); the functions throw otherwise.
  */
 import type { Landscape } from '../contracts/landscape.ts';
+import { hasSampleHessian, type PerSampleHessian } from '../contracts/capabilities.ts';
 import { cholesky, choleskySolve, matMul, norm, symmetricEigen, symmetrize, transpose } from '../linalg/dense.ts';
 import { circulation, diffusionWR } from './ness.ts';
 
@@ -18,7 +19,7 @@ function epochSize(landscape: Landscape, batchSize: number, who: string): number
   const M = landscape.dataSize, m = batchSize;
   if (!(Number.isInteger(m) && m >= 1 && m <= M)) throw new Error(`${who}: batch size m = ${m} must be an integer in [1, M = ${M}]`);
   if (M % m !== 0) throw new Error(`${who}: WOR theory (004 App. B) needs n = M/m an integer; M = ${M}, m = ${m}`);
-  if (typeof landscape.sampleHessian !== 'function') throw new Error(`${who}: the landscape has no sampleHessian (per-sample ∇²ℓ_i), which the WOR theory needs`);
+  if (!hasSampleHessian(landscape)) throw new Error(`${who}: the landscape has no sampleHessian (per-sample ∇²ℓ_i), which the WOR theory needs`);
   return M / m;
 }
 
@@ -69,7 +70,7 @@ export function effectiveGradient(landscape: Landscape, theta: Float64Array, eta
   const s = new Float64Array(N); // Σ_i H_i (g_i − ∇L)
   const u = new Float64Array(N);
   for (let i = 0; i < M; i++) {
-    landscape.sampleHessian!(theta, i, Hi);
+    (landscape as Landscape & PerSampleHessian).sampleHessian(theta, i, Hi);
     for (let b = 0; b < N; b++) u[b] = g[i * N + b] - gradL[b];
     for (let a = 0; a < N; a++) { let t = 0; for (let b = 0; b < N; b++) t += Hi[a * N + b] * u[b]; s[a] += t; }
   }
@@ -101,7 +102,7 @@ export function effectiveGradientEvaluator(landscape: Landscape, batchSize: numb
     landscape.hessian(theta, H);
     s.fill(0); // Σ_i H_i (g_i − ∇L)
     for (let i = 0; i < M; i++) {
-      landscape.sampleHessian!(theta, i, Hi);
+      (landscape as Landscape & PerSampleHessian).sampleHessian(theta, i, Hi);
       for (let b = 0; b < N; b++) u[b] = g[i * N + b] - gradL[b];
       for (let a = 0; a < N; a++) { let t = 0; for (let b = 0; b < N; b++) t += Hi[a * N + b] * u[b]; s[a] += t; }
     }
@@ -236,7 +237,7 @@ function sampleHessians(landscape: Landscape, theta: Float64Array) {
   const HL = new Float64Array(NN);
   for (let i = 0; i < M; i++) {
     const Hi = Hs.subarray(i * NN, (i + 1) * NN);
-    landscape.sampleHessian!(theta, i, Hi);
+    (landscape as Landscape & PerSampleHessian).sampleHessian(theta, i, Hi);
     for (let k = 0; k < NN; k++) HL[k] += Hi[k];
   }
   for (let k = 0; k < NN; k++) HL[k] /= M;

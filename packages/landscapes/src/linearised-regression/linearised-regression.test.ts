@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { newtonMinimum, ScenarioError, Xoshiro128 } from '@nesslab/kernel';
-import { LinearisedRegression } from './linearised-regression.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { LinearisedRegression, linearisedRegressionInfo } from './linearised-regression.ts';
 import { PAPER_X, PAPER_Y } from '../tanh-regression/data.ts';
 
 const N = 3, M = 200;
-const landscape = (params: Record<string, unknown> = {}) => { const l = new LinearisedRegression(); l.configure(params, 0); return l; };
+const landscape = (params: Record<string, unknown> = {}) => { const l = new LinearisedRegression(); l.configure(paramsFor(linearisedRegressionInfo, params, 'scenario.landscape.params'), 0); return l; };
 const maxAbs = (v: ArrayLike<number>) => Math.max(...Array.from(v, Math.abs));
 const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.max(...Array.from(a, (x, i) => Math.abs(x - b[i])));
 const points = () => { const r = Xoshiro128.fromSeed(3); return [Float64Array.of(1, 1, 1), Float64Array.of(-0.3, 2, 0.5), Float64Array.from({ length: N }, () => r.nextNormal())]; };

@@ -1,4 +1,4 @@
-import { cholesky, choleskySolve, definePlugin, ScenarioError, type Landscape, preview } from '@nesslab/kernel';
+import { cholesky, choleskySolve, definePlugin, ScenarioError, type Landscape, type ParamsOf } from '@nesslab/kernel';
 import { PAPER_X, PAPER_Y } from '../tanh-regression/data.ts';
 import { generateData, TANH_REGRESSION_DEFAULTS } from '../tanh-regression/tanh-regression.ts';
 
@@ -47,8 +47,7 @@ export class LinearisedRegression implements Landscape {
   get epsilon(): number { return this.eps; }
   get lambda(): number { return this.lam; }
 
-  configure(params: Readonly<Record<string, unknown>>, _seed: number): void {
-    const p = readParams(params);
+  configure(p: ParamsOf<typeof linearisedRegressionInfo>, _seed: number): void {
     if (p.data === 'paper') {
       if (p.dataSize !== PAPER_X.length) throw new ScenarioError('scenario.landscape.params.dataSize', `the paper's data has ${PAPER_X.length} points, got ${p.dataSize} (use data: "generated")`);
       this.x = Float64Array.from(PAPER_X);
@@ -152,24 +151,6 @@ export class LinearisedRegression implements Landscape {
   minimumStart(out: Float64Array): void {
     out.set(this.post.mean);
   }
-}
-
-function readParams(params: Readonly<Record<string, unknown>>) {
-  const d = TANH_REGRESSION_DEFAULTS, field = (k: string) => `scenario.landscape.params.${k}`;
-  const num = (k: string, fallback: number, ok: (v: number) => boolean, what: string) => {
-    const v = params[k] ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v) || !ok(v)) throw new ScenarioError(field(k), `must be ${what}, got ${preview(v)}`);
-    return v;
-  };
-  const data = params.data ?? d.data;
-  if (data !== 'paper' && data !== 'generated') throw new ScenarioError(field('data'), `expected "paper" or "generated", got ${preview(data)}`);
-  return {
-    epsilon: num('epsilon', d.epsilon, (v) => v > 0, 'a number > 0'),
-    lambda: num('lambda', d.lambda, (v) => v >= 0, 'a number ≥ 0'),
-    data: data as 'paper' | 'generated',
-    dataSeed: num('dataSeed', d.dataSeed, (v) => Number.isSafeInteger(v) && v >= 0, 'a non-negative integer'),
-    dataSize: num('dataSize', d.dataSize, (v) => Number.isInteger(v) && v >= 2 && v <= 2097152, 'an integer in [2, 2097152]'),
-  };
 }
 
 export const linearisedRegressionInfo = definePlugin({

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { ScenarioError, Xoshiro128 } from '@nesslab/kernel';
-import { MnistFc, MnistSmallFc, MnistTinyFc, MNIST_TINY_FC } from './mnist-fc.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { MnistFc, MnistSmallFc, MnistTinyFc, mnistSmallFcInfo, mnistTinyFcInfo } from './mnist-fc.ts';
 
 /** A small net over real images: every exact derivative can be checked by finite differences in milliseconds. */
 function small(params: Record<string, unknown> = {}) {
-  const net = new MnistFc(MNIST_TINY_FC);
-  net.configure({ hidden: 3, classes: 3, dataSize: 40, lambda: 0.01, ...params }, 0);
+  const net = new MnistFc();
+  net.configure(paramsFor(mnistTinyFcInfo, { hidden: 3, classes: 3, dataSize: 40, lambda: 0.01, ...params }), 0);
   const rng = Xoshiro128.fromSeed(7), theta = new Float64Array(net.dim);
   net.randomInit(theta, () => rng.nextNormal());
   for (let a = 0; a < net.dim; a++) theta[a] *= 3; // larger weights: unequal probabilities and several active units
@@ -15,12 +16,12 @@ function small(params: Record<string, unknown> = {}) {
 describe('mnist-small-fc / mnist-tiny-fc (003 §IV)', () => {
   it('has the sizes of 003: tiny-fc N = 49·16 + 16 + 16·5 + 5 = 885 on 30000 images of the digits 0–4; small-fc N = 3850 on 60000', () => {
     const tiny = new MnistTinyFc();
-    tiny.configure({}, 0);
+    tiny.configure(paramsFor(mnistTinyFcInfo), 0);
     expect([tiny.dim, tiny.dataSize, tiny.hidden, tiny.classes]).toEqual([885, 30000, 16, 5]);
     expect(Math.max(...tiny.labels)).toBe(4);
     expect(tiny.blocks()).toEqual({ W: [0, 784], b: [784, 16], V: [800, 80], c: [880, 5] });
     const smallFc = new MnistSmallFc();
-    smallFc.configure({}, 0);
+    smallFc.configure(paramsFor(mnistSmallFcInfo), 0);
     expect([smallFc.dim, smallFc.dataSize]).toEqual([3850, 60000]);
   });
 
@@ -92,7 +93,7 @@ describe('mnist-small-fc / mnist-tiny-fc (003 §IV)', () => {
 
   it('random start has the variance of U(±1/√fan_in), 1/(3·fan_in), per layer (885 draws: 5 s.e. of a variance ≈ 5·√(2/n))', () => {
     const net = new MnistTinyFc();
-    net.configure({ dataSize: 10 }, 0);
+    net.configure(paramsFor(mnistTinyFcInfo, { dataSize: 10 }), 0);
     const rng = Xoshiro128.fromSeed(3), theta = new Float64Array(net.dim);
     net.randomInit(theta, () => rng.nextNormal());
     const variance = (from: number, to: number) => { let s = 0; for (let a = from; a < to; a++) s += theta[a] * theta[a]; return s / (to - from); };
@@ -103,10 +104,10 @@ describe('mnist-small-fc / mnist-tiny-fc (003 §IV)', () => {
   });
 
   it('bad input names the field: K > 10, M larger than the images of the chosen digits (MNIST has 30596 of 0–4)', () => {
-    const net = new MnistTinyFc();
-    expect(() => net.configure({ classes: 11 }, 0)).toThrow(ScenarioError);
-    expect(() => net.configure({ classes: 11 }, 0)).toThrow(/params\.classes/);
-    expect(() => net.configure({ dataSize: 30597 }, 0)).toThrow(/params\.dataSize.*30596/);
-    expect(() => net.configure({ lambda: -1 }, 0)).toThrow(/params\.lambda/);
+    const net = new MnistTinyFc(), configure = (params: Record<string, unknown>) => net.configure(paramsFor(mnistTinyFcInfo, params, 'scenario.landscape.params'), 0);
+    expect(() => configure({ classes: 11 })).toThrow(ScenarioError);
+    expect(() => configure({ classes: 11 })).toThrow(/params\.classes/);
+    expect(() => configure({ dataSize: 30597 })).toThrow(/params\.dataSize.*30596/);
+    expect(() => configure({ lambda: -1 })).toThrow(/params\.lambda/);
   });
 });

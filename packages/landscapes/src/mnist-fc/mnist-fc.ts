@@ -1,4 +1,4 @@
-import { definePlugin, ScenarioError, type PluginInfo, preview } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, type ParamsOf } from '@nesslab/kernel';
 import { SampleSumLandscape } from '../sample-sum.ts';
 import { loadMnist, sparseRows } from '../mnist-linear/mnist.ts';
 
@@ -21,7 +21,7 @@ const DESCRIPTION =
   'the nonzero Jacobian columns of a sample, meant for small nets. Random start: every weight ~ N(0, 1/(3·fan_in)), the ' +
   'variance of PyTorch\'s default U(±1/√fan_in).';
 
-function fcInfo(name: string, d: Readonly<MnistFcShape>, note: string): PluginInfo {
+function fcInfo(name: string, d: Readonly<MnistFcShape>, note: string) {
   return definePlugin({
     kind: 'landscape',
     name,
@@ -40,13 +40,8 @@ function fcInfo(name: string, d: Readonly<MnistFcShape>, note: string): PluginIn
 export const mnistSmallFcInfo = fcInfo('mnist-small-fc', MNIST_SMALL_FC, 'Defaults: small-fc, H = 64, K = 10, M = 60000 (N = 3850).');
 export const mnistTinyFcInfo = fcInfo('mnist-tiny-fc', MNIST_TINY_FC, 'Defaults: tiny-fc, H = 16, K = 5, M = 30000 (N = 885), the net of 003 Fig. 3.');
 
-const integerParam = (params: Readonly<Record<string, unknown>>, key: string, fallback: number, min: number, max: number): number => {
-  const v = params[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
-    throw new ScenarioError(`scenario.landscape.params.${key}`, `must be an integer in [${min}, ${max}], got ${preview(v)}`);
-  }
-  return v;
-};
+/** The params of both nets (their infos differ in defaults only). */
+type MnistFcParams = ParamsOf<ReturnType<typeof fcInfo>>;
 
 /** One-hidden-layer ReLU classifier of pooled MNIST (003 §IV); `mnist-small-fc` and `mnist-tiny-fc` differ in defaults only. */
 export class MnistFc extends SampleSumLandscape {
@@ -69,17 +64,8 @@ export class MnistFc extends SampleSumLandscape {
   private p = new Float64Array(0);
   private delta = new Float64Array(0);
 
-  constructor(private readonly defaults: Readonly<MnistFcShape> = MNIST_TINY_FC) {
-    super();
-  }
-
-  configure(params: Readonly<Record<string, unknown>>, _seed: number): void {
-    const d = this.defaults;
-    const h = integerParam(params, 'hidden', d.hidden, 1, 1024), k = integerParam(params, 'classes', d.classes, 2, 10);
-    const m = integerParam(params, 'dataSize', d.dataSize, 1, TRAIN_SIZE), lambda = params.lambda ?? d.lambda;
-    if (typeof lambda !== 'number' || !(lambda >= 0) || !Number.isFinite(lambda)) {
-      throw new ScenarioError('scenario.landscape.params.lambda', `must be a finite number ≥ 0, got ${preview(lambda)}`);
-    }
+  configure(params: MnistFcParams, _seed: number): void {
+    const { hidden: h, classes: k, dataSize: m, lambda } = params;
     const mnist = loadMnist('train');
     const chosen: number[] = [];
     for (let i = 0; i < mnist.count && chosen.length < m; i++) if (mnist.labels[i] < k) chosen.push(i);
@@ -277,11 +263,7 @@ export class MnistFc extends SampleSumLandscape {
 }
 
 /** 'mnist-small-fc' (003 §IV (ii)). */
-export class MnistSmallFc extends MnistFc {
-  constructor() { super(MNIST_SMALL_FC); }
-}
+export class MnistSmallFc extends MnistFc {}
 
 /** 'mnist-tiny-fc' (003 §IV-B, the net of Fig. 3). */
-export class MnistTinyFc extends MnistFc {
-  constructor() { super(MNIST_TINY_FC); }
-}
+export class MnistTinyFc extends MnistFc {}

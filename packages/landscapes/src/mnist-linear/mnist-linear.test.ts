@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { assemble, diffusionWRFromSamples, matMul, newtonMinimum, resolvePlugin, ScenarioError, Xoshiro128 } from '@nesslab/kernel';
 import { landscapesModule } from '../index.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
 import { MnistLinear, mnistLinearInfo } from './mnist-linear.ts';
 
 const K = 10, P = 49, N = 490;
 const landscape = (params: Record<string, unknown> = {}): MnistLinear => {
   const l = new MnistLinear();
-  l.configure(params, 0);
+  l.configure(paramsFor(mnistLinearInfo, params, 'scenario.landscape.params'), 0);
   return l;
 };
 const maxAbs = (v: ArrayLike<number>) => { let s = 0; for (let i = 0; i < v.length; i++) s = Math.max(s, Math.abs(v[i])); return s; };
@@ -186,7 +187,7 @@ describe('mnist-linear: plugin', () => {
   it('is bound as "mnist-linear" with N = 490, M = 60000 and the paper\'s λ = 10⁻²', () => {
     const l = resolvePlugin(assemble(landscapesModule), 'landscape', 'mnist-linear', 'landscape');
     expect(l).toBeInstanceOf(MnistLinear);
-    l.configure({}, 0);
+    l.configure(paramsFor(mnistLinearInfo), 0);
     expect([l.dim, l.dataSize, (l as MnistLinear).lambda]).toEqual([490, 60000, 0.01]);
     expect(mnistLinearInfo).toMatchObject({ source: '004 §4.2, Eq. 10', precision: 'float64' });
     expect(landscape({ dataSize: 123 }).dataSize).toBe(123);
@@ -195,9 +196,9 @@ describe('mnist-linear: plugin', () => {
   it('bad parameters: one error naming the field', () => {
     const bad = (params: Record<string, unknown>) => () => landscape(params);
     expect(bad({ lambda: 0 })).toThrow(ScenarioError);
-    expect(bad({ lambda: 0 })).toThrow('scenario.landscape.params.lambda: expected a finite number > 0, got 0');
+    expect(bad({ lambda: 0 })).toThrow('scenario.landscape.params.lambda: must be > 0, got 0');
     expect(bad({ lambda: 'x' })).toThrow('scenario.landscape.params.lambda');
-    expect(bad({ dataSize: 60001 })).toThrow('scenario.landscape.params.dataSize: expected an integer in [1, 60000]');
+    expect(bad({ dataSize: 60001 })).toThrow('scenario.landscape.params.dataSize: must be ≤ 60000, got 60001');
     expect(bad({ dataSize: 2.5 })).toThrow('scenario.landscape.params.dataSize');
   });
 

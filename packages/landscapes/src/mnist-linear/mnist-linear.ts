@@ -1,4 +1,4 @@
-import { cholesky, choleskySolve, definePlugin, ScenarioError, type Landscape, type NessTheory, preview } from '@nesslab/kernel';
+import { cholesky, choleskySolve, definePlugin, type Landscape, type NessTheory, type ParamsOf } from '@nesslab/kernel';
 import { loadMnist } from './mnist.ts';
 import { blockDiffusionWR, blockNessTheory } from './mnist-theory.ts';
 
@@ -55,14 +55,8 @@ export class MnistLinear implements Landscape {
   data(): { images: Float64Array; labels: Uint8Array } { return { images: this.x, labels: this.labels }; }
 
   /** Reads `lambda` and `dataSize`; loads MNIST (once per thread) and forms the moments S and B. The seed is unused. */
-  configure(params: Readonly<Record<string, unknown>>, _seed: number): void {
-    const field = (name: string) => `scenario.landscape.params.${name}`;
-    const lambda = params.lambda ?? MNIST_LINEAR_DEFAULTS.lambda;
-    if (typeof lambda !== 'number' || !(lambda > 0) || !Number.isFinite(lambda)) throw new ScenarioError(field('lambda'), `expected a finite number > 0, got ${preview(lambda)}`);
-    const size = params.dataSize ?? MNIST_LINEAR_DEFAULTS.dataSize;
-    if (typeof size !== 'number' || !Number.isInteger(size) || size < 1 || size > TRAIN_SIZE) {
-      throw new ScenarioError(field('dataSize'), `expected an integer in [1, ${TRAIN_SIZE}] (the first M training images), got ${preview(size)}`);
-    }
+  configure(params: ParamsOf<typeof mnistLinearInfo>, _seed: number): void {
+    const { lambda, dataSize: size } = params;
     const mnist = loadMnist('train');
     this.lam = lambda;
     this.m = size;

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ScenarioError, Xoshiro128 } from '@nesslab/kernel';
-import { ReluClassifier, generateData } from './relu-classifier.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { ReluClassifier, generateData, reluClassifierInfo } from './relu-classifier.ts';
 
 const make = (params: Record<string, unknown> = {}) => {
   const l = new ReluClassifier();
-  l.configure(params, 0);
+  l.configure(paramsFor(reluClassifierInfo, params, 'scenario.landscape.params'), 0);
   return l;
 };
 const start = (l: ReluClassifier, seed = 3) => {

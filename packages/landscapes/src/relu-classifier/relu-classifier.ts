@@ -1,4 +1,4 @@
-import { definePlugin, ScenarioError, Xoshiro128, preview } from '@nesslab/kernel';
+import { definePlugin, Xoshiro128, type ParamsOf } from '@nesslab/kernel';
 import { SampleSumLandscape } from '../sample-sum.ts';
 
 export type InputDistribution = 'normal' | 'uniform';
@@ -24,14 +24,6 @@ export const reluClassifierInfo = definePlugin({
   precision: 'float64',
 });
 
-const integer = (params: Readonly<Record<string, unknown>>, key: string, fallback: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
-  const v = params[key] ?? fallback;
-  if (typeof v !== 'number' || !Number.isSafeInteger(v) || v < min || v > max) {
-    throw new ScenarioError(`scenario.landscape.params.${key}`, `must be an integer in [${min}, ${max}], got ${preview(v)}`);
-  }
-  return v;
-};
-
 /** p(f) = 1/(1 + e^{−f}), the predicted probability of y = 1 (000 writes e^{+f}: a sign slip; Eq. 15 needs this one). */
 const sigmoid = (f: number) => (f >= 0 ? 1 / (1 + Math.exp(-f)) : Math.exp(f) / (1 + Math.exp(f)));
 /** log(1 + e^f), stable for large |f|. */
@@ -54,14 +46,8 @@ export class ReluClassifier extends SampleSumLandscape {
   /** Pre-activations z = Wx + b of one input (scratch, reused). */
   private z = new Float64Array(0);
 
-  configure(params: Readonly<Record<string, unknown>>, _seed: number): void {
-    const d = integer(params, 'inputs', 10, 1), h = integer(params, 'hidden', 10, 1);
-    const m = integer(params, 'dataSize', 1000, 2, 1048576), dataSeed = integer(params, 'dataSeed', 0, 0);
-    const distribution = params.distribution ?? 'normal', bias = params.bias ?? true;
-    if (distribution !== 'normal' && distribution !== 'uniform') {
-      throw new ScenarioError('scenario.landscape.params.distribution', `must be 'normal' or 'uniform', got ${preview(distribution)}`);
-    }
-    if (typeof bias !== 'boolean') throw new ScenarioError('scenario.landscape.params.bias', `must be true or false, got ${preview(bias)}`);
+  configure(params: ParamsOf<typeof reluClassifierInfo>, _seed: number): void {
+    const { inputs: d, hidden: h, dataSize: m, dataSeed, distribution, bias } = params;
     this.inputs = d;
     this.hidden = h;
     this.bias = bias;

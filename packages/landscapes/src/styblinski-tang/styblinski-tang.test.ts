@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { newtonMinimum, Xoshiro128 } from '@nesslab/kernel';
-import { STYBLINSKI_TANG as ST, StyblinskiTang, styblinskiTang1d } from './styblinski-tang.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { STYBLINSKI_TANG as ST, StyblinskiTang, styblinskiTang1d, styblinskiTangInfo } from './styblinski-tang.ts';
 import { kramersEscapeTime, meanExitTime, meanFirstPassageTime, sgdBoxEscape, SIEGMUND_BETA, styblinskiTangEscape } from './escape-theory.ts';
 import { normalQuantile, quantileData } from './data.ts';
 
 const make = (params: Record<string, unknown> = {}) => {
   const l = new StyblinskiTang();
-  l.configure(params, 0);
+  l.configure(paramsFor(styblinskiTangInfo, params, 'scenario.landscape.params'), 0);
   return l;
 };
 const point = (n: number, seed: number) => {
@@ -83,11 +84,11 @@ describe('styblinski-tang landscape (001 §4)', () => {
   });
 
   it('refuses bad parameters, naming the field', () => {
-    expect(() => make({ dim: 0 })).toThrow('scenario.landscape.params.dim: must be an integer ≥ 1');
-    expect(() => make({ dim: 2.5 })).toThrow('scenario.landscape.params.dim');
-    expect(() => make({ sharpness: 0 })).toThrow('scenario.landscape.params.sharpness: must be a number > 0');
-    expect(() => make({ dataSize: 0 })).toThrow('scenario.landscape.params.dataSize: must be an integer ≥ 1');
-    expect(() => make({ dataSeed: -1 })).toThrow('scenario.landscape.params.dataSeed: must be an integer ≥ 0');
+    expect(() => make({ dim: 0 })).toThrow('scenario.landscape.params.dim: must be ≥ 1, got 0');
+    expect(() => make({ dim: 2.5 })).toThrow('scenario.landscape.params.dim: must be an integer');
+    expect(() => make({ sharpness: 0 })).toThrow('scenario.landscape.params.sharpness: must be > 0, got 0');
+    expect(() => make({ dataSize: 0 })).toThrow('scenario.landscape.params.dataSize: must be ≥ 1, got 0');
+    expect(() => make({ dataSeed: -1 })).toThrow('scenario.landscape.params.dataSeed: must be ≥ 0, got -1');
   });
 });
 

@@ -1,4 +1,4 @@
-import { definePlugin, ScenarioError, type Landscape, preview } from '@nesslab/kernel';
+import { definePlugin, type Landscape, type ParamsOf } from '@nesslab/kernel';
 import { quantileData } from './data.ts';
 
 /** g(x) = ½ d/dx (x⁴ − 16x² + 5x) = 2x³ − 16x + 2.5, the one-coordinate gradient of f in its own units x. */
@@ -62,13 +62,8 @@ export class StyblinskiTang implements Landscape {
   private x: Float64Array = new Float64Array(10);
   private xMean = new Float64Array(10);
 
-  configure(params: Readonly<Record<string, unknown>>, _seed: number): void {
-    const dim = params.dim ?? 10, k = params.sharpness ?? 1;
-    if (typeof dim !== 'number' || !Number.isSafeInteger(dim) || dim < 1) throw new ScenarioError('scenario.landscape.params.dim', `must be an integer ≥ 1, got ${preview(dim)}`);
-    if (typeof k !== 'number' || !Number.isFinite(k) || k <= 0) throw new ScenarioError('scenario.landscape.params.sharpness', `must be a number > 0, got ${preview(k)}`);
-    const M = params.dataSize ?? 1, dataSeed = params.dataSeed ?? 0;
-    if (typeof M !== 'number' || !Number.isSafeInteger(M) || M < 1) throw new ScenarioError('scenario.landscape.params.dataSize', `must be an integer ≥ 1, got ${preview(M)}`);
-    if (typeof dataSeed !== 'number' || !Number.isSafeInteger(dataSeed) || dataSeed < 0) throw new ScenarioError('scenario.landscape.params.dataSeed', `must be an integer ≥ 0, got ${preview(dataSeed)}`);
+  configure(params: ParamsOf<typeof styblinskiTangInfo>, _seed: number): void {
+    const { dim, sharpness: k, dataSize: M, dataSeed } = params;
     this.dim = dim;
     this.sharpness = k;
     this.rootK = Math.sqrt(k);

@@ -1,4 +1,4 @@
-import { ScenarioError, Xoshiro128, type Landscape, preview } from '@nesslab/kernel';
+import { ScenarioError, Xoshiro128, definePlugin, type Landscape, type ParamsOf } from '@nesslab/kernel';
 import { PAPER_X, PAPER_Y } from './data.ts';
 
 /**
@@ -50,6 +50,36 @@ const N = 7;
 /** The largest M a sampler can index (Rng.nextInt: n ≤ 2^21). */
 const MAX_DATA_SIZE = 2097152;
 
+export const tanhRegressionInfo = definePlugin({
+  kind: 'landscape',
+  name: 'tanh-regression',
+  description:
+    'Nonlinear regression net with two tanh hidden units (N = 7): f(x;θ) = θ₅tanh(θ₁x+θ₃) + θ₆tanh(θ₂x+θ₄) + θ₇, ' +
+    'ℓ_i = (M/(2ε²))(y_i − f(x_i))², R = λ|θ|², on y = exp(−x²) + N(0, 0.1²) sampled at x_i = −3 + 0.03(i−1). ' +
+    'Analytic gradients and Hessian; random start as in the authors\' code (uniform [0,1)⁷ rescaled to |θ| = 0.5).',
+  source: '004 §4.1, Eq. 30',
+  params: {
+    epsilon: {
+      type: 'number', default: TANH_REGRESSION_DEFAULTS.epsilon, exclusiveMinimum: 0,
+      description: 'ε in ℓ_i = (M/(2ε²))(y_i − f(x_i))² (scales the loss only; generated data always has noise sd 0.1, as in the paper)',
+    },
+    lambda: { type: 'number', default: TANH_REGRESSION_DEFAULTS.lambda, minimum: 0, description: 'λ of the L2 regulariser R = λ|θ|²' },
+    data: {
+      type: 'string', default: TANH_REGRESSION_DEFAULTS.data, enum: ['paper', 'generated'],
+      description: '"paper": the authors\' own draw of the 200 points (reproduces the paper\'s θ₀, Σ and C); "generated": a fresh draw from dataSeed',
+    },
+    dataSeed: {
+      type: 'integer', default: TANH_REGRESSION_DEFAULTS.dataSeed, minimum: 0,
+      description: 'seed of the noise N(0, 0.1²) of generated data (Xoshiro128.fromSeed(dataSeed).nextNormal(), i = 1..M); ignored for "paper"',
+    },
+    dataSize: {
+      type: 'integer', default: TANH_REGRESSION_DEFAULTS.dataSize, minimum: 1, maximum: MAX_DATA_SIZE,
+      description: 'M; generated data has x_i = −3 + 6(i−1)/M (evenly spaced on [−3, 3)); must be 200 for "paper"',
+    },
+  },
+  precision: 'float64',
+});
+
 /**
  * The nonlinear regression network of paper 004 §4.1, Eq. 30 (docs/science.md §3), N = 7:
  *   f(x; θ) = θ₅ tanh(θ₁x + θ₃) + θ₆ tanh(θ₂x + θ₄) + θ₇          (θ₁..θ₇ = theta[0..6])
@@ -92,12 +122,11 @@ export class TanhRegression implements Landscape {
   data(): { x: Float64Array; y: Float64Array } { return { x: this.x.slice(), y: this.y.slice() }; }
 
   /**
-   * Reads `epsilon`, `lambda`, `data`, `dataSeed`, `dataSize` (missing ones take the paper's values).
+   * Reads `epsilon`, `lambda`, `data`, `dataSeed`, `dataSize` (resolved by the kernel: defaults are the paper's values).
    * The run seed is not used: the data set is part of the landscape and stays the same across runs;
    * generated data comes from `dataSeed` alone.
    */
-  configure(params: Readonly<Record<string, unknown>>, _seed: number): void {
-    const p = readParams(params);
+  configure(p: ParamsOf<typeof tanhRegressionInfo>, _seed: number): void {
     let x: Float64Array, y: Float64Array;
     if (p.data === 'paper') {
       if (p.dataSize !== PAPER_X.length) {
@@ -282,29 +311,6 @@ export function generateData(size: number, seed: number): { x: Float64Array; y: 
     y[i] = Math.exp(-xi * xi) + NOISE_SD * rng.nextNormal();
   }
   return { x, y };
-}
-
-function readParams(params: Readonly<Record<string, unknown>>): TanhRegressionParams {
-  const d = TANH_REGRESSION_DEFAULTS;
-  const field = (name: string) => `scenario.landscape.params.${name}`;
-  const num = (name: keyof TanhRegressionParams, fallback: number): number => {
-    const v = params[name] ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ScenarioError(field(name), `expected a finite number, got ${preview(v)}`);
-    return v;
-  };
-  const epsilon = num('epsilon', d.epsilon);
-  if (!(epsilon > 0)) throw new ScenarioError(field('epsilon'), `must be > 0, got ${epsilon}`);
-  const lambda = num('lambda', d.lambda);
-  if (!(lambda >= 0)) throw new ScenarioError(field('lambda'), `must be ≥ 0, got ${lambda}`);
-  const data = params.data ?? d.data;
-  if (data !== 'paper' && data !== 'generated') throw new ScenarioError(field('data'), `expected "paper" or "generated", got ${preview(data)}`);
-  const dataSeed = num('dataSeed', d.dataSeed);
-  if (!Number.isSafeInteger(dataSeed) || dataSeed < 0) throw new ScenarioError(field('dataSeed'), `must be a non-negative integer, got ${dataSeed}`);
-  const dataSize = num('dataSize', d.dataSize);
-  if (!Number.isInteger(dataSize) || dataSize < 1 || dataSize > MAX_DATA_SIZE) {
-    throw new ScenarioError(field('dataSize'), `must be an integer in [1, ${MAX_DATA_SIZE}], got ${dataSize}`);
-  }
-  return { epsilon, lambda, data, dataSeed, dataSize };
 }
 
 /** out ← scale·out + diagonal·I from its upper triangle, mirrored into the lower one (N×N row-major). */

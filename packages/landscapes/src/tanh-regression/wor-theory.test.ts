@@ -3,7 +3,8 @@ import {
   diffusionWOR, diffusionWORApprox, diffusionWOREq18, effectiveGradient, effectiveHessian, effectiveLoss,
   effectiveMinimum, matMul, nessTheory, newtonMinimum, norm, worTheory,
 } from '@nesslab/kernel';
-import { TanhRegression } from './tanh-regression.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { TanhRegression, tanhRegressionInfo } from './tanh-regression.ts';
 
 // The kernel's WOR theory (004 App. B–C) on the paper's regression; the theory's own tests are in the kernel.
 const maxAbs = (a: ArrayLike<number>) => { let s = 0; for (let i = 0; i < a.length; i++) s = Math.max(s, Math.abs(a[i])); return s; };
@@ -13,7 +14,7 @@ const dist = (a: ArrayLike<number>, b: ArrayLike<number>) => { let s = 0; for (l
 describe('WOR theory on the tanh regression (004 §4.1, paper data)', () => {
   const N = 7;
   const L = new TanhRegression();
-  L.configure({}, 0);
+  L.configure(paramsFor(tanhRegressionInfo), 0);
   const M = L.dataSize, m = 10, n = M / m;
   const start = new Float64Array(N);
   L.minimumStart(start);

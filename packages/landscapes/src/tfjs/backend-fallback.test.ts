@@ -2,14 +2,15 @@ import { expect, it } from 'vitest';
 import { TanhRegression } from '../index.ts';
 import { currentBackend, loadTfjs } from './backend.ts';
 import { TfjsLandscape } from './tfjs-landscape.ts';
-import { TfjsRegression } from './regression.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { TfjsRegression, tfjsRegressionInfo } from './regression.ts';
 
 // A test file of its own: vitest gives each file a fresh worker, hence a fresh tfjs engine with no selection yet.
 it('configure before TfjsLandscape.ready() selects cpu synchronously, for the whole process', async () => {
   expect(currentBackend()).toBeUndefined();
   const l = new TfjsRegression();
   expect(l.backend).toBeUndefined();
-  l.configure({}, 0); // synchronous, as the Landscape contract requires
+  l.configure(paramsFor(tfjsRegressionInfo), 0); // synchronous, as the Landscape contract requires
   expect(l.backend).toBe('cpu');
   expect(loadTfjs().getBackend()).toBe('cpu');
   expect(currentBackend()!.tried[0]).toMatch(/not tried: .*configured before `await TfjsLandscape.ready\(\)`/);

@@ -1,5 +1,5 @@
 import type * as TF from '@tensorflow/tfjs';
-import { definePlugin, ScenarioError, preview } from '@nesslab/kernel';
+import { definePlugin, type ParamsOf } from '@nesslab/kernel';
 import { PAPER_X, PAPER_Y } from '../tanh-regression/data.ts';
 import { TanhRegression, TANH_REGRESSION_DEFAULTS as D } from '../tanh-regression/tanh-regression.ts';
 import { loadTfjs } from './backend.ts';
@@ -62,24 +62,12 @@ export function tfjsRegressionDefinition(p: TfjsRegressionParams = { epsilon: D.
 }
 
 /** Plugin `tfjs-regression`: 004 Eq. 30 through the tfjs adapter (compare with the analytic tanh-regression). */
-export class TfjsRegression extends TfjsLandscape {
+export class TfjsRegression extends TfjsLandscape<ParamsOf<typeof tfjsRegressionInfo>> {
   constructor() {
     super(tfjsRegressionDefinition());
   }
 
-  protected override define(params: Readonly<Record<string, unknown>>): TfjsLandscapeDefinition {
-    return tfjsRegressionDefinition(readParams(params));
+  protected override define(params: ParamsOf<typeof tfjsRegressionInfo>): TfjsLandscapeDefinition {
+    return tfjsRegressionDefinition(params);
   }
-}
-
-function readParams(params: Readonly<Record<string, unknown>>): TfjsRegressionParams {
-  const num = (name: keyof TfjsRegressionParams, fallback: number): number => {
-    const v = params[name] ?? fallback;
-    if (typeof v !== 'number' || !Number.isFinite(v)) throw new ScenarioError(`scenario.landscape.params.${name}`, `expected a finite number, got ${preview(v)}`);
-    return v;
-  };
-  const epsilon = num('epsilon', D.epsilon), lambda = num('lambda', D.lambda);
-  if (!(epsilon > 0)) throw new ScenarioError('scenario.landscape.params.epsilon', `must be > 0, got ${epsilon}`);
-  if (!(lambda >= 0)) throw new ScenarioError('scenario.landscape.params.lambda', `must be ≥ 0, got ${lambda}`);
-  return { epsilon, lambda };
 }

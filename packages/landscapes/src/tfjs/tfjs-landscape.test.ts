@@ -1,11 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
-import { assemble, listPlugins, newtonMinimum, resolvePlugin, Xoshiro128 } from '@nesslab/kernel';
+import { assemble, listPlugins, newtonMinimum, resolvePlugin, Xoshiro128, type Landscape, type MinimumStart, type RandomStart } from '@nesslab/kernel';
 import { landscapesModule, TanhRegression } from '../index.ts';
 import { BACKEND_ENV, loadTfjs, type BackendSelection } from './backend.ts';
 import type * as TF from '@tensorflow/tfjs';
 import { TfjsLandscape } from './tfjs-landscape.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
 import { TfjsRegression, tfjsRegressionInfo } from './regression.ts';
+import { tanhRegressionInfo } from '../tanh-regression/tanh-regression.ts';
 
 const N = 7, M = 200;
 const maxAbs = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => Math.max(s, Math.abs(v)), 0);
@@ -23,12 +25,12 @@ let ref: TanhRegression;
 beforeAll(async () => {
   const pending = TfjsLandscape.ready();
   // While the asynchronous selection is under way no backend is usable: configure says so instead of guessing.
-  expect(() => new TfjsRegression().configure({}, 0)).toThrow(/still under way/);
+  expect(() => new TfjsRegression().configure(paramsFor(tfjsRegressionInfo), 0)).toThrow(/still under way/);
   selection = await pending;
   tfl = new TfjsRegression();
-  tfl.configure({}, 0);
+  tfl.configure(paramsFor(tfjsRegressionInfo), 0);
   ref = new TanhRegression();
-  ref.configure({}, 0);
+  ref.configure(paramsFor(tanhRegressionInfo), 0);
 });
 
 describe('backend selection', () => {
@@ -65,19 +67,19 @@ describe('TfjsLandscape (tfjs-regression)', () => {
     expect(l.loss(THETA)).toBe(tfl.loss(THETA));
     // The same starts as tanh-regression.
     const a = new Float64Array(N), b = new Float64Array(N);
-    l.minimumStart!(a); ref.minimumStart(b);
+    (l as Landscape & MinimumStart).minimumStart(a); ref.minimumStart(b);
     expect(a).toEqual(b);
     const ra = Xoshiro128.fromSeed(3), rb = Xoshiro128.fromSeed(3);
-    l.randomInit!(a, () => ra.nextNormal()); ref.randomInit(b, () => rb.nextNormal());
+    (l as Landscape & RandomStart).randomInit(a, () => ra.nextNormal()); ref.randomInit(b, () => rb.nextNormal());
     expect(a).toEqual(b);
   });
 
   it('reads epsilon and lambda like tanh-regression', () => {
     const params = { epsilon: 0.2, lambda: 3 };
     const a = new TfjsRegression(), b = new TanhRegression();
-    a.configure(params, 0); b.configure(params, 0);
+    a.configure(paramsFor(tfjsRegressionInfo, params), 0); b.configure(paramsFor(tanhRegressionInfo, params), 0);
     expect(Math.abs(a.loss(THETA) - b.loss(THETA))).toBeLessThan(1e-5 * b.loss(THETA));
-    expect(() => a.configure({ epsilon: 0 }, 0)).toThrow('scenario.landscape.params.epsilon');
+    expect(() => paramsFor(tfjsRegressionInfo, { epsilon: 0 }, 'scenario.landscape.params')).toThrow('scenario.landscape.params.epsilon: must be > 0');
   });
 
   it('a definition without starts has no randomInit/minimumStart (the kernel tests for them)', () => {
@@ -165,7 +167,7 @@ describe('TfjsLandscape (tfjs-regression)', () => {
       for (const mode of ['rows', 'columns', 'auto'] as const) {
         const l = new TfjsRegression();
         l.jacobianMode = mode;
-        l.configure({}, 0);
+        l.configure(paramsFor(tfjsRegressionInfo), 0);
         const a = new Float64Array(M * N);
         l.sampleGradients(THETA, a);
         const rel = maxDiff(a, b) / maxAbs(b);
@@ -280,7 +282,7 @@ describe('TfjsLandscape (tfjs-regression)', () => {
     expect(() => tf.tidy(() => tf.grad(tf.grad((v) => tf.tanh(v)))(tf.scalar(0.7)))).toThrow(/Cannot compute gradient/);
     const l = new TfjsRegression();
     l.hessianMode = 'autodiff';
-    l.configure({}, 0);
+    l.configure(paramsFor(tfjsRegressionInfo), 0);
     const a = new Float64Array(N * N), b = new Float64Array(N * N);
     l.hessian(THETA, a); ref.hessian(THETA, b);
     expect(maxDiff(a, b) / maxAbs(b)).toBeGreaterThan(0.1); // silently wrong: the −r∇²f term of tanh is missing
@@ -304,10 +306,10 @@ describe('TfjsLandscape (tfjs-regression)', () => {
     for (let k = 0; k < 5; k++) { tfl.hessian(THETA, h); tfl.sampleGradients(THETA, s); }
     expect(tf.memory().numTensors).toBe(before);
     // Reconfiguring replaces the two data tensors; dispose frees them.
-    tfl.configure({}, 0);
+    tfl.configure(paramsFor(tfjsRegressionInfo), 0);
     expect(tf.memory().numTensors).toBe(before);
     tfl.dispose();
     expect(tf.memory().numTensors).toBe(before - 2);
-    tfl.configure({}, 0);
+    tfl.configure(paramsFor(tfjsRegressionInfo), 0);
   });
 });

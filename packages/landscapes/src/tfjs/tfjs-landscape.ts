@@ -21,9 +21,9 @@ export interface TfjsLandscapeDefinition {
   sampleLoss(theta: TF.Tensor1D, x: TF.Tensor2D, y: TF.Tensor): TF.Tensor1D;
   /** R(θ) (default 0). It carries no noise: it is left out of `sampleGradients`. */
   regulariser?(theta: TF.Tensor1D): TF.Scalar;
-  /** A random start for chains (Landscape.randomInit). */
+  /** A random start for chains (the RandomStart capability). */
   randomInit?(out: Float64Array, normal: () => number): void;
-  /** Where Newton starts to find θ₀ (Landscape.minimumStart): N numbers, or a function filling them. */
+  /** Where Newton starts to find θ₀ (the MinimumStart capability): N numbers, or a function filling them. */
   minimumStart?: readonly number[] | ((out: Float64Array) => void);
 }
 
@@ -65,9 +65,10 @@ interface Built {
  * tanh regression runs ~10³× slower than its analytic float64 version (94 kernels per minibatch gradient).
  *
  * Use: `new TfjsLandscape(definition)`, or a subclass with a no-arg constructor (for `bindPlugin`) that calls
- * `super(defaultDefinition)` and overrides `define(params, seed)` to build the definition from its parameters.
+ * `super(defaultDefinition)` and overrides `define(params, seed)` to build the definition from its parameters;
+ * P is then its resolved params (`TfjsLandscape<ParamsOf<typeof info>>`).
  */
-export class TfjsLandscape implements Landscape {
+export class TfjsLandscape<P extends Readonly<Record<string, unknown>> = Readonly<Record<string, unknown>>> implements Landscape {
   /** Present only when the definition has one (the kernel checks for these). */
   declare randomInit?: (out: Float64Array, normal: () => number) => void;
   declare minimumStart?: (out: Float64Array) => void;
@@ -130,11 +131,11 @@ export class TfjsLandscape implements Landscape {
    * The definition for these parameters; the default returns the constructor's. Subclasses with parameters
    * override it (params arrive defaulted and validated by the plugin's schema).
    */
-  protected define(_params: Readonly<Record<string, unknown>>, _seed: number): TfjsLandscapeDefinition {
+  protected define(_params: P, _seed: number): TfjsLandscapeDefinition {
     return this.def;
   }
 
-  configure(params: Readonly<Record<string, unknown>>, seed: number): void {
+  configure(params: P, seed: number): void {
     const def = this.define(params, seed);
     validate(def);
     this.def = def;

@@ -1,12 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { WideSharpWells } from './wide-sharp-wells.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { WideSharpWells, wideSharpWellsInfo } from './wide-sharp-wells.ts';
 import { WELLS_DEFAULTS as W, wellsCriticalPoints, wellsOccupancy } from './wells.ts';
 
 const at = (x: number) => new Float64Array([x]);
 
 describe('wide-sharp-wells (002 flat vs. sharp minima, constant noise C = σ²)', () => {
   const l = new WideSharpWells();
-  l.configure({ noise: 3, dataSize: 500 }, 0);
+  l.configure(paramsFor(wideSharpWellsInfo, { noise: 3, dataSize: 500 }), 0);
 
   it('gradient and Hessian are the derivatives of the loss (central differences, error O(h²) ≈ 1e-8)', () => {
     const g = new Float64Array(1), h = new Float64Array(1), d = 1e-4;
@@ -53,10 +54,10 @@ describe('wide-sharp-wells (002 flat vs. sharp minima, constant noise C = σ²)'
   });
 
   it('bad parameters name the field', () => {
-    const w = new WideSharpWells();
-    expect(() => w.configure({ sharpWidth: 0 }, 0)).toThrow(/params\.sharpWidth/);
-    expect(() => w.configure({ noise: -1 }, 0)).toThrow(/params\.noise/);
-    expect(() => w.configure({ dataSize: 1.5 }, 0)).toThrow(/params\.dataSize/);
-    expect(() => w.configure({ sharpDepth: 1e-6 }, 0)).toThrow(/no wide and sharp minimum/);
+    const w = new WideSharpWells(), configure = (params: Record<string, unknown>) => w.configure(paramsFor(wideSharpWellsInfo, params, 'scenario.landscape.params'), 0);
+    expect(() => configure({ sharpWidth: 0 })).toThrow(/params\.sharpWidth/);
+    expect(() => configure({ noise: -1 })).toThrow(/params\.noise/);
+    expect(() => configure({ dataSize: 1.5 })).toThrow(/params\.dataSize/);
+    expect(() => configure({ sharpDepth: 1e-6 })).toThrow(/no wide and sharp minimum/);
   });
 });

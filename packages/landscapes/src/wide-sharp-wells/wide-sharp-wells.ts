@@ -1,4 +1,4 @@
-import { definePlugin, ScenarioError, type Landscape, preview } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, type Landscape, type ParamsOf } from '@nesslab/kernel';
 import { quantileData } from '../styblinski-tang/data.ts';
 import { WELLS_DEFAULTS as D, wellsCriticalPoints, wellsCurvature, wellsLoss, wellsSlope, type WellsShape } from './wells.ts';
 
@@ -38,18 +38,10 @@ export class WideSharpWells implements Landscape {
   private sx = new Float64Array(1);
   private sxMean = 0;
 
-  configure(params: Readonly<Record<string, unknown>>, _seed: number): void {
+  configure(params: ParamsOf<typeof wideSharpWellsInfo>, _seed: number): void {
     const shape = { ...D };
-    for (const key of SHAPE_KEYS) {
-      const v = params[key] ?? D[key];
-      const positive = key !== 'wideCentre' && key !== 'sharpCentre';
-      if (typeof v !== 'number' || !Number.isFinite(v) || (positive && v <= 0)) throw new ScenarioError(`scenario.landscape.params.${key}`, `must be a ${positive ? 'number > 0' : 'finite number'}, got ${preview(v)}`);
-      shape[key] = v;
-    }
-    const sigma = params.noise ?? 20, M = params.dataSize ?? 1000, dataSeed = params.dataSeed ?? 0;
-    if (typeof sigma !== 'number' || !Number.isFinite(sigma) || sigma < 0) throw new ScenarioError('scenario.landscape.params.noise', `must be a number ≥ 0, got ${preview(sigma)}`);
-    if (typeof M !== 'number' || !Number.isSafeInteger(M) || M < 1) throw new ScenarioError('scenario.landscape.params.dataSize', `must be an integer ≥ 1, got ${preview(M)}`);
-    if (typeof dataSeed !== 'number' || !Number.isSafeInteger(dataSeed) || dataSeed < 0) throw new ScenarioError('scenario.landscape.params.dataSeed', `must be an integer ≥ 0, got ${preview(dataSeed)}`);
+    for (const key of SHAPE_KEYS) shape[key] = params[key];
+    const { noise: sigma, dataSize: M, dataSeed } = params;
     const c = wellsCriticalPoints(shape);
     if (!(c.wide.curvature > 0 && c.sharp.curvature > 0 && c.barrier.curvature < 0 && c.wide.theta !== c.sharp.theta)) {
       throw new ScenarioError('scenario.landscape.params', `the shape has no wide and sharp minimum separated by a barrier (minima at ${c.wide.theta}, ${c.sharp.theta})`);

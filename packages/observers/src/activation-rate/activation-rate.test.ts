@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Landscape } from '@nesslab/kernel';
-import { ActivationRateObserver } from './activation-rate.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { ActivationRateObserver, activationRateInfo } from './activation-rate.ts';
 import { bitDifference, fakeLandscape, runContext, runObserver, type Trajectories } from '../testing.ts';
 
 /** A 1-input, 2-unit ReLU layer without bias, θ = (W₁, W₂), on the inputs x ∈ {1, −2}: σ̄′ = (1/4) Σ_i Σ_k 1[W_k x_i > 0] (Eq. 14). */
@@ -13,7 +14,7 @@ function tinyNet(): Landscape {
 }
 const make = (tr: Trajectories, params: Record<string, unknown> = {}, landscape = tinyNet()) => () => {
   const o = new ActivationRateObserver();
-  o.configure(params, runContext(landscape, 2, tr.length, tr[0].length - 1));
+  o.configure(paramsFor(activationRateInfo, params), runContext(landscape, 2, tr.length, tr[0].length - 1));
   return o;
 };
 
@@ -42,7 +43,7 @@ describe('activation-rate (000 Eq. 14)', () => {
   it('refuses a landscape without activationRate, and bad schedule params', () => {
     const tr = [[[0, 0], [1, 1]]];
     expect(() => make(tr, {}, fakeLandscape(2, () => 0))()).toThrow(/activation-rate: needs a landscape with a ReLU hidden layer/);
-    expect(() => make(tr, { points: 0 })()).toThrow('activation-rate.params.points: must be an integer ≥ 1');
+    expect(() => make(tr, { points: 0 })()).toThrow('activation-rate.params.points: must be ≥ 1, got 0');
     expect(() => make(tr, { spacing: 'cubic' })()).toThrow(/activation-rate\.params\.spacing/);
   });
 });

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, ScenarioError, type Frame, type Landscape, type Observer, type RunContext } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, type Frame, type Landscape, type Observer, type ParamsOf, type RunContext, hasActivationRate, type ReluActivation } from '@nesslab/kernel';
 import { reduceFrames } from '../chain-group.ts';
 import { AtStepsAccumulator, atStepsResult, combineAtSteps, scheduleFrom, scheduleParams, type AtStepsPartial, type AtStepsResult } from './at-steps.ts';
 
@@ -20,21 +20,22 @@ export const activationRateInfo = definePlugin({
 export class ActivationRateObserver implements Observer<AtStepsPartial, AtStepsResult> {
   private dim = 0;
   private steps: number[] = [];
-  private landscape: Landscape | null = null;
+  private landscape: (Landscape & ReluActivation) | null = null;
 
-  configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
-    this.steps = scheduleFrom('activation-rate', params, run.steps);
-    if (!run.landscape.activationRate) {
-      throw new ScenarioError('activation-rate', 'needs a landscape with a ReLU hidden layer that reports its activation rate (Landscape.activationRate, e.g. relu-classifier)');
+  configure(params: ParamsOf<typeof activationRateInfo>, run: RunContext): void {
+    this.steps = scheduleFrom(params, run.steps);
+    const landscape = run.landscape;
+    if (!hasActivationRate(landscape)) {
+      throw new ScenarioError('activation-rate', 'needs a landscape with a ReLU hidden layer that reports its activation rate (ReluActivation, e.g. relu-classifier)');
     }
     this.dim = run.dim;
-    this.landscape = run.landscape;
+    this.landscape = landscape;
   }
 
   attach(frames: Observable<Frame>): Observable<AtStepsPartial> {
     const { dim, steps, landscape } = this;
-    if (!landscape?.activationRate) throw new Error('activation-rate: attach before configure');
-    return frames.pipe(reduceFrames(() => new AtStepsAccumulator('activation-rate', dim, steps, (theta) => landscape.activationRate!(theta))));
+    if (!landscape) throw new Error('activation-rate: attach before configure');
+    return frames.pipe(reduceFrames(() => new AtStepsAccumulator('activation-rate', dim, steps, (theta) => landscape.activationRate(theta))));
   }
 
   combine(parts: AtStepsPartial[]): AtStepsPartial {

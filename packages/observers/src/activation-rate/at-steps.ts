@@ -1,21 +1,18 @@
 import type { Frame, ParamSpec } from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, type ChainPart } from '../chain-group.ts';
-import { enumParam, integerParam } from '../params.ts';
 import { recordedSteps, type Spacing } from '../relative-loss/relative-loss.ts';
 
 // Shared by activation-rate, weight-norm and gradient-variance: one scalar of θ per chain at a schedule of steps.
 
 /** The schedule's params, as relative-loss has them. */
-export const scheduleParams: Record<'points' | 'spacing', ParamSpec> = {
+export const scheduleParams = {
   points: { type: 'integer', default: 100, minimum: 1, description: 'Recorded steps between step 1 and the last step (plus step 0; duplicates after rounding are dropped).' },
   spacing: { type: 'string', default: 'log', enum: ['log', 'linear'], description: 'Spacing of the recorded steps: log (for a log step axis) or linear.' },
-};
+} as const satisfies Record<'points' | 'spacing', ParamSpec>;
 
-/** The recorded steps from the `points` and `spacing` params (relative-loss's `recordedSteps`). */
-export function scheduleFrom(name: string, params: Readonly<Record<string, unknown>>, steps: number): number[] {
-  const points = integerParam(name, params, 'points', 100, 1);
-  const spacing = enumParam<Spacing>(name, params, 'spacing', 'log', ['log', 'linear']);
-  return recordedSteps(points, steps, spacing);
+/** The recorded steps from the resolved `points` and `spacing` params (relative-loss's `recordedSteps`). */
+export function scheduleFrom(params: { readonly points: number; readonly spacing: Spacing }, steps: number): number[] {
+  return recordedSteps(params.points, steps, params.spacing);
 }
 
 /** Per chain of a chain range: values[c·K + j] = the scalar at θ of chain c at step steps[j] (NaN if never reached). */

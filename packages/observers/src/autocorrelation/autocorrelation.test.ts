@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Xoshiro128 } from '@nesslab/kernel';
-import { AutocorrelationObserver, type AutocorrelationResult } from './autocorrelation.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { AutocorrelationObserver, autocorrelationInfo, type AutocorrelationResult } from './autocorrelation.ts';
 import { bitDifference, fakeLandscape, runContext, runObserver, type Trajectories } from '../testing.ts';
 
 const autocorrelation = (dim: number, chains: number, steps: number, params: Record<string, unknown>) => () => {
   const o = new AutocorrelationObserver();
-  o.configure(params, runContext(fakeLandscape(dim, () => 0), dim, chains, steps));
+  o.configure(paramsFor(autocorrelationInfo, params), runContext(fakeLandscape(dim, () => 0), dim, chains, steps));
   return o;
 };
 const run = (tr: Trajectories, params: Record<string, unknown>, blockSize = 64, parts = 1): AutocorrelationResult =>
@@ -90,7 +91,7 @@ describe('autocorrelation (003 Fig. 3b)', () => {
 
   it('refuses lags ≥ window, an unknown series, a run too short, naming the field', () => {
     expect(() => autocorrelation(2, 1, 1000, { window: 64, lags: 64 })()).toThrow('autocorrelation.params.lags: must be below the window W = 64, got 64');
-    expect(() => autocorrelation(2, 1, 1000, { series: 'loss' })()).toThrow("autocorrelation.params.series: must be one of 'increments', 'theta'");
+    expect(() => autocorrelation(2, 1, 1000, { series: 'loss' })()).toThrow('autocorrelation.params.series: must be one of "increments", "theta", got "loss"');
     expect(() => autocorrelation(2, 1, 100, { window: 128 })()).toThrow('autocorrelation.params.window: needs burnIn + every·window = 0 + 1·128 = 128 steps, the run has 100');
   });
 });

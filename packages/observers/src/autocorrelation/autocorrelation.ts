@@ -1,7 +1,6 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, ScenarioError, type Frame, type Observer, type RunContext } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, type Frame, type Observer, type ParamsOf, type RunContext } from '@nesslab/kernel';
 import { concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
-import { enumParam, integerParam } from '../params.ts';
 import { EpochWindowAccumulator, windowParams, windowSettings, type WindowSettings } from '../fft/epoch-window.ts';
 
 /** z of the two-sided 99 % band of white noise's autocorrelation, ±z/√W (003 Fig. 3b). */
@@ -113,13 +112,13 @@ export class AutocorrelationObserver implements Observer<AutocorrelationPartial,
   private states = false;
   private settings: WindowSettings = { every: 1, burnIn: 0, window: 2 };
 
-  configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
+  configure(params: ParamsOf<typeof autocorrelationInfo>, run: RunContext): void {
     this.settings = windowSettings('autocorrelation', params, run);
-    this.lags = integerParam('autocorrelation', params, 'lags', 20, 1);
+    this.lags = params.lags;
     if (this.lags >= this.settings.window) {
       throw new ScenarioError('autocorrelation.params.lags', `must be below the window W = ${this.settings.window}, got ${this.lags}`);
     }
-    this.states = enumParam('autocorrelation', params, 'series', 'increments', ['increments', 'theta']) === 'theta';
+    this.states = params.series === 'theta';
     this.dim = run.dim;
   }
 

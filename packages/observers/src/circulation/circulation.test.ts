@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { CirculationObserver, type CirculationResult } from './circulation.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { CirculationObserver, circulationInfo, type CirculationResult } from './circulation.ts';
 import { bitDifference, fakeLandscape, runContext, runObserver, type Trajectories } from '../testing.ts';
 import { linearProcess, stationaryCovariance } from '../synthetic.ts';
 
 const circulation = (dim: number, chains: number, steps: number, reference: number[] | undefined, params: Record<string, unknown> = {}) => () => {
   const o = new CirculationObserver();
-  o.configure(params, runContext(fakeLandscape(dim, () => 0), dim, chains, steps, reference));
+  o.configure(paramsFor(circulationInfo, params), runContext(fakeLandscape(dim, () => 0), dim, chains, steps, reference));
   return o;
 };
 const run = (tr: Trajectories, reference: number[], blockSize: number, parts = 1, params: Record<string, unknown> = {}): CirculationResult =>

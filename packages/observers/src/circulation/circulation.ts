@@ -1,9 +1,8 @@
 import type { Observable } from 'rxjs';
-import { ScenarioError, type Frame, type Observer, type PluginInfo, type RunContext } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, type Frame, type Observer, type ParamsOf, type RunContext } from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, meanAndStdError, reduceFrames, type ChainPart } from '../chain-group.ts';
-import { integerParam } from '../params.ts';
 
-export const circulationInfo: PluginInfo = {
+export const circulationInfo = definePlugin({
   kind: 'observer',
   name: 'circulation',
   description:
@@ -20,7 +19,7 @@ export const circulationInfo: PluginInfo = {
   },
   reads: ['theta', 'previous', 'reference'],
   precision: 'float64',
-};
+});
 
 /** Strict upper triangle (a < b) of an N×N antisymmetric matrix, row-major: (0,1) … (0,N−1) (1,2) … */
 export const strictSize = (n: number): number => (n * (n - 1)) / 2;
@@ -97,8 +96,8 @@ export class CirculationObserver implements Observer<CirculationPartial, Circula
   private burnIn = 0;
   private reference = new Float64Array(0);
 
-  configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
-    this.burnIn = integerParam('circulation', params, 'burnIn', 0, 0);
+  configure(params: ParamsOf<typeof circulationInfo>, run: RunContext): void {
+    this.burnIn = params.burnIn;
     if (!run.reference) {
       throw new ScenarioError('circulation', 'needs the run\'s reference point θ₀ (run.reference) to measure δθ = θ − θ₀ from; this run has none');
     }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { assemble, bindPlugin, diffusionWR, resolveParams, simulate, Xoshiro128, type Landscape } from '@nesslab/kernel';
 import { ContainerModule } from 'inversify';
-import { ToyQuadratic, toyModule, toySpec } from '@nesslab/kernel/testing';
+import { paramsFor, ToyQuadratic, toyModule, toyQuadraticInfo, toySpec } from '@nesslab/kernel/testing';
 import { DiffusionSpectrumObserver, diffusionSpectrum, diffusionSpectrumInfo, type DiffusionSpectrumResult } from './diffusion-spectrum.ts';
 import { bitDifference, fakeLandscape, runObserver, type Trajectories } from '../testing.ts';
 
@@ -26,7 +26,7 @@ const randomData = (M: number, N: number, seed: number) => {
 };
 const observer = (landscape: Landscape, chains: number, params: Record<string, unknown>, reference?: number[], eta?: number) => () => {
   const o = new DiffusionSpectrumObserver();
-  o.configure(params, { landscape, dim: landscape.dim, chains, steps: 10, reference: reference && Float64Array.from(reference), eta });
+  o.configure(paramsFor(diffusionSpectrumInfo, params), { landscape, dim: landscape.dim, chains, steps: 10, reference: reference && Float64Array.from(reference), eta });
   return o;
 };
 const run = (landscape: Landscape, tr: Trajectories, params: Record<string, unknown>, blockSize = 4, parts = 1, eta?: number): DiffusionSpectrumResult =>
@@ -119,7 +119,7 @@ describe('diffusion-spectrum (003 Fig. 1, Remark 16)', () => {
       override hessian(): void { throw new Error('no Hessian here'); }
     }
     const c = assemble(toyModule, new ContainerModule((o) => {
-      bindPlugin(o, NoHessian, { kind: 'landscape', name: 'no-hessian', description: '', params: {}, precision: 'float64' });
+      bindPlugin(o, NoHessian, { kind: 'landscape', name: 'no-hessian', description: '', params: toyQuadraticInfo.params, precision: 'float64' });
       bindPlugin(o, DiffusionSpectrumObserver, diffusionSpectrumInfo);
     }));
     const spec = (at: string) => ({ ...toySpec, landscape: { name: 'no-hessian' }, observers: [{ name: 'diffusion-spectrum', params: { at, eta: 0.1, batchSize: 2 } }] });
@@ -155,8 +155,8 @@ describe('diffusion-spectrum (003 Fig. 1, Remark 16)', () => {
     expect(() => observer(L, 1, {})()).toThrow("diffusion-spectrum.params.eta: is 0 (use the run's learning rate) but the run gives none");
     expect(() => observer(L, 1, { eta: 0.1, batchSize: 7 })()).toThrow("diffusion-spectrum.params.batchSize: must be at most the landscape's M = 6, got 7");
     expect(() => observer(L, 1, { eta: 0.1, at: 'reference' })()).toThrow("diffusion-spectrum.params.at: is 'reference' but the run has no reference point");
-    expect(() => observer(L, 1, { eta: 0.1, at: 'start' })()).toThrow("diffusion-spectrum.params.at: must be one of 'final', 'reference'");
-    expect(() => observer(L, 1, { eta: 0.1, epsilon: 'float16' })()).toThrow("diffusion-spectrum.params.epsilon: must be one of 'float64', 'float32'");
+    expect(() => observer(L, 1, { eta: 0.1, at: 'start' })()).toThrow('diffusion-spectrum.params.at: must be one of "final", "reference", got "start"');
+    expect(() => observer(L, 1, { eta: 0.1, epsilon: 'float16' })()).toThrow('diffusion-spectrum.params.epsilon: must be one of "float64", "float32", got "float16"');
     expect(() => observer(fakeLandscape(5000, () => 0), 1, { eta: 0.1 })()).toThrow('diffusion-spectrum: N = 5000 is above 4096');
   });
 });

@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, diffusionWR, ScenarioError, symmetricEigenvalues, type Frame, type Landscape, type Observer, type RunContext, preview } from '@nesslab/kernel';
+import { definePlugin, diffusionWR, ScenarioError, symmetricEigenvalues, type Frame, type Landscape, type Observer, type ParamsOf, type RunContext, hasDiffusionFastPath } from '@nesslab/kernel';
 import { concatChains, FinalStateAccumulator, reduceFrames, type ChainPart } from '../chain-group.ts';
-import { enumParam, integerParam, referencePoint } from '../params.ts';
+import { referencePoint } from '../params.ts';
 
 /** Largest N for the dense O(N³) eigensolver (~1 s at N = 885), and largest M·N for the per-sample gradients (2^27 doubles = 1 GiB). */
 export const MAX_SPECTRUM_DIM = 4096;
@@ -110,19 +110,18 @@ export class DiffusionSpectrumObserver implements Observer<DiffusionSpectrumPart
   private landscape: Landscape | null = null;
   private reference: Float64Array | null = null;
 
-  configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
+  configure(params: ParamsOf<typeof diffusionSpectrumInfo>, run: RunContext): void {
     const field = (key: string) => `diffusion-spectrum.params.${key}`;
-    this.at = enumParam('diffusion-spectrum', params, 'at', 'final', ['final', 'reference']);
-    const eta = params.eta ?? 0;
-    if (typeof eta !== 'number' || !(eta >= 0)) throw new ScenarioError(field('eta'), `must be a number ≥ 0, got ${preview(eta)}`);
+    this.at = params.at;
+    const eta = params.eta;
     this.eta = eta > 0 ? eta : (run.eta ?? NaN);
     if (!(this.eta > 0)) throw new ScenarioError(field('eta'), 'is 0 (use the run\'s learning rate) but the run gives none: set eta > 0');
     const M = run.landscape.dataSize, n = run.dim;
-    this.batchSize = integerParam('diffusion-spectrum', params, 'batchSize', 1, 1);
-    this.epsilon = enumParam('diffusion-spectrum', params, 'epsilon', 'float64', ['float64', 'float32']);
+    this.batchSize = params.batchSize;
+    this.epsilon = params.epsilon;
     if (this.batchSize > M) throw new ScenarioError(field('batchSize'), `must be at most the landscape's M = ${M}, got ${this.batchSize}`);
     if (n > MAX_SPECTRUM_DIM) throw new ScenarioError('diffusion-spectrum', `N = ${n} is above ${MAX_SPECTRUM_DIM}: the dense eigensolver is O(N³)`);
-    if (!run.landscape.diffusionWR && M * n > MAX_SAMPLE_GRADIENT_DOUBLES) throw new ScenarioError('diffusion-spectrum', `M·N = ${M}·${n} per-sample gradient entries exceed 2^27 doubles (1 GiB)`);
+    if (!hasDiffusionFastPath(run.landscape) && M * n > MAX_SAMPLE_GRADIENT_DOUBLES) throw new ScenarioError('diffusion-spectrum', `M·N = ${M}·${n} per-sample gradient entries exceed 2^27 doubles (1 GiB)`);
     this.reference = referencePoint('diffusion-spectrum', this.at, run);
     this.landscape = run.landscape;
     this.dim = n;

@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { circulation as circulationOf, entropyMatrix, lyapunov, toRows, type Landscape } from '@nesslab/kernel';
-import { ToyQuadratic } from '@nesslab/kernel/testing';
-import { EntropyProductionObserver } from './entropy-production.ts';
+import { paramsFor, ToyQuadratic } from '@nesslab/kernel/testing';
+import { EntropyProductionObserver, entropyProductionInfo } from './entropy-production.ts';
 import type { EntropyResult } from './fluctuation.ts';
 import { bitDifference, fakeLandscape, runContext, runObserver, type Trajectories } from '../testing.ts';
 import { linearProcess, stationaryCovariance } from '../synthetic.ts';
 
 const make = (tr: Trajectories, params: Record<string, unknown>, landscape: Landscape = fakeLandscape(tr[0][0].length, () => 0)) => () => {
   const o = new EntropyProductionObserver();
-  o.configure(params, runContext(landscape, tr[0][0].length, tr.length, tr[0].length - 1, new Array(tr[0][0].length).fill(0)));
+  o.configure(paramsFor(entropyProductionInfo, params), runContext(landscape, tr[0][0].length, tr.length, tr[0].length - 1, new Array(tr[0][0].length).fill(0)));
   return o;
 };
 const run = (tr: Trajectories, params: Record<string, unknown>, blockSize = 64, parts = 1): EntropyResult => runObserver(make(tr, params), tr, blockSize, parts);

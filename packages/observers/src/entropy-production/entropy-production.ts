@@ -1,7 +1,6 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, entropyMatrix, entropyRateOf, nessTheory, ScenarioError, type Frame, type Observer, type RunContext, preview } from '@nesslab/kernel';
+import { definePlugin, entropyMatrix, entropyRateOf, nessTheory, ScenarioError, type Frame, type Observer, type ParamsOf, type RunContext, preview } from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
-import { integerParam } from '../params.ts';
 import { entropyResult, type EntropyResult } from './fluctuation.ts';
 
 export const entropyProductionInfo = definePlugin({
@@ -142,28 +141,25 @@ export class EntropyProductionObserver implements Observer<EntropyPartial, Entro
   private cfg!: Config;
   private dim = 0;
 
-  configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
+  configure(params: ParamsOf<typeof entropyProductionInfo>, run: RunContext): void {
     const field = (key: string) => `entropy-production.params.${key}`;
-    const lengths = params.segmentLengths ?? [1, 2, 3];
-    if (!Array.isArray(lengths) || lengths.length === 0 || !lengths.every((l) => Number.isSafeInteger(l) && l >= 1)) {
+    const lengths = params.segmentLengths;
+    if (lengths.length === 0 || !lengths.every((l) => Number.isSafeInteger(l) && (l as number) >= 1)) {
       throw new ScenarioError(field('segmentLengths'), `must be a non-empty array of integers ≥ 1, got ${preview(lengths)}`);
     }
     if (!run.reference || run.reference.length !== run.dim) throw new ScenarioError('entropy-production', 'needs the run\'s reference point θ₀ (run.reference, dim numbers) to measure δθ = θ − θ₀ from');
     const n = run.dim;
     const { sigma, circulation, diffusion } = theoryMatrices(params, run, field);
-    const epsilon = params.diffusionRegularization ?? 0;
-    if (typeof epsilon !== 'number' || !(epsilon >= 0)) throw new ScenarioError(field('diffusionRegularization'), `must be a number ≥ 0, got ${preview(epsilon)}`);
-    const A = entropyMatrix(sigma, circulation, diffusion, n, epsilon);
+    const A = entropyMatrix(sigma, circulation, diffusion, n, params.diffusionRegularization);
     const theoryRate = entropyRateOf(A, circulation, n);
-    const width = params.histogramWidth ?? 4;
-    if (typeof width !== 'number' || !(width > 0)) throw new ScenarioError(field('histogramWidth'), `must be a number > 0, got ${preview(width)}`);
+    const width = params.histogramWidth;
     this.dim = n;
     this.cfg = {
       lengths: lengths as number[],
-      burnIn: integerParam('entropy-production', params, 'burnIn', 0, 0),
-      bins: integerParam('entropy-production', params, 'bins', 24, 1),
+      burnIn: params.burnIn,
+      bins: params.bins,
       halfWidth: (lengths as number[]).map((l) => width * Math.sqrt(2 * l * theoryRate)), // sd of σ ≈ √(2⟨σ⟩) (Gaussian σ obeying the IFT)
-      minBinCount: integerParam('entropy-production', params, 'minBinCount', 20, 1),
+      minBinCount: params.minBinCount,
       A, reference: Float64Array.from(run.reference), theoryRate,
     };
     if (!(theoryRate > 0)) throw new ScenarioError('entropy-production', `the theory's entropy production rate (Eq. 29) is ${theoryRate}: no NESS (C = 0) to measure`);
@@ -184,20 +180,20 @@ export class EntropyProductionObserver implements Observer<EntropyPartial, Entro
 }
 
 /** Σ, C, D₀ from the params (N×N rows), or WR SGD's at θ₀ (Eq. 14, 21–25) from eta and batchSize. */
-function theoryMatrices(params: Readonly<Record<string, unknown>>, run: RunContext, field: (key: string) => string) {
+function theoryMatrices(params: ParamsOf<typeof entropyProductionInfo>, run: RunContext, field: (key: string) => string) {
   const n = run.dim;
-  const given = ['sigma', 'circulation', 'diffusion'].map((key) => params[key] ?? []) as unknown[][];
-  if (given.every((g) => Array.isArray(g) && g.length === 0)) {
+  const given = [params.sigma, params.circulation, params.diffusion];
+  if (given.every((g) => g.length === 0)) {
     const eta = params.eta, m = params.batchSize;
-    if (typeof eta !== 'number' || !(eta > 0)) throw new ScenarioError(field('eta'), `must be > 0 when sigma, circulation and diffusion are not given, got ${preview(eta)}`);
-    if (typeof m !== 'number' || !Number.isSafeInteger(m) || m < 1) throw new ScenarioError(field('batchSize'), `must be an integer ≥ 1 when sigma, circulation and diffusion are not given, got ${preview(m)}`);
+    if (!(eta > 0)) throw new ScenarioError(field('eta'), `must be > 0 when sigma, circulation and diffusion are not given, got ${preview(eta)}`);
+    if (m < 1) throw new ScenarioError(field('batchSize'), `must be an integer ≥ 1 when sigma, circulation and diffusion are not given, got ${preview(m)}`);
     // nessTheory takes the landscape's own fast path when it has one (mnist-linear: ~2 s instead of ~24 s at M = 60000).
     const t = nessTheory(run.landscape, Float64Array.from(run.reference!), eta, m);
     return { sigma: t.sigma, circulation: t.circulation, diffusion: t.diffusion };
   }
   const [sigma, circulation, diffusion] = ['sigma', 'circulation', 'diffusion'].map((key, i) => {
     const rows = given[i];
-    if (!Array.isArray(rows) || rows.length !== n || !rows.every((r) => Array.isArray(r) && r.length === n && r.every((x) => typeof x === 'number' && Number.isFinite(x)))) {
+    if (rows.length !== n || !rows.every((r) => Array.isArray(r) && r.length === n && r.every((x) => typeof x === 'number' && Number.isFinite(x)))) {
       throw new ScenarioError(field(key), `must be ${n}×${n} rows of finite numbers (the run's dim), like the other two matrices`);
     }
     return Float64Array.from((rows as number[][]).flat());

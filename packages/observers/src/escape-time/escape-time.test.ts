@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Xoshiro128 } from '@nesslab/kernel';
+import { paramsFor } from '@nesslab/kernel/testing';
 import { EscapeTimeObserver, escapeTimeInfo, type EscapeResult } from './escape-time.ts';
 import { bitDifference, fakeLandscape, runContext, runObserver, type Trajectories } from '../testing.ts';
 
 const make = (tr: Trajectories, reference: number[] | undefined, params: Record<string, unknown>) => () => {
   const dim = tr[0][0].length, o = new EscapeTimeObserver();
-  o.configure(params, runContext(fakeLandscape(dim, () => 0), dim, tr.length, tr[0].length - 1, reference));
+  o.configure(paramsFor(escapeTimeInfo, params), runContext(fakeLandscape(dim, () => 0), dim, tr.length, tr[0].length - 1, reference));
   return o;
 };
 const run = (tr: Trajectories, params: Record<string, unknown>, blockSize: number, parts = 1, reference = [0.5, -0.5]): EscapeResult =>
@@ -66,7 +67,7 @@ describe('escape-time (001 §4, Appendix C)', () => {
 
   it('refuses a run without a reference point or with a bad half-width, naming the field', () => {
     expect(() => make(designed, undefined, {})()).toThrow(/escape-time: needs the run's reference point/);
-    expect(() => make(designed, [0, 0], { halfWidth: 0 })()).toThrow('escape-time.params.halfWidth: must be a number > 0');
+    expect(() => make(designed, [0, 0], { halfWidth: 0 })()).toThrow('escape-time.params.halfWidth: must be > 0, got 0');
     expect(() => make(designed, [0, 0, 0], {})()).toThrow(/3 components, the run has dim 2/);
     expect(escapeTimeInfo.params.halfWidth.default).toBe(1);
   });

@@ -1,8 +1,8 @@
 import type { Observable } from 'rxjs';
-import { ScenarioError, type Frame, type Observer, type PluginInfo, type RunContext, preview } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, type Frame, type Observer, type ParamsOf, type RunContext } from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
 
-export const escapeTimeInfo: PluginInfo = {
+export const escapeTimeInfo = definePlugin({
   kind: 'observer',
   name: 'escape-time',
   description:
@@ -19,7 +19,7 @@ export const escapeTimeInfo: PluginInfo = {
   },
   precision: 'float64',
   reads: ['theta', 'previous', 'reference'],
-};
+});
 
 /**
  * Per chain of a chain range: escapeStep[c] = first step k with θ_k outside the box (0 if θ₀ of the chain already is),
@@ -112,9 +112,8 @@ export class EscapeTimeObserver implements Observer<EscapePartial, EscapeResult>
   private halfWidth = 1;
   private centre = new Float64Array(0);
 
-  configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
-    const w = params.halfWidth ?? 1;
-    if (typeof w !== 'number' || !Number.isFinite(w) || w <= 0) throw new ScenarioError('escape-time.params.halfWidth', `must be a number > 0, got ${preview(w)}`);
+  configure(params: ParamsOf<typeof escapeTimeInfo>, run: RunContext): void {
+    const w = params.halfWidth;
     if (!run.reference) throw new ScenarioError('escape-time', 'needs the run\'s reference point θ₀ (run.reference), the centre of the box; this run has none');
     if (run.reference.length !== run.dim) throw new ScenarioError('escape-time', `run.reference has ${run.reference.length} components, the run has dim ${run.dim}`);
     this.dim = run.dim;

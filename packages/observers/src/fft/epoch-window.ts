@@ -3,7 +3,6 @@
 // (or the W states j = 1 … W). Every weight of every chain is stored: chains × N × W doubles.
 import { ScenarioError, type Frame, type ParamSpec, type RunContext } from '@nesslab/kernel';
 import { ChainAccumulator, type ChainPart } from '../chain-group.ts';
-import { integerParam } from '../params.ts';
 
 /** Largest stored window over the whole run, chains × N × W doubles: 2^27 doubles = 1 GiB. */
 export const MAX_WINDOW_DOUBLES = 2 ** 27;
@@ -20,11 +19,9 @@ export interface WindowSettings {
   window: number;
 }
 
-/** Reads every / burnIn / window, checks that the run is long enough and the window fits in memory. */
-export function windowSettings(name: string, params: Readonly<Record<string, unknown>>, run: RunContext): WindowSettings {
-  const every = integerParam(name, params, 'every', 1, 1);
-  const burnIn = integerParam(name, params, 'burnIn', 0, 0);
-  const window = integerParam(name, params, 'window', 256, 2);
+/** Reads the resolved every / burnIn / window, checks that the run is long enough and the window fits in memory. */
+export function windowSettings(name: string, params: Readonly<WindowSettings>, run: RunContext): WindowSettings {
+  const { every, burnIn, window } = params;
   if (burnIn + every * window > run.steps) {
     throw new ScenarioError(`${name}.params.window`, `needs burnIn + every·window = ${burnIn} + ${every}·${window} = ${burnIn + every * window} steps, the run has ${run.steps}`);
   }

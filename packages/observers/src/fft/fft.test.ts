@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Xoshiro128 } from '@nesslab/kernel';
-import { FftObserver, type FftResult } from './fft.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { FftObserver, fftInfo, type FftResult } from './fft.ts';
 import { bitDifference, fakeLandscape, runContext, runObserver, type Trajectories } from '../testing.ts';
 
 const fft = (dim: number, chains: number, steps: number, params: Record<string, unknown>) => () => {
   const o = new FftObserver();
-  o.configure(params, runContext(fakeLandscape(dim, () => 0), dim, chains, steps));
+  o.configure(paramsFor(fftInfo, params), runContext(fakeLandscape(dim, () => 0), dim, chains, steps));
   return o;
 };
 const run = (tr: Trajectories, params: Record<string, unknown>, blockSize = 64, parts = 1): FftResult =>

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, ScenarioError, type Frame, type Observer, type RunContext } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, type Frame, type Observer, type ParamsOf, type RunContext } from '@nesslab/kernel';
 import { concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
 import { EpochWindowAccumulator, windowParams, windowSettings, type WindowSettings } from './epoch-window.ts';
 import { isPowerOfTwo, Radix2Fft } from './radix2.ts';
@@ -91,9 +91,9 @@ export class FftObserver implements Observer<FftPartial, FftResult> {
   private dim = 0;
   private settings: WindowSettings = { every: 1, burnIn: 0, window: 2 };
 
-  configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
-    const w = params.window ?? 256;
-    if (typeof w === 'number' && Number.isSafeInteger(w) && w >= 2 && !isPowerOfTwo(w)) {
+  configure(params: ParamsOf<typeof fftInfo>, run: RunContext): void {
+    const w = params.window;
+    if (!isPowerOfTwo(w)) {
       throw new ScenarioError('fft.params.window', `must be a power of two (radix-2 FFT), got ${w}`);
     }
     this.settings = windowSettings('fft', params, run);

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Landscape } from '@nesslab/kernel';
-import { GradientNormObserver } from './gradient-norm.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { GradientNormObserver, gradientNormInfo } from './gradient-norm.ts';
 import { bitDifference, fakeLandscape, runContext, runObserver, type Trajectories } from '../testing.ts';
 
 /** 𝓛 = ½(θ₁² + 4θ₂²): ∇𝓛 = (θ₁, 4θ₂), so |∇𝓛| at (3, 1) is 5 and at (0, −1) is 4. */
@@ -11,7 +12,7 @@ function bowl(): Landscape {
 }
 const make = (tr: Trajectories, params: Record<string, unknown> = {}, landscape = bowl()) => () => {
   const o = new GradientNormObserver();
-  o.configure(params, runContext(landscape, 2, tr.length, tr[0].length - 1));
+  o.configure(paramsFor(gradientNormInfo, params), runContext(landscape, 2, tr.length, tr[0].length - 1));
   return o;
 };
 
@@ -44,7 +45,7 @@ describe('gradient-norm (003 Fig. 3c)', () => {
 
   it('names a bad schedule param', () => {
     const tr = [[[0, 0], [1, 1]]];
-    expect(() => make(tr, { points: 0 })()).toThrow('gradient-norm.params.points: must be an integer ≥ 1');
+    expect(() => make(tr, { points: 0 })()).toThrow('gradient-norm.params.points: must be ≥ 1, got 0');
     expect(() => make(tr, { every: 0 })()).toThrow(/gradient-norm\.params\.every/);
   });
 });

@@ -1,7 +1,6 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, type Frame, type Observer, type RunContext } from '@nesslab/kernel';
-import { enumParam, integerParam } from '../params.ts';
-import { recordedSteps, type Spacing } from '../relative-loss/relative-loss.ts';
+import { definePlugin, type Frame, type Observer, type ParamsOf, type RunContext } from '@nesslab/kernel';
+import { recordedSteps } from '../relative-loss/relative-loss.ts';
 import { reduceFrames } from '../chain-group.ts';
 import { AtStepsAccumulator, atStepsResult, combineAtSteps, scheduleParams, type AtStepsPartial, type AtStepsResult } from '../activation-rate/at-steps.ts';
 
@@ -27,9 +26,8 @@ export class GradientNormObserver implements Observer<AtStepsPartial, AtStepsRes
   private steps: number[] = [];
   private run: RunContext | null = null;
 
-  configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
-    const every = integerParam('gradient-norm', params, 'every', 1, 1);
-    const points = integerParam('gradient-norm', params, 'points', 100, 1), spacing = enumParam<Spacing>('gradient-norm', params, 'spacing', 'log', ['log', 'linear']);
+  configure(params: ParamsOf<typeof gradientNormInfo>, run: RunContext): void {
+    const { every, points, spacing } = params;
     this.steps = recordedSteps(points, Math.floor(run.steps / every), spacing).map((k) => k * every); // the schedule in units of `every`
     this.dim = run.dim;
     this.run = run;

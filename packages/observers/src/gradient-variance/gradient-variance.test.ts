@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { GradientVarianceObserver } from './gradient-variance.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { GradientVarianceObserver, gradientVarianceInfo } from './gradient-variance.ts';
 import { bitDifference, fakeLandscape, runContext, runObserver, type Trajectories } from '../testing.ts';
 
 /** M = 3 samples, N = 2: ∇ℓ_i(θ) = (i θ₀, θ₁), plus a constant ∇R = (1, 1) that must not count as noise. */
@@ -17,7 +18,7 @@ function threePoints() {
 }
 const make = (tr: Trajectories, params: Record<string, unknown> = {}) => () => {
   const o = new GradientVarianceObserver();
-  o.configure(params, runContext(threePoints(), 2, tr.length, tr[0].length - 1));
+  o.configure(paramsFor(gradientVarianceInfo, params), runContext(threePoints(), 2, tr.length, tr[0].length - 1));
   return o;
 };
 const still = (theta0: number) => [Array.from({ length: 6 }, () => [theta0, 0.7])];

@@ -1,7 +1,6 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, ScenarioError, type Frame, type Landscape, type Observer, type RunContext } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, type Frame, type Landscape, type Observer, type ParamsOf, type RunContext } from '@nesslab/kernel';
 import { reduceFrames } from '../chain-group.ts';
-import { integerParam } from '../params.ts';
 import { AtStepsAccumulator, atStepsResult, combineAtSteps, scheduleFrom, scheduleParams, type AtStepsPartial, type AtStepsResult } from '../activation-rate/at-steps.ts';
 
 export const gradientVarianceInfo = definePlugin({
@@ -49,9 +48,9 @@ export class GradientVarianceObserver implements Observer<AtStepsPartial, AtStep
   private factor = 1;
   private landscape: Landscape | null = null;
 
-  configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
-    this.steps = scheduleFrom('gradient-variance', { points: 30, ...params }, run.steps);
-    const m = integerParam('gradient-variance', params, 'batchSize', 1, 1), M = run.landscape.dataSize;
+  configure(params: ParamsOf<typeof gradientVarianceInfo>, run: RunContext): void {
+    this.steps = scheduleFrom(params, run.steps);
+    const m = params.batchSize, M = run.landscape.dataSize;
     if (m > M) throw new ScenarioError('gradient-variance.params.batchSize', `must be at most the landscape's M = ${M}, got ${m}`);
     if (M < 2) throw new ScenarioError('gradient-variance', `needs a landscape with at least two data points, this one has M = ${M}`);
     this.factor = (M - m) / (m * (M - 1)); // Var of the mean of m distinct uniform draws from M values = s²(M − m)/(m(M − 1))

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { gaussianKlBits, ScenarioError, Xoshiro128, type Landscape } from '@nesslab/kernel';
-import { KlToPosteriorObserver, type KlResult } from './kl-to-posterior.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { KlToPosteriorObserver, klToPosteriorInfo, type KlResult } from './kl-to-posterior.ts';
 import { bitDifference, runContext, runObserver, type Trajectories } from '../testing.ts';
 
 // A 3-D Gaussian posterior: precision H (not diagonal), mean θ₀.
@@ -8,7 +9,7 @@ const H = Float64Array.of(4, 1, 0, 1, 3, 0.5, 0, 0.5, 2), theta0 = [1, -2, 0.5];
 const landscape = { dim: 3, hessian: (_t: Float64Array, out: Float64Array) => out.set(H) } as unknown as Landscape;
 const make = (params: Record<string, unknown> = {}, chains = 1, steps = 1) => () => {
   const o = new KlToPosteriorObserver();
-  o.configure(params, runContext(landscape, 3, chains, steps, theta0));
+  o.configure(paramsFor(klToPosteriorInfo, params), runContext(landscape, 3, chains, steps, theta0));
   return o;
 };
 /** Cholesky factor of H⁻¹ (by hand for this H, checked below through the KL of exact draws). */
@@ -75,7 +76,7 @@ describe('kl-to-posterior (004 Eq. 46)', () => {
 
   it('needs the reference θ₀; bad params name the field', () => {
     const o = new KlToPosteriorObserver();
-    expect(() => o.configure({}, runContext(landscape, 3, 1, 1))).toThrow(ScenarioError);
+    expect(() => o.configure(paramsFor(klToPosteriorInfo), runContext(landscape, 3, 1, 1))).toThrow(ScenarioError);
     expect(() => make({ every: 0 })()).toThrow(/every/);
   });
 });

@@ -1,7 +1,6 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, gaussianKlBits, ScenarioError, symmetrize, type Frame, type Observer, type RunContext } from '@nesslab/kernel';
+import { definePlugin, gaussianKlBits, ScenarioError, symmetrize, type Frame, type Observer, type ParamsOf, type RunContext } from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
-import { integerParam } from '../params.ts';
 import { ChainWelford, packedSize } from '../moments/welford.ts';
 
 export const klToPosteriorInfo = definePlugin({
@@ -79,9 +78,9 @@ export class KlToPosteriorObserver implements Observer<KlPartial, KlResult> {
   private theta0 = new Float64Array(0);
   private precision: Float64Array = new Float64Array(0);
 
-  configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
-    this.burnIn = integerParam('kl-to-posterior', params, 'burnIn', 0, 0);
-    this.every = integerParam('kl-to-posterior', params, 'every', 1, 1);
+  configure(params: ParamsOf<typeof klToPosteriorInfo>, run: RunContext): void {
+    this.burnIn = params.burnIn;
+    this.every = params.every;
     if (!run.reference || run.reference.length !== run.dim) throw new ScenarioError('kl-to-posterior', 'needs the run\'s reference point θ₀ (the posterior mean)');
     this.dim = run.dim;
     this.theta0 = Float64Array.from(run.reference);

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { Marginal2dObserver, type Marginal2dResult } from './marginal-2d.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { Marginal2dObserver, marginal2dInfo, type Marginal2dResult } from './marginal-2d.ts';
 import { bitDifference, fakeLandscape, runContext, runObserver, type Trajectories } from '../testing.ts';
 import { linearProcess } from '../synthetic.ts';
 
 const marginal = (dim: number, chains: number, steps: number, reference: number[] | undefined, params: Record<string, unknown> = {}) => () => {
   const o = new Marginal2dObserver();
-  o.configure(params, runContext(fakeLandscape(dim, () => 0), dim, chains, steps, reference));
+  o.configure(paramsFor(marginal2dInfo, params), runContext(fakeLandscape(dim, () => 0), dim, chains, steps, reference));
   return o;
 };
 const run = (tr: Trajectories, reference: number[], blockSize: number, parts = 1, params: Record<string, unknown> = {}): Marginal2dResult =>

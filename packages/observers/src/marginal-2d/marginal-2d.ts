@@ -1,7 +1,6 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, ScenarioError, type Frame, type Observer, type RunContext, preview } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, type Frame, type Observer, type ParamsOf, type RunContext, preview } from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
-import { integerParam } from '../params.ts';
 
 export const marginal2dInfo = definePlugin({
   kind: 'observer',
@@ -87,13 +86,12 @@ class Marginal2dAccumulator extends ChainAccumulator<Marginal2dPartial> {
   }
 }
 
-/** A pair of finite numbers from an array param (integers ≥ 1 and ≤ max when `max` is given). */
-function pairParam(params: Readonly<Record<string, unknown>>, key: string, fallback: [number, number], check: (v: number) => boolean, what: string): [number, number] {
-  const v = params[key] ?? fallback;
-  if (!Array.isArray(v) || v.length !== 2 || !v.every((x) => typeof x === 'number' && check(x))) {
+/** A pair of numbers from an array param, each passing `check` (the ParamSpec says only "array"). */
+function pairParam(key: string, v: readonly unknown[], check: (v: number) => boolean, what: string): [number, number] {
+  if (v.length !== 2 || !v.every((x) => typeof x === 'number' && check(x))) {
     throw new ScenarioError(`marginal-2d.params.${key}`, `must be two ${what}, got ${preview(v)}`);
   }
-  return [v[0], v[1]];
+  return [v[0] as number, v[1] as number];
 }
 
 /** 'marginal-2d': histogram of the marginal in one plane, δθ in units Θ (004 Fig. 2). Needs `run.reference`. */
@@ -104,18 +102,14 @@ export class Marginal2dObserver implements Observer<Marginal2dPartial, Marginal2
   private geometry: Marginal2dGeometry = { components: [0, 1], scales: [1, 1], offset: [0, 0], range: 4, bins: 40 };
   private reference = new Float64Array(0);
 
-  configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
-    const [a, b] = pairParam(params, 'components', [6, 7], (x) => Number.isInteger(x) && x >= 1 && x <= run.dim, `distinct integers in 1 … ${run.dim}`);
+  configure(params: ParamsOf<typeof marginal2dInfo>, run: RunContext): void {
+    const [a, b] = pairParam('components', params.components, (x) => Number.isInteger(x) && x >= 1 && x <= run.dim, `distinct integers in 1 … ${run.dim}`);
     if (a === b) throw new ScenarioError('marginal-2d.params.components', `must be two distinct components, got [${a}, ${b}]`);
-    const scales = pairParam(params, 'scales', [1, 1], (x) => Number.isFinite(x) && x > 0, 'positive finite numbers');
-    const offset = pairParam(params, 'offset', [0, 0], Number.isFinite, 'finite numbers');
-    const range = params.range ?? 4;
-    if (typeof range !== 'number' || !Number.isFinite(range) || !(range > 0)) {
-      throw new ScenarioError('marginal-2d.params.range', `must be a positive finite number, got ${preview(range)}`);
-    }
-    const bins = integerParam('marginal-2d', params, 'bins', 40, 1);
-    this.burnIn = integerParam('marginal-2d', params, 'burnIn', 0, 0);
-    this.every = integerParam('marginal-2d', params, 'every', 1, 1);
+    const scales = pairParam('scales', params.scales, (x) => Number.isFinite(x) && x > 0, 'positive finite numbers');
+    const offset = pairParam('offset', params.offset, Number.isFinite, 'finite numbers');
+    const { range, bins } = params;
+    this.burnIn = params.burnIn;
+    this.every = params.every;
     if (!run.reference) {
       throw new ScenarioError('marginal-2d', 'needs the run\'s reference point θ₀ (run.reference) to measure δθ = θ − θ₀ from; this run has none');
     }

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { MomentsObserver, type MomentsResult } from './moments.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { MomentsObserver, momentsInfo, type MomentsResult } from './moments.ts';
 import { bitDifference, fakeLandscape, runContext, runObserver, type Trajectories } from '../testing.ts';
 import { linearProcess } from '../synthetic.ts';
 
 const moments = (dim: number, chains: number, steps: number, params: Record<string, unknown> = {}) => () => {
   const o = new MomentsObserver();
-  o.configure(params, runContext(fakeLandscape(dim, () => 0), dim, chains, steps));
+  o.configure(paramsFor(momentsInfo, params), runContext(fakeLandscape(dim, () => 0), dim, chains, steps));
   return o;
 };
 const run = (tr: Trajectories, blockSize: number, parts = 1, params: Record<string, unknown> = {}): MomentsResult =>
@@ -91,7 +92,7 @@ describe('moments', () => {
   });
 
   it('rejects bad params with the field named', () => {
-    expect(() => moments(2, 1, 1, { burnIn: -1 })()).toThrow('moments.params.burnIn: must be an integer ≥ 0');
+    expect(() => moments(2, 1, 1, { burnIn: -1 })()).toThrow('moments.params.burnIn: must be ≥ 0, got -1');
     expect(() => moments(2, 1, 1, { burnIn: 1.5 })()).toThrow('moments.params.burnIn');
     expect(() => moments(2, 1, 1, { chainMeans: 'yes' })()).toThrow('moments.params.chainMeans');
   });

@@ -1,10 +1,9 @@
 import type { Observable } from 'rxjs';
-import type { Frame, Observer, PluginInfo, RunContext } from '@nesslab/kernel';
+import { definePlugin, type Frame, type Observer, type ParamsOf, type RunContext } from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, meanAndStdError, reduceFrames, type ChainPart } from '../chain-group.ts';
-import { booleanParam, integerParam } from '../params.ts';
 import { ChainWelford, chanMerge, packedSize } from './welford.ts';
 
-export const momentsInfo: PluginInfo = {
+export const momentsInfo = definePlugin({
   kind: 'observer',
   name: 'moments',
   description:
@@ -18,7 +17,7 @@ export const momentsInfo: PluginInfo = {
   },
   reads: ['theta'],
   precision: 'float64',
-};
+});
 
 /** Per-chain Welford accumulators of a chain range: count[c], mean[c·N + α], m2[c·T + k] (packed upper triangle, T = N(N+1)/2). */
 export interface MomentsPartial extends ChainPart {
@@ -80,10 +79,10 @@ export class MomentsObserver implements Observer<MomentsPartial, MomentsResult> 
   private chainMeans = false;
   private every = 1;
 
-  configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
-    this.burnIn = integerParam('moments', params, 'burnIn', 0, 0);
-    this.chainMeans = booleanParam('moments', params, 'chainMeans', false);
-    this.every = integerParam('moments', params, 'every', 1, 1);
+  configure(params: ParamsOf<typeof momentsInfo>, run: RunContext): void {
+    this.burnIn = params.burnIn;
+    this.chainMeans = params.chainMeans;
+    this.every = params.every;
     this.dim = run.dim;
   }
 

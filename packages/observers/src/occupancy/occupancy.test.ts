@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { Xoshiro128 } from '@nesslab/kernel';
-import { OccupancyObserver, type OccupancyResult } from './occupancy.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { OccupancyObserver, occupancyInfo, type OccupancyResult } from './occupancy.ts';
 import { bitDifference, fakeLandscape, runContext, runObserver, type Trajectories } from '../testing.ts';
 
 const make = (tr: Trajectories, params: Record<string, unknown>) => () => {
   const dim = tr[0][0].length, o = new OccupancyObserver();
-  o.configure(params, runContext(fakeLandscape(dim, () => 0), dim, tr.length, tr[0].length - 1));
+  o.configure(paramsFor(occupancyInfo, params), runContext(fakeLandscape(dim, () => 0), dim, tr.length, tr[0].length - 1));
   return o;
 };
 const run = (tr: Trajectories, params: Record<string, unknown>, blockSize: number, parts = 1): OccupancyResult => runObserver(make(tr, params), tr, blockSize, parts);

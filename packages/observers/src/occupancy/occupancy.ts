@@ -1,8 +1,8 @@
 import type { Observable } from 'rxjs';
-import { ScenarioError, type Frame, type Observer, type PluginInfo, type RunContext, preview } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, type Frame, type Observer, type ParamsOf, type RunContext, preview } from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
 
-export const occupancyInfo: PluginInfo = {
+export const occupancyInfo = definePlugin({
   kind: 'observer',
   name: 'occupancy',
   description:
@@ -19,7 +19,7 @@ export const occupancyInfo: PluginInfo = {
   },
   precision: 'float64',
   reads: ['theta'],
-};
+});
 
 /** Per chain: steps counted, steps above, committed transitions, and the side (−1 below, +1 above, 0 not yet committed). */
 export interface OccupancyPartial extends ChainPart {
@@ -92,12 +92,10 @@ export class OccupancyObserver implements Observer<OccupancyPartial, OccupancyRe
   private margin = 0;
   private burnIn = 0;
 
-  configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
-    const d = params.coordinate ?? 0, x = params.dividing ?? 0, m = params.margin ?? 0, b = params.burnIn ?? 0;
-    if (typeof d !== 'number' || !Number.isSafeInteger(d) || d < 0 || d >= run.dim) throw new ScenarioError('occupancy.params.coordinate', `must be an integer in [0, ${run.dim}), got ${preview(d)}`);
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new ScenarioError('occupancy.params.dividing', `must be a finite number, got ${preview(x)}`);
-    if (typeof m !== 'number' || !Number.isFinite(m) || m < 0) throw new ScenarioError('occupancy.params.margin', `must be a number ≥ 0, got ${preview(m)}`);
-    if (typeof b !== 'number' || !Number.isSafeInteger(b) || b < 0 || b >= run.steps) throw new ScenarioError('occupancy.params.burnIn', `must be an integer in [0, steps = ${run.steps}), got ${preview(b)}`);
+  configure(params: ParamsOf<typeof occupancyInfo>, run: RunContext): void {
+    const { coordinate: d, dividing: x, margin: m, burnIn: b } = params;
+    if (d >= run.dim) throw new ScenarioError('occupancy.params.coordinate', `must be an integer in [0, ${run.dim}), got ${preview(d)}`);
+    if (b >= run.steps) throw new ScenarioError('occupancy.params.burnIn', `must be an integer in [0, steps = ${run.steps}), got ${preview(b)}`);
     Object.assign(this, { dim: run.dim, d, dividing: x, margin: m, burnIn: b });
   }
 

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { RelativeLossObserver, recordedSteps, type RelativeLossResult } from './relative-loss.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { RelativeLossObserver, relativeLossInfo, recordedSteps, type RelativeLossResult } from './relative-loss.ts';
 import { bitDifference, fakeLandscape, runContext, runObserver, type Trajectories } from '../testing.ts';
 
 const sq = (t: Float64Array) => t.reduce((s, v) => s + v * v, 0);
@@ -10,7 +11,7 @@ const setup = (tr: Trajectories, reference: number[] | undefined, params: Record
   const landscape = fakeLandscape(dim, (t) => sq(t) + 1);
   const make = () => {
     const o = new RelativeLossObserver();
-    o.configure(params, runContext(landscape, dim, tr.length, tr[0].length - 1, reference));
+    o.configure(paramsFor(relativeLossInfo, params), runContext(landscape, dim, tr.length, tr[0].length - 1, reference));
     return o;
   };
   return { landscape, make };
@@ -74,7 +75,7 @@ describe('relative-loss (004 Fig. 1C)', () => {
 
   it('refuses a run without a reference point or with bad params', () => {
     expect(() => setup(grid(1, 5), undefined, {}).make()).toThrow(/relative-loss: needs the run's reference point θ₀/);
-    expect(() => setup(grid(1, 5), [0, 0], { points: 0 }).make()).toThrow('relative-loss.params.points: must be an integer ≥ 1');
-    expect(() => setup(grid(1, 5), [0, 0], { spacing: 'geometric' }).make()).toThrow("relative-loss.params.spacing: must be one of 'log', 'linear'");
+    expect(() => setup(grid(1, 5), [0, 0], { points: 0 }).make()).toThrow('relative-loss.params.points: must be ≥ 1, got 0');
+    expect(() => setup(grid(1, 5), [0, 0], { spacing: 'geometric' }).make()).toThrow('relative-loss.params.spacing: must be one of "log", "linear", got "geometric"');
   });
 });

@@ -1,11 +1,10 @@
 import type { Observable } from 'rxjs';
-import { ScenarioError, type Frame, type Landscape, type Observer, type PluginInfo, type RunContext } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, type Frame, type Landscape, type Observer, type ParamsOf, type RunContext } from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
-import { enumParam, integerParam } from '../params.ts';
 
 export type Spacing = 'log' | 'linear';
 
-export const relativeLossInfo: PluginInfo = {
+export const relativeLossInfo = definePlugin({
   kind: 'observer',
   name: 'relative-loss',
   description:
@@ -18,7 +17,7 @@ export const relativeLossInfo: PluginInfo = {
   },
   reads: ['theta', 'reference'],
   precision: 'float64',
-};
+});
 
 /**
  * The recorded steps: 0, then `points` steps from 1 to `steps` spaced evenly in log(step) or in step,
@@ -110,9 +109,8 @@ export class RelativeLossObserver implements Observer<RelativeLossPartial, Relat
   private referenceLoss = NaN;
   private landscape: Landscape | null = null;
 
-  configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
-    const points = integerParam('relative-loss', params, 'points', 200, 1);
-    const spacing = enumParam<Spacing>('relative-loss', params, 'spacing', 'log', ['log', 'linear']);
+  configure(params: ParamsOf<typeof relativeLossInfo>, run: RunContext): void {
+    const { points, spacing } = params;
     if (!run.reference) {
       throw new ScenarioError('relative-loss', 'needs the run\'s reference point θ₀ (run.reference) for 𝓛(θ)/𝓛(θ₀) − 1; this run has none');
     }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { chainStreams, diffusionWR, resolveParams, symmetricEigen, Xoshiro128, type Landscape } from '@nesslab/kernel';
+import { chainStreams, diffusionWR, resolveParams, symmetricEigen, Xoshiro128, type Landscape, type PerSampleHessian } from '@nesslab/kernel';
+import { paramsFor } from '@nesslab/kernel/testing';
 import { SgnVsHessianObserver, sgnVsHessian, sgnVsHessianInfo, type SgnVsHessianResult } from './sgn-vs-hessian.ts';
 import { bitDifference, fakeLandscape, runObserver, type Trajectories } from '../testing.ts';
 
@@ -8,7 +9,7 @@ import { bitDifference, fakeLandscape, runObserver, type Trajectories } from '..
  * exact minibatch covariance is κ_B·(1/M)Σ x_i x_iᵀ = κ_B M A = κ_B M H_L — C ∝ H by construction (the Styblinski–Tang
  * construction of docs/science.md §7 with a quadratic f).
  */
-function dataTerms(x: number[][], lambda: number): Landscape & { A: Float64Array } {
+function dataTerms(x: number[][], lambda: number): Landscape & PerSampleHessian & { A: Float64Array } {
   const M = x.length, N = x[0].length, mean = Array.from({ length: N }, (_, a) => x.reduce((t, r) => t + r[a], 0) / M);
   const xs = x.map((r) => r.map((v, a) => v - mean[a])), A = new Float64Array(N * N);
   for (const r of xs) for (let a = 0; a < N; a++) for (let b = 0; b < N; b++) A[a * N + b] += (r[a] * r[b]) / (M * M);
@@ -31,7 +32,7 @@ const gaussianData = (M: number, N: number, seed: number) => {
 };
 const observer = (landscape: Landscape, chains: number, params: Record<string, unknown>, reference?: number[]) => () => {
   const o = new SgnVsHessianObserver();
-  o.configure(params, { landscape, dim: landscape.dim, chains, steps: 10, reference: reference && Float64Array.from(reference) });
+  o.configure(paramsFor(sgnVsHessianInfo, params), { landscape, dim: landscape.dim, chains, steps: 10, reference: reference && Float64Array.from(reference) });
   return o;
 };
 const run = (landscape: Landscape, tr: Trajectories, params: Record<string, unknown>, blockSize = 4, parts = 1): SgnVsHessianResult =>
@@ -109,13 +110,13 @@ describe('sgn-vs-hessian (001 §2, Eq. 7, Fig. 2)', () => {
   it('refuses bad input, naming the field', () => {
     const L = dataTerms(gaussianData(6, 2, 6), 0);
     expect(() => observer(L, 1, { batchSize: 6 })()).toThrow("sgn-vs-hessian.params.batchSize: must be below the landscape's M = 6 (B = M has no noise), got 6");
-    expect(() => observer(L, 1, { minibatches: 1 })()).toThrow('sgn-vs-hessian.params.minibatches: must be an integer ≥ 2, got 1');
-    expect(() => observer(L, 1, { seed: -1 })()).toThrow('sgn-vs-hessian.params.seed: must be an integer ≥ 0, got -1');
-    expect(() => observer(L, 1, { at: 'start' })()).toThrow("sgn-vs-hessian.params.at: must be one of 'final', 'reference'");
+    expect(() => observer(L, 1, { minibatches: 1 })()).toThrow('sgn-vs-hessian.params.minibatches: must be ≥ 2, got 1');
+    expect(() => observer(L, 1, { seed: -1 })()).toThrow('sgn-vs-hessian.params.seed: must be ≥ 0, got -1');
+    expect(() => observer(L, 1, { at: 'start' })()).toThrow('sgn-vs-hessian.params.at: must be one of "final", "reference", got "start"');
     expect(() => observer(L, 1, { at: 'reference' })()).toThrow("sgn-vs-hessian.params.at: is 'reference' but the run has no reference point");
     const noHessian = { ...L, sampleHessian: undefined };
     expect(() => observer(noHessian, 1, {})()).toThrow("sgn-vs-hessian: needs the landscape's sampleHessian");
     expect(() => sgnVsHessian(noHessian, new Float64Array(2), 1, 10, Xoshiro128.fromSeed(1))).toThrow("sgn-vs-hessian: needs the landscape's sampleHessian");
-    expect(() => observer({ ...fakeLandscape(600, () => 0), dataSize: 10, sampleHessian: () => {} }, 1, {})()).toThrow('sgn-vs-hessian: N = 600 is above 512');
+    expect(() => observer({ ...fakeLandscape(600, () => 0), dataSize: 10, sampleHessian: () => {} } as Landscape, 1, {})()).toThrow('sgn-vs-hessian: N = 600 is above 512');
   });
 });

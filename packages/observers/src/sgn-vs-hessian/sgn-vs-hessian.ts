@@ -1,7 +1,7 @@
 import type { Observable } from 'rxjs';
-import { chainStreams, definePlugin, diffusionWR, ScenarioError, symmetricEigen, Xoshiro128, type Frame, type Landscape, type Observer, type Rng, type RunContext } from '@nesslab/kernel';
+import { chainStreams, definePlugin, diffusionWR, ScenarioError, symmetricEigen, Xoshiro128, type Frame, type Landscape, type Observer, type ParamsOf, type Rng, type RunContext, hasSampleHessian } from '@nesslab/kernel';
 import { concatChains, FinalStateAccumulator, reduceFrames, type ChainPart } from '../chain-group.ts';
-import { enumParam, integerParam, referencePoint } from '../params.ts';
+import { referencePoint } from '../params.ts';
 
 /** Largest N: S outer products of N(N+1)/2 entries per state and Jacobi eigenvectors (symmetricEigen, O(N³) per sweep). */
 export const MAX_SGN_DIM = 512;
@@ -85,7 +85,7 @@ function correlation(x: Float64Array, y: Float64Array): number {
 /** Sampled C at θ (S minibatches of B distinct indices drawn from `rng`) against κ_B M H_L and the exact 2D/η² (001 Eq. 7, 004 Eq. 14). */
 export function sgnVsHessian(landscape: Landscape, theta: Float64Array, B: number, S: number, rng: Rng): SgnVsHessian {
   const N = landscape.dim, M = landscape.dataSize, kappa = (M - B) / (B * (M - 1)), P = (N * (N + 1)) / 2;
-  if (!landscape.sampleHessian) throw new ScenarioError('sgn-vs-hessian', 'needs the landscape\'s sampleHessian (∇²ℓ_i), which this landscape lacks');
+  if (!hasSampleHessian(landscape)) throw new ScenarioError('sgn-vs-hessian', 'needs the landscape\'s sampleHessian (∇²ℓ_i), which this landscape lacks');
   const order = Int32Array.from({ length: M }, (_, i) => i), batch = new Int32Array(B), g = new Float64Array(N), full = new Float64Array(N), reg = new Float64Array(N);
   landscape.gradient(theta, full);
   landscape.regulariserGradient(theta, reg);
@@ -143,15 +143,15 @@ export class SgnVsHessianObserver implements Observer<SgnVsHessianPartial, SgnVs
   private landscape: Landscape | null = null;
   private reference: Float64Array | null = null;
 
-  configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
+  configure(params: ParamsOf<typeof sgnVsHessianInfo>, run: RunContext): void {
     const field = (key: string) => `sgn-vs-hessian.params.${key}`;
-    this.at = enumParam('sgn-vs-hessian', params, 'at', 'final', ['final', 'reference']);
-    this.batchSize = integerParam('sgn-vs-hessian', params, 'batchSize', 1, 1);
-    this.minibatches = integerParam('sgn-vs-hessian', params, 'minibatches', 10_000, 2);
-    this.seed = integerParam('sgn-vs-hessian', params, 'seed', 0, 0);
+    this.at = params.at;
+    this.batchSize = params.batchSize;
+    this.minibatches = params.minibatches;
+    this.seed = params.seed;
     const M = run.landscape.dataSize, n = run.dim;
     if (this.batchSize >= M) throw new ScenarioError(field('batchSize'), `must be below the landscape's M = ${M} (B = M has no noise), got ${this.batchSize}`);
-    if (!run.landscape.sampleHessian) throw new ScenarioError('sgn-vs-hessian', 'needs the landscape\'s sampleHessian (∇²ℓ_i, for H_L = (1/M)Σ_i ∇²ℓ_i), which this landscape lacks');
+    if (!hasSampleHessian(run.landscape)) throw new ScenarioError('sgn-vs-hessian', 'needs the landscape\'s sampleHessian (∇²ℓ_i, for H_L = (1/M)Σ_i ∇²ℓ_i), which this landscape lacks');
     if (n > MAX_SGN_DIM) throw new ScenarioError('sgn-vs-hessian', `N = ${n} is above ${MAX_SGN_DIM}: S outer products of N² entries and Jacobi eigenvectors per state`);
     this.reference = referencePoint('sgn-vs-hessian', this.at, run);
     this.landscape = run.landscape;

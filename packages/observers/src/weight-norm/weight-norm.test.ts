@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import type { Landscape } from '@nesslab/kernel';
-import { WeightNormObserver } from './weight-norm.ts';
+import { paramsFor } from '@nesslab/kernel/testing';
+import { WeightNormObserver, weightNormInfo } from './weight-norm.ts';
 import { bitDifference, fakeLandscape, runContext, runObserver, type Trajectories } from '../testing.ts';
 
 /** θ = (W₁, W₂, V₁, V₂): blocks W = [0, 2), V = [2, 4). */
 const net = () => Object.assign(fakeLandscape(4, () => 0), { blocks: () => ({ W: [0, 2] as const, V: [2, 2] as const }) });
 const make = (tr: Trajectories, params: Record<string, unknown> = {}, landscape: Landscape = net()) => () => {
   const o = new WeightNormObserver();
-  o.configure(params, runContext(landscape, 4, tr.length, tr[0].length - 1));
+  o.configure(paramsFor(weightNormInfo, params), runContext(landscape, 4, tr.length, tr[0].length - 1));
   return o;
 };
 

@@ -1,5 +1,5 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, ScenarioError, type Frame, type Observer, type RunContext, preview } from '@nesslab/kernel';
+import { definePlugin, ScenarioError, type Frame, type Observer, type ParamsOf, type RunContext, preview, hasBlocks } from '@nesslab/kernel';
 import { reduceFrames } from '../chain-group.ts';
 import { AtStepsAccumulator, atStepsResult, combineAtSteps, scheduleFrom, scheduleParams, type AtStepsPartial, type AtStepsResult } from '../activation-rate/at-steps.ts';
 
@@ -26,12 +26,13 @@ export class WeightNormObserver implements Observer<AtStepsPartial, AtStepsResul
   private start = 0;
   private length = 0;
 
-  configure(params: Readonly<Record<string, unknown>>, run: RunContext): void {
-    this.steps = scheduleFrom('weight-norm', params, run.steps);
-    const block = params.block ?? 'V';
-    if (!run.landscape.blocks) throw new ScenarioError('weight-norm', 'needs a landscape that names its parameter blocks (Landscape.blocks, e.g. relu-classifier)');
-    const blocks = run.landscape.blocks();
-    if (typeof block !== 'string' || !Object.hasOwn(blocks, block)) {
+  configure(params: ParamsOf<typeof weightNormInfo>, run: RunContext): void {
+    this.steps = scheduleFrom(params, run.steps);
+    const block = params.block;
+    const landscape = run.landscape;
+    if (!hasBlocks(landscape)) throw new ScenarioError('weight-norm', 'needs a landscape that names its parameter blocks (NamedBlocks, e.g. relu-classifier)');
+    const blocks = landscape.blocks();
+    if (!Object.hasOwn(blocks, block)) {
       throw new ScenarioError('weight-norm.params.block', `must be one of ${Object.keys(blocks).map((b) => `'${b}'`).join(', ')}, got ${preview(block)}`);
     }
     [this.start, this.length] = blocks[block];

@@ -1,0 +1,11 @@
+// Vega-Lite figure specs for nesslab reports, one file per chart type, and a headless SVG renderer (no browser, no canvas).
+import type { TopLevelSpec } from 'vega-lite';
+
+export type { TopLevelSpec };
+export { renderSvg } from './render.ts';
+export { powerOfTen } from './axes.ts';
+export { scatterVsTheory, type ScatterPoint, type ScatterVsTheoryOptions } from './scatter-vs-theory.ts';
+export { curves, type CurveSeries, type CurvesOptions } from './curves.ts';
+export { panel, type PanelOptions } from './panel.ts';
+export { crossSection, type CrossSectionOptions } from './cross-section.ts';
+export { pointsAndLines, type LineSeries, type PointSeries, type PointsAndLinesOptions } from './points-and-lines.ts';

@@ -1,0 +1,147 @@
+// Runs a packaged scenario or a plain simulation spec on the engine, without the CLI: the files of its output folder
+// come back as strings, and nothing is written. The CLI adds the output folder (locking, atomic swap), worker threads
+// and the claims table on stdout.
+import type { Container } from 'inversify';
+import { DivergenceError, ScenarioError, configuredLandscape, planSimulation, simulate, type resolveSpec, type ScenarioContext as DefinitionContext, type ScenarioDefinition, type SimulationRequest, type SimulateOptions, type SimulationPlan, type SimulationResult } from '@nesslab/kernel';
+import type { TopLevelSpec } from '@nesslab/report';
+import { createProgress, renderSvg, type Claim, type Progress } from '@nesslab/report';
+import type { AnyScenario, PackagedScenario, Preset, ScenarioContext } from './types.ts';
+
+/** A packaged scenario with its parameters resolved: preset over defaults, file/--set over preset. */
+export interface PackagedRun { kind: 'packaged'; scenario: AnyScenario; preset: Preset; seed: number; params: Record<string, unknown>; plugins: string[] }
+/** A plain simulation spec, resolved. */
+export interface SpecRun { kind: 'spec'; spec: ReturnType<typeof resolveSpec>; plugins: string[] }
+
+/** The scenario's parameter specs with the preset's values as defaults. */
+export function withPreset(scenario: AnyScenario, preset: Preset): PackagedScenario['params'] {
+  const out: PackagedScenario['params'] = {};
+  const values = scenario.presets[preset];
+  for (const [k, spec] of Object.entries(scenario.params)) out[k] = Object.hasOwn(values, k) ? { ...spec, default: values[k] } : spec;
+  return out;
+}
+
+export interface RunOptions {
+  workers: number;
+  quiet?: boolean;
+  /** A spec run's plan from `validateRun`. */
+  plan?: SimulationPlan;
+  /** Runs one chain group elsewhere (the CLI's worker threads), `workers` groups at a time; absent: one group, here. */
+  runGroup?: SimulateOptions['runGroup'];
+}
+/** What a run produced: the files of its output folder (scenario.json, results.json, plots/*.svg) and its claims. */
+export interface RunOutcome { files: Record<string, string>; claims: Claim[]; elapsedSeconds: number }
+
+/** A sub-simulation's errors name it: `WOR training curves: chain 3 diverged at step 72: θ[0] = NaN`. */
+export function within(label: string | undefined, e: unknown): unknown {
+  if (!label) return e;
+  if (e instanceof DivergenceError) return e.within(label);
+  if (e instanceof ScenarioError) return new ScenarioError(`${label}: ${e.field}`, e.message.slice(e.field.length + 2));
+  return e;
+}
+
+/**
+ * Runs a resolved scenario and returns the files of its output folder; writes nothing itself. Unless `quiet`, the
+ * scenario's log lines and a progress bar per simulation go to stderr.
+ */
+export async function runScenario(container: Container, run: PackagedRun | SpecRun, options: RunOptions): Promise<RunOutcome> {
+  const started = performance.now();
+  const log = (line: string) => { if (!options.quiet) process.stderr.write(`${line}\n`); };
+  const runGroup = options.runGroup;
+  const simulateHere = async (label: string | undefined, spec: Record<string, unknown>, extra: { reference?: Float64Array; plan?: SimulationPlan } = {}): Promise<SimulationResult> => {
+    let progress: Progress | undefined;
+    try {
+      return await simulate(container, spec, {
+        ...extra,
+        groups: runGroup ? options.workers : 1,
+        ...(runGroup ? { runGroup } : {}),
+        onProgress: options.quiet ? undefined : (done, total) => { progress ??= createProgress({ label: label ?? 'simulation', total }); progress.update(done); },
+      });
+    } catch (e) {
+      throw within(label, e);
+    } finally {
+      progress?.finish();
+    }
+  };
+  const files: Record<string, string> = {};
+  let claims: Claim[] = [];
+  if (run.kind === 'spec') {
+    const result = await simulateHere(undefined, run.spec as unknown as Record<string, unknown>, options.plan ? { plan: options.plan } : {});
+    const elapsedSeconds = (performance.now() - started) / 1000;
+    files['scenario.json'] = json(run.spec);
+    files['results.json'] = json({ ...result, elapsedSeconds });
+    return { files, claims, elapsedSeconds };
+  }
+  let output: { results: Record<string, unknown>; claims: Claim[]; plots: Record<string, TopLevelSpec> };
+  if (isDefinition(run.scenario)) {
+    // plan → every simulation checked before the first step → simulate in the plan's order → analyse → figures.
+    const def = run.scenario, ctx = definitionContext(container, run, log);
+    const plan = await def.plan(run.params, ctx);
+    const plans = await planAll(container, plan.simulations, runGroup ? options.workers : 1);
+    const outcomes: SimulationResult[] = [];
+    for (const [i, r] of plan.simulations.entries()) outcomes.push(await simulateHere(r.label, r.spec, { plan: plans[i]! }));
+    const analysis = await def.analyse(run.params, outcomes, plan, ctx);
+    output = { ...analysis, plots: (def.figures?.(run.params, analysis, plan, outcomes) ?? {}) as Record<string, TopLevelSpec> };
+  } else {
+    const ctx: ScenarioContext = { container, seed: run.seed, preset: run.preset, simulate: simulateHere, log };
+    output = await run.scenario.run(run.params, ctx);
+  }
+  claims = output.claims;
+  const elapsedSeconds = (performance.now() - started) / 1000;
+  files['scenario.json'] = json({ scenario: run.scenario.name, preset: run.preset, seed: run.seed, params: run.params, ...(run.plugins.length ? { plugins: run.plugins } : {}) });
+  files['results.json'] = json({ scenario: run.scenario.name, preset: run.preset, seed: run.seed, ...output.results, claims, elapsedSeconds });
+  for (const [name, spec] of Object.entries(output.plots)) files[`plots/${name}.svg`] = await renderSvg(spec);
+  return { files, claims, elapsedSeconds };
+}
+
+/** Stops a packaged scenario at its first simulation, once that simulation has been checked. */
+class Planned extends Error {}
+
+/**
+ * Everything `run` checks before its first step, without stepping: a spec is planned in full (plugins configured, the
+ * start's shape, θ₀, memory); a packaged scenario has its parameters resolved, its own checks run, and its first
+ * simulation planned. Later simulations of a packaged scenario are planned when the run reaches them (their specs
+ * may depend on what the earlier ones measured).
+ */
+export async function validateRun(container: Container, run: PackagedRun | SpecRun, workers: number): Promise<SimulationPlan | undefined> {
+  if (run.kind === 'spec') return planSimulation(container, run.spec, { groups: workers });
+  if (isDefinition(run.scenario)) {
+    // Every simulation of the plan, checked in full before anything steps.
+    const ctx = definitionContext(container, run, () => {});
+    await planAll(container, (await run.scenario.plan(run.params, ctx)).simulations, workers);
+    return undefined;
+  }
+  const plan = async (label: string | undefined, spec: Record<string, unknown>, extra: { reference?: Float64Array } = {}): Promise<SimulationResult> => {
+    try { await planSimulation(container, spec, { ...extra, groups: workers }); } catch (e) { throw within(label, e); }
+    throw new Planned();
+  };
+  const ctx: ScenarioContext = { container, seed: run.seed, preset: run.preset, simulate: plan, log: () => {} };
+  try {
+    await run.scenario.run(run.params, ctx);
+  } catch (e) {
+    if (!(e instanceof Planned)) throw e;
+  }
+  return undefined;
+}
+
+/** A scenario written with `defineScenario` (plan/analyse), as opposed to one still written as a single `run`. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export const isDefinition = (s: AnyScenario): s is ScenarioDefinition<any, any, any> => typeof (s as Partial<ScenarioDefinition>).plan === 'function';
+
+/** What a definition's steps get: the container, seed, preset, configured landscapes, and the log. */
+function definitionContext(container: Container, run: PackagedRun, log: (line: string) => void): DefinitionContext {
+  return {
+    container, seed: run.seed, preset: run.preset, log,
+    plugin: (_kind, ref, field = 'landscape') => configuredLandscape(container, ref, run.seed, field),
+  };
+}
+
+/** Plans every requested simulation (all checks, memory included), naming the failing one by its label. */
+async function planAll(container: Container, requests: readonly SimulationRequest[], groups: number): Promise<SimulationPlan[]> {
+  const plans: SimulationPlan[] = [];
+  for (const r of requests) {
+    try { plans.push(await planSimulation(container, r.spec, { groups, ...(r.reference ? { reference: r.reference } : {}) })); } catch (e) { throw within(r.label, e); }
+  }
+  return plans;
+}
+
+const json = (value: unknown) => `${JSON.stringify(value, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v), 2)}\n`;
