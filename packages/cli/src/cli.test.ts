@@ -119,6 +119,23 @@ describe('third-party plugins', () => {
     rmSync(dir, { recursive: true });
   });
 
+  it('runs a packaged scenario contributed by a plugin file, named from a scenario file, and validate checks its plan', () => {
+    const dir = repoTmp(), out = join(dir, 'out');
+    copyFileSync(fileURLToPath(new URL('./fixtures/toy-scenario.plugin.js', import.meta.url)), join(dir, 'toy-scenario.js'));
+    const file = writeJson(dir, 'toy.json', { plugins: ['./toy-scenario.js'], scenario: 'toy-mean', params: { chains: 4 } });
+    expect(nesslab('validate', file).stdout).toMatch(/^ok: toy-mean \(quick\); plugins loaded \(their code ran\): file:/);
+    const bad = nesslab('validate', writeJson(dir, 'bad.json', { plugins: ['./toy-scenario.js'], scenario: 'toy-mean', params: { chains: 1e9 } }));
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/^nesslab: toy chains: scenario\.chains: the run would hold about/);
+    const r = nesslab('run', file, '--out', out, '--workers', '2', '--quiet');
+    expect(r.code, r.stderr).toBe(0);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(results).toMatchObject({ scenario: 'toy-mean', claims: [{ id: 'mean-is-finite', holds: true }] });
+    expect(results.mean).toHaveLength(7);
+    expect(nesslab('run', 'toy-mean').stderr).toContain('unknown scenario "toy-mean"'); // only where a file names the plugin
+    rmSync(dir, { recursive: true });
+  });
+
   it('refuses a plugin that is missing, or that does not export a ContainerModule, or that clashes, naming it', () => {
     const dir = repoTmp(), out = join(dir, 'out');
     writeFileSync(join(dir, 'not-a-module.js'), 'export default 42;\n');

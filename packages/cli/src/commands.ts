@@ -1,12 +1,12 @@
 import type { Container } from 'inversify';
-import { listPlugins, type ParamSpec } from '@nesslab/kernel';
-import { scenarios, withPreset } from '@nesslab/scenarios';
+import { listPlugins, listScenarios, type ParamSpec } from '@nesslab/kernel';
+import { withPreset } from '@nesslab/scenarios';
 import { formatNumber } from '@nesslab/report';
 import { packagedScenario } from './scenario-file.ts';
 
 export function listAll(container: Container): string {
   const lines = ['Packaged scenarios (nesslab run <name>):'];
-  for (const s of Object.values(scenarios)) lines.push(`  ${s.name.padEnd(24)} ${s.title}`);
+  for (const s of listScenarios(container)) lines.push(`  ${s.name.padEnd(24)} ${s.title}`);
   for (const kind of ['landscape', 'sampler', 'optimizer', 'observer'] as const) {
     lines.push('', `${kind[0].toUpperCase()}${kind.slice(1)}s:`);
     for (const p of listPlugins(container, kind)) lines.push(`  ${p.name.padEnd(24)} ${p.description}`);
@@ -19,7 +19,7 @@ const range = (p: ParamSpec) => [p.minimum !== undefined && `≥ ${p.minimum}`, 
 
 export function describeTarget(container: Container, name: string): string {
   const plugin = listPlugins(container).find((p) => p.name === name);
-  if (plugin && !Object.hasOwn(scenarios, name)) {
+  if (plugin && !listScenarios(container).some((s) => s.name === name)) {
     const lines = [`${plugin.name} (${plugin.kind}, ${plugin.precision})`, `  ${plugin.description}`];
     if (plugin.source) lines.push(`  implements: ${plugin.source}`);
     lines.push('', 'Parameters:');
@@ -27,7 +27,7 @@ export function describeTarget(container: Container, name: string): string {
     if (!Object.keys(plugin.params).length) lines.push('  (none)');
     return `${lines.join('\n')}\n`;
   }
-  const s = packagedScenario(name);
+  const s = packagedScenario(container, name);
   const quick = withPreset(s, 'quick'), full = withPreset(s, 'full');
   const lines = [`${s.name}: ${s.title}`, '', `Reproduces: ${s.reproduces}`, '', 'Parameters (quick / full):'];
   for (const [k, p] of Object.entries(s.params)) lines.push(`  ${k.padEnd(21)} ${fmt(quick[k].default).padEnd(8)} / ${fmt(full[k].default).padEnd(8)} ${p.description}${range(p) ? ` (${range(p)})` : ''}`);

@@ -138,6 +138,17 @@ describe('one line per bad input, own keys only (issue 11 §4, §5, §6)', () =>
     expect(readdirSync(dir)).toEqual(['c.json']);
   });
 
+  it('checks every simulation of a packaged scenario before any steps: a bad third one is refused by validate and run alike', () => {
+    const out = join(scratch(), 'out');
+    const v = nesslab(['validate', 'regression-ness', '--set', 'trainingChains=1000000000']);
+    refused(v, 'WR training curves: scenario.chains: the run would hold about');
+    const started = Date.now();
+    const r = nesslab(['run', 'regression-ness', '--set', 'trainingChains=1000000000', '--out', out]);
+    expect(r.stderr).toBe(v.stderr);
+    expect(Date.now() - started).toBeLessThan(20_000); // the two stationary-state runs before it (~10 s) never start
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('gives JSON syntax errors (BOM, NaN, Infinity, truncation) as one line with line:column', () => {
     const dir = scratch();
     const text = JSON.stringify(spec, null, 2);

@@ -1,15 +1,17 @@
 import type { Container } from 'inversify';
-import { ScenarioError, keyName, assembleWithPlugins, importPluginModules, preview, resolveParams, resolvePluginSpecifiers, resolveSpec, scenarioDir, type PluginInfo } from '@nesslab/kernel';
+import { ScenarioError, scenarioDefinition, keyName, assembleWithPlugins, importPluginModules, preview, resolveParams, resolvePluginSpecifiers, resolveSpec, scenarioDir, type PluginInfo } from '@nesslab/kernel';
 import { builtinModules } from './modules.ts';
-import { scenarios, withPreset, type AnyScenario, type PackagedRun, type Preset, type SpecRun } from '@nesslab/scenarios';
+import { withPreset, type AnyScenario, type PackagedRun, type Preset, type SpecRun } from '@nesslab/scenarios';
 import { loadJson } from './json-file.ts';
 
 export { loadJson } from './json-file.ts';
 
-/** The packaged scenario `name` (own names only: `constructor` or `__proto__` are unknown like any other). */
-export function packagedScenario(name: string): AnyScenario {
-  if (!Object.hasOwn(scenarios, name)) throw new ScenarioError('scenario', `unknown scenario ${preview(name)}; known: ${Object.keys(scenarios).join(', ')} (or a path to a .json file)`);
-  return scenarios[name];
+/**
+ * The packaged scenario `name` among those bound in the container: nesslab's own and any a scenario file's "plugins"
+ * brought (own names only: `constructor` or `__proto__` are unknown like any other).
+ */
+export function packagedScenario(container: Container, name: string): AnyScenario {
+  return scenarioDefinition(container, name, 'scenario');
 }
 
 const PACKAGED_FIELDS = ['scenario', 'preset', 'seed', 'params', 'plugins', 'name', 'description'];
@@ -39,17 +41,17 @@ export async function resolveRun(target: string, flags: { preset?: string; seed?
     if (!plugins.length) delete merged.plugins;
     return { container, run: { kind: 'spec', spec: resolveSpec(container, merged, 'scenario'), plugins } };
   }
-  return { container, run: packagedRun(obj, flags, sets, plugins) };
+  return { container, run: packagedRun(container, obj, flags, sets, plugins) };
 }
 
-function packagedRun(obj: Record<string, unknown>, flags: { preset?: string; seed?: number }, sets: Record<string, unknown>, plugins: string[]): PackagedRun {
+function packagedRun(container: Container, obj: Record<string, unknown>, flags: { preset?: string; seed?: number }, sets: Record<string, unknown>, plugins: string[]): PackagedRun {
   for (const key of Object.keys(obj)) {
     if (!PACKAGED_FIELDS.includes(key)) throw new ScenarioError(`scenario file.${keyName(key)}`, `unknown field; known: ${PACKAGED_FIELDS.join(', ')}`);
   }
   for (const key of ['scenario', 'preset', 'name', 'description']) {
     if (obj[key] !== undefined && typeof obj[key] !== 'string') throw new ScenarioError(key, `must be a string, got ${preview(obj[key])}`);
   }
-  const scenario = packagedScenario(obj.scenario as string);
+  const scenario = packagedScenario(container, obj.scenario as string);
   const preset = (flags.preset ?? obj.preset ?? 'quick') as Preset;
   if (!Object.hasOwn(scenario.presets, preset)) throw new ScenarioError('preset', `unknown preset ${preview(preset)}; known: ${Object.keys(scenario.presets).join(', ')}`);
   const seed = flags.seed ?? (Object.hasOwn(obj, 'seed') ? obj.seed : 1); // null is not a seed

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { ContainerModule } from 'inversify';
-import { assemble, listPlugins, resolvePlugin } from './container.ts';
-import { bindPlugin } from './plugin.ts';
+import { assemble, listPlugins, listScenarios, resolvePlugin, scenarioDefinition } from './container.ts';
+import { assembleWithPlugins } from './scenario/plugins.ts';
+import { bindPlugin, bindScenario } from './plugin.ts';
 import { ScenarioError } from './errors.ts';
 
 class A { readonly tag = 'a'; }
@@ -30,5 +31,23 @@ describe('container assembly', () => {
   it('a name clash between modules fails loudly', () => {
     const clash = new ContainerModule((o) => { bindPlugin(o, B, info('alpha')); });
     expect(() => assemble(module, clash)).toThrow('name clash');
+  });
+});
+
+describe('scenarios as contributions', () => {
+  const definition = (name: string) => ({ name, title: name, reproduces: '', params: {}, presets: { quick: {}, full: {} }, claims: {}, plan: () => ({ simulations: [] }), analyse: () => ({ results: {}, claims: [] }) });
+  const scenarioModule = (...names: string[]) => new ContainerModule((o) => { for (const n of names) bindScenario(o, definition(n)); });
+
+  it('lists the bound scenarios and finds one by its own name only', () => {
+    const c = assembleWithPlugins([scenarioModule('alpha', 'beta')], []);
+    expect(listScenarios(c).map((s) => s.name)).toEqual(['alpha', 'beta']);
+    expect(scenarioDefinition(c, 'beta', 'scenario').name).toBe('beta');
+    expect(() => scenarioDefinition(c, 'constructor', 'scenario')).toThrow('scenario: unknown scenario "constructor"; known: alpha, beta');
+  });
+
+  it("refuses a plugin package's scenario whose name is taken, naming the plugin entry", () => {
+    expect(() => assembleWithPlugins([scenarioModule('alpha')], [scenarioModule('gamma'), scenarioModule('alpha')])).toThrow('scenario.plugins[1]: scenario name clash: a scenario named "alpha" is already bound');
+    expect(() => assembleWithPlugins([], [scenarioModule('delta', 'delta')])).toThrow('scenario.plugins[0]: scenario name clash');
+    expect(() => scenarioModule('Not Kebab') && assembleWithPlugins([scenarioModule('Not Kebab')], [])).toThrow('must be kebab-case');
   });
 });

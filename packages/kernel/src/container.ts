@@ -4,6 +4,7 @@ import { Landscape } from './contracts/landscape.ts';
 import { Sampler } from './contracts/sampler.ts';
 import { Optimizer } from './contracts/optimizer.ts';
 import { Observer } from './contracts/observer.ts';
+import { ScenarioDefinition } from './contracts/scenario-definition.ts';
 import { ScenarioError, preview } from './errors.ts';
 
 const tokens = { landscape: Landscape, sampler: Sampler, optimizer: Optimizer, observer: Observer } as const;
@@ -35,4 +36,16 @@ export function pluginInfo(container: Container, kind: PluginKind, name: string,
 export function resolvePlugin<K extends PluginKind>(container: Container, kind: K, name: string, field: string): Resolved[K] {
   pluginInfo(container, kind, name, field);
   return container.get<Resolved[K]>(tokens[kind], { name });
+}
+
+/** Every packaged scenario bound in the container (scenario packages bind theirs with `bindScenario`), in binding order. */
+export function listScenarios(container: Container): ScenarioDefinition[] {
+  return container.isBound(ScenarioDefinition) ? container.getAll<ScenarioDefinition>(ScenarioDefinition) : [];
+}
+
+/** The packaged scenario `name` (own names only); an unknown name throws one message listing the known ones. */
+export function scenarioDefinition(container: Container, name: string, field: string): ScenarioDefinition {
+  const found = listScenarios(container).find((s) => s.name === name);
+  if (!found) throw new ScenarioError(field, `unknown scenario ${preview(name, 60)}; known: ${listScenarios(container).map((s) => s.name).join(', ') || '(none)'} (or a path to a .json file)`);
+  return found;
 }

@@ -1,4 +1,4 @@
-import { describe, expectTypeOf, it } from 'vitest';
+import { describe, expect, expectTypeOf, it } from 'vitest';
 import { definePlugin, type ParamsOf } from './define-plugin.ts';
 import type { PluginInfo } from './contracts/plugin-info.ts';
 
@@ -37,5 +37,15 @@ describe('ParamsOf', () => {
 
   it('falls back to an index of every param type for a widened PluginInfo', () => {
     expectTypeOf<ParamsOf<PluginInfo>[string]>().toEqualTypeOf<number | string | boolean | readonly unknown[]>();
+  });
+});
+
+describe('definePlugin checks each default against its own spec', () => {
+  it('refuses a default outside its bounds or of the wrong type, naming the plugin and the param', () => {
+    const info = (spec: Record<string, unknown>) => ({ kind: 'observer' as const, name: 'bad-default', description: '', precision: 'float64', params: { burnIn: { description: 'b', ...spec } as never } });
+    expect(() => definePlugin(info({ type: 'integer', default: -1, minimum: 0 }))).toThrow('plugin "bad-default": params.burnIn.default: must be ≥ 0, got -1');
+    expect(() => definePlugin(info({ type: 'integer', default: 1.5 }))).toThrow('params.burnIn.default: must be an integer');
+    expect(() => definePlugin(info({ type: 'string', default: 'x', enum: ['a', 'b'] }))).toThrow('params.burnIn.default: must be one of "a", "b"');
+    expect(definePlugin(info({ type: 'integer', default: 0, minimum: 0 })).params.burnIn).toMatchObject({ default: 0 });
   });
 });

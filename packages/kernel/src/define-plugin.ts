@@ -1,4 +1,5 @@
 import type { ParamSpec, PluginInfo } from './contracts/plugin-info.ts';
+import { checkValue } from './scenario/params.ts';
 
 /** The plugin API's version: contracts, tokens, Frame layout and PluginInfo. Semver: a major bump breaks plugins. */
 export const API_VERSION = '1.0.0';
@@ -30,6 +31,9 @@ export function definePlugin<const T extends PluginInfo>(info: T): T & { apiVers
   for (const [key, spec] of Object.entries(info.params)) {
     if (!TYPES.includes(spec.type)) throw new Error(`${where}: params.${key}.type must be one of ${TYPES.join(', ')}`);
     if (!spec.description) throw new Error(`${where}: params.${key} needs a description`);
+    if (spec.default !== undefined) {
+      try { checkValue(spec.default, spec, `params.${key}.default`); } catch (e) { throw new Error(`${where}: ${(e as Error).message}`); }
+    }
   }
   return { ...info, apiVersion: info.apiVersion ?? API_VERSION };
 }

@@ -1,14 +1,9 @@
 // Plain-text table of checked claims, for the terminal.
 
-/** One checked claim of a scenario: a measured quantity compared with what theory expects. */
-export interface Claim {
-  id: string;
-  statement: string;
-  measured: number | string;
-  expected: number | string;
-  tolerance: number | string;
-  holds: boolean;
-}
+import type { Claim } from '@nesslab/kernel';
+
+/** One checked claim of a scenario (the kernel's ScenarioDefinition contract defines it). */
+export type { Claim } from '@nesslab/kernel';
 
 /**
  * Compact number: 4 significant digits, trailing zeros dropped; scientific (1.235e-5) when the

@@ -2,10 +2,10 @@
 // come back as strings, and nothing is written. The CLI adds the output folder (locking, atomic swap), worker threads
 // and the claims table on stdout.
 import type { Container } from 'inversify';
-import { DivergenceError, ScenarioError, configuredLandscape, planSimulation, simulate, type resolveSpec, type ScenarioContext as DefinitionContext, type ScenarioDefinition, type SimulationRequest, type SimulateOptions, type SimulationPlan, type SimulationResult } from '@nesslab/kernel';
+import { DivergenceError, ScenarioError, configuredLandscape, planSimulation, simulate, type resolveSpec, type ScenarioContext as DefinitionContext, type ParamSpec, type SimulationRequest, type SimulateOptions, type SimulationPlan, type SimulationResult } from '@nesslab/kernel';
 import type { TopLevelSpec } from '@nesslab/report';
 import { createProgress, renderSvg, type Claim, type Progress } from '@nesslab/report';
-import type { AnyScenario, PackagedScenario, Preset, ScenarioContext } from './types.ts';
+import type { AnyScenario, Preset } from './types.ts';
 
 /** A packaged scenario with its parameters resolved: preset over defaults, file/--set over preset. */
 export interface PackagedRun { kind: 'packaged'; scenario: AnyScenario; preset: Preset; seed: number; params: Record<string, unknown>; plugins: string[] }
@@ -13,8 +13,8 @@ export interface PackagedRun { kind: 'packaged'; scenario: AnyScenario; preset: 
 export interface SpecRun { kind: 'spec'; spec: ReturnType<typeof resolveSpec>; plugins: string[] }
 
 /** The scenario's parameter specs with the preset's values as defaults. */
-export function withPreset(scenario: AnyScenario, preset: Preset): PackagedScenario['params'] {
-  const out: PackagedScenario['params'] = {};
+export function withPreset(scenario: AnyScenario, preset: Preset): Record<string, ParamSpec> {
+  const out: Record<string, ParamSpec> = {};
   const values = scenario.presets[preset];
   for (const [k, spec] of Object.entries(scenario.params)) out[k] = Object.hasOwn(values, k) ? { ...spec, default: values[k] } : spec;
   return out;
@@ -71,20 +71,18 @@ export async function runScenario(container: Container, run: PackagedRun | SpecR
     files['results.json'] = json({ ...result, elapsedSeconds });
     return { files, claims, elapsedSeconds };
   }
-  let output: { results: Record<string, unknown>; claims: Claim[]; plots: Record<string, TopLevelSpec> };
-  if (isDefinition(run.scenario)) {
-    // plan → every simulation checked before the first step → simulate in the plan's order → analyse → figures.
-    const def = run.scenario, ctx = definitionContext(container, run, log);
-    const plan = await def.plan(run.params, ctx);
-    const plans = await planAll(container, plan.simulations, runGroup ? options.workers : 1);
-    const outcomes: SimulationResult[] = [];
-    for (const [i, r] of plan.simulations.entries()) outcomes.push(await simulateHere(r.label, r.spec, { plan: plans[i]! }));
-    const analysis = await def.analyse(run.params, outcomes, plan, ctx);
-    output = { ...analysis, plots: (def.figures?.(run.params, analysis, plan, outcomes) ?? {}) as Record<string, TopLevelSpec> };
-  } else {
-    const ctx: ScenarioContext = { container, seed: run.seed, preset: run.preset, simulate: simulateHere, log };
-    output = await run.scenario.run(run.params, ctx);
+  // plan → every simulation checked before the first step → simulated in the plan's order → analyse → figures.
+  const def = run.scenario, ctx = definitionContext(container, run, log);
+  const plan = await def.plan(run.params, ctx);
+  const plans = await planAll(container, plan.simulations, runGroup ? options.workers : 1);
+  const outcomes: (SimulationResult & { seconds: number })[] = [];
+  for (const [i, r] of plan.simulations.entries()) {
+    const t0 = performance.now();
+    const result = await simulateHere(r.label, r.spec, { plan: plans[i]! });
+    outcomes.push({ ...result, seconds: (performance.now() - t0) / 1000 });
   }
+  const analysis = await def.analyse(run.params, outcomes, plan, ctx);
+  const output = { results: analysis.results, claims: analysis.claims, plots: (def.figures?.(run.params, analysis, plan, outcomes) ?? {}) as Record<string, TopLevelSpec> };
   claims = output.claims;
   const elapsedSeconds = (performance.now() - started) / 1000;
   files['scenario.json'] = json({ scenario: run.scenario.name, preset: run.preset, seed: run.seed, params: run.params, ...(run.plugins.length ? { plugins: run.plugins } : {}) });
@@ -93,39 +91,17 @@ export async function runScenario(container: Container, run: PackagedRun | SpecR
   return { files, claims, elapsedSeconds };
 }
 
-/** Stops a packaged scenario at its first simulation, once that simulation has been checked. */
-class Planned extends Error {}
-
 /**
  * Everything `run` checks before its first step, without stepping: a spec is planned in full (plugins configured, the
- * start's shape, θ₀, memory); a packaged scenario has its parameters resolved, its own checks run, and its first
- * simulation planned. Later simulations of a packaged scenario are planned when the run reaches them (their specs
- * may depend on what the earlier ones measured).
+ * start's shape, θ₀, memory); a packaged scenario has its parameters resolved, its own checks run (`plan`), and every
+ * simulation of its plan planned in full.
  */
 export async function validateRun(container: Container, run: PackagedRun | SpecRun, workers: number): Promise<SimulationPlan | undefined> {
   if (run.kind === 'spec') return planSimulation(container, run.spec, { groups: workers });
-  if (isDefinition(run.scenario)) {
-    // Every simulation of the plan, checked in full before anything steps.
-    const ctx = definitionContext(container, run, () => {});
-    await planAll(container, (await run.scenario.plan(run.params, ctx)).simulations, workers);
-    return undefined;
-  }
-  const plan = async (label: string | undefined, spec: Record<string, unknown>, extra: { reference?: Float64Array } = {}): Promise<SimulationResult> => {
-    try { await planSimulation(container, spec, { ...extra, groups: workers }); } catch (e) { throw within(label, e); }
-    throw new Planned();
-  };
-  const ctx: ScenarioContext = { container, seed: run.seed, preset: run.preset, simulate: plan, log: () => {} };
-  try {
-    await run.scenario.run(run.params, ctx);
-  } catch (e) {
-    if (!(e instanceof Planned)) throw e;
-  }
+  const ctx = definitionContext(container, run, () => {});
+  await planAll(container, (await run.scenario.plan(run.params, ctx)).simulations, workers);
   return undefined;
 }
-
-/** A scenario written with `defineScenario` (plan/analyse), as opposed to one still written as a single `run`. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export const isDefinition = (s: AnyScenario): s is ScenarioDefinition<any, any, any> => typeof (s as Partial<ScenarioDefinition>).plan === 'function';
 
 /** What a definition's steps get: the container, seed, preset, configured landscapes, and the log. */
 function definitionContext(container: Container, run: PackagedRun, log: (line: string) => void): DefinitionContext {

@@ -37,6 +37,8 @@ export interface SimulationOutcome {
   reference?: number[];
   runtime?: Record<string, unknown>;
   observers: Record<string, unknown>;
+  /** Wall-clock seconds the simulation stepped (its checks were made before the first simulation). */
+  seconds?: number;
 }
 
 /** What a scenario's steps may use. */

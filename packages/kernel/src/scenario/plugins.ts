@@ -3,6 +3,7 @@ import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { Container, type ContainerModule } from 'inversify';
 import { ScenarioError } from '../errors.ts';
+import { listScenarios } from '../container.ts';
 
 /**
  * A scenario's `plugins` entries as absolute file URLs: "./local-plugin.js" relative to `baseDir` (the
@@ -49,12 +50,16 @@ export async function importPluginModules(urls: readonly string[], field = 'scen
 export function assembleWithPlugins(builtins: readonly ContainerModule[], plugins: readonly ContainerModule[], field = 'scenario.plugins'): Container {
   const container = new Container({ defaultScope: 'Transient' });
   container.load(...builtins);
+  const scenarioNames = () => listScenarios(container).map((s) => s.name);
   plugins.forEach((m, i) => {
+    const before = scenarioNames();
     try {
       container.load(m);
     } catch (e) {
       throw new ScenarioError(`${field}[${i}]`, (e as Error).message);
     }
+    const clash = scenarioNames().slice(before.length).find((name, k, added) => before.includes(name) || added.indexOf(name) !== k);
+    if (clash !== undefined) throw new ScenarioError(`${field}[${i}]`, `scenario name clash: a scenario named "${clash}" is already bound`);
   });
   return container;
 }

@@ -1,6 +1,6 @@
-import { findMinimum, nessTheory, norm, resolvePlugin, solve, symmetricEigen, toRows, type FokkerPlanck, type Landscape, type Optimizer, type Sampler } from '@nesslab/kernel';
+import { findMinimum, nessTheory, norm, resolvePlugin, solve, symmetricEigen, type FokkerPlanck, type Landscape, type Optimizer, type Sampler, type ScenarioContext, type SimulationOutcome } from '@nesslab/kernel';
 import { curves, scatterVsTheory, type Claim } from '@nesslab/report';
-import type { PackagedScenario, ScenarioContext } from '../types.ts';
+import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 import { scaledSigmaError, sigmaPoints, spearman } from '../stats/compare.ts';
 import { boltzmannShape, crossSectionPanel, ellipseMass, histogramCentroid, planeGaussian, sameArea, windowAround, type Pair } from '../shared/cross-section.ts';
 
@@ -8,27 +8,35 @@ interface Moments { count: number; mean: number[]; meanStdError: number[]; covar
 interface Circulation { circulation: number[][]; stdError: number[][]; count: number }
 interface Marginal2d { xEdges: number[]; yEdges: number[]; counts: number[][]; density: number[][]; total: number; outside: number }
 
+const params = {
+  eta: { type: 'number', description: 'η, learning rate (004 §4.1 uses 1e-7 for the regression; Fig. 2C does not restate it)', default: 1e-7, exclusiveMinimum: 0 },
+  zeta: { type: 'number', description: 'ζ, standard deviation of the random shift of the argument (Fig. 2C: 1e-4)', default: 1e-4, exclusiveMinimum: 0 },
+  chains: { type: 'integer', description: 'chains, started at θ₀', default: 16, minimum: 2 },
+  steps: { type: 'integer', description: 'steps per chain', default: 6_000_000, minimum: 1 },
+  burnIn: { type: 'integer', description: 'steps discarded: the centre moves from θ₀ to the minimum of the smoothed loss, ~4σ along the flattest direction at η = 1e-7, relaxing in 1/(η h_min) ≈ 1.8e5 steps', default: 1_000_000, minimum: 0 },
+  wrBatchSize: { type: 'integer', description: 'm of the WR SGD whose theoretical circulation (Eq. 25, same η) sets the scale for "no circulation"', default: 10, minimum: 1 },
+  sigmaTolerance: { type: 'number', description: 'largest |Σ_sim − Σ_theory| allowed, in units of √(Σ_ii Σ_jj)', default: 0.04, exclusiveMinimum: 0 },
+  varianceTolerance: { type: 'number', description: 'largest |v_α/v_α,theory − 1| allowed for the variance along each eigenvector of H₀', default: 0.3, exclusiveMinimum: 0 },
+  circulationStdErrors: { type: 'number', description: 'max|C_ij| must be within this many times the largest standard error of C (chain spread)', default: 5, exclusiveMinimum: 0 },
+} as const;
+
+const claims = {
+  'no-circulation': 'C = ⟨A⟩/ℓ (Eq. 26, 28) of the earthquake chains is zero within the standard errors (max|C_ij| ≤ k·max stdError), reported as a ratio to max|C| of WR SGD (Eq. 25) at the same η, m = 10: an equilibrium',
+  'inverse-variance-flatness': 'the variance of θ along each eigenvector of H₀ equals (ηζ²/2)h_α/(1 − ηh_α/2) within the tolerance: it grows with the curvature h_α (~500× from the flattest to the steepest direction), the opposite of a Boltzmann distribution on 𝓛',
+  'sigma-matches-equilibrium-theory': 'every one of the 28 elements of Σ (about the sample mean) within the tolerance of (ηζ²/2)H₀(I − ηH₀/2)⁻¹ (Eq. 34, discrete time), on the scale √(Σ_ii Σ_jj)',
+} as const;
+
 /**
  * 004 §4.5, Eq. 31–34 and Fig. 2C: the earthquake model θ ← θ − η∇𝓛(θ + ζz) on the tanh regression near θ₀.
  * An equilibrium (no circulation) at temperature ηζ²/2 on 𝓛^quake, whose Hessian is H₀⁻¹, so that
  * Σ = (ηζ²/2)H₀ grows with the curvature: the inverse variance–flatness relation without any current.
  * Theory in discrete time, exact for the quadratic part: Σ = (ηζ²/2)H₀(I − ηH₀/2)⁻¹ (docs/science.md §7).
  */
-export const earthquakeNess: PackagedScenario = {
+export const earthquakeNess = defineScenario({
   name: 'earthquake-ness',
   title: 'Earthquake model on the tanh regression: equilibrium (C = 0) with Σ ∝ H₀, inverse variance–flatness',
   reproduces: 'seed 004 (Machine learning in and out of equilibrium) §4.5, Eq. 31–34, Fig. 2C: full-batch gradient at a randomly shifted argument, ζ = 1e-4; the stationary state is an equilibrium on 𝓛^quake (Hessian H₀⁻¹) at temperature ηζ²/2 (the printed "β = ηζ²/2" is the temperature, docs/science.md §7): no circulation, and the variance largest along the steepest directions of 𝓛; the panel-C cross-section in the (δθ₆, δθ₇) plane in units Θ of WR SGD.',
-  params: {
-    eta: { type: 'number', description: 'η, learning rate (004 §4.1 uses 1e-7 for the regression; Fig. 2C does not restate it)', default: 1e-7, exclusiveMinimum: 0 },
-    zeta: { type: 'number', description: 'ζ, standard deviation of the random shift of the argument (Fig. 2C: 1e-4)', default: 1e-4, exclusiveMinimum: 0 },
-    chains: { type: 'integer', description: 'chains, started at θ₀', default: 16, minimum: 2 },
-    steps: { type: 'integer', description: 'steps per chain', default: 6_000_000, minimum: 1 },
-    burnIn: { type: 'integer', description: 'steps discarded: the centre moves from θ₀ to the minimum of the smoothed loss, ~4σ along the flattest direction at η = 1e-7, relaxing in 1/(η h_min) ≈ 1.8e5 steps', default: 1_000_000, minimum: 0 },
-    wrBatchSize: { type: 'integer', description: 'm of the WR SGD whose theoretical circulation (Eq. 25, same η) sets the scale for "no circulation"', default: 10, minimum: 1 },
-    sigmaTolerance: { type: 'number', description: 'largest |Σ_sim − Σ_theory| allowed, in units of √(Σ_ii Σ_jj)', default: 0.04, exclusiveMinimum: 0 },
-    varianceTolerance: { type: 'number', description: 'largest |v_α/v_α,theory − 1| allowed for the variance along each eigenvector of H₀', default: 0.3, exclusiveMinimum: 0 },
-    circulationStdErrors: { type: 'number', description: 'max|C_ij| must be within this many times the largest standard error of C (chain spread)', default: 5, exclusiveMinimum: 0 },
-  },
+  params,
   presets: {
     // full: the paper's η = 1e-7 (004 §4.1; Fig. 2C does not restate η, and docs/science.md §7's "a few standard deviations"
     // for the centre's shift holds at 1e-7: 4.4σ along the flattest direction). Fig. 3 used ~1e7–1e8 steps; here
@@ -51,19 +59,19 @@ export const earthquakeNess: PackagedScenario = {
     // ≤ 0.0052 of √(Σ_ii Σ_jj) (chain spread, measured over seeds 1–5) → 0.025.
     quick: { eta: 1.5e-5, chains: 16, steps: 100_000, burnIn: 6_000, sigmaTolerance: 0.025, varianceTolerance: 0.2 },
   },
-  claims: {
-    'no-circulation': 'C = ⟨A⟩/ℓ (Eq. 26, 28) of the earthquake chains is zero within the standard errors (max|C_ij| ≤ k·max stdError), reported as a ratio to max|C| of WR SGD (Eq. 25) at the same η, m = 10: an equilibrium',
-    'inverse-variance-flatness': 'the variance of θ along each eigenvector of H₀ equals (ηζ²/2)h_α/(1 − ηh_α/2) within the tolerance: it grows with the curvature h_α (~500× from the flattest to the steepest direction), the opposite of a Boltzmann distribution on 𝓛',
-    'sigma-matches-equilibrium-theory': 'every one of the 28 elements of Σ (about the sample mean) within the tolerance of (ηζ²/2)H₀(I − ηH₀/2)⁻¹ (Eq. 34, discrete time), on the scale √(Σ_ii Σ_jj)',
-  },
-  run,
-};
+  claims,
+  plan,
+  analyse,
+  figures: (_p, analysis) => analysis.plots,
+});
 
-async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
-  const eta = p.eta as number, zeta = p.zeta as number, m = p.wrBatchSize as number;
+type Params = ScenarioParams<typeof params>;
+
+/** θ₀, the equilibrium theory (Σ, the predicted centre) and WR SGD's circulation scale, the Fig. 2C plane, and the one simulation. */
+async function plan(p: Params, ctx: ScenarioContext) {
+  const eta = p.eta, zeta = p.zeta, m = p.wrBatchSize;
   const landscapeRef = { name: 'tanh-regression' };
-  const landscape: Landscape = resolvePlugin(ctx.container, 'landscape', landscapeRef.name, 'landscape');
-  landscape.configure({ epsilon: 0.1, lambda: 10, data: 'paper', dataSeed: 0, dataSize: 200 }, ctx.seed);
+  const landscape: Landscape = await ctx.plugin('landscape', { ...landscapeRef, params: { epsilon: 0.1, lambda: 10, data: 'paper', dataSeed: 0, dataSize: 200 } });
   const theta0 = findMinimum(landscape, ctx.seed);
   const N = landscape.dim;
   const grad = new Float64Array(N);
@@ -100,7 +108,15 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
     observers: [{ name: 'moments', params: { burnIn: p.burnIn } }, { name: 'circulation', params: { burnIn: p.burnIn } }, histogram],
     chains: p.chains, steps: p.steps, init: { kind: 'minimum' },
   };
-  const sim = await ctx.simulate('earthquake stationary state', spec, { reference: theta0 });
+  const simulations = [{ label: 'earthquake stationary state', spec, reference: theta0 }];
+  return { simulations, landscape, theta0, N, grad, fp, temperature, wr, h, O, wrCircScale, vTheory, vContinuous, inBasis, sigmaTheory, sigmaContinuous, shiftPredicted, plane, scales, gQuake };
+}
+
+/** Σ, the projected variances, the circulation and the centre against the theory, the claims, and the figures. */
+function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awaited<ReturnType<typeof plan>>, { claim }: AnalyseTools<keyof typeof claims>) {
+  const { landscape, theta0, N, grad, fp, temperature, wr, h, O, wrCircScale, vTheory, vContinuous, inBasis, sigmaTheory, sigmaContinuous, shiftPredicted, plane, scales, gQuake } = planned;
+  const eta = p.eta, zeta = p.zeta, m = p.wrBatchSize;
+  const [sim] = outcomes as [SimulationOutcome];
   const moments = sim.observers.moments as Moments, circ = sim.observers.circulation as Circulation;
 
   // Σ element-wise on the √(Σ_ii Σ_jj) scale (docs/science.md §6), measured about the sample mean (the centre is not θ₀).
@@ -120,7 +136,7 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   const cMax = Math.max(...circ.circulation.flat().map(Math.abs));
   const cMaxStdError = Math.max(...circ.stdError.flat());
   const cMaxZ = Math.max(...circ.circulation.flatMap((row, a) => row.map((c, b) => (a === b ? 0 : Math.abs(c) / circ.stdError[a][b]))));
-  const circTolerance = ((p.circulationStdErrors as number) * cMaxStdError) / wrCircScale;
+  const circTolerance = (p.circulationStdErrors * cMaxStdError) / wrCircScale;
   const circRatio = cMax / wrCircScale;
   // The earthquake's own scale: D = ½η²ζ²H₀² (C = ηH₀Σ − D would be of its size for a NESS of this Σ).
   const ownScale = Math.max(...inBasis(Array.from(h, (x) => 0.5 * eta * eta * zeta * zeta * x * x)).flat().map(Math.abs));
@@ -141,9 +157,9 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   });
 
   const claims: Claim[] = [
-    { id: 'no-circulation', statement: earthquakeNess.claims['no-circulation'], measured: circRatio, expected: 0, tolerance: circTolerance, holds: circRatio <= circTolerance },
-    { id: 'inverse-variance-flatness', statement: earthquakeNess.claims['inverse-variance-flatness'], measured: vMaxRelErr, expected: 0, tolerance: p.varianceTolerance as number, holds: vMaxRelErr <= (p.varianceTolerance as number) },
-    { id: 'sigma-matches-equilibrium-theory', statement: earthquakeNess.claims['sigma-matches-equilibrium-theory'], measured: sigmaErr.max, expected: 0, tolerance: p.sigmaTolerance as number, holds: sigmaErr.max <= (p.sigmaTolerance as number) },
+    claim('no-circulation', circRatio, { expected: 0, tolerance: circTolerance, holds: circRatio <= circTolerance }),
+    claim('inverse-variance-flatness', vMaxRelErr, { expected: 0, tolerance: p.varianceTolerance, holds: vMaxRelErr <= p.varianceTolerance }),
+    claim('sigma-matches-equilibrium-theory', sigmaErr.max, { expected: 0, tolerance: p.sigmaTolerance, holds: sigmaErr.max <= p.sigmaTolerance }),
   ];
   const results = {
     theta0: [...theta0],

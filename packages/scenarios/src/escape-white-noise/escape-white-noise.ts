@@ -1,10 +1,32 @@
-import { ScenarioError, preview } from '@nesslab/kernel';
+import { ScenarioError, preview, type ScenarioContext, type SimulationOutcome, type SimulationRequest } from '@nesslab/kernel';
 import { STYBLINSKI_TANG as ST, styblinskiTangEscape } from '@nesslab/landscapes';
 import { panel, pointsAndLines, type Claim } from '@nesslab/report';
-import type { PackagedScenario, ScenarioContext } from '../types.ts';
+import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 import { pearson, weightedLine } from '../stats/line-fit.ts';
 
 interface Escape { chains: number; escaped: number; censored: number; steps: number; rate: number; rateRelativeError: number; meanEscapeStep: number; exitsUpper: number[]; exitsLower: number[] }
+
+const params = {
+  dim: { type: 'integer', description: 'N, coordinates of the Styblinski–Tang function (001: 10); N equivalent saddles', default: 10, minimum: 1 },
+  eta: { type: 'number', description: 'η, the time step (t = η·steps); keep ηk f\'\'(a) ≪ 1: the Euler bias of γ is ≈ +3 % at ηk = 1e-2 (measured)', default: 5e-4, exclusiveMinimum: 0 },
+  chains: { type: 'integer', description: 'K, escapes attempted per point (001 App. C: 100)', default: 100, minimum: 2 },
+  sharpnesses: { type: 'array', description: 'k of panel (a), at D = diffusionForK', default: [1, 2, 4, 8] },
+  diffusionForK: { type: 'number', description: 'D of panel (a)', default: 6, exclusiveMinimum: 0 },
+  diffusions: { type: 'array', description: 'D of panel (b), at k = sharpnessForD (ΔL/D from 9.8 to 4.9: low temperature, yet affordable)', default: [4, 4.5, 5, 5.5, 6, 7, 8] },
+  sharpnessForD: { type: 'number', description: 'k of panel (b)', default: 2, exclusiveMinimum: 0 },
+  meanTimes: { type: 'number', description: 'steps per chain, in units of the predicted mean escape time (exact 1-D passage ÷ N): a fraction e^{−meanTimes} is censored', default: 5, exclusiveMinimum: 0 },
+  beyondSaddle: { type: 'number', description: 'the box edge sits this far past the saddle b, in units of x = √kθ (docs/science.md §7: 1)', default: 1, exclusiveMinimum: 0 },
+  pearsonMin: { type: 'number', description: 'least Pearson correlation of −log γ with 1/D (001: > 0.99)', default: 0.99, minimum: 0, maximum: 1 },
+  slopeStdErrors: { type: 'number', description: 'tolerance of the log–log slope of γ vs k, in standard errors (from the escapes per point)', default: 3, exclusiveMinimum: 0 },
+  rateStdErrors: { type: 'number', description: 'tolerance of the pooled ratio γ/γ_Kramers, in standard errors (1/√(all escapes))', default: 3, exclusiveMinimum: 0 },
+  discretizationAllowance: { type: 'number', description: 'relative Euler bias of γ allowed on top (measured +2.8 ± 2.3 % at ηk = 1e-2, +1.5 ± 2.3 % at 5e-3, D = 6)', default: 0.02, minimum: 0 },
+} as const;
+
+const claims = {
+  'rate-proportional-to-sharpness': 'at fixed D the escape rate is proportional to the sharpness k (001 Fig. 6a): the weighted log–log slope of γ̂ vs k is 1 within the tolerance',
+  'linear-in-inverse-diffusion': 'at fixed k, −log γ̂ is linear in 1/D (001 Fig. 6b): Pearson correlation above 0.99',
+  'rate-matches-kramers': 'γ̂ (continuous time, γ̂_steps/η) pooled over all points equals Theorem 3.1 × N (Rule 1 over the N equivalent saddles, docs/science.md §7) within the statistical tolerance plus the Kramers formula\'s own error at these D (vs the exact 1-D passage time) plus the Euler bias',
+} as const;
 
 /**
  * 001 §4, Theorem 3.1, Fig. 6 (a), (b): GD + white noise escaping from the global minimum a of the N-D Styblinski–Tang
@@ -13,25 +35,11 @@ interface Escape { chains: number; escaped: number; censored: number; steps: num
  * γ̂/η. Theory: Theorem 3.1 with Rule 1 over the N equivalent saddles, τ = 2π/(N k √(f''(a)|f''(b)|)) e^{ΔL/D}, and the
  * exact 1-D mean first-passage time to the box edge (quadrature), ÷ N: the coordinates are independent.
  */
-export const escapeWhiteNoise: PackagedScenario = {
+export const escapeWhiteNoise = defineScenario({
   name: 'escape-white-noise',
   title: 'Escape of GD + white noise from a Styblinski–Tang minimum: γ ∝ k, −log γ linear in 1/D, Theorem 3.1 (001 Fig. 6)',
   reproduces: 'seed 001 (A diffusion theory for deep learning dynamics) §4, Theorem 3.1, Fig. 6 (a), (b) and Fig. 13–14: GD with injected white noise on the 10-D Styblinski–Tang function, K escapes per point; the escape rate is proportional to the sharpness k at fixed D, and −log γ is linear in 1/D with slope ΔL at fixed k. The rate matches Theorem 3.1 multiplied by the 10 equivalent saddles (Rule 1, docs/science.md §7).',
-  params: {
-    dim: { type: 'integer', description: 'N, coordinates of the Styblinski–Tang function (001: 10); N equivalent saddles', default: 10, minimum: 1 },
-    eta: { type: 'number', description: 'η, the time step (t = η·steps); keep ηk f\'\'(a) ≪ 1: the Euler bias of γ is ≈ +3 % at ηk = 1e-2 (measured)', default: 5e-4, exclusiveMinimum: 0 },
-    chains: { type: 'integer', description: 'K, escapes attempted per point (001 App. C: 100)', default: 100, minimum: 2 },
-    sharpnesses: { type: 'array', description: 'k of panel (a), at D = diffusionForK', default: [1, 2, 4, 8] },
-    diffusionForK: { type: 'number', description: 'D of panel (a)', default: 6, exclusiveMinimum: 0 },
-    diffusions: { type: 'array', description: 'D of panel (b), at k = sharpnessForD (ΔL/D from 9.8 to 4.9: low temperature, yet affordable)', default: [4, 4.5, 5, 5.5, 6, 7, 8] },
-    sharpnessForD: { type: 'number', description: 'k of panel (b)', default: 2, exclusiveMinimum: 0 },
-    meanTimes: { type: 'number', description: 'steps per chain, in units of the predicted mean escape time (exact 1-D passage ÷ N): a fraction e^{−meanTimes} is censored', default: 5, exclusiveMinimum: 0 },
-    beyondSaddle: { type: 'number', description: 'the box edge sits this far past the saddle b, in units of x = √kθ (docs/science.md §7: 1)', default: 1, exclusiveMinimum: 0 },
-    pearsonMin: { type: 'number', description: 'least Pearson correlation of −log γ with 1/D (001: > 0.99)', default: 0.99, minimum: 0, maximum: 1 },
-    slopeStdErrors: { type: 'number', description: 'tolerance of the log–log slope of γ vs k, in standard errors (from the escapes per point)', default: 3, exclusiveMinimum: 0 },
-    rateStdErrors: { type: 'number', description: 'tolerance of the pooled ratio γ/γ_Kramers, in standard errors (1/√(all escapes))', default: 3, exclusiveMinimum: 0 },
-    discretizationAllowance: { type: 'number', description: 'relative Euler bias of γ allowed on top (measured +2.8 ± 2.3 % at ηk = 1e-2, +1.5 ± 2.3 % at 5e-3, D = 6)', default: 0.02, minimum: 0 },
-  },
+  params,
   presets: {
     // full: the paper's K = 100 per point; 10 points (k = 2, D = 6 shared), η = 5e-4 (ηk ≤ 4e-3: Euler bias ≲ 1 %),
     // 5 mean times per run (< 1 % censored, so 001's 1/mean(t) is usable too): ≈ 3.6e8 chain-steps of N = 10, measured
@@ -41,33 +49,34 @@ export const escapeWhiteNoise: PackagedScenario = {
     // times per run (5 % censored, accounted for by the MLE): ≈ 1.6e7 chain-steps of N = 10, 5–6 s on 2 cores.
     quick: { eta: 1e-3, chains: 80, diffusions: [4.5, 5, 5.5, 6, 7, 8], sharpnessForD: 8, meanTimes: 3 },
   },
-  claims: {
-    'rate-proportional-to-sharpness': 'at fixed D the escape rate is proportional to the sharpness k (001 Fig. 6a): the weighted log–log slope of γ̂ vs k is 1 within the tolerance',
-    'linear-in-inverse-diffusion': 'at fixed k, −log γ̂ is linear in 1/D (001 Fig. 6b): Pearson correlation above 0.99',
-    'rate-matches-kramers': 'γ̂ (continuous time, γ̂_steps/η) pooled over all points equals Theorem 3.1 × N (Rule 1 over the N equivalent saddles, docs/science.md §7) within the statistical tolerance plus the Kramers formula\'s own error at these D (vs the exact 1-D passage time) plus the Euler bias',
-  },
-  run,
-};
+  claims,
+  plan,
+  analyse,
+  figures: (_p, analysis) => analysis.plots,
+});
+
+type Params = ScenarioParams<typeof params>;
 
 const numbers = (v: unknown, field: string): number[] => {
   if (!Array.isArray(v) || v.length < 2 || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0)) throw new ScenarioError(`params.${field}`, `needs at least two positive numbers, got ${preview(v)}`);
   return v as number[];
 };
 
-async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
-  const N = p.dim as number, eta = p.eta as number, K = p.chains as number, beyond = p.beyondSaddle as number;
+/** The (k, D) points of both panels (a shared point once), each with its box, theory and steps: one simulation per point. */
+function plan(p: Params, ctx: ScenarioContext) {
+  const N = p.dim, eta = p.eta, K = p.chains, beyond = p.beyondSaddle;
   const ks = numbers(p.sharpnesses, 'sharpnesses'), Ds = numbers(p.diffusions, 'diffusions');
-  const Da = p.diffusionForK as number, kb = p.sharpnessForD as number;
+  const Da = p.diffusionForK, kb = p.sharpnessForD;
   const points = new Map<string, { k: number; D: number }>();
   for (const k of ks) points.set(`${k}|${Da}`, { k, D: Da });
   for (const D of Ds) points.set(`${kb}|${D}`, { k: kb, D });
 
-  const measured = new Map<string, ReturnType<typeof point>>();
+  const simulations: SimulationRequest[] = [], pointPlans: { key: string; k: number; D: number; halfWidth: number; theory: ReturnType<typeof styblinskiTangEscape> }[] = [];
   let index = 0;
   for (const [key, { k, D }] of points) {
     const halfWidth = (ST.b - ST.a + beyond) / Math.sqrt(k);
     const theory = styblinskiTangEscape(N, k, D, halfWidth);
-    const steps = Math.max(10, Math.ceil(((p.meanTimes as number) * theory.exact) / eta));
+    const steps = Math.max(10, Math.ceil((p.meanTimes * theory.exact) / eta));
     const spec = {
       seed: ctx.seed + 7919 * ++index, // every point its own noise: no correlation between the points of a fit
       landscape: { name: 'styblinski-tang', params: { dim: N, sharpness: k } }, sampler: { name: 'full-batch' },
@@ -75,15 +84,24 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
       observers: [{ name: 'escape-time', params: { halfWidth } }],
       chains: K, steps, init: { kind: 'minimum' },
     };
-    const sim = await ctx.simulate(`k = ${k}, D = ${D}`, spec, { reference: new Float64Array(N).fill(ST.a / Math.sqrt(k)) });
-    measured.set(key, point(k, D, eta, halfWidth, sim.observers['escape-time'] as Escape, theory));
+    simulations.push({ label: `k = ${k}, D = ${D}`, spec, reference: new Float64Array(N).fill(ST.a / Math.sqrt(k)) });
+    pointPlans.push({ key, k, D, halfWidth, theory });
   }
+  return { simulations, points: pointPlans, ks, Ds, Da, kb };
+}
+
+/** The measured rate per point against Theorem 3.1, the fits of both panels, the claims and the figures. */
+function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: ReturnType<typeof plan>, { claim }: AnalyseTools<keyof typeof claims>) {
+  const N = p.dim, eta = p.eta, K = p.chains, beyond = p.beyondSaddle;
+  const { ks, Ds, Da, kb } = planned;
+  const measured = new Map<string, ReturnType<typeof point>>();
+  for (const [i, { key, k, D, halfWidth, theory }] of planned.points.entries()) measured.set(key, point(k, D, eta, halfWidth, outcomes[i]!.observers['escape-time'] as Escape, theory));
   const panelA = ks.map((k) => measured.get(`${k}|${Da}`)!), panelB = Ds.map((D) => measured.get(`${kb}|${D}`)!);
   const all = [...measured.values()];
 
   // (a) log γ = c + s log k, weighted by the escapes (var log γ̂ = 1/escapes).
   const fitA = weightedLine(panelA.map((q) => Math.log(q.k)), panelA.map((q) => Math.log(q.rate)), panelA.map((q) => q.escaped));
-  const slopeTolerance = (p.slopeStdErrors as number) * fitA.slopeStdError;
+  const slopeTolerance = p.slopeStdErrors * fitA.slopeStdError;
   // (b) −log γ vs 1/D: Pearson (the paper's test) and the weighted slope, which Theorem 3.1 says is ΔL.
   const invD = panelB.map((q) => 1 / q.D), minusLog = panelB.map((q) => -Math.log(q.rate));
   const r = pearson(invD, minusLog);
@@ -92,13 +110,13 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   const escapes = all.reduce((s, q) => s + q.escaped, 0);
   const pooled = Math.exp(all.reduce((s, q) => s + q.escaped * Math.log(q.ratioToKramers), 0) / escapes);
   const kramersOwnError = Math.max(...all.map((q) => Math.abs(q.exactRate / q.kramersRate - 1)));
-  const rateTolerance = (p.rateStdErrors as number) / Math.sqrt(escapes) + kramersOwnError + (p.discretizationAllowance as number);
+  const rateTolerance = p.rateStdErrors / Math.sqrt(escapes) + kramersOwnError + p.discretizationAllowance;
   const pooledExact = Math.exp(all.reduce((s, q) => s + q.escaped * Math.log(q.ratioToExact), 0) / escapes);
 
   const claims: Claim[] = [
-    { id: 'rate-proportional-to-sharpness', statement: escapeWhiteNoise.claims['rate-proportional-to-sharpness'], measured: fitA.slope, expected: 1, tolerance: slopeTolerance, holds: Math.abs(fitA.slope - 1) <= slopeTolerance },
-    { id: 'linear-in-inverse-diffusion', statement: escapeWhiteNoise.claims['linear-in-inverse-diffusion'], measured: r, expected: `> ${p.pearsonMin}`, tolerance: 0, holds: r > (p.pearsonMin as number) },
-    { id: 'rate-matches-kramers', statement: escapeWhiteNoise.claims['rate-matches-kramers'], measured: pooled, expected: 1, tolerance: rateTolerance, holds: Math.abs(pooled - 1) <= rateTolerance },
+    claim('rate-proportional-to-sharpness', fitA.slope, { expected: 1, tolerance: slopeTolerance, holds: Math.abs(fitA.slope - 1) <= slopeTolerance }),
+    claim('linear-in-inverse-diffusion', r, { expected: `> ${p.pearsonMin}`, tolerance: 0, holds: r > p.pearsonMin }),
+    claim('rate-matches-kramers', pooled, { expected: 1, tolerance: rateTolerance, holds: Math.abs(pooled - 1) <= rateTolerance }),
   ];
   const exits = new Array<number>(N).fill(0);
   for (const q of all) q.exitsUpper.forEach((n, d) => { exits[d] += n; });

@@ -1,6 +1,6 @@
-import { entropyRate, findMinimum, nessTheory, resolvePlugin, toRows, type Landscape, type NessTheory } from '@nesslab/kernel';
+import { entropyRate, findMinimum, nessTheory, toRows, type Landscape, type NessTheory, type ScenarioContext, type SimulationOutcome } from '@nesslab/kernel';
 import type { Claim } from '@nesslab/report';
-import type { PackagedScenario, ScenarioContext } from '../types.ts';
+import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 import { fluctuationPlots, type Measured } from './figures.ts';
 
 /** The entropy-production observer's result (packages/observers/src/entropy-production/fluctuation.ts). */
@@ -13,32 +13,41 @@ export interface EntropyObserved { theoryRate: number; dim: number; chains: numb
 
 const LENGTHS = [1, 2, 3];
 
+const params = {
+  eta: { type: 'number', description: 'η of the regression runs (004 §4.1: 1e-7); the theory (Σ, C, D₀, Eq. 29) is taken at the same η', default: 1e-7, exclusiveMinimum: 0 },
+  batchSize: { type: 'integer', description: 'm, WR minibatch size of the regression (004 §4.1: 10)', default: 10, minimum: 1 },
+  chains: { type: 'integer', description: 'regression chains, each started from N(θ₀, Σ_theory)', default: 64, minimum: 2 },
+  steps: { type: 'integer', description: 'steps per regression chain', default: 4_000_000, minimum: 1 },
+  burnIn: { type: 'integer', description: 'regression steps discarded before σ is counted (the start is the theory\'s stationary state; the slowest mode relaxes in 1/(η h_min) ≈ 1.8e5 steps at η = 1e-7)', default: 200_000, minimum: 0 },
+  iftTolerance: { type: 'number', description: 'largest |⟨e^{−σ}⟩ − 1| allowed at ℓ = 1, 2, 3 (004 §4.4: 0.02 %)', default: 2e-4, exclusiveMinimum: 0 },
+  dftAllowance: { type: 'number', description: 'allowed |slope − 1| of ln P(σ)/P(−σ) vs σ at ℓ = 2, 3 beyond 4 fit standard errors (non-Gaussian minibatch noise: ≈ 0.98–0.99, docs/science.md §7)', default: 0.02, minimum: 0 },
+  mnistEta: { type: 'number', description: 'η of the MNIST linear runs (004 §4.2: 1e-4)', default: 1e-4, exclusiveMinimum: 0 },
+  mnistBatchSize: { type: 'integer', description: 'm of the MNIST runs (004 §4.2: 100)', default: 100, minimum: 1 },
+  mnistChains: { type: 'integer', description: 'MNIST chains, each started from N(θ₀, Σ_theory)', default: 16, minimum: 2 },
+  mnistSteps: { type: 'integer', description: 'steps per MNIST chain', default: 50_000, minimum: 1 },
+  mnistBurnIn: { type: 'integer', description: 'MNIST steps discarded before σ is counted', default: 2_000, minimum: 0 },
+  mnistDiffusionRegularization: { type: 'number', description: 'ε: σ uses (D₀ + ε·max D₀_αα·I)⁻¹; D₀ of MNIST has eigenvalues from ~1e-21 to 4.4e-11 (pooled pixels lit in a handful of images) and is not Cholesky-factorable as it is', default: 1e-10, minimum: 0 },
+  mnistIftTolerance: { type: 'number', description: 'largest |⟨e^{−σ}⟩ − 1| allowed for MNIST at ℓ = 1, 2, 3 (004 §4.4: 2 %)', default: 0.02, exclusiveMinimum: 0 },
+  rateAllowance: { type: 'number', description: 'allowed |⟨σ⟩/ℓ ÷ Eq. 29 − 1| beyond 4 standard errors (long runs sit ~1 % below, docs/science.md §7)', default: 0.01, minimum: 0 },
+} as const;
+
+const claims = {
+  'ift-regression': 'regression: ⟨e^{−σ}⟩ = 1 (Eq. 8) within the tolerance for every ℓ = 1, 2, 3 (004: within 0.02 %)',
+  'dft-line': 'regression: |slope − 1| of the weighted fit of ln P(σ)/P(−σ) = slope·σ (Eq. 9) within the allowance + 4 fit standard errors at ℓ = 2, 3 (ℓ = 1 reported: its points bend away from a line, the m = 10 minibatch noise is not Gaussian; the equal-weight fit, leaning on the tails, gives ≈ 0.93 there, docs/science.md §7)',
+  'entropy-rate-eq29': 'regression: |⟨σ⟩/ℓ ÷ (−tr(CD₀⁻¹CΣ⁻¹)) − 1| (Eq. 29) within the allowance + 4 standard errors (chain spread) for ℓ = 1, 2, 3',
+  'ift-mnist': 'MNIST linear (η = 1e-4, m = 100, M = 60000): ⟨e^{−σ}⟩ = 1 (Eq. 8) within the tolerance for every ℓ = 1, 2, 3 (004: within 2 %)',
+} as const;
+
 /**
  * 004 §4.4, Fig. 4: entropy production σ(Ω) of stationary SGD trajectories (Eq. 27, v^s = −CΣ⁻¹δθ of Eq. 24) obeys the
  * integral (Eq. 8) and detailed (Eq. 9) fluctuation theorems, and ⟨σ⟩/ℓ follows Eq. 29. Chains start in the theory's
  * stationary state N(θ₀, Σ) (Eq. 21–23), so a short burn-in suffices.
  */
-export const fluctuationTheorems: PackagedScenario = {
+export const fluctuationTheorems = defineScenario({
   name: 'fluctuation-theorems',
   title: 'Entropy production of stationary SGD: IFT ⟨e^{−σ}⟩ = 1, DFT ln P(σ)/P(−σ) = σ, ⟨σ⟩/ℓ vs Eq. 29',
   reproduces: 'seed 004 (Machine learning in and out of equilibrium) §4.4, Fig. 4: σ(Ω) over trajectories of ℓ = 1–3 WR SGD steps (Eq. 27) in the NESS of the tanh regression (η = 1e-7, m = 10): ⟨e^{−σ}⟩ within 0.02 % of 1, ln P(σ)/P(−σ) against σ on the DFT line (slope ≈ 0.93 at ℓ = 1 with m = 10, ≈ 0.98–0.99 at ℓ = 2, 3, docs/science.md §7), ⟨σ⟩/ℓ on −tr(CD₀⁻¹CΣ⁻¹) (Eq. 29); MNIST linear: IFT within 2 %.',
-  params: {
-    eta: { type: 'number', description: 'η of the regression runs (004 §4.1: 1e-7); the theory (Σ, C, D₀, Eq. 29) is taken at the same η', default: 1e-7, exclusiveMinimum: 0 },
-    batchSize: { type: 'integer', description: 'm, WR minibatch size of the regression (004 §4.1: 10)', default: 10, minimum: 1 },
-    chains: { type: 'integer', description: 'regression chains, each started from N(θ₀, Σ_theory)', default: 64, minimum: 2 },
-    steps: { type: 'integer', description: 'steps per regression chain', default: 4_000_000, minimum: 1 },
-    burnIn: { type: 'integer', description: 'regression steps discarded before σ is counted (the start is the theory\'s stationary state; the slowest mode relaxes in 1/(η h_min) ≈ 1.8e5 steps at η = 1e-7)', default: 200_000, minimum: 0 },
-    iftTolerance: { type: 'number', description: 'largest |⟨e^{−σ}⟩ − 1| allowed at ℓ = 1, 2, 3 (004 §4.4: 0.02 %)', default: 2e-4, exclusiveMinimum: 0 },
-    dftAllowance: { type: 'number', description: 'allowed |slope − 1| of ln P(σ)/P(−σ) vs σ at ℓ = 2, 3 beyond 4 fit standard errors (non-Gaussian minibatch noise: ≈ 0.98–0.99, docs/science.md §7)', default: 0.02, minimum: 0 },
-    mnistEta: { type: 'number', description: 'η of the MNIST linear runs (004 §4.2: 1e-4)', default: 1e-4, exclusiveMinimum: 0 },
-    mnistBatchSize: { type: 'integer', description: 'm of the MNIST runs (004 §4.2: 100)', default: 100, minimum: 1 },
-    mnistChains: { type: 'integer', description: 'MNIST chains, each started from N(θ₀, Σ_theory)', default: 16, minimum: 2 },
-    mnistSteps: { type: 'integer', description: 'steps per MNIST chain', default: 50_000, minimum: 1 },
-    mnistBurnIn: { type: 'integer', description: 'MNIST steps discarded before σ is counted', default: 2_000, minimum: 0 },
-    mnistDiffusionRegularization: { type: 'number', description: 'ε: σ uses (D₀ + ε·max D₀_αα·I)⁻¹; D₀ of MNIST has eigenvalues from ~1e-21 to 4.4e-11 (pooled pixels lit in a handful of images) and is not Cholesky-factorable as it is', default: 1e-10, minimum: 0 },
-    mnistIftTolerance: { type: 'number', description: 'largest |⟨e^{−σ}⟩ − 1| allowed for MNIST at ℓ = 1, 2, 3 (004 §4.4: 2 %)', default: 0.02, exclusiveMinimum: 0 },
-    rateAllowance: { type: 'number', description: 'allowed |⟨σ⟩/ℓ ÷ Eq. 29 − 1| beyond 4 standard errors (long runs sit ~1 % below, docs/science.md §7)', default: 0.01, minimum: 0 },
-  },
+  params,
   presets: {
     full: {},
     // full (the defaults): η = 1e-7, m = 10 as 004 §4.1; 64 chains × 4e6 steps = 2.6e8 steps (~2 min alone on 2 cores at
@@ -54,20 +63,19 @@ export const fluctuationTheorems: PackagedScenario = {
     // IFT standard error ≈ 0.004 at ℓ = 3 (seeds 1–4 with 500 steps: −0.004, 0.001, −0.001, −0.002 ± 0.004–0.005).
     quick: { eta: 1e-6, chains: 32, steps: 100_000, burnIn: 2_000, iftTolerance: 1e-3, mnistChains: 32, mnistSteps: 800, mnistBurnIn: 20 },
   },
-  claims: {
-    'ift-regression': 'regression: ⟨e^{−σ}⟩ = 1 (Eq. 8) within the tolerance for every ℓ = 1, 2, 3 (004: within 0.02 %)',
-    'dft-line': 'regression: |slope − 1| of the weighted fit of ln P(σ)/P(−σ) = slope·σ (Eq. 9) within the allowance + 4 fit standard errors at ℓ = 2, 3 (ℓ = 1 reported: its points bend away from a line, the m = 10 minibatch noise is not Gaussian; the equal-weight fit, leaning on the tails, gives ≈ 0.93 there, docs/science.md §7)',
-    'entropy-rate-eq29': 'regression: |⟨σ⟩/ℓ ÷ (−tr(CD₀⁻¹CΣ⁻¹)) − 1| (Eq. 29) within the allowance + 4 standard errors (chain spread) for ℓ = 1, 2, 3',
-    'ift-mnist': 'MNIST linear (η = 1e-4, m = 100, M = 60000): ⟨e^{−σ}⟩ = 1 (Eq. 8) within the tolerance for every ℓ = 1, 2, 3 (004: within 2 %)',
-  },
-  run,
-};
+  claims,
+  plan,
+  analyse,
+  figures: (_p, analysis) => analysis.plots,
+});
 
-async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
-  const eta = p.eta as number, m = p.batchSize as number;
+type Params = ScenarioParams<typeof params>;
+
+/** The regression's θ₀ and NESS theory (Eq. 29's rate), the MNIST network's, and the two simulations: regression NESS, MNIST NESS. */
+async function plan(p: Params, ctx: ScenarioContext) {
+  const eta = p.eta, m = p.batchSize;
   const landscapeRef = { name: 'tanh-regression' };
-  const landscape: Landscape = resolvePlugin(ctx.container, 'landscape', landscapeRef.name, 'landscape');
-  landscape.configure({ epsilon: 0.1, lambda: 10, data: 'paper', dataSeed: 0, dataSize: 200 }, ctx.seed);
+  const landscape: Landscape = await ctx.plugin('landscape', { ...landscapeRef, params: { epsilon: 0.1, lambda: 10, data: 'paper', dataSeed: 0, dataSize: 200 } });
   const theta0 = findMinimum(landscape, ctx.seed);
   const theory = nessTheory(landscape, theta0, eta, m);
   const N = landscape.dim, rate = entropyRate(theory.sigma, theory.circulation, theory.diffusion, N);
@@ -76,41 +84,19 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
     observers: [{ name: 'entropy-production', params: { burnIn: p.burnIn, segmentLengths: LENGTHS, eta, batchSize: m } }],
     chains: p.chains, steps: p.steps, init: stationaryStart(theory, N),
   };
-  const started = Date.now();
-  const sim = await ctx.simulate('regression NESS', spec, { reference: theta0 });
-  const seconds = (Date.now() - started) / 1000;
-  const reg = sim.observers['entropy-production'] as EntropyObserved;
-
-  const ift = Math.max(...reg.lengths.map((l) => Math.abs(l.expMean - 1)));
-  // DFT at ℓ = 2, 3 and Eq. 29 at every ℓ: the allowance (a systematic, docs/science.md §7) plus 4 standard errors of the run.
-  const late = reg.lengths.filter((l) => l.length >= 2);
-  const dftMiss = Math.max(...late.map((l) => Math.abs(l.dft.slope - 1)));
-  const dftTolerance = (p.dftAllowance as number) + 4 * Math.max(...late.map((l) => l.dft.slopeStdError));
-  const rateMiss = Math.max(...reg.lengths.map((l) => Math.abs(l.rate / rate - 1)));
-  const rateTolerance = (p.rateAllowance as number) + (4 * Math.max(...reg.lengths.map((l) => l.rateStdError))) / rate;
-  const claims: Claim[] = [
-    { id: 'ift-regression', statement: fluctuationTheorems.claims['ift-regression'], measured: ift, expected: 0, tolerance: p.iftTolerance as number, holds: ift <= (p.iftTolerance as number) },
-    { id: 'dft-line', statement: fluctuationTheorems.claims['dft-line'], measured: dftMiss, expected: 0, tolerance: dftTolerance, holds: dftMiss <= dftTolerance },
-    { id: 'entropy-rate-eq29', statement: fluctuationTheorems.claims['entropy-rate-eq29'], measured: rateMiss, expected: 0, tolerance: rateTolerance, holds: rateMiss <= rateTolerance },
+  const mnist = await planMnist(p, ctx);
+  const simulations = [
+    { label: 'regression NESS', spec, reference: theta0 },
+    { label: 'MNIST NESS', spec: mnist.spec, reference: mnist.theta0 },
   ];
-  const mnist = await runMnist(p, ctx);
-  const mnistIft = Math.max(...mnist.lengths.map((l) => Math.abs(l.iftDeviation)));
-  claims.push({ id: 'ift-mnist', statement: fluctuationTheorems.claims['ift-mnist'], measured: mnistIft, expected: 0, tolerance: p.mnistIftTolerance as number, holds: mnistIft <= (p.mnistIftTolerance as number) });
-  const regression: Measured = {
-    eta, batchSize: m, chains: p.chains as number, steps: p.steps as number, burnIn: p.burnIn as number,
-    stepsPerSecond: ((p.chains as number) * (p.steps as number)) / seconds,
-    theoryRate: rate, theta0: [...theta0], ...summary(reg),
-  };
-  return { results: { regression, mnist }, claims, plots: fluctuationPlots({ regression, mnist }) };
+  return { simulations, theta0, rate, mnistTheta0: mnist.theta0 };
 }
 
 /** The MNIST linear network of 004 §4.2 near θ₀; the theory matrices go to the observer (computed once, not per worker). */
-async function runMnist(p: Record<string, unknown>, ctx: ScenarioContext): Promise<Measured> {
-  const eta = p.mnistEta as number, m = p.mnistBatchSize as number;
+async function planMnist(p: Params, ctx: ScenarioContext) {
+  const eta = p.mnistEta, m = p.mnistBatchSize;
   const landscapeRef = { name: 'mnist-linear', params: { lambda: 1e-2, dataSize: 60_000 } };
-  const landscape: Landscape = resolvePlugin(ctx.container, 'landscape', landscapeRef.name, 'landscape');
-  await landscape.prepare?.();
-  landscape.configure(landscapeRef.params, ctx.seed);
+  const landscape: Landscape = await ctx.plugin('landscape', landscapeRef);
   const theta0 = findMinimum(landscape, ctx.seed), N = landscape.dim;
   // nessTheory takes the landscape's block-structured fast path (same formulas, ~10× faster at M = 60000).
   const theory = nessTheory(landscape, theta0, eta, m);
@@ -120,16 +106,52 @@ async function runMnist(p: Record<string, unknown>, ctx: ScenarioContext): Promi
     observers: [{ name: 'entropy-production', params: { burnIn: p.mnistBurnIn, segmentLengths: LENGTHS, ...matrices, diffusionRegularization: p.mnistDiffusionRegularization } }],
     chains: p.mnistChains, steps: p.mnistSteps, init: stationaryStart(theory, N),
   };
-  const started = Date.now();
-  const sim = await ctx.simulate('MNIST NESS', spec, { reference: theta0 });
-  const seconds = (Date.now() - started) / 1000;
+  return { spec, theta0 };
+}
+
+/** The IFT, DFT and Eq. 29 claims of the regression, the IFT of MNIST, and the Fig. 4 plots. */
+function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awaited<ReturnType<typeof plan>>, { claim }: AnalyseTools<keyof typeof claims>) {
+  const { theta0, rate, mnistTheta0 } = planned;
+  const eta = p.eta, m = p.batchSize;
+  const [regSim, mnistSim] = outcomes as [SimulationOutcome, SimulationOutcome];
+  const reg = regSim.observers['entropy-production'] as EntropyObserved;
+
+  const ift = Math.max(...reg.lengths.map((l) => Math.abs(l.expMean - 1)));
+  // DFT at ℓ = 2, 3 and Eq. 29 at every ℓ: the allowance (a systematic, docs/science.md §7) plus 4 standard errors of the run.
+  const late = reg.lengths.filter((l) => l.length >= 2);
+  const dftMiss = Math.max(...late.map((l) => Math.abs(l.dft.slope - 1)));
+  const dftTolerance = p.dftAllowance + 4 * Math.max(...late.map((l) => l.dft.slopeStdError));
+  const rateMiss = Math.max(...reg.lengths.map((l) => Math.abs(l.rate / rate - 1)));
+  const rateTolerance = p.rateAllowance + (4 * Math.max(...reg.lengths.map((l) => l.rateStdError))) / rate;
+  const claims: Claim[] = [
+    claim('ift-regression', ift, { expected: 0, tolerance: p.iftTolerance, holds: ift <= p.iftTolerance }),
+    claim('dft-line', dftMiss, { expected: 0, tolerance: dftTolerance, holds: dftMiss <= dftTolerance }),
+    claim('entropy-rate-eq29', rateMiss, { expected: 0, tolerance: rateTolerance, holds: rateMiss <= rateTolerance }),
+  ];
+  const mnist = mnistMeasured(p, mnistSim, mnistTheta0);
+  const mnistIft = Math.max(...mnist.lengths.map((l) => Math.abs(l.iftDeviation)));
+  claims.push(claim('ift-mnist', mnistIft, { expected: 0, tolerance: p.mnistIftTolerance, holds: mnistIft <= p.mnistIftTolerance }));
+  const regression: Measured = {
+    eta, batchSize: m, chains: p.chains, steps: p.steps, burnIn: p.burnIn,
+    stepsPerSecond: (p.chains * p.steps) / secondsOf(regSim),
+    theoryRate: rate, theta0: [...theta0], ...summary(reg),
+  };
+  return { results: { regression, mnist }, claims, plots: fluctuationPlots({ regression, mnist }) };
+}
+
+/** What the MNIST run measured, in the units of the plots and the claim. */
+function mnistMeasured(p: Params, sim: SimulationOutcome, theta0: Float64Array): Measured {
+  const eta = p.mnistEta, m = p.mnistBatchSize;
   const o = sim.observers['entropy-production'] as EntropyObserved;
   return {
-    eta, batchSize: m, chains: p.mnistChains as number, steps: p.mnistSteps as number, burnIn: p.mnistBurnIn as number,
-    stepsPerSecond: ((p.mnistChains as number) * (p.mnistSteps as number)) / seconds, theoryRate: o.theoryRate, theta0: [...theta0],
-    diffusionRegularization: p.mnistDiffusionRegularization as number, ...summary(o),
+    eta, batchSize: m, chains: p.mnistChains, steps: p.mnistSteps, burnIn: p.mnistBurnIn,
+    stepsPerSecond: (p.mnistChains * p.mnistSteps) / secondsOf(sim), theoryRate: o.theoryRate, theta0: [...theta0],
+    diffusionRegularization: p.mnistDiffusionRegularization, ...summary(o),
   };
 }
+
+/** The wall time a simulation stepped, as the runner measured it. */
+const secondsOf = (o: SimulationOutcome) => o.seconds ?? Number.NaN;
 
 /** Chains start in the theory's stationary state N(θ₀, Σ) (Eq. 20–23), drawn from each chain's own stream. */
 function stationaryStart(theory: NessTheory, n: number) {

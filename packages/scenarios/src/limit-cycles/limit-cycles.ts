@@ -1,8 +1,31 @@
-import { ScenarioError } from '@nesslab/kernel';
+import { ScenarioError, type ScenarioContext, type SimulationOutcome } from '@nesslab/kernel';
 import type { Claim } from '@nesslab/report';
 import { diffusionRanks, largeLagOutside, spectrumSummary, type AutocorrelationOut, type FftOut, type SpectrumOut } from './analysis.ts';
 import { limitCyclesPlots } from './figures.ts';
-import type { PackagedScenario, ScenarioContext } from '../types.ts';
+import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
+
+const params = {
+  hidden: { type: 'integer', description: 'H, hidden ReLU units of the net (tiny-fc: 16)', default: 16, minimum: 1, maximum: 1024 },
+  classes: { type: 'integer', description: 'K, the digits 0 … K−1 (tiny-fc: 5)', default: 5, minimum: 2, maximum: 10 },
+  dataSize: { type: 'integer', description: 'M, the first M training images of those digits (tiny-fc: 30000)', default: 30000, minimum: 2 },
+  lambda: { type: 'number', description: 'λ of the weight decay R = λ|θ|² (003 states none; a small one gives the net a stationary state to settle in — without it cross-entropy keeps growing the weights once the data are fitted, a drift)', default: 1e-4, minimum: 0 },
+  eta: { type: 'number', description: 'η of plain SGD (003: a fixed rate with Nesterov momentum 0.9, whose effective step is rate/(1 − 0.9); not stated exactly)', default: 0.1, exclusiveMinimum: 0 },
+  batchSize: { type: 'integer', description: 'm, WOR minibatch size (must divide M: n = M/m steps make an epoch; 003 does not state it)', default: 100, minimum: 1 },
+  chains: { type: 'integer', description: 'independently started nets (and control chains)', default: 4, minimum: 2 },
+  burnInEpochs: { type: 'integer', description: 'epochs of training discarded before the window (003: the first 10³ of 10⁵)', default: 512, minimum: 0 },
+  windowEpochs: { type: 'integer', description: 'W, epochs sampled after burn-in, a power of two (radix-2 FFT)', default: 1024, minimum: 16 },
+  lags: { type: 'integer', description: 'L, the largest autocorrelation lag in epochs (< W); "large lags" are L/2 … L', default: 256, minimum: 2 },
+  control: { type: 'boolean', description: 'also run the convex control: mnist-linear (λ = 10⁻², 004) on the first M MNIST images (all ten digits) with the same M, η, m and epochs', default: true },
+  excessMin: { type: 'number', description: 'low-frequency-excess holds when the power at the lowest frequency 1/W exceeds this multiple of the smallest octave-averaged power above it (a stationary linear relaxation gives ≤ 1, white increments 1)', default: 2, exclusiveMinimum: 0 },
+  outsideMin: { type: 'number', description: 'autocorrelation-outside-band holds when the fraction of (weight, lag) pairs outside the 99 % band at lags L/2 … L exceeds this (white noise: 0.01)', default: 0.1, exclusiveMinimum: 0 },
+  rankMax: { type: 'number', description: 'low-rank-diffusion holds when the effective rank (Σλ)²/Σλ² of D is below this fraction of N at every final state ("a few %"; 003 Fig. 1, 2 measure 0.3–2 %)', default: 0.02, exclusiveMinimum: 0 },
+} as const;
+
+const claims = {
+  'low-frequency-excess': 'the power of the epoch increments at the lowest frequency 1/W exceeds excessMin × the spectrum\'s minimum (octave averages): not flat, low-frequency modes (003 Fig. 3a); a stationary linear relaxation, measured on the convex control, gives ≤ 1',
+  'autocorrelation-outside-band': 'at large lags (L/2 … L epochs) the autocorrelation of the increments leaves the 99 % band for more than outsideMin of the (weight, lag) pairs (white noise: 1 %; 003 Fig. 3b)',
+  'low-rank-diffusion': 'the effective rank (Σλ)²/Σλ² of D is below rankMax·N at every chain\'s final state: a few directions carry the noise (003 Fig. 1b, Remark 16). numpy\'s threshold rank λ > λ_max·N·ε is reported, not claimed: D\'s spectrum is a continuum over 15 decades with no gap, so that rank is the threshold\'s choice',
+} as const;
 
 /**
  * 003 §IV-B (Fig. 3a, b) and §IV-A (Fig. 1b): WOR SGD on the tiny-fc net (pooled MNIST, one ReLU layer) in its long-time
@@ -11,7 +34,7 @@ import type { PackagedScenario, ScenarioContext } from '../types.ts';
  * A low-frequency excess, increments correlated at large lags and a D with few non-negligible eigenvalues are what 003
  * reports for the nets.
  */
-export const limitCycles: PackagedScenario = {
+export const limitCycles = defineScenario({
   name: 'limit-cycles',
   title: 'Limit cycles of SGD on MNIST tiny-fc: low-frequency excess, long correlations, low-rank D (003 Fig. 1b, 3a, 3b)',
   reproduces:
@@ -19,63 +42,66 @@ export const limitCycles: PackagedScenario = {
     'of every weight, mean ± sd over weights: not flat, a low-frequency excess), Fig. 3b (autocorrelation with 99 % bands: ' +
     'outside the band at large lags), Fig. 1b and Remark 16 (rank of D a small fraction of N), on tiny-fc (7×7 MNIST, 16 ReLU units, ' +
     '5 classes, 30000 images); with a convex control (mnist-linear) whose increments are those of a stationary linear relaxation.',
-  params: {
-    hidden: { type: 'integer', description: 'H, hidden ReLU units of the net (tiny-fc: 16)', default: 16, minimum: 1, maximum: 1024 },
-    classes: { type: 'integer', description: 'K, the digits 0 … K−1 (tiny-fc: 5)', default: 5, minimum: 2, maximum: 10 },
-    dataSize: { type: 'integer', description: 'M, the first M training images of those digits (tiny-fc: 30000)', default: 30000, minimum: 2 },
-    lambda: { type: 'number', description: 'λ of the weight decay R = λ|θ|² (003 states none; a small one gives the net a stationary state to settle in — without it cross-entropy keeps growing the weights once the data are fitted, a drift)', default: 1e-4, minimum: 0 },
-    eta: { type: 'number', description: 'η of plain SGD (003: a fixed rate with Nesterov momentum 0.9, whose effective step is rate/(1 − 0.9); not stated exactly)', default: 0.1, exclusiveMinimum: 0 },
-    batchSize: { type: 'integer', description: 'm, WOR minibatch size (must divide M: n = M/m steps make an epoch; 003 does not state it)', default: 100, minimum: 1 },
-    chains: { type: 'integer', description: 'independently started nets (and control chains)', default: 4, minimum: 2 },
-    burnInEpochs: { type: 'integer', description: 'epochs of training discarded before the window (003: the first 10³ of 10⁵)', default: 512, minimum: 0 },
-    windowEpochs: { type: 'integer', description: 'W, epochs sampled after burn-in, a power of two (radix-2 FFT)', default: 1024, minimum: 16 },
-    lags: { type: 'integer', description: 'L, the largest autocorrelation lag in epochs (< W); "large lags" are L/2 … L', default: 256, minimum: 2 },
-    control: { type: 'boolean', description: 'also run the convex control: mnist-linear (λ = 10⁻², 004) on the first M MNIST images (all ten digits) with the same M, η, m and epochs', default: true },
-    excessMin: { type: 'number', description: 'low-frequency-excess holds when the power at the lowest frequency 1/W exceeds this multiple of the smallest octave-averaged power above it (a stationary linear relaxation gives ≤ 1, white increments 1)', default: 2, exclusiveMinimum: 0 },
-    outsideMin: { type: 'number', description: 'autocorrelation-outside-band holds when the fraction of (weight, lag) pairs outside the 99 % band at lags L/2 … L exceeds this (white noise: 0.01)', default: 0.1, exclusiveMinimum: 0 },
-    rankMax: { type: 'number', description: 'low-rank-diffusion holds when the effective rank (Σλ)²/Σλ² of D is below this fraction of N at every final state ("a few %"; 003 Fig. 1, 2 measure 0.3–2 %)', default: 0.02, exclusiveMinimum: 0 },
-  },
+  params,
   presets: {
     // full: M = 30000 (tiny-fc), 4 chains × (512 + 1024) epochs of 300 steps, lags to 256.
     full: {},
     // quick: M = 1500 (15 steps per epoch), 2 chains × (512 + 256) epochs, lags to 64: ~12 s on 2 cores.
     quick: { dataSize: 1500, chains: 2, windowEpochs: 256, lags: 64 },
   },
-  claims: {
-    'low-frequency-excess': 'the power of the epoch increments at the lowest frequency 1/W exceeds excessMin × the spectrum\'s minimum (octave averages): not flat, low-frequency modes (003 Fig. 3a); a stationary linear relaxation, measured on the convex control, gives ≤ 1',
-    'autocorrelation-outside-band': 'at large lags (L/2 … L epochs) the autocorrelation of the increments leaves the 99 % band for more than outsideMin of the (weight, lag) pairs (white noise: 1 %; 003 Fig. 3b)',
-    'low-rank-diffusion': 'the effective rank (Σλ)²/Σλ² of D is below rankMax·N at every chain\'s final state: a few directions carry the noise (003 Fig. 1b, Remark 16). numpy\'s threshold rank λ > λ_max·N·ε is reported, not claimed: D\'s spectrum is a continuum over 15 decades with no gap, so that rank is the threshold\'s choice',
-  },
-  run,
-};
+  claims,
+  plan,
+  analyse,
+  figures: (_p, analysis) => analysis.plots,
+});
 
 interface DiffusionOut { eigenvalues: number[][]; eigenMean: number[]; eigenVariance: number[]; rankFloat32: number[]; rankFloat64: number[] }
 
-async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
-  const M = p.dataSize as number, m = p.batchSize as number, W = p.windowEpochs as number, L = p.lags as number;
-  const H = p.hidden as number, K = p.classes as number;
+type Params = ScenarioParams<typeof params>;
+
+/** The net's run (tiny-fc from a random start) and, when `control`, the convex control's (mnist-linear from 0), with the same M, η, m and epochs. */
+function plan(p: Params, ctx: ScenarioContext) {
+  const M = p.dataSize, m = p.batchSize, W = p.windowEpochs, L = p.lags;
+  const H = p.hidden, K = p.classes;
   if (M % m !== 0) throw new ScenarioError('params.batchSize', `must divide dataSize M = ${M} (an epoch is n = M/m WOR steps), got ${m}`);
   if ((W & (W - 1)) !== 0) throw new ScenarioError('params.windowEpochs', `must be a power of two (radix-2 FFT), got ${W}`);
   if (L >= W) throw new ScenarioError('params.lags', `must be below windowEpochs W = ${W}, got ${L}`);
-  const n = M / m, burnIn = (p.burnInEpochs as number) * n, steps = burnIn + W * n;
+  const n = M / m, burnIn = p.burnInEpochs * n, steps = burnIn + W * n;
   const window = { every: n, burnIn, window: W };
   const series = [{ name: 'fft', params: window }, { name: 'autocorrelation', params: { ...window, lags: L } }];
   const base = { seed: ctx.seed, sampler: { name: 'without-replacement', params: { batchSize: m } }, optimizer: { name: 'sgd', params: { eta: p.eta } }, chains: p.chains, steps };
   const dim = H * 49 + H + K * H + K;
   // Trained from a random start: no θ₀ to expand about, and no observer here asks for one (diffusion-spectrum at 'final').
-  const net = await ctx.simulate(`tiny-fc, ${(p.burnInEpochs as number) + W} epochs`, {
-    ...base, init: { kind: 'random' },
-    landscape: { name: 'mnist-tiny-fc', params: { hidden: H, classes: K, dataSize: M, lambda: p.lambda } },
-    observers: [
-      ...series, { name: 'autocorrelation', params: { ...window, lags: L, series: 'theta' } }, { name: 'diffusion-spectrum', params: { at: 'final', eta: p.eta, batchSize: m } },
-      { name: 'gradient-norm', params: { points: 32, spacing: 'log', every: n } }, // at epoch ends: 003 Fig. 3c
-      { name: 'gradient-norm', params: { points: 64, spacing: 'linear', every: n } }, // the window's trend
-    ],
-  });
-  const control = p.control ? await ctx.simulate(`control (mnist-linear), ${(p.burnInEpochs as number) + W} epochs`, {
-    ...base, init: { kind: 'point', theta: new Array(490).fill(0) },
-    landscape: { name: 'mnist-linear', params: { dataSize: M } }, observers: [...series, { name: 'diffusion-spectrum', params: { at: 'final', eta: p.eta, batchSize: m } }],
-  }) : undefined;
+  const simulations: { label: string; spec: Record<string, unknown> }[] = [{
+    label: `tiny-fc, ${p.burnInEpochs + W} epochs`,
+    spec: {
+      ...base, init: { kind: 'random' },
+      landscape: { name: 'mnist-tiny-fc', params: { hidden: H, classes: K, dataSize: M, lambda: p.lambda } },
+      observers: [
+        ...series, { name: 'autocorrelation', params: { ...window, lags: L, series: 'theta' } }, { name: 'diffusion-spectrum', params: { at: 'final', eta: p.eta, batchSize: m } },
+        { name: 'gradient-norm', params: { points: 32, spacing: 'log', every: n } }, // at epoch ends: 003 Fig. 3c
+        { name: 'gradient-norm', params: { points: 64, spacing: 'linear', every: n } }, // the window's trend
+      ],
+    },
+  }];
+  if (p.control) {
+    simulations.push({
+      label: `control (mnist-linear), ${p.burnInEpochs + W} epochs`,
+      spec: {
+        ...base, init: { kind: 'point', theta: new Array(490).fill(0) },
+        landscape: { name: 'mnist-linear', params: { dataSize: M } }, observers: [...series, { name: 'diffusion-spectrum', params: { at: 'final', eta: p.eta, batchSize: m } }],
+      },
+    });
+  }
+  return { simulations, n, burnIn, steps, dim };
+}
+
+/** The spectrum, autocorrelation and diffusion ranks of the net (and the control), the claims, and the figures. */
+function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: ReturnType<typeof plan>, { ctx, claim }: AnalyseTools<keyof typeof claims>) {
+  const { n, burnIn, steps, dim } = planned;
+  const M = p.dataSize, m = p.batchSize, W = p.windowEpochs, L = p.lags;
+  const H = p.hidden, K = p.classes;
+  const net = outcomes[0]!, control = p.control ? outcomes[1] : undefined;
 
   const spectrum: SpectrumOut = spectrumSummary(net.observers.fft as FftOut);
   const controlSpectrum = control ? spectrumSummary(control.observers.fft as FftOut) : undefined;
@@ -91,12 +117,12 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   ctx.log(`lowest-frequency power / minimum ${spectrum.excess.toPrecision(3)}${controlSpectrum ? ` (control ${controlSpectrum.excess.toPrecision(3)})` : ''}; outside the 99 % band at lags ${outside.from}–${L}: ${(100 * outside.fraction).toFixed(1)} %; effective rank of D ≤ ${(100 * worstRank).toFixed(2)} % of N (numpy rank, float32 ε: ≤ ${(100 * Math.max(...ranks.map((r) => r.float32)) / dim).toFixed(1)} %)`);
 
   const claims: Claim[] = [
-    { id: 'low-frequency-excess', statement: limitCycles.claims['low-frequency-excess'], measured: spectrum.excess, expected: `> ${p.excessMin}`, tolerance: 0, holds: spectrum.excess > (p.excessMin as number) },
-    { id: 'autocorrelation-outside-band', statement: limitCycles.claims['autocorrelation-outside-band'], measured: outside.fraction, expected: `> ${p.outsideMin}`, tolerance: 0, holds: outside.fraction > (p.outsideMin as number) },
-    { id: 'low-rank-diffusion', statement: limitCycles.claims['low-rank-diffusion'], measured: worstRank, expected: `< ${p.rankMax}`, tolerance: 0, holds: worstRank < (p.rankMax as number) },
+    claim('low-frequency-excess', spectrum.excess, { expected: `> ${p.excessMin}`, tolerance: 0, holds: spectrum.excess > p.excessMin }),
+    claim('autocorrelation-outside-band', outside.fraction, { expected: `> ${p.outsideMin}`, tolerance: 0, holds: outside.fraction > p.outsideMin }),
+    claim('low-rank-diffusion', worstRank, { expected: `< ${p.rankMax}`, tolerance: 0, holds: worstRank < p.rankMax }),
   ];
   const results = {
-    net: { name: 'mnist-tiny-fc', hidden: H, classes: K, dataSize: M, dim, stepsPerEpoch: n, epochs: (p.burnInEpochs as number) + W },
+    net: { name: 'mnist-tiny-fc', hidden: H, classes: K, dataSize: M, dim, stepsPerEpoch: n, epochs: p.burnInEpochs + W },
     spectrum, controlSpectrum, gradientNorm,
     autocorrelation: { band: increments.band, largeLagOutside: outside, controlLargeLagOutside: controlOutside, increments: pick(increments), states: pick(states) },
     diffusion: {

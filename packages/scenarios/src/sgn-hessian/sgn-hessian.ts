@@ -1,7 +1,18 @@
-import { findMinimum, hasRandomStart, resolvePlugin, Xoshiro128, type Landscape } from '@nesslab/kernel';
+import { findMinimum, hasRandomStart, Xoshiro128, type Landscape, type ScenarioContext, type SimulationOutcome } from '@nesslab/kernel';
 import { sgnVsHessian, type SgnVsHessian } from '@nesslab/observers';
 import { panel, pointsAndLines, scatterVsTheory, type Claim, type TopLevelSpec } from '@nesslab/report';
-import type { PackagedScenario, ScenarioContext } from '../types.ts';
+import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
+
+const params = {
+  batchSize: { type: 'integer', description: 'B, indices per minibatch (without repetition within a batch, as the with-replacement sampler)', default: 10, minimum: 1 },
+  minibatches: { type: 'integer', description: 'sampled minibatches per point: each covariance element has a relative error ≈ √(2/minibatches)', default: 200_000, minimum: 100 },
+  pearsonMin: { type: 'number', description: 'least Pearson correlation of C_ij with κ_B M H_ij at θ₀ (001 Fig. 2: up to 0.999)', default: 0.99, minimum: 0, maximum: 1 },
+} as const;
+
+const claims = {
+  'sgn-matches-hessian-over-b': 'at the minimum θ₀ the sampled minibatch-gradient covariance C_ij correlates with H_ij/B (here κ_B M H_ij, data-loss Hessian) element by element with Pearson ≥ 0.99 (001 Fig. 2)',
+  'sampled-covariance-matches-exact': 'the sampled C equals the exact minibatch covariance 2D/η² (004 Eq. 14) within 5 standard errors of a covariance element, √(2/minibatches) of √(C_ii C_jj)',
+} as const;
 
 /**
  * 001 §2, Eq. 7, Fig. 2: near a minimum the covariance of minibatch gradients C = Cov_B(∇L_B) ≈ H/B (B the batch size),
@@ -12,44 +23,47 @@ import type { PackagedScenario, ScenarioContext } from '../types.ts';
  * The measurement is the `sgn-vs-hessian` observer's function, called directly: both points are fixed states (θ₀ and a
  * random start), not the end of a chain, so a simulation would step chains for nothing.
  */
-export const sgnHessian: PackagedScenario = {
+export const sgnHessian = defineScenario({
   name: 'sgn-hessian',
   title: 'Stochastic gradient noise covariance ≈ H/B near a minimum (001 §2, Eq. 7, Fig. 2)',
   reproduces: 'seed 001 (A diffusion theory for deep learning dynamics) §2, Eq. 7 and Fig. 2 / Fig. 9: the covariance of minibatch gradients is proportional to the Hessian and inversely to the batch size near a minimum (Pearson up to 0.999; Ĉ ≈ 1.004 H/B on Avila), here on the 7-parameter tanh regression of seed 004 at its minimum θ₀ and at a random start.',
-  params: {
-    batchSize: { type: 'integer', description: 'B, indices per minibatch (without repetition within a batch, as the with-replacement sampler)', default: 10, minimum: 1 },
-    minibatches: { type: 'integer', description: 'sampled minibatches per point: each covariance element has a relative error ≈ √(2/minibatches)', default: 200_000, minimum: 100 },
-    pearsonMin: { type: 'number', description: 'least Pearson correlation of C_ij with κ_B M H_ij at θ₀ (001 Fig. 2: up to 0.999)', default: 0.99, minimum: 0, maximum: 1 },
-  },
+  params,
   presets: {
     full: {},
     quick: { minibatches: 20_000 },
   },
-  claims: {
-    'sgn-matches-hessian-over-b': 'at the minimum θ₀ the sampled minibatch-gradient covariance C_ij correlates with H_ij/B (here κ_B M H_ij, data-loss Hessian) element by element with Pearson ≥ 0.99 (001 Fig. 2)',
-    'sampled-covariance-matches-exact': 'the sampled C equals the exact minibatch covariance 2D/η² (004 Eq. 14) within 5 standard errors of a covariance element, √(2/minibatches) of √(C_ii C_jj)',
-  },
-  run,
-};
+  claims,
+  plan,
+  analyse,
+  figures: (_p, analysis) => analysis.plots,
+});
 
-async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
-  const B = p.batchSize as number, S = p.minibatches as number;
-  const landscape: Landscape = resolvePlugin(ctx.container, 'landscape', 'tanh-regression', 'landscape');
-  landscape.configure({ epsilon: 0.1, lambda: 10, data: 'paper', dataSeed: 0, dataSize: 200 }, ctx.seed);
+type Params = ScenarioParams<typeof params>;
+
+/** The tanh regression, its minimum θ₀ and a random start: no simulation (both points are fixed states). */
+async function plan(_p: Params, ctx: ScenarioContext) {
+  const landscape: Landscape = await ctx.plugin('landscape', { name: 'tanh-regression', params: { epsilon: 0.1, lambda: 10, data: 'paper', dataSeed: 0, dataSize: 200 } });
   const N = landscape.dim, M = landscape.dataSize, theta0 = findMinimum(landscape, ctx.seed);
   const start = new Float64Array(N), rng = Xoshiro128.fromSeed(ctx.seed);
   if (!hasRandomStart(landscape)) throw new Error('sgn-hessian: tanh-regression has no random start');
   landscape.randomInit(start, () => rng.nextNormal());
+  return { simulations: [], landscape, N, M, theta0, start, rng };
+}
+
+/** C sampled at θ₀ and at the random start against κ_B M H, the claims and the figures. */
+function analyse(p: Params, _outcomes: readonly SimulationOutcome[], planned: Awaited<ReturnType<typeof plan>>, { claim }: AnalyseTools<keyof typeof claims>) {
+  const B = p.batchSize, S = p.minibatches;
+  const { landscape, N, M, theta0, start, rng } = planned;
   const minimum = sgnVsHessian(landscape, theta0, B, S, rng), random = sgnVsHessian(landscape, start, B, S, rng); // one stream: θ₀'s draws, then the start's
   const five = 5 * Math.sqrt(2 / S);
   const claims: Claim[] = [
-    { id: 'sgn-matches-hessian-over-b', statement: sgnHessian.claims['sgn-matches-hessian-over-b'], measured: minimum.pearson, expected: `≥ ${p.pearsonMin}`, tolerance: 0, holds: minimum.pearson >= (p.pearsonMin as number) },
-    { id: 'sampled-covariance-matches-exact', statement: sgnHessian.claims['sampled-covariance-matches-exact'], measured: minimum.sampledVsExact, expected: 0, tolerance: five, holds: minimum.sampledVsExact <= five },
+    claim('sgn-matches-hessian-over-b', minimum.pearson, { expected: `≥ ${p.pearsonMin}`, tolerance: 0, holds: minimum.pearson >= p.pearsonMin }),
+    claim('sampled-covariance-matches-exact', minimum.sampledVsExact, { expected: 0, tolerance: five, holds: minimum.sampledVsExact <= five }),
   ];
   const strip = ({ h: _h, c: _c, eigenvalues, eigenCovariance, ...rest }: SgnVsHessian) =>
     ({ ...rest, hessianEigenvalues: [...eigenvalues], eigenCovariance: [...eigenCovariance] }); // λ_e of κ_B M H_L and u_eᵀ C u_e (plots a, b)
   const results = { landscape: 'tanh-regression', dim: N, dataSize: M, batchSize: B, minibatches: S, kappa: (M - B) / (B * (M - 1)), theta0: [...theta0], minimum: strip(minimum), randomStart: { theta: [...start], ...strip(random) } };
-  return { results, claims, plots: plots(minimum, random, B, S, M, p.pearsonMin as number) };
+  return { results, claims, plots: plots(minimum, random, B, S, M, p.pearsonMin) };
 }
 
 /**

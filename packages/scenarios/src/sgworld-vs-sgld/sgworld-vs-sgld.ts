@@ -1,6 +1,6 @@
-import { configuredLandscape, findMinimum, langevinTheory, ScenarioError, logLogSlope, symmetricEigen, symmetrize, type LangevinAlgorithm, type Landscape, preview } from '@nesslab/kernel';
+import { findMinimum, langevinTheory, ScenarioError, logLogSlope, symmetricEigen, symmetrize, type LangevinAlgorithm, type Landscape, preview, type ScenarioContext, type SimulationOutcome } from '@nesslab/kernel';
 import { curves, type Claim } from '@nesslab/report';
-import type { PackagedScenario, ScenarioContext } from '../types.ts';
+import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 import { weightedLine } from '../stats/line-fit.ts';
 
 interface Kl { count: number; chains: number; klBits: number; klBitsPlugin: number; bias: number; stdError: number; mean: number[] }
@@ -9,27 +9,36 @@ const THEORY: LangevinAlgorithm[] = ['sgld', 'sgworld', 'sgworld-uncorrected'];
 const SHORT: Record<Algorithm, string> = { sgld: 'SGLD', 'sgld-lm': 'SGLD-LM', sgworld: 'SGWORLD', 'sgworld-uncorrected': 'SGWORLD-unc', 'sgworld-lm': 'SGWORLD-LM' };
 const LABEL: Record<Algorithm, string> = { sgld: 'SGLD', 'sgld-lm': 'SGLD-LM', sgworld: 'SGWORLD', 'sgworld-uncorrected': 'SGWORLD uncorrected', 'sgworld-lm': 'SGWORLD-LM' };
 
+const params = {
+  batchSize: { type: 'integer', description: 'm (M = 200, n = M/m = 20 steps per epoch)', default: 10, minimum: 1 },
+  etas: { type: 'array', description: 'η of the real-chain runs of SGLD, SGWORLD and uncorrected SGWORLD (log–log slopes are fitted over them; keep ηn·h_max ≪ 1, i.e. η ≲ 1e-6)', default: [2.5e-7, 5e-7, 1e-6] },
+  lmEta: { type: 'number', description: 'η of the SGWORLD-LM and SGLD-LM runs (the comparison with SGWORLD at the same η)', default: 1e-6, exclusiveMinimum: 0 },
+  chains: { type: 'integer', description: 'chains per run, started from exact posterior draws', default: 16, minimum: 3 },
+  stepsAt1e6: { type: 'integer', description: 'steps per chain at η = 1e-6; a run at η takes stepsAt1e6·(1e-6/η), the same number of relaxation times (SGLD-LM runs this long at lmEta)', default: 2_500_000, minimum: 20 },
+  lmSteps: { type: 'integer', description: 'steps per chain of the SGWORLD-LM run at lmEta (its tiny KL needs a longer run)', default: 16_000_000, minimum: 20 },
+  burnInRelaxations: { type: 'number', description: 'steps discarded, in units of the slowest relaxation time 1/(η h_min) (the real stationary state is within δΣ of the start)', default: 5, minimum: 0 },
+  theoryEtas: { type: 'array', description: 'η grid of the theory curves', default: [1e-8, 2e-8, 5e-8, 1e-7, 2e-7, 5e-7, 1e-6, 2e-6, 3e-6] },
+  slopeStdErrors: { type: 'number', description: 'tolerance of the real-chain slopes, in standard errors of the fitted slope', default: 4, exclusiveMinimum: 0 },
+  lmFactor: { type: 'number', description: 'SGWORLD-LM must be at least this many times below SGWORLD at lmEta (lower bound from 2 s.e. each way)', default: 50, exclusiveMinimum: 0 },
+} as const;
+
+const claims = {
+  'kl-theory-slopes': 'the Fokker–Planck theory (Eq. 44, 47) at η = 1e-8…1e-7 has log–log slopes 2 (SGLD), 6 (SGWORLD), 2 (uncorrected) within 0.05 — Fig. 6',
+  'kl-slope-sgld': 'real SGLD chains: the fitted slope of KL vs η equals that of the exact discrete-time SGLD theory over the same η (→ 2 as η → 0) within the tolerance (standard errors of the fit)',
+  'kl-slope-sgworld': 'real SGWORLD chains (the algorithm as written, Fig. 5): the fitted slope is 2 (docs/science.md §7: the once-per-epoch Euler kick leaves a relative O(ηn·h/2) error in Σ), not the 6 of Eq. 47; tolerance: standard errors of the fit plus the drift of the local slope over the same η in the epoch-Euler theory',
+  'sgworld-lm-beats-sgworld': 'real chains at lmEta = 1e-6: KL of SGWORLD-LM at least lmFactor (full: 50) times below SGWORLD\'s (measured: KL_SGWORLD − 2 s.e. over KL_LM + 2 s.e.)',
+} as const;
+
 /**
  * 004 §4.6, Eq. 39–47, Fig. 6: KL divergence to the exact posterior of the linearised regression vs η, for SGLD, SGWORLD
  * and uncorrected SGWORLD — the paper's Fokker–Planck theory (Eq. 44–47, slopes 2, 6, 2) and real chains of each
  * algorithm side by side, plus the Leimkuhler–Matthews variants (docs/science.md §7). Chains start from exact posterior draws.
  */
-export const sgworldVsSgld: PackagedScenario = {
+export const sgworldVsSgld = defineScenario({
   name: 'sgworld-vs-sgld',
   title: 'SGWORLD vs SGLD on the linearised regression: KL to the exact posterior vs η, theory (Fig. 6) and real chains',
   reproduces: 'seed 004 (Machine learning in and out of equilibrium) §4.6, Eq. 39–47, Fig. 6: D_KL(P_s‖P_po) in bits vs η for SGLD (slope 2), SGWORLD (slope 6) and SGWORLD without the δ𝓛 correction (slope 2, ≈ SGLD) — the paper\'s Fokker–Planck theory; and what real chains of each algorithm do (docs/science.md §7: SGWORLD as written scales like η²; with a Leimkuhler–Matthews kick like η⁴).',
-  params: {
-    batchSize: { type: 'integer', description: 'm (M = 200, n = M/m = 20 steps per epoch)', default: 10, minimum: 1 },
-    etas: { type: 'array', description: 'η of the real-chain runs of SGLD, SGWORLD and uncorrected SGWORLD (log–log slopes are fitted over them; keep ηn·h_max ≪ 1, i.e. η ≲ 1e-6)', default: [2.5e-7, 5e-7, 1e-6] },
-    lmEta: { type: 'number', description: 'η of the SGWORLD-LM and SGLD-LM runs (the comparison with SGWORLD at the same η)', default: 1e-6, exclusiveMinimum: 0 },
-    chains: { type: 'integer', description: 'chains per run, started from exact posterior draws', default: 16, minimum: 3 },
-    stepsAt1e6: { type: 'integer', description: 'steps per chain at η = 1e-6; a run at η takes stepsAt1e6·(1e-6/η), the same number of relaxation times (SGLD-LM runs this long at lmEta)', default: 2_500_000, minimum: 20 },
-    lmSteps: { type: 'integer', description: 'steps per chain of the SGWORLD-LM run at lmEta (its tiny KL needs a longer run)', default: 16_000_000, minimum: 20 },
-    burnInRelaxations: { type: 'number', description: 'steps discarded, in units of the slowest relaxation time 1/(η h_min) (the real stationary state is within δΣ of the start)', default: 5, minimum: 0 },
-    theoryEtas: { type: 'array', description: 'η grid of the theory curves', default: [1e-8, 2e-8, 5e-8, 1e-7, 2e-7, 5e-7, 1e-6, 2e-6, 3e-6] },
-    slopeStdErrors: { type: 'number', description: 'tolerance of the real-chain slopes, in standard errors of the fitted slope', default: 4, exclusiveMinimum: 0 },
-    lmFactor: { type: 'number', description: 'SGWORLD-LM must be at least this many times below SGWORLD at lmEta (lower bound from 2 s.e. each way)', default: 50, exclusiveMinimum: 0 },
-  },
+  params,
   presets: {
     // full: 16 chains per run, 2.5e6 steps at 1e-6 (1e7 at 2.5e-7) = ~1000 slowest relaxation times 1/(η h_min) per chain;
     // ~1.7e9 step-equivalents, 846 s on 2 (shared) cores. Measured KL standard errors 1–4 % (10 % for SGWORLD at 2.5e-7),
@@ -38,14 +47,11 @@ export const sgworldVsSgld: PackagedScenario = {
     // quick: two η, short runs. Its LM run resolves KL_LM only to ~5e-4 (2 s.e.), so the LM bound it can show is ~20–30×, not 50×.
     quick: { etas: [5e-7, 1e-6], chains: 8, stepsAt1e6: 150_000, lmSteps: 500_000, lmFactor: 20 },
   },
-  claims: {
-    'kl-theory-slopes': 'the Fokker–Planck theory (Eq. 44, 47) at η = 1e-8…1e-7 has log–log slopes 2 (SGLD), 6 (SGWORLD), 2 (uncorrected) within 0.05 — Fig. 6',
-    'kl-slope-sgld': 'real SGLD chains: the fitted slope of KL vs η equals that of the exact discrete-time SGLD theory over the same η (→ 2 as η → 0) within the tolerance (standard errors of the fit)',
-    'kl-slope-sgworld': 'real SGWORLD chains (the algorithm as written, Fig. 5): the fitted slope is 2 (docs/science.md §7: the once-per-epoch Euler kick leaves a relative O(ηn·h/2) error in Σ), not the 6 of Eq. 47; tolerance: standard errors of the fit plus the drift of the local slope over the same η in the epoch-Euler theory',
-    'sgworld-lm-beats-sgworld': 'real chains at lmEta = 1e-6: KL of SGWORLD-LM at least lmFactor (full: 50) times below SGWORLD\'s (measured: KL_SGWORLD − 2 s.e. over KL_LM + 2 s.e.)',
-  },
-  run,
-};
+  claims,
+  plan,
+  analyse,
+  figures: (_p, analysis) => analysis.plots,
+});
 
 /** Slope of log KL vs log η by weighted least squares (var(log KL) ≈ (se/KL)²), with its standard error. */
 function fitSlope(etas: number[], kl: number[], se: number[]) {
@@ -61,7 +67,7 @@ function stabilityEdge(h: number, r: (x: number) => number): number {
 }
 
 /** A list of η: at least `min` distinct positive numbers, ascending. */
-function etaList(p: Record<string, unknown>, key: string, min: number): number[] {
+function etaList(p: Params, key: 'etas' | 'theoryEtas', min: number): number[] {
   const v = p[key];
   if (!Array.isArray(v) || v.length < min || !v.every((x) => typeof x === 'number' && x > 0 && Number.isFinite(x)) || v.some((x, i) => i > 0 && x <= v[i - 1])) {
     throw new ScenarioError(`params.${key}`, `must be at least ${min} positive numbers in ascending order, got ${preview(v)}`);
@@ -69,10 +75,13 @@ function etaList(p: Record<string, unknown>, key: string, min: number): number[]
   return v as number[];
 }
 
-async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
-  const m = p.batchSize as number, etas = etaList(p, 'etas', 2), lmEta = p.lmEta as number, chains = p.chains as number;
+type Params = ScenarioParams<typeof params>;
+
+/** θ₀ and H₀'s spectrum, the theory curves and small-η slopes, and the real-chain runs: each algorithm at each η, then the LM variants (and SGWORLD at lmEta when it is not among etas). */
+async function plan(p: Params, ctx: ScenarioContext) {
+  const m = p.batchSize, etas = etaList(p, 'etas', 2), lmEta = p.lmEta, chains = p.chains;
   const landscapeRef = { name: 'linearised-regression' };
-  const landscape: Landscape = await configuredLandscape(ctx.container, landscapeRef, ctx.seed);
+  const landscape: Landscape = await ctx.plugin('landscape', landscapeRef);
   if (landscape.dataSize % m !== 0) throw new ScenarioError('params.batchSize', `SGWORLD needs whole epochs: m = ${m} must divide M = ${landscape.dataSize}`);
   const theta0 = findMinimum(landscape, ctx.seed), N = landscape.dim, n = landscape.dataSize / m;
   const H = new Float64Array(N * N);
@@ -90,9 +99,11 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   const theorySlopes = Object.fromEntries(THEORY.map((alg) => [alg, logLogSlope(small, small.map((e) => langevinTheory(landscape, theta0, e, m, alg).klBits))])) as Record<LangevinAlgorithm, number>;
 
   // Real chains.
-  const simulate = async (alg: Algorithm, eta: number, steps: number): Promise<Kl & { eta: number; steps: number }> => {
+  const simulations: { label: string; spec: Record<string, unknown>; reference: Float64Array }[] = [];
+  const chainRuns: { alg: Algorithm; eta: number; steps: number; extra: boolean }[] = [];
+  const planRun = (alg: Algorithm, eta: number, steps: number, extra = false) => {
     const wor = alg.startsWith('sgworld');
-    const burnIn = Math.min(Math.ceil((p.burnInRelaxations as number) / (eta * hMin)), Math.floor(steps / 2));
+    const burnIn = Math.min(Math.ceil(p.burnInRelaxations / (eta * hMin)), Math.floor(steps / 2));
     const spec = {
       seed: ctx.seed, landscape: landscapeRef, optimizer: { name: alg, params: { eta } },
       sampler: { name: wor ? 'without-replacement' : 'with-replacement', params: { batchSize: m } },
@@ -100,22 +111,32 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
       observers: [{ name: 'kl-to-posterior', params: { burnIn, every: n } }],
       chains, steps, init: { kind: 'random' },
     };
-    const sim = await ctx.simulate(`${LABEL[alg]} η = ${eta}`, spec, { reference: theta0 });
-    return { ...(sim.observers['kl-to-posterior'] as Kl), eta, steps };
+    simulations.push({ label: `${LABEL[alg]} η = ${eta}`, spec, reference: theta0 });
+    chainRuns.push({ alg, eta, steps, extra });
   };
-  const stepsAt = (eta: number) => Math.max(20 * n, Math.round(((p.stepsAt1e6 as number) * 1e-6) / eta / n) * n);
+  const stepsAt = (eta: number) => Math.max(20 * n, Math.round((p.stepsAt1e6 * 1e-6) / eta / n) * n);
+  for (const alg of ['sgld', 'sgworld', 'sgworld-uncorrected'] as const) for (const eta of etas) planRun(alg, eta, stepsAt(eta));
+  planRun('sgworld-lm', lmEta, p.lmSteps);
+  planRun('sgld-lm', lmEta, stepsAt(lmEta));
+  // SGWORLD at lmEta, for the LM comparison: one more run when lmEta is not among etas (it stays out of the SGWORLD fit).
+  if (!etas.some((eta) => eta === lmEta)) planRun('sgworld', lmEta, stepsAt(lmEta), true);
+  return { simulations, chainRuns, landscape, theta0, m, n, etas, lmEta, chains, h, hMax, theoryEtas, theory, small, theorySlopes };
+}
+
+/** The runs' KL by algorithm, the fitted slopes against the theory, the claims, and the figures. */
+function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awaited<ReturnType<typeof plan>>, { claim }: AnalyseTools<keyof typeof claims>) {
+  const { chainRuns, landscape, theta0, m, n, etas, lmEta, chains, h, hMax, theoryEtas, theory, small, theorySlopes } = planned;
+  const kl = (i: number): Kl & { eta: number; steps: number } => ({ ...(outcomes[i]!.observers['kl-to-posterior'] as Kl), eta: chainRuns[i]!.eta, steps: chainRuns[i]!.steps });
   const runs: Record<Algorithm, (Kl & { eta: number; steps: number })[]> = { sgld: [], 'sgld-lm': [], sgworld: [], 'sgworld-uncorrected': [], 'sgworld-lm': [] };
-  for (const alg of ['sgld', 'sgworld', 'sgworld-uncorrected'] as const) for (const eta of etas) runs[alg].push(await simulate(alg, eta, stepsAt(eta)));
-  runs['sgworld-lm'].push(await simulate('sgworld-lm', lmEta, p.lmSteps as number));
-  runs['sgld-lm'].push(await simulate('sgld-lm', lmEta, stepsAt(lmEta)));
-  const sgworldAtLm = runs.sgworld.find((r) => r.eta === lmEta) ?? (await simulate('sgworld', lmEta, stepsAt(lmEta)));
+  chainRuns.forEach((r, i) => { if (!r.extra) runs[r.alg].push(kl(i)); });
+  const sgworldAtLm = runs.sgworld.find((r) => r.eta === lmEta) ?? kl(chainRuns.length - 1);
 
   // Claims.
   const exactSgld = etas.map((eta) => langevinTheory(landscape, theta0, eta, m, 'sgld', { time: 'discrete' }).klBits);
   const fit = (alg: Algorithm) => fitSlope(runs[alg].map((r) => r.eta), runs[alg].map((r) => r.klBits), runs[alg].map((r) => r.stdError));
   const sgldFit = fit('sgld'), sgworldFit = fit('sgworld'), uncorrectedFit = fit('sgworld-uncorrected');
   const exactSgldSlope = etas.length > 1 ? logLogSlope(etas, exactSgld) : NaN;
-  const k = p.slopeStdErrors as number;
+  const k = p.slopeStdErrors;
   // SGWORLD: η² is the small-η law; over finite η its local slope drifts by O(ηn·h) — sized by the epoch-Euler theory.
   const eulerSgworld = etas.map((eta) => langevinTheory(landscape, theta0, eta, m, 'sgworld', { time: 'discrete' }).klBits);
   const eulerSgworldSlope = etas.length > 1 ? logLogSlope(etas, eulerSgworld) : NaN;
@@ -125,10 +146,10 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   const theoryDev = Math.max(Math.abs(theorySlopes.sgld - 2), Math.abs(theorySlopes.sgworld - 6), Math.abs(theorySlopes['sgworld-uncorrected'] - 2));
   const fmt = (x: number) => x.toFixed(3);
   const claims: Claim[] = [
-    { id: 'kl-theory-slopes', statement: sgworldVsSgld.claims['kl-theory-slopes'], measured: `${fmt(theorySlopes.sgld)} / ${fmt(theorySlopes.sgworld)} / ${fmt(theorySlopes['sgworld-uncorrected'])}`, expected: '2 / 6 / 2', tolerance: 0.05, holds: theoryDev <= 0.05 },
-    { id: 'kl-slope-sgld', statement: sgworldVsSgld.claims['kl-slope-sgld'], measured: sgldFit.slope, expected: exactSgldSlope, tolerance: k * sgldFit.stdError, holds: Math.abs(sgldFit.slope - exactSgldSlope) <= k * sgldFit.stdError },
-    { id: 'kl-slope-sgworld', statement: sgworldVsSgld.claims['kl-slope-sgworld'], measured: sgworldFit.slope, expected: 2, tolerance: sgworldTol, holds: Math.abs(sgworldFit.slope - 2) <= sgworldTol },
-    { id: 'sgworld-lm-beats-sgworld', statement: sgworldVsSgld.claims['sgworld-lm-beats-sgworld'], measured: lmRatio, expected: `≥ ${p.lmFactor}`, tolerance: '2 s.e. each', holds: lmRatio >= (p.lmFactor as number) },
+    claim('kl-theory-slopes', `${fmt(theorySlopes.sgld)} / ${fmt(theorySlopes.sgworld)} / ${fmt(theorySlopes['sgworld-uncorrected'])}`, { expected: '2 / 6 / 2', tolerance: 0.05, holds: theoryDev <= 0.05 }),
+    claim('kl-slope-sgld', sgldFit.slope, { expected: exactSgldSlope, tolerance: k * sgldFit.stdError, holds: Math.abs(sgldFit.slope - exactSgldSlope) <= k * sgldFit.stdError }),
+    claim('kl-slope-sgworld', sgworldFit.slope, { expected: 2, tolerance: sgworldTol, holds: Math.abs(sgworldFit.slope - 2) <= sgworldTol }),
+    claim('sgworld-lm-beats-sgworld', lmRatio, { expected: `≥ ${p.lmFactor}`, tolerance: '2 s.e. each', holds: lmRatio >= p.lmFactor }),
   ];
 
   const edges = {

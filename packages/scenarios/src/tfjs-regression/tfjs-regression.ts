@@ -1,33 +1,42 @@
-import { configuredLandscape, findMinimum, norm, type Landscape } from '@nesslab/kernel';
+import { findMinimum, norm, type Landscape, type ScenarioContext, type SimulationOutcome } from '@nesslab/kernel';
 import { scatterVsTheory, type Claim } from '@nesslab/report';
-import type { PackagedScenario, ScenarioContext } from '../types.ts';
+import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
+
+const params = {
+  eta: { type: 'number', description: 'η of the timed WR SGD runs', default: 1e-7, exclusiveMinimum: 0 },
+  batchSize: { type: 'integer', description: 'm, minibatch size', default: 10, minimum: 1 },
+  chains: { type: 'integer', description: 'chains of the timed runs', default: 2, minimum: 1 },
+  steps: { type: 'integer', description: 'steps per chain through the tfjs landscape (~3e3 steps/s per core)', default: 20_000, minimum: 1 },
+  builtinSteps: { type: 'integer', description: 'steps per chain through the built-in landscape, for its steps/s', default: 2_000_000, minimum: 1 },
+} as const;
+
+const claims = {
+  'theta0-matches-builtin': 'θ₀ found by Newton on the tfjs landscape equals the float64 θ₀ within 1e-5 relative (float32 gradients, cond(H₀) ≈ 500)',
+  'hessian-matches-builtin': 'H₀ from tfjs gradients equals the analytic H₀ within 1e-5 of max|H₀|',
+  'backend-reported': 'the tfjs backend in use is one of tensorflow → wasm → cpu, chosen at run time',
+} as const;
 
 /**
  * The 004 tanh regression written as a tfjs per-sample loss (autodiff, float32 inside) against the built-in
  * float64 landscape: the same θ₀ and H₀ to float32 precision, the backend tfjs chose, and the price in steps/s.
  */
-export const tfjsRegression: PackagedScenario = {
+export const tfjsRegression = defineScenario({
   name: 'tfjs-regression',
   title: 'The 004 regression through the tfjs adapter: θ₀ and H₀ vs the built-in landscape, backend, steps/s',
   reproduces: 'seed 004 §4.1 (the tanh regression, Eq. 30) defined by a tfjs per-sample loss with gradients by autodiff; θ₀ must match the analytic float64 landscape to float32 precision.',
-  params: {
-    eta: { type: 'number', description: 'η of the timed WR SGD runs', default: 1e-7, exclusiveMinimum: 0 },
-    batchSize: { type: 'integer', description: 'm, minibatch size', default: 10, minimum: 1 },
-    chains: { type: 'integer', description: 'chains of the timed runs', default: 2, minimum: 1 },
-    steps: { type: 'integer', description: 'steps per chain through the tfjs landscape (~3e3 steps/s per core)', default: 20_000, minimum: 1 },
-    builtinSteps: { type: 'integer', description: 'steps per chain through the built-in landscape, for its steps/s', default: 2_000_000, minimum: 1 },
-  },
+  params,
   presets: { full: {}, quick: { steps: 1_000, builtinSteps: 200_000 } },
-  claims: {
-    'theta0-matches-builtin': 'θ₀ found by Newton on the tfjs landscape equals the float64 θ₀ within 1e-5 relative (float32 gradients, cond(H₀) ≈ 500)',
-    'hessian-matches-builtin': 'H₀ from tfjs gradients equals the analytic H₀ within 1e-5 of max|H₀|',
-    'backend-reported': 'the tfjs backend in use is one of tensorflow → wasm → cpu, chosen at run time',
-  },
-  run,
-};
+  claims,
+  plan,
+  analyse,
+  figures: (_p, analysis) => analysis.plots,
+});
 
-async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
-  const make = (name: string): Promise<Landscape> => configuredLandscape(ctx.container, { name, params: { epsilon: 0.1, lambda: 10 } }, ctx.seed);
+type Params = ScenarioParams<typeof params>;
+
+/** θ₀, H₀ and ∇𝓛(θ₀) through tfjs and the built-in landscape, and the two timed runs: WR SGD on each. */
+async function plan(p: Params, ctx: ScenarioContext) {
+  const make = (name: string): Promise<Landscape> => ctx.plugin('landscape', { name, params: { epsilon: 0.1, lambda: 10 } });
   const tf = await make('tanh-regression-tfjs'), builtin = await make('tanh-regression');
   const theta0 = findMinimum(tf, ctx.seed), theta0Builtin = findMinimum(builtin, ctx.seed);
   const N = tf.dim, maxAbs = (v: ArrayLike<number>) => Math.max(...Array.from(v, Math.abs));
@@ -40,22 +49,32 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   tf.gradient(theta0, g);
   builtin.gradient(theta0Builtin, gb);
 
-  const timed = async (landscape: string, steps: number) => {
-    const t0 = performance.now();
-    await ctx.simulate(`WR SGD on ${landscape}`, {
+  const timed = (landscape: string, steps: number) => ({
+    label: `WR SGD on ${landscape}`,
+    spec: {
       seed: ctx.seed, landscape: { name: landscape }, sampler: { name: 'with-replacement', params: { batchSize: p.batchSize } },
       optimizer: { name: 'sgd', params: { eta: p.eta } }, observers: [{ name: 'moments' }], chains: p.chains, steps, init: { kind: 'minimum' },
-    }, { reference: theta0Builtin });
-    return ((p.chains as number) * steps) / ((performance.now() - t0) / 1000);
-  };
-  const stepsPerSecond = { tfjs: await timed('tanh-regression-tfjs', p.steps as number), builtin: await timed('tanh-regression', p.builtinSteps as number) };
+    },
+    reference: theta0Builtin,
+  });
+  const simulations = [timed('tanh-regression-tfjs', p.steps), timed('tanh-regression', p.builtinSteps)];
+  return { simulations, tf, theta0, theta0Builtin, theta0Diff, hessianDiff, g, gb };
+}
+
+/** The steps/s of each run, the backend tfjs chose, the claims, and the θ₀ figure. */
+function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awaited<ReturnType<typeof plan>>, { claim }: AnalyseTools<keyof typeof claims>) {
+  const { tf, theta0, theta0Builtin, theta0Diff, hessianDiff, g, gb } = planned;
+  const [tfRun, builtinRun] = outcomes as [SimulationOutcome, SimulationOutcome];
+  // Chain-steps over the wall time each run stepped (worker start-up included), as the runner measured it.
+  const perSecond = (o: SimulationOutcome, steps: number) => (p.chains * steps) / (o.seconds ?? Number.NaN);
+  const stepsPerSecond = { tfjs: perSecond(tfRun, p.steps), builtin: perSecond(builtinRun, p.builtinSteps) };
   const runtime = tf.runtime?.() ?? {};
   const backend = String(runtime.backend);
 
   const claims: Claim[] = [
-    { id: 'theta0-matches-builtin', statement: tfjsRegression.claims['theta0-matches-builtin'], measured: theta0Diff, expected: 0, tolerance: 1e-5, holds: theta0Diff < 1e-5 },
-    { id: 'hessian-matches-builtin', statement: tfjsRegression.claims['hessian-matches-builtin'], measured: hessianDiff, expected: 0, tolerance: 1e-5, holds: hessianDiff < 1e-5 },
-    { id: 'backend-reported', statement: tfjsRegression.claims['backend-reported'], measured: backend, expected: 'tensorflow | wasm | cpu', tolerance: '-', holds: ['tensorflow', 'wasm', 'cpu'].includes(backend) },
+    claim('theta0-matches-builtin', theta0Diff, { expected: 0, tolerance: 1e-5, holds: theta0Diff < 1e-5 }),
+    claim('hessian-matches-builtin', hessianDiff, { expected: 0, tolerance: 1e-5, holds: hessianDiff < 1e-5 }),
+    claim('backend-reported', backend, { expected: 'tensorflow | wasm | cpu', tolerance: '-', holds: ['tensorflow', 'wasm', 'cpu'].includes(backend) }),
   ];
   const results = {
     ...runtime,

@@ -1,8 +1,31 @@
-import { ScenarioError, preview } from '@nesslab/kernel';
+import { ScenarioError, preview, type ScenarioContext, type SimulationOutcome } from '@nesslab/kernel';
 import { curves, panel, type Claim, type TopLevelSpec } from '@nesslab/report';
-import type { PackagedScenario, ScenarioContext } from '../types.ts';
+import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 
 interface AtSteps { steps: number[]; mean: number[]; sd: number[]; chains: number }
+
+const params = {
+  inputs: { type: 'integer', description: 'd, input dimension (000 A.6: 10; §6: 100)', default: 10, minimum: 1 },
+  hidden: { type: 'integer', description: 'N_h, hidden units (000 A.6: 10; §6: 100)', default: 10, minimum: 1 },
+  dataSize: { type: 'integer', description: 'M, training points (not given in 000; with M = 1000 the net memorises the random labels and |V| grows, measured: a large M approaches i.i.d. data, whose mean gradient carries no label information)', default: 20000, minimum: 2 },
+  distribution: { type: 'string', description: 'inputs N(0, I) (Eq. 63) or U(0, 1) (Eq. 64, then use bias = false)', default: 'normal', enum: ['normal', 'uniform'] },
+  bias: { type: 'boolean', description: 'hidden bias b (Eq. 63: true; Eq. 64: false)', default: true },
+  etas: { type: 'array', description: 'learning rates of the η sweep at |B| = 1 (000: 0.025 to 0.1)', default: [0.025, 0.05, 0.1] },
+  batchSizes: { type: 'array', description: 'batch sizes of the |B| sweep (000: 1 to 3)', default: [1, 2, 3] },
+  etaForBatch: { type: 'number', description: 'η of the |B| sweep (000: 0.05)', default: 0.05, exclusiveMinimum: 0 },
+  rescaledSteps: { type: 'number', description: 'τ_end, the run length in rescaled steps τ = steps·η²/|B| (steps = τ_end|B|/η²)', default: 100, exclusiveMinimum: 0 },
+  chains: { type: 'integer', description: 'K, independently started nets per run (same starts in every run)', default: 64, minimum: 2 },
+  points: { type: 'integer', description: 'recorded points per run, linear in steps (so equal in τ across runs)', default: 20, minimum: 2 },
+  collapseRatio: { type: 'number', description: 'the rescaled spread must be below this fraction of the unrescaled spread', default: 0.5, exclusiveMinimum: 0 },
+  dropStdErrors: { type: 'number', description: 'a fall must exceed this many standard errors (sd over chains/√K)', default: 3, exclusiveMinimum: 0 },
+} as const;
+
+const claims = {
+  'activation-rate-falls': 'the activation rate (Eq. 14) falls during every run: its lowest recorded mean is below the start by more than dropStdErrors standard errors',
+  'weight-norm-falls': '|V|₂ falls during every run (early phase): its lowest recorded mean is below the start by more than dropStdErrors standard errors',
+  'eta-squared-collapse': 'η sweep: the spread of the activation-rate drops across η at equal steps·η² is below collapseRatio × the spread at equal raw steps',
+  'batch-size-collapse': '|B| sweep: the spread of the activation-rate drops across |B| at equal steps/|B| is below collapseRatio × the spread at equal raw steps',
+} as const;
 
 /**
  * 000 §6 and A.6 (Fig. 2 top, 3–6): SGD on a two-layer ReLU net with random labels. The thermophoretic force
@@ -11,42 +34,25 @@ interface AtSteps { steps: number[]; mean: number[]; sd: number[]; chains: numbe
  * τ = steps·η²/|B| (linear spacing, steps = τ_end·|B|/η²), with the same seed: the same starts and data for every run.
  * Collapse = relative RMS spread of the drops a(0) − a(τ) across runs at equal τ, against the spread at equal raw steps.
  */
-export const thermophoresis: PackagedScenario = {
+export const thermophoresis = defineScenario({
   name: 'thermophoresis',
   title: 'Thermophoresis of SGD: activation rate and |V| fall; curves collapse when steps are rescaled by η²/|B| (000 Fig. 2–6)',
   reproduces:
     'seed 000 (thermophoresis in deep learning) §6 and A.6, Fig. 2 (top row), 3, 4, 5, 6: a 10×10 (or 100×100) two-layer ReLU net, ' +
     'x ~ N(0, I), random labels, BCE, SGD with |B| = 1 and η from 0.025 to 0.1, then η = 0.05 and |B| = 1, 2, 3. The activation rate and ' +
     '|V|₂ fall during training; plotted against steps·η² (steps/|B|) the curves for different η (|B|) overlap (Eq. 28: F ∝ η²/|B|).',
-  params: {
-    inputs: { type: 'integer', description: 'd, input dimension (000 A.6: 10; §6: 100)', default: 10, minimum: 1 },
-    hidden: { type: 'integer', description: 'N_h, hidden units (000 A.6: 10; §6: 100)', default: 10, minimum: 1 },
-    dataSize: { type: 'integer', description: 'M, training points (not given in 000; with M = 1000 the net memorises the random labels and |V| grows, measured: a large M approaches i.i.d. data, whose mean gradient carries no label information)', default: 20000, minimum: 2 },
-    distribution: { type: 'string', description: 'inputs N(0, I) (Eq. 63) or U(0, 1) (Eq. 64, then use bias = false)', default: 'normal', enum: ['normal', 'uniform'] },
-    bias: { type: 'boolean', description: 'hidden bias b (Eq. 63: true; Eq. 64: false)', default: true },
-    etas: { type: 'array', description: 'learning rates of the η sweep at |B| = 1 (000: 0.025 to 0.1)', default: [0.025, 0.05, 0.1] },
-    batchSizes: { type: 'array', description: 'batch sizes of the |B| sweep (000: 1 to 3)', default: [1, 2, 3] },
-    etaForBatch: { type: 'number', description: 'η of the |B| sweep (000: 0.05)', default: 0.05, exclusiveMinimum: 0 },
-    rescaledSteps: { type: 'number', description: 'τ_end, the run length in rescaled steps τ = steps·η²/|B| (steps = τ_end|B|/η²)', default: 100, exclusiveMinimum: 0 },
-    chains: { type: 'integer', description: 'K, independently started nets per run (same starts in every run)', default: 64, minimum: 2 },
-    points: { type: 'integer', description: 'recorded points per run, linear in steps (so equal in τ across runs)', default: 20, minimum: 2 },
-    collapseRatio: { type: 'number', description: 'the rescaled spread must be below this fraction of the unrescaled spread', default: 0.5, exclusiveMinimum: 0 },
-    dropStdErrors: { type: 'number', description: 'a fall must exceed this many standard errors (sd over chains/√K)', default: 3, exclusiveMinimum: 0 },
-  },
+  params,
   presets: {
     // full: K = 64 nets, τ_end = 100 (64 000 … 160 000 steps per run), 20 points; M = 20 000.
     full: {},
     // quick: K = 16, τ_end = 40, 8 points: the activation-rate observer (M·N_h·d per chain and point) dominates.
     quick: { chains: 16, rescaledSteps: 40, points: 8 },
   },
-  claims: {
-    'activation-rate-falls': 'the activation rate (Eq. 14) falls during every run: its lowest recorded mean is below the start by more than dropStdErrors standard errors',
-    'weight-norm-falls': '|V|₂ falls during every run (early phase): its lowest recorded mean is below the start by more than dropStdErrors standard errors',
-    'eta-squared-collapse': 'η sweep: the spread of the activation-rate drops across η at equal steps·η² is below collapseRatio × the spread at equal raw steps',
-    'batch-size-collapse': '|B| sweep: the spread of the activation-rate drops across |B| at equal steps/|B| is below collapseRatio × the spread at equal raw steps',
-  },
-  run,
-};
+  claims,
+  plan,
+  analyse,
+  figures: (_p, analysis) => analysis.plots,
+});
 
 const positives = (v: unknown, field: string, integer = false): number[] => {
   if (!Array.isArray(v) || v.length < 2 || !v.every((x) => typeof x === 'number' && x > 0 && Number.isFinite(x) && (!integer || Number.isInteger(x)))) {
@@ -57,12 +63,17 @@ const positives = (v: unknown, field: string, integer = false): number[] => {
 
 export interface Curve { label: string; eta: number; batch: number; steps: number[]; tau: number[]; rate: AtSteps; norm: AtSteps }
 
-async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
+type Params = ScenarioParams<typeof params>;
+
+/** One run per η of the η sweep (|B| = 1), then one per |B| of the |B| sweep, reusing the η sweep's run at |B| = 1 when it has η = etaForBatch. */
+function plan(p: Params, ctx: ScenarioContext) {
   const etas = positives(p.etas, 'etas'), batches = positives(p.batchSizes, 'batchSizes', true);
-  const K = p.chains as number, tauEnd = p.rescaledSteps as number, points = p.points as number;
+  const K = p.chains, tauEnd = p.rescaledSteps, points = p.points;
   const landscape = { name: 'relu-classifier', params: { inputs: p.inputs, hidden: p.hidden, dataSize: p.dataSize, distribution: p.distribution, bias: p.bias } };
-  const dim = (p.hidden as number) * ((p.inputs as number) + ((p.bias as boolean) ? 2 : 1));
-  const one = async (eta: number, batch: number): Promise<Curve> => {
+  const dim = p.hidden * (p.inputs + (p.bias ? 2 : 1));
+  const simulations: { label: string; spec: Record<string, unknown>; reference: Float64Array }[] = [];
+  /** The index in `simulations` of the run at (η, |B|). */
+  const one = (eta: number, batch: number): number => {
     const steps = Math.max(points, Math.round((tauEnd * batch) / (eta * eta)));
     const schedule = { points, spacing: 'linear' };
     const spec = {
@@ -72,17 +83,31 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
       chains: K, steps, init: { kind: 'random' },
     };
     // No minimum exists to expand about (random labels, training from a random start): a zero reference skips Newton.
-    const sim = await ctx.simulate(`η = ${eta}, |B| = ${batch}`, spec, { reference: new Float64Array(dim) });
+    return simulations.push({ label: `η = ${eta}, |B| = ${batch}`, spec, reference: new Float64Array(dim) }) - 1;
+  };
+  const etaRuns: RunRef[] = [];
+  for (const eta of etas) etaRuns.push({ eta, batch: 1, index: one(eta, 1) });
+  const batchRuns: RunRef[] = [];
+  for (const b of batches) batchRuns.push(b === 1 && etas.includes(p.etaForBatch) ? etaRuns[etas.indexOf(p.etaForBatch)] : { eta: p.etaForBatch, batch: b, index: one(p.etaForBatch, b) });
+  return { simulations, dim, etaRuns, batchRuns };
+}
+
+/** A run of the plan: its η, |B| and the index of its simulation (shared when the |B| sweep reuses an η-sweep run). */
+interface RunRef { eta: number; batch: number; index: number }
+
+/** The falls of the activation rate and |V| in every run, the collapse of each sweep, and the claims. */
+function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: ReturnType<typeof plan>, { claim }: AnalyseTools<keyof typeof claims>) {
+  const { dim } = planned, K = p.chains, tauEnd = p.rescaledSteps;
+  const curve = ({ eta, batch, index }: RunRef): Curve => {
+    const sim = outcomes[index]!;
     const rate = sim.observers['activation-rate'] as AtSteps, norm = sim.observers['weight-norm'] as AtSteps;
     return { label: `η = ${eta}, |B| = ${batch}`, eta, batch, steps: rate.steps, tau: rate.steps.map((s) => (s * eta * eta) / batch), rate, norm };
   };
-  const etaRuns: Curve[] = [];
-  for (const eta of etas) etaRuns.push(await one(eta, 1));
-  const batchRuns: Curve[] = [];
-  for (const b of batches) batchRuns.push(b === 1 && etas.includes(p.etaForBatch as number) ? etaRuns[etas.indexOf(p.etaForBatch as number)] : await one(p.etaForBatch as number, b));
+  const etaRuns = planned.etaRuns.map(curve);
+  const batchRuns = planned.batchRuns.map(curve);
 
   const all = [...etaRuns, ...batchRuns];
-  const k = p.dropStdErrors as number;
+  const k = p.dropStdErrors;
   // The fall from the start to the lowest recorded mean (the end for the activation rate; |V| turns up again later, as
   // the net starts to memorise the labels): s.e. from the sd over chains at both points (conservative: the drop is paired).
   const falls = (pick: (c: Curve) => AtSteps) => all.map((c) => {
@@ -91,11 +116,11 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   });
   const rateFalls = falls((c) => c.rate), normFalls = falls((c) => c.norm);
   const etaCollapse = collapse(etaRuns), batchCollapse = collapse(batchRuns);
-  const ratio = p.collapseRatio as number;
+  const ratio = p.collapseRatio;
   const claims: Claim[] = [
-    fallClaim('activation-rate-falls', rateFalls, k), fallClaim('weight-norm-falls', normFalls, k),
-    { id: 'eta-squared-collapse', statement: thermophoresis.claims['eta-squared-collapse'], measured: etaCollapse.rescaled / etaCollapse.raw, expected: `< ${ratio}`, tolerance: 0, holds: etaCollapse.rescaled < ratio * etaCollapse.raw },
-    { id: 'batch-size-collapse', statement: thermophoresis.claims['batch-size-collapse'], measured: batchCollapse.rescaled / batchCollapse.raw, expected: `< ${ratio}`, tolerance: 0, holds: batchCollapse.rescaled < ratio * batchCollapse.raw },
+    fallClaim(claim, 'activation-rate-falls', rateFalls, k), fallClaim(claim, 'weight-norm-falls', normFalls, k),
+    claim('eta-squared-collapse', etaCollapse.rescaled / etaCollapse.raw, { expected: `< ${ratio}`, tolerance: 0, holds: etaCollapse.rescaled < ratio * etaCollapse.raw }),
+    claim('batch-size-collapse', batchCollapse.rescaled / batchCollapse.raw, { expected: `< ${ratio}`, tolerance: 0, holds: batchCollapse.rescaled < ratio * batchCollapse.raw }),
   ];
   const results = {
     network: { inputs: p.inputs, hidden: p.hidden, dim, dataSize: p.dataSize, distribution: p.distribution, bias: p.bias },
@@ -107,9 +132,9 @@ async function run(p: Record<string, unknown>, ctx: ScenarioContext) {
   return { results, claims, plots: plots(etaRuns, batchRuns, `d = ${p.inputs}, N_h = ${p.hidden}, M = ${p.dataSize}, K = ${K} nets`) };
 }
 
-function fallClaim(id: string, f: { drop: number; stdError: number }[], k: number): Claim {
+function fallClaim(claim: AnalyseTools<keyof typeof claims>['claim'], id: 'activation-rate-falls' | 'weight-norm-falls', f: { drop: number; stdError: number }[], k: number): Claim {
   const worst = Math.min(...f.map((x) => x.drop / x.stdError));
-  return { id, statement: thermophoresis.claims[id], measured: worst, expected: `> ${k} (smallest drop / s.e. over runs)`, tolerance: 0, holds: worst > k };
+  return claim(id, worst, { expected: `> ${k} (smallest drop / s.e. over runs)`, tolerance: 0, holds: worst > k });
 }
 
 /**

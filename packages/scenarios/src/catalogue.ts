@@ -1,0 +1,29 @@
+// The packaged scenarios of this package, by name.
+import type { AnyScenario } from './types.ts';
+import { regressionNess } from './regression-ness/regression-ness.ts';
+import { earthquakeNess } from './earthquake-ness/earthquake-ness.ts';
+import { tfjsRegression } from './tfjs-regression/tfjs-regression.ts';
+import { fluctuationTheorems } from './fluctuation-theorems/fluctuation-theorems.ts';
+import { sgworldVsSgld } from './sgworld-vs-sgld/sgworld-vs-sgld.ts';
+import { escapeWhiteNoise } from './escape-white-noise/escape-white-noise.ts';
+import { escapeSgd } from './escape-sgd/escape-sgd.ts';
+import { sgnHessian } from './sgn-hessian/sgn-hessian.ts';
+import { threeFactors } from './three-factors/three-factors.ts';
+import { thermophoresis } from './thermophoresis/thermophoresis.ts';
+import { limitCycles } from './limit-cycles/limit-cycles.ts';
+
+/** Packaged scenarios, by name. */
+export const scenarios: Record<string, AnyScenario> = {
+  [regressionNess.name]: regressionNess,
+  [earthquakeNess.name]: earthquakeNess,
+  [tfjsRegression.name]: tfjsRegression,
+  [fluctuationTheorems.name]: fluctuationTheorems,
+  [sgworldVsSgld.name]: sgworldVsSgld,
+  [escapeWhiteNoise.name]: escapeWhiteNoise,
+  [escapeSgd.name]: escapeSgd,
+  [sgnHessian.name]: sgnHessian,
+  [threeFactors.name]: threeFactors,
+  [thermophoresis.name]: thermophoresis,
+  [limitCycles.name]: limitCycles,
+};
+
