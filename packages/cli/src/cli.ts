@@ -4,9 +4,8 @@ import { DivergenceError, ScenarioError, oneLine, preview } from '@nesslab/kerne
 import { builtinContainer } from './modules.ts';
 import { MAX_SEED, maxWorkers, outputName, parseSeed, parseSets, parseWorkers } from './args.ts';
 import { resolveRun } from './scenario-file.ts';
-import { validateRun } from '@nesslab/scenarios';
+import { defaultWorkers, validateRun } from '@nesslab/scenarios';
 import { runScenario } from './run.ts';
-import { defaultWorkers } from './parallel.ts';
 import { describeTarget, listAll } from './commands.ts';
 import { sweepCommand } from './sweep.ts';
 import { openOutput } from '@nesslab/report';

@@ -1,7 +1,7 @@
 import type { Container } from 'inversify';
-import { ScenarioError, scenarioDefinition, keyName, assembleWithPlugins, importPluginModules, preview, resolveParams, resolvePluginSpecifiers, resolveSpec, scenarioDir, type PluginInfo } from '@nesslab/kernel';
+import { ScenarioError, scenarioDefinition, keyName, assembleWithPlugins, importPluginModules, preview, resolvePluginSpecifiers, resolveSpec, scenarioDir } from '@nesslab/kernel';
 import { builtinModules } from './modules.ts';
-import { withPreset, type AnyScenario, type PackagedRun, type Preset, type SpecRun } from '@nesslab/scenarios';
+import { resolvePackagedRun, type AnyScenario, type PackagedRun, type SpecRun } from '@nesslab/scenarios';
 import { loadJson } from './json-file.ts';
 
 export { loadJson } from './json-file.ts';
@@ -52,15 +52,9 @@ function packagedRun(container: Container, obj: Record<string, unknown>, flags: 
     if (obj[key] !== undefined && typeof obj[key] !== 'string') throw new ScenarioError(key, `must be a string, got ${preview(obj[key])}`);
   }
   const scenario = packagedScenario(container, obj.scenario as string);
-  const preset = (flags.preset ?? obj.preset ?? 'quick') as Preset;
-  if (!Object.hasOwn(scenario.presets, preset)) throw new ScenarioError('preset', `unknown preset ${preview(preset)}; known: ${Object.keys(scenario.presets).join(', ')}`);
-  const seed = flags.seed ?? (Object.hasOwn(obj, 'seed') ? obj.seed : 1); // null is not a seed
-  if (!Number.isSafeInteger(seed) || (seed as number) < 0) throw new ScenarioError('seed', `must be an integer from 0 to 2^53 − 1, got ${preview(seed)}`);
-  if (obj.params !== undefined && (typeof obj.params !== 'object' || obj.params === null || Array.isArray(obj.params))) {
-    throw new ScenarioError('params', `must be an object of the scenario's parameters, got ${preview(obj.params)}`);
-  }
-  const info: PluginInfo = { kind: 'observer', name: scenario.name, description: scenario.title, params: withPreset(scenario, preset), precision: 'float64' };
-  const given = { ...((obj.params as Record<string, unknown>) ?? {}), ...sets };
-  const params = resolveParams(info, given, 'params');
-  return { kind: 'packaged', scenario, preset, seed: seed as number, params, plugins };
+  // The file's params and --set over the preset, the preset over the defaults: as the programmatic API resolves them
+  // (params that are no object are refused there, naming "params").
+  const fileParams = obj.params, isObject = typeof fileParams === 'object' && fileParams !== null && !Array.isArray(fileParams);
+  const given = fileParams === undefined ? { ...sets } : isObject ? { ...(fileParams as Record<string, unknown>), ...sets } : fileParams;
+  return resolvePackagedRun(scenario, { preset: flags.preset ?? obj.preset, seed: flags.seed ?? (Object.hasOwn(obj, 'seed') ? obj.seed : undefined), params: given, plugins }, 'params');
 }

@@ -3,10 +3,9 @@ import type { Container } from 'inversify';
 import { DivergenceError, ScenarioError, oneLine, preview } from '@nesslab/kernel';
 import { parseSeed, parseSets, parseWorkers, splitList } from './args.ts';
 import type { Flags } from './cli.ts';
-import { validateRun, type PackagedRun } from '@nesslab/scenarios';
+import { defaultWorkers, validateRun, type PackagedRun } from '@nesslab/scenarios';
 import { resolveRun } from './scenario-file.ts';
 import { runScenario } from './run.ts';
-import { defaultWorkers } from './parallel.ts';
 import { curves, formatNumber, openOutput, renderSvg, type Claim, type CurveSeries, type TopLevelSpec } from '@nesslab/report';
 
 /** One key of the grid: its values as typed (folder names, labels) and as parsed (JSON when it parses). */

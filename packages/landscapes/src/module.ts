@@ -1,7 +1,6 @@
 import { ContainerModule } from 'inversify';
 import { bindPlugin } from '@nesslab/kernel';
 import { TanhRegression, tanhRegressionInfo } from './tanh-regression/tanh-regression.ts';
-import { TfjsRegression, tfjsRegressionInfo } from './tfjs/regression.ts';
 import { LinearisedRegression, linearisedRegressionInfo } from './linearised-regression/linearised-regression.ts';
 import { MnistLinear, mnistLinearInfo } from './mnist-linear/mnist-linear.ts';
 import { StyblinskiTang, styblinskiTangInfo } from './styblinski-tang/styblinski-tang.ts';
@@ -13,7 +12,6 @@ export { tanhRegressionInfo };
 
 export default new ContainerModule((options) => {
   bindPlugin(options, TanhRegression, tanhRegressionInfo);
-  bindPlugin(options, TfjsRegression, tfjsRegressionInfo);
   bindPlugin(options, LinearisedRegression, linearisedRegressionInfo);
   bindPlugin(options, MnistLinear, mnistLinearInfo);
   bindPlugin(options, StyblinskiTang, styblinskiTangInfo);

@@ -1,8 +1,9 @@
-// Runs a packaged scenario or a plain simulation spec on the engine, without the CLI: the files of its output folder
-// come back as strings, and nothing is written. The CLI adds the output folder (locking, atomic swap), worker threads
-// and the claims table on stdout.
+// Runs a resolved packaged scenario or a plain simulation spec on the engine, without the CLI: the files of its output
+// folder come back as strings, and nothing is written. The programmatic API (api.ts) resolves a run and adds this
+// package's worker threads; the CLI adds its own bundled worker threads, the output folder (locking, atomic swap) and
+// the claims table on stdout.
 import type { Container } from 'inversify';
-import { DivergenceError, ScenarioError, configuredLandscape, planSimulation, simulate, type resolveSpec, type ScenarioContext as DefinitionContext, type ParamSpec, type SimulationRequest, type SimulateOptions, type SimulationPlan, type SimulationResult } from '@nesslab/kernel';
+import { DivergenceError, ScenarioError, configuredLandscape, planSimulation, preview, resolveParams, simulate, type resolveSpec, type PluginInfo, type ScenarioContext as DefinitionContext, type ParamSpec, type SimulationRequest, type SimulateOptions, type SimulationPlan, type SimulationResult } from '@nesslab/kernel';
 import type { TopLevelSpec } from '@nesslab/report';
 import { createProgress, renderSvg, type Claim, type Progress } from '@nesslab/report';
 import type { AnyScenario, Preset } from './types.ts';
@@ -25,11 +26,32 @@ export interface RunOptions {
   quiet?: boolean;
   /** A spec run's plan from `validateRun`. */
   plan?: SimulationPlan;
-  /** Runs one chain group elsewhere (the CLI's worker threads), `workers` groups at a time; absent: one group, here. */
+  /** Runs one chain group elsewhere (worker threads: `workerRunner`), `workers` groups at a time; absent: one group, here. */
   runGroup?: SimulateOptions['runGroup'];
 }
-/** What a run produced: the files of its output folder (scenario.json, results.json, plots/*.svg) and its claims. */
-export interface RunOutcome { files: Record<string, string>; claims: Claim[]; elapsedSeconds: number }
+/**
+ * What a run produced: the files of its output folder (scenario.json, results.json, plots/*.svg), its claims, and its
+ * results as computed: a packaged scenario's `analyse` results (the fields of results.json beside scenario, preset,
+ * seed, claims and elapsedSeconds), a spec's simulation result.
+ */
+export interface RunOutcome { files: Record<string, string>; claims: Claim[]; elapsedSeconds: number; results: Record<string, unknown> }
+
+/**
+ * A packaged run of `scenario`, resolved as `nesslab run` resolves it: the preset's values over the defaults, `params`
+ * over the preset (unknown or out-of-range names throw a ScenarioError naming `field`), seed 0 … 2^53 − 1.
+ */
+export function resolvePackagedRun(scenario: AnyScenario, given: { preset?: unknown; seed?: unknown; params?: unknown; plugins?: readonly string[] }, field = 'params'): PackagedRun {
+  const preset = (given.preset === undefined ? 'quick' : given.preset) as Preset;
+  if (typeof preset !== 'string' || !Object.hasOwn(scenario.presets, preset)) throw new ScenarioError('preset', `unknown preset ${preview(preset)}; known: ${Object.keys(scenario.presets).join(', ')}`);
+  const seed = given.seed === undefined ? 1 : given.seed; // null is not a seed
+  if (!Number.isSafeInteger(seed) || (seed as number) < 0) throw new ScenarioError('seed', `must be an integer from 0 to 2^53 − 1, got ${preview(seed)}`);
+  if (given.params !== undefined && (typeof given.params !== 'object' || given.params === null || Array.isArray(given.params))) {
+    throw new ScenarioError(field, `must be an object of the scenario's parameters, got ${preview(given.params)}`);
+  }
+  const info: PluginInfo = { kind: 'observer', name: scenario.name, description: scenario.title, params: withPreset(scenario, preset), precision: 'float64' };
+  const params = resolveParams(info, given.params ?? {}, field);
+  return { kind: 'packaged', scenario, preset, seed: seed as number, params, plugins: [...(given.plugins ?? [])] };
+}
 
 /** A sub-simulation's errors name it: `WOR training curves: chain 3 diverged at step 72: θ[0] = NaN`. */
 export function within(label: string | undefined, e: unknown): unknown {
@@ -43,11 +65,11 @@ export function within(label: string | undefined, e: unknown): unknown {
  * Runs a resolved scenario and returns the files of its output folder; writes nothing itself. Unless `quiet`, the
  * scenario's log lines and a progress bar per simulation go to stderr.
  */
-export async function runScenario(container: Container, run: PackagedRun | SpecRun, options: RunOptions): Promise<RunOutcome> {
+export async function runResolved(container: Container, run: PackagedRun | SpecRun, options: RunOptions): Promise<RunOutcome> {
   const started = performance.now();
   const log = (line: string) => { if (!options.quiet) process.stderr.write(`${line}\n`); };
   const runGroup = options.runGroup;
-  const simulateHere = async (label: string | undefined, spec: Record<string, unknown>, extra: { reference?: Float64Array; plan?: SimulationPlan } = {}): Promise<SimulationResult> => {
+  const simulateHere = async (label: string | undefined, spec: unknown, extra: { reference?: Float64Array; plan?: SimulationPlan } = {}): Promise<SimulationResult> => {
     let progress: Progress | undefined;
     try {
       return await simulate(container, spec, {
@@ -65,11 +87,11 @@ export async function runScenario(container: Container, run: PackagedRun | SpecR
   const files: Record<string, string> = {};
   let claims: Claim[] = [];
   if (run.kind === 'spec') {
-    const result = await simulateHere(undefined, run.spec as unknown as Record<string, unknown>, options.plan ? { plan: options.plan } : {});
+    const result = await simulateHere(undefined, run.spec, options.plan ? { plan: options.plan } : {});
     const elapsedSeconds = (performance.now() - started) / 1000;
     files['scenario.json'] = json(run.spec);
     files['results.json'] = json({ ...result, elapsedSeconds });
-    return { files, claims, elapsedSeconds };
+    return { files, claims, elapsedSeconds, results: result as unknown as Record<string, unknown> };
   }
   // plan → every simulation checked before the first step → simulated in the plan's order → analyse → figures.
   const def = run.scenario, ctx = definitionContext(container, run, log);
@@ -88,7 +110,7 @@ export async function runScenario(container: Container, run: PackagedRun | SpecR
   files['scenario.json'] = json({ scenario: run.scenario.name, preset: run.preset, seed: run.seed, params: run.params, ...(run.plugins.length ? { plugins: run.plugins } : {}) });
   files['results.json'] = json({ scenario: run.scenario.name, preset: run.preset, seed: run.seed, ...output.results, claims, elapsedSeconds });
   for (const [name, spec] of Object.entries(output.plots)) files[`plots/${name}.svg`] = await renderSvg(spec);
-  return { files, claims, elapsedSeconds };
+  return { files, claims, elapsedSeconds, results: output.results };
 }
 
 /**

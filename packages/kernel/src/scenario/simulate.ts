@@ -1,5 +1,5 @@
 import type { Container } from 'inversify';
-import type { SimulationSpec } from '../contracts/scenario.ts';
+import type { SimulationSpec, SimulationSpecInput } from '../contracts/scenario.ts';
 import type { Landscape } from '../contracts/landscape.ts';
 import { runChains } from '../engine/run-chains.ts';
 import { Xoshiro128 } from '../rng/xoshiro128.ts';
@@ -81,7 +81,22 @@ export async function planSimulation(container: Container, raw: unknown, options
   return { spec, parts, ...(reference ? { reference } : {}), groups, memory };
 }
 
-/** Runs a simulation spec: plan (all checks), split the chains into groups, run them, combine the observers in chain order. */
+/**
+ * What `simulate` accepts for a spec held as `S`: a value of unknown shape (parsed JSON: `unknown`, `any`, or a
+ * `Record<string, …>`) as it is, checked at run time only; anything else must be a `SimulationSpecInput`, so that
+ * TypeScript checks a spec written in a script (required fields, plugin references, `init`) before it runs. A field
+ * held as `unknown` (or `any`) is left to the run-time check too.
+ */
+export type SpecArgument<S> = unknown extends S ? unknown : string extends keyof S ? unknown : {
+  [K in keyof SimulationSpecInput]: K extends keyof S ? (unknown extends S[K] ? unknown : SimulationSpecInput[K]) : SimulationSpecInput[K];
+};
+
+/**
+ * Runs a simulation spec: plan (all checks), split the chains into groups, run them, combine the observers in chain
+ * order. The spec is a `SimulationSpecInput` (typed) or plain JSON; either way `resolveSpec` checks it at run time
+ * and bad input throws a ScenarioError naming the field.
+ */
+export async function simulate<S>(container: Container, spec: S & SpecArgument<S>, options?: SimulateOptions): Promise<SimulationResult>;
 export async function simulate(container: Container, raw: unknown, options: SimulateOptions = {}): Promise<SimulationResult> {
   const { spec, parts, reference, groups } = options.plan ?? await planSimulation(container, raw, options);
   const runGroup = options.runGroup ?? ((job, onProgress) => runGroupHere(container, job, onProgress));

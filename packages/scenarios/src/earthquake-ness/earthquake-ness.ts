@@ -1,12 +1,10 @@
 import { findMinimum, nessTheory, norm, resolvePlugin, solve, symmetricEigen, type FokkerPlanck, type Landscape, type Optimizer, type Sampler, type ScenarioContext, type SimulationOutcome } from '@nesslab/kernel';
+import type { CirculationResult, Marginal2dResult, MomentsResult } from '@nesslab/observers';
 import { curves, scatterVsTheory, type Claim } from '@nesslab/report';
 import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 import { scaledSigmaError, sigmaPoints, spearman } from '../stats/compare.ts';
 import { boltzmannShape, crossSectionPanel, ellipseMass, histogramCentroid, planeGaussian, sameArea, windowAround, type Pair } from '../shared/cross-section.ts';
 
-interface Moments { count: number; mean: number[]; meanStdError: number[]; covariance: number[][]; covarianceStdError: number[][] }
-interface Circulation { circulation: number[][]; stdError: number[][]; count: number }
-interface Marginal2d { xEdges: number[]; yEdges: number[]; counts: number[][]; density: number[][]; total: number; outside: number }
 
 const params = {
   eta: { type: 'number', description: 'η, learning rate (004 §4.1 uses 1e-7 for the regression; Fig. 2C does not restate it)', default: 1e-7, exclusiveMinimum: 0 },
@@ -117,7 +115,7 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awa
   const { landscape, theta0, N, grad, fp, temperature, wr, h, O, wrCircScale, vTheory, vContinuous, inBasis, sigmaTheory, sigmaContinuous, shiftPredicted, plane, scales, gQuake } = planned;
   const eta = p.eta, zeta = p.zeta, m = p.wrBatchSize;
   const [sim] = outcomes as [SimulationOutcome];
-  const moments = sim.observers.moments as Moments, circ = sim.observers.circulation as Circulation;
+  const moments = sim.observers.moments as MomentsResult, circ = sim.observers.circulation as CirculationResult;
 
   // Σ element-wise on the √(Σ_ii Σ_jj) scale (docs/science.md §6), measured about the sample mean (the centre is not θ₀).
   const sigmaErr = scaledSigmaError(moments.covariance, sigmaTheory);
@@ -147,7 +145,7 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awa
   const sd = vTheory.map(Math.sqrt);
   const gradNorm = norm(grad);
   // Fig. 2C: the histogram's mass inside the 1-σ ellipse of the equilibrium theory's marginal; Boltzmann shape H₀⁻¹.
-  const hist = sim.observers['marginal-2d'] as Marginal2d;
+  const hist = sim.observers['marginal-2d'] as Marginal2dResult;
   const shape = sameArea(boltzmannShape(wr.hessian, N, plane, scales), gQuake.sigma);
   const crossSection = { components: [6, 7], scales, histogram: hist, theoryCentre: gQuake.centre, theorySigma: gQuake.sigma, centroid: histogramCentroid(hist), ellipseMass: ellipseMass(hist, gQuake), boltzmannSigma: shape };
   const panel = crossSectionPanel({

@@ -1,10 +1,10 @@
 import { ScenarioError, preview, type ScenarioContext, type SimulationOutcome, type SimulationRequest } from '@nesslab/kernel';
 import { SIEGMUND_BETA, STYBLINSKI_TANG as ST, sgdBoxEscape } from '@nesslab/landscapes';
+import type { EscapeResult } from '@nesslab/observers';
 import { panel, pointsAndLines, type Claim } from '@nesslab/report';
 import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 import { pearson, weightedLine } from '../stats/line-fit.ts';
 
-interface Escape { chains: number; escaped: number; censored: number; steps: number; rate: number; rateRelativeError: number; exitsUpper: number[]; exitsLower: number[] }
 type Axis = 'inverseK' | 'batchSize' | 'inverseEta';
 
 const params = {
@@ -60,10 +60,10 @@ export const escapeSgd = defineScenario({
 type Params = ScenarioParams<typeof params>;
 
 const numbers = (v: unknown, field: string, integer = false): number[] => {
-  if (!Array.isArray(v) || v.length < 3 || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0 && (!integer || Number.isInteger(x)))) {
+  if (!Array.isArray(v) || v.length < 3 || !v.every((x): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0 && (!integer || Number.isInteger(x)))) {
     throw new ScenarioError(`params.${field}`, `needs at least three positive ${integer ? 'integers' : 'numbers'}, got ${preview(v)}`);
   }
-  return v as number[];
+  return v;
 };
 
 /** The three panels' (k, η, B) points (a shared point once), each with its theory and steps: one simulation per point. */
@@ -103,7 +103,7 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Ret
   const N = p.dim, K = p.chains, w = p.halfWidth, M = p.dataSize;
   const { panels } = planned;
   const measured = new Map<string, Point>();
-  for (const [i, [key, { q, theory }]] of [...planned.points].entries()) measured.set(key, point(q, outcomes[i]!.observers['escape-time'] as Escape, theory));
+  for (const [i, [key, { q, theory }]] of [...planned.points].entries()) measured.set(key, point(q, outcomes[i]!.observers['escape-time'] as EscapeResult, theory));
   const byPanel = (axis: Axis) => panels[axis].map((q) => measured.get(`${q.k}|${q.eta}|${q.B}`)!);
   const control: Record<Axis, (q: Point) => number> = { inverseK: (q) => 1 / q.k, batchSize: (q) => q.B, inverseEta: (q) => 1 / q.eta };
   // Theorem 3.2 with the box edge for the saddle: exponent 2BΔL/(η H_ae), H_ae = k f''(a), D = ηH/(2B) constant (s = 1).
@@ -137,7 +137,7 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Ret
 }
 
 /** One (k, η, B) point: the measured rate (continuous time t = η·steps) with its 95 % interval, and the diffusion theory's. */
-function point(q: { k: number; eta: number; B: number }, e: Escape, theory: ReturnType<typeof sgdBoxEscape>) {
+function point(q: { k: number; eta: number; B: number }, e: EscapeResult, theory: ReturnType<typeof sgdBoxEscape>) {
   const rate = e.rate / q.eta, rel = e.rateRelativeError, theoryRate = 1 / (q.eta * theory.meanSteps), w = theory.monitoredHalfWidth;
   return {
     ...q, steps: e.steps, chains: e.chains, escaped: e.escaped, censored: e.censored,

@@ -1,10 +1,10 @@
 import { ScenarioError, preview, type ScenarioContext, type SimulationOutcome, type SimulationRequest } from '@nesslab/kernel';
 import { STYBLINSKI_TANG as ST, styblinskiTangEscape } from '@nesslab/landscapes';
+import type { EscapeResult } from '@nesslab/observers';
 import { panel, pointsAndLines, type Claim } from '@nesslab/report';
 import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 import { pearson, weightedLine } from '../stats/line-fit.ts';
 
-interface Escape { chains: number; escaped: number; censored: number; steps: number; rate: number; rateRelativeError: number; meanEscapeStep: number; exitsUpper: number[]; exitsLower: number[] }
 
 const params = {
   dim: { type: 'integer', description: 'N, coordinates of the Styblinski–Tang function (001: 10); N equivalent saddles', default: 10, minimum: 1 },
@@ -58,8 +58,8 @@ export const escapeWhiteNoise = defineScenario({
 type Params = ScenarioParams<typeof params>;
 
 const numbers = (v: unknown, field: string): number[] => {
-  if (!Array.isArray(v) || v.length < 2 || !v.every((x) => typeof x === 'number' && Number.isFinite(x) && x > 0)) throw new ScenarioError(`params.${field}`, `needs at least two positive numbers, got ${preview(v)}`);
-  return v as number[];
+  if (!Array.isArray(v) || v.length < 2 || !v.every((x): x is number => typeof x === 'number' && Number.isFinite(x) && x > 0)) throw new ScenarioError(`params.${field}`, `needs at least two positive numbers, got ${preview(v)}`);
+  return v;
 };
 
 /** The (k, D) points of both panels (a shared point once), each with its box, theory and steps: one simulation per point. */
@@ -95,7 +95,7 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Ret
   const N = p.dim, eta = p.eta, K = p.chains, beyond = p.beyondSaddle;
   const { ks, Ds, Da, kb } = planned;
   const measured = new Map<string, ReturnType<typeof point>>();
-  for (const [i, { key, k, D, halfWidth, theory }] of planned.points.entries()) measured.set(key, point(k, D, eta, halfWidth, outcomes[i]!.observers['escape-time'] as Escape, theory));
+  for (const [i, { key, k, D, halfWidth, theory }] of planned.points.entries()) measured.set(key, point(k, D, eta, halfWidth, outcomes[i]!.observers['escape-time'] as EscapeResult, theory));
   const panelA = ks.map((k) => measured.get(`${k}|${Da}`)!), panelB = Ds.map((D) => measured.get(`${kb}|${D}`)!);
   const all = [...measured.values()];
 
@@ -134,7 +134,7 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Ret
 }
 
 /** One (k, D) point: measured rate in continuous time with its 95 % interval, and both theories. */
-function point(k: number, D: number, eta: number, halfWidth: number, e: Escape, theory: ReturnType<typeof styblinskiTangEscape>) {
+function point(k: number, D: number, eta: number, halfWidth: number, e: EscapeResult, theory: ReturnType<typeof styblinskiTangEscape>) {
   const rate = e.rate / eta, rel = e.rateRelativeError, kramersRate = 1 / theory.kramers, exactRate = 1 / theory.exact;
   return {
     k, D, halfWidth, steps: e.steps, chains: e.chains, escaped: e.escaped, censored: e.censored,

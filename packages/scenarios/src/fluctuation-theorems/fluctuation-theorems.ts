@@ -1,15 +1,9 @@
 import { entropyRate, findMinimum, nessTheory, toRows, type Landscape, type NessTheory, type ScenarioContext, type SimulationOutcome } from '@nesslab/kernel';
+import type { EntropyResult } from '@nesslab/observers';
 import type { Claim } from '@nesslab/report';
 import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 import { fluctuationPlots, type Measured } from './figures.ts';
 
-/** The entropy-production observer's result (packages/observers/src/entropy-production/fluctuation.ts). */
-interface Dft { sigma: number[]; logRatio: number[]; logRatioStdError: number[]; slope: number; slopeStdError: number; chi2PerDof: number; slopeEqualWeights: number; slopeEqualWeightsStdError: number }
-interface PerLength {
-  length: number; count: number; mean: number; meanStdError: number; rate: number; rateStdError: number; variance: number;
-  expMean: number; expStdError: number; histogram: { edges: number[]; counts: number[]; underflow: number; overflow: number; binWidth: number }; dft: Dft;
-}
-export interface EntropyObserved { theoryRate: number; dim: number; chains: number; lengths: PerLength[] }
 
 const LENGTHS = [1, 2, 3];
 
@@ -114,7 +108,7 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awa
   const { theta0, rate, mnistTheta0 } = planned;
   const eta = p.eta, m = p.batchSize;
   const [regSim, mnistSim] = outcomes as [SimulationOutcome, SimulationOutcome];
-  const reg = regSim.observers['entropy-production'] as EntropyObserved;
+  const reg = regSim.observers['entropy-production'] as EntropyResult;
 
   const ift = Math.max(...reg.lengths.map((l) => Math.abs(l.expMean - 1)));
   // DFT at ℓ = 2, 3 and Eq. 29 at every ℓ: the allowance (a systematic, docs/science.md §7) plus 4 standard errors of the run.
@@ -142,7 +136,7 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awa
 /** What the MNIST run measured, in the units of the plots and the claim. */
 function mnistMeasured(p: Params, sim: SimulationOutcome, theta0: Float64Array): Measured {
   const eta = p.mnistEta, m = p.mnistBatchSize;
-  const o = sim.observers['entropy-production'] as EntropyObserved;
+  const o = sim.observers['entropy-production'] as EntropyResult;
   return {
     eta, batchSize: m, chains: p.mnistChains, steps: p.mnistSteps, burnIn: p.mnistBurnIn,
     stepsPerSecond: (p.mnistChains * p.mnistSteps) / secondsOf(sim), theoryRate: o.theoryRate, theta0: [...theta0],
@@ -159,7 +153,7 @@ function stationaryStart(theory: NessTheory, n: number) {
 }
 
 /** Per ℓ, the observer's numbers plus the IFT and Eq. 29 in the units the claims use. */
-function summary(o: EntropyObserved) {
+function summary(o: EntropyResult) {
   return {
     lengths: o.lengths.map((l) => ({
       ...l,

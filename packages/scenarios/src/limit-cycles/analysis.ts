@@ -1,9 +1,10 @@
 // Summaries of the fft / autocorrelation / diffusion-spectrum observers for `limit-cycles` (003 Fig. 1b, 3a, 3b).
+import type { AutocorrelationResult, FftResult } from '@nesslab/observers';
 
-/** What the fft observer returns (observers/src/fft/fft.ts FftResult). */
-export interface FftOut { frequency: number[]; power: number[]; sd: number[]; stdError: number[]; window: number; series: number }
-/** What the autocorrelation observer returns (observers/src/autocorrelation). */
-export interface AutocorrelationOut { lag: number[]; mean: number[]; sd: number[]; band: number; fractionOutside: number[]; series: number }
+/** The part of the fft observer's result that the summaries here read (a test can build it without the rest). */
+export type FftOut = Pick<FftResult, 'frequency' | 'power' | 'sd' | 'stdError' | 'window' | 'series'>;
+/** The part of the autocorrelation observer's result that the summaries and figures here read. */
+export type AutocorrelationOut = Pick<AutocorrelationResult, 'lag' | 'mean' | 'sd' | 'band' | 'fractionOutside' | 'series'>;
 
 export interface OctaveBin { from: number; to: number; frequency: number; power: number; stdError: number }
 export interface SpectrumOut {

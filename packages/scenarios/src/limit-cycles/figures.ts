@@ -76,7 +76,7 @@ function eigenvaluePlot(f: LimitCyclesFigures): TopLevelSpec {
     }
   }
   const edges = counts.map((_, k) => 10 ** (lo + k / perDecade));
-  const step = { x: [] as number[], y: [] as number[] }; // a histogram outline: up and across each bin
+  const step: { x: number[]; y: number[] } = { x: [], y: [] }; // a histogram outline: up and across each bin
   counts.forEach((c, k) => { step.x.push(edges[k], edges[k] * 10 ** (1 / perDecade)); step.y.push(c, c); });
   const top = Math.max(...counts);
   const rule = (name: string, eps: number, dashed: boolean) => ({ name, x: [f.dim * eps, f.dim * eps], y: [0.5, top], dashed });

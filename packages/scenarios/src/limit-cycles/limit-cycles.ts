@@ -1,6 +1,7 @@
 import { ScenarioError, type ScenarioContext, type SimulationOutcome } from '@nesslab/kernel';
+import type { AtStepsResult, AutocorrelationResult, DiffusionSpectrumResult, FftResult } from '@nesslab/observers';
 import type { Claim } from '@nesslab/report';
-import { diffusionRanks, largeLagOutside, spectrumSummary, type AutocorrelationOut, type FftOut, type SpectrumOut } from './analysis.ts';
+import { diffusionRanks, largeLagOutside, spectrumSummary, type AutocorrelationOut, type SpectrumOut } from './analysis.ts';
 import { limitCyclesPlots } from './figures.ts';
 import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 
@@ -55,8 +56,6 @@ export const limitCycles = defineScenario({
   figures: (_p, analysis) => analysis.plots,
 });
 
-interface DiffusionOut { eigenvalues: number[][]; eigenMean: number[]; eigenVariance: number[]; rankFloat32: number[]; rankFloat64: number[] }
-
 type Params = ScenarioParams<typeof params>;
 
 /** The net's run (tiny-fc from a random start) and, when `control`, the convex control's (mnist-linear from 0), with the same M, η, m and epochs. */
@@ -103,17 +102,16 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Ret
   const H = p.hidden, K = p.classes;
   const net = outcomes[0]!, control = p.control ? outcomes[1] : undefined;
 
-  const spectrum: SpectrumOut = spectrumSummary(net.observers.fft as FftOut);
-  const controlSpectrum = control ? spectrumSummary(control.observers.fft as FftOut) : undefined;
-  const increments = net.observers.autocorrelation as AutocorrelationOut, states = net.observers['autocorrelation#2'] as AutocorrelationOut;
-  const outside = largeLagOutside(increments), controlOutside = control ? largeLagOutside(control.observers.autocorrelation as AutocorrelationOut) : undefined;
-  const d = net.observers['diffusion-spectrum'] as DiffusionOut;
-  type AtSteps = { steps: number[]; mean: number[]; sd: number[] };
-  const g = net.observers['gradient-norm'] as AtSteps, trend = net.observers['gradient-norm#5'] as AtSteps;
+  const spectrum: SpectrumOut = spectrumSummary(net.observers.fft as FftResult);
+  const controlSpectrum = control ? spectrumSummary(control.observers.fft as FftResult) : undefined;
+  const increments = net.observers.autocorrelation as AutocorrelationResult, states = net.observers['autocorrelation#2'] as AutocorrelationResult;
+  const outside = largeLagOutside(increments), controlOutside = control ? largeLagOutside(control.observers.autocorrelation as AutocorrelationResult) : undefined;
+  const d = net.observers['diffusion-spectrum'] as DiffusionSpectrumResult;
+  const g = net.observers['gradient-norm'] as AtStepsResult, trend = net.observers['gradient-norm#5'] as AtStepsResult;
   const gradientNorm = { epochs: g.steps.map((s) => s / n), mean: g.mean, sd: g.sd, window: windowHalves(trend, burnIn, steps) };
-  const withNumpy = (o: DiffusionOut) => o.eigenvalues.map((v, k) => ({ ...diffusionRanks(v), float32: o.rankFloat32[k], float64: o.rankFloat64[k] }));
+  const withNumpy = (o: DiffusionSpectrumResult) => o.eigenvalues.map((v, k) => ({ ...diffusionRanks(v), float32: o.rankFloat32[k], float64: o.rankFloat64[k] }));
   const ranks = withNumpy(d), worstRank = Math.max(...ranks.map((r) => r.participation)) / dim;
-  const controlRanks = control ? withNumpy(control.observers['diffusion-spectrum'] as DiffusionOut) : undefined;
+  const controlRanks = control ? withNumpy(control.observers['diffusion-spectrum'] as DiffusionSpectrumResult) : undefined;
   ctx.log(`lowest-frequency power / minimum ${spectrum.excess.toPrecision(3)}${controlSpectrum ? ` (control ${controlSpectrum.excess.toPrecision(3)})` : ''}; outside the 99 % band at lags ${outside.from}–${L}: ${(100 * outside.fraction).toFixed(1)} %; effective rank of D ≤ ${(100 * worstRank).toFixed(2)} % of N (numpy rank, float32 ε: ≤ ${(100 * Math.max(...ranks.map((r) => r.float32)) / dim).toFixed(1)} %)`);
 
   const claims: Claim[] = [

@@ -1,13 +1,10 @@
 import { findMinimum, nessTheory, norm, ScenarioError, toRows, worTheory, type Landscape, type ScenarioContext, type SimulationOutcome } from '@nesslab/kernel';
+import type { CirculationResult, Marginal2dResult, MomentsResult, RelativeLossResult } from '@nesslab/observers';
 import { curves, scatterVsTheory, type Claim } from '@nesslab/report';
 import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 import { scaledSigmaError, sigmaPoints } from '../stats/compare.ts';
 import { boltzmannShape, crossSectionPanel, ellipseMass, histogramCentroid, planeGaussian, planeMatrix, sameArea, windowAround, type Pair } from '../shared/cross-section.ts';
 
-interface Moments { count: number; mean: number[]; meanStdError: number[]; covariance: number[][]; covarianceStdError: number[][] }
-interface Circulation { circulation: number[][]; stdError: number[][]; count: number }
-interface RelativeLoss { steps: number[]; mean: number[]; sd: number[] }
-interface Marginal2d { xEdges: number[]; yEdges: number[]; counts: number[][]; density: number[][]; total: number; outside: number }
 
 const params = {
   eta: { type: 'number', description: 'η, learning rate of the stationary-state runs', default: 1e-7, exclusiveMinimum: 0 },
@@ -108,8 +105,8 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awa
   const eta = p.eta, m = p.batchSize;
   const [wr, wor, wrTrain, worTrain] = outcomes as [SimulationOutcome, SimulationOutcome, SimulationOutcome, SimulationOutcome];
 
-  const wrMoments = wr.observers.moments as Moments, worMoments = wor.observers.moments as Moments;
-  const wrCirc = wr.observers.circulation as Circulation;
+  const wrMoments = wr.observers.moments as MomentsResult, worMoments = wor.observers.moments as MomentsResult;
+  const wrCirc = wr.observers.circulation as CirculationResult;
   const sigmaTheory = toRows(theory.sigma, N), circTheory = toRows(theory.circulation, N);
   const sigmaErr = scaledSigmaError(wrMoments.covariance, sigmaTheory);
   const circScale = Math.max(...circTheory.flat().map(Math.abs));
@@ -126,7 +123,7 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awa
   const worShift = worMoments.mean.map((x, a) => x - theta0[a]);
   const gradNorm = norm(grad);
   // Fig. 2 per panel: WR mass inside the theory's 1-σ ellipse; WOR cloud centred on θ̂₀, not on θ₀ (the origin).
-  const wrHist = wr.observers['marginal-2d'] as Marginal2d, worHist = wor.observers['marginal-2d'] as Marginal2d;
+  const wrHist = wr.observers['marginal-2d'] as Marginal2dResult, worHist = wor.observers['marginal-2d'] as Marginal2dResult;
   const worCentroid = histogramCentroid(worHist);
   const crossSection = {
     components: [6, 7], scales,
@@ -168,7 +165,7 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awa
       sigma: { simulation: wrMoments.covariance, theory: sigmaTheory, stdError: wrMoments.covarianceStdError, scaledError: sigmaErr.rows },
       circulation: { simulation: wrCirc.circulation, theory: circTheory, stdError: wrCirc.stdError },
       diffusion: toRows(theory.diffusion, N),
-      relativeLoss: wrTrain.observers['relative-loss'] as RelativeLoss,
+      relativeLoss: wrTrain.observers['relative-loss'] as RelativeLossResult,
     },
     wor: {
       mean: worMoments.mean,
@@ -183,7 +180,7 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awa
       steps: p.worSteps, burnIn: p.worBurnIn,
       sigmaTraceRatioToWr: worRatio,
       sampledEvery: epoch,
-      relativeLoss: worTrain.observers['relative-loss'] as RelativeLoss,
+      relativeLoss: worTrain.observers['relative-loss'] as RelativeLossResult,
     },
     crossSection,
     training: { eta: p.trainingEta, chains: p.trainingChains, steps: p.trainingSteps, seed: ctx.seed + 1 },
@@ -192,8 +189,8 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awa
 }
 
 type PlotInput = {
-  wr: { sigma: { simulation: number[][]; theory: number[][] }; circulation: { simulation: number[][]; theory: number[][] }; relativeLoss: RelativeLoss };
-  wor: { sigma: { simulation: number[][]; theory: number[][] }; relativeLoss: RelativeLoss };
+  wr: { sigma: { simulation: number[][]; theory: number[][] }; circulation: { simulation: number[][]; theory: number[][] }; relativeLoss: RelativeLossResult };
+  wor: { sigma: { simulation: number[][]; theory: number[][] }; relativeLoss: RelativeLossResult };
 };
 
 /** The WOR theory, or one clear error naming η when its expansion in ηn·h (App. B–C) has broken down. */

@@ -1,9 +1,9 @@
 import { findMinimum, langevinTheory, ScenarioError, logLogSlope, symmetricEigen, symmetrize, type LangevinAlgorithm, type Landscape, preview, type ScenarioContext, type SimulationOutcome } from '@nesslab/kernel';
+import type { KlResult } from '@nesslab/observers';
 import { curves, type Claim } from '@nesslab/report';
 import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 import { weightedLine } from '../stats/line-fit.ts';
 
-interface Kl { count: number; chains: number; klBits: number; klBitsPlugin: number; bias: number; stdError: number; mean: number[] }
 type Algorithm = 'sgld' | 'sgld-lm' | 'sgworld' | 'sgworld-uncorrected' | 'sgworld-lm';
 const THEORY: LangevinAlgorithm[] = ['sgld', 'sgworld', 'sgworld-uncorrected'];
 const SHORT: Record<Algorithm, string> = { sgld: 'SGLD', 'sgld-lm': 'SGLD-LM', sgworld: 'SGWORLD', 'sgworld-uncorrected': 'SGWORLD-unc', 'sgworld-lm': 'SGWORLD-LM' };
@@ -69,10 +69,10 @@ function stabilityEdge(h: number, r: (x: number) => number): number {
 /** A list of η: at least `min` distinct positive numbers, ascending. */
 function etaList(p: Params, key: 'etas' | 'theoryEtas', min: number): number[] {
   const v = p[key];
-  if (!Array.isArray(v) || v.length < min || !v.every((x) => typeof x === 'number' && x > 0 && Number.isFinite(x)) || v.some((x, i) => i > 0 && x <= v[i - 1])) {
+  if (!Array.isArray(v) || v.length < min || !v.every((x): x is number => typeof x === 'number' && x > 0 && Number.isFinite(x)) || v.some((x, i) => i > 0 && x <= v[i - 1])) {
     throw new ScenarioError(`params.${key}`, `must be at least ${min} positive numbers in ascending order, got ${preview(v)}`);
   }
-  return v as number[];
+  return v;
 }
 
 type Params = ScenarioParams<typeof params>;
@@ -126,8 +126,8 @@ async function plan(p: Params, ctx: ScenarioContext) {
 /** The runs' KL by algorithm, the fitted slopes against the theory, the claims, and the figures. */
 function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awaited<ReturnType<typeof plan>>, { claim }: AnalyseTools<keyof typeof claims>) {
   const { chainRuns, landscape, theta0, m, n, etas, lmEta, chains, h, hMax, theoryEtas, theory, small, theorySlopes } = planned;
-  const kl = (i: number): Kl & { eta: number; steps: number } => ({ ...(outcomes[i]!.observers['kl-to-posterior'] as Kl), eta: chainRuns[i]!.eta, steps: chainRuns[i]!.steps });
-  const runs: Record<Algorithm, (Kl & { eta: number; steps: number })[]> = { sgld: [], 'sgld-lm': [], sgworld: [], 'sgworld-uncorrected': [], 'sgworld-lm': [] };
+  const kl = (i: number): KlResult & { eta: number; steps: number } => ({ ...(outcomes[i]!.observers['kl-to-posterior'] as KlResult), eta: chainRuns[i]!.eta, steps: chainRuns[i]!.steps });
+  const runs: Record<Algorithm, (KlResult & { eta: number; steps: number })[]> = { sgld: [], 'sgld-lm': [], sgworld: [], 'sgworld-uncorrected': [], 'sgworld-lm': [] };
   chainRuns.forEach((r, i) => { if (!r.extra) runs[r.alg].push(kl(i)); });
   const sgworldAtLm = runs.sgworld.find((r) => r.eta === lmEta) ?? kl(chainRuns.length - 1);
 
@@ -176,7 +176,7 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awa
   return { results, claims, plots: { 'kl-vs-eta': plot(theoryEtas, theory, runs), 'kl-real-chains': chainsPlot(theoryEtas, theory, runs, etas) } };
 }
 
-function plot(etas: number[], theory: Record<LangevinAlgorithm, { continuous: number[]; discrete: number[] }>, runs: Record<Algorithm, (Kl & { eta: number })[]>) {
+function plot(etas: number[], theory: Record<LangevinAlgorithm, { continuous: number[]; discrete: number[] }>, runs: Record<Algorithm, (KlResult & { eta: number })[]>) {
   return curves({
     title: 'KL to the exact posterior vs η (004 Fig. 6). FP: Fokker–Planck theory Eq. 44/47; Euler: discrete-time theory; sim: real chains ± s.e.',
     xTitle: 'η', yTitle: 'D_KL(P_s ‖ P_po) [bits]', logX: true, logY: true,
@@ -189,7 +189,7 @@ function plot(etas: number[], theory: Record<LangevinAlgorithm, { continuous: nu
 }
 
 /** The real chains' η range only: simulation ± s.e. against the discrete-time theories and Eq. 44 (Eq. 47's η⁶ curve is far below). */
-function chainsPlot(etas: number[], theory: Record<LangevinAlgorithm, { continuous: number[]; discrete: number[] }>, runs: Record<Algorithm, (Kl & { eta: number })[]>, simEtas: number[]) {
+function chainsPlot(etas: number[], theory: Record<LangevinAlgorithm, { continuous: number[]; discrete: number[] }>, runs: Record<Algorithm, (KlResult & { eta: number })[]>, simEtas: number[]) {
   const lo = simEtas[0] / 1.5, hi = simEtas[simEtas.length - 1] * 1.5, keep = etas.map((e) => e >= lo && e <= hi);
   const cut = (v: number[]) => v.filter((_, i) => keep[i]);
   return curves({

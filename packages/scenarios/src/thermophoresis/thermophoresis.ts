@@ -1,8 +1,8 @@
 import { ScenarioError, preview, type ScenarioContext, type SimulationOutcome } from '@nesslab/kernel';
+import type { AtStepsResult } from '@nesslab/observers';
 import { curves, panel, type Claim, type TopLevelSpec } from '@nesslab/report';
 import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 
-interface AtSteps { steps: number[]; mean: number[]; sd: number[]; chains: number }
 
 const params = {
   inputs: { type: 'integer', description: 'd, input dimension (000 A.6: 10; §6: 100)', default: 10, minimum: 1 },
@@ -55,13 +55,13 @@ export const thermophoresis = defineScenario({
 });
 
 const positives = (v: unknown, field: string, integer = false): number[] => {
-  if (!Array.isArray(v) || v.length < 2 || !v.every((x) => typeof x === 'number' && x > 0 && Number.isFinite(x) && (!integer || Number.isInteger(x)))) {
+  if (!Array.isArray(v) || v.length < 2 || !v.every((x): x is number => typeof x === 'number' && x > 0 && Number.isFinite(x) && (!integer || Number.isInteger(x)))) {
     throw new ScenarioError(`params.${field}`, `needs at least two positive ${integer ? 'integers' : 'numbers'}, got ${preview(v)}`);
   }
-  return v as number[];
+  return v;
 };
 
-export interface Curve { label: string; eta: number; batch: number; steps: number[]; tau: number[]; rate: AtSteps; norm: AtSteps }
+export interface Curve { label: string; eta: number; batch: number; steps: number[]; tau: number[]; rate: AtStepsResult; norm: AtStepsResult }
 
 type Params = ScenarioParams<typeof params>;
 
@@ -100,7 +100,7 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Ret
   const { dim } = planned, K = p.chains, tauEnd = p.rescaledSteps;
   const curve = ({ eta, batch, index }: RunRef): Curve => {
     const sim = outcomes[index]!;
-    const rate = sim.observers['activation-rate'] as AtSteps, norm = sim.observers['weight-norm'] as AtSteps;
+    const rate = sim.observers['activation-rate'] as AtStepsResult, norm = sim.observers['weight-norm'] as AtStepsResult;
     return { label: `η = ${eta}, |B| = ${batch}`, eta, batch, steps: rate.steps, tau: rate.steps.map((s) => (s * eta * eta) / batch), rate, norm };
   };
   const etaRuns = planned.etaRuns.map(curve);
@@ -110,7 +110,7 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Ret
   const k = p.dropStdErrors;
   // The fall from the start to the lowest recorded mean (the end for the activation rate; |V| turns up again later, as
   // the net starts to memorise the labels): s.e. from the sd over chains at both points (conservative: the drop is paired).
-  const falls = (pick: (c: Curve) => AtSteps) => all.map((c) => {
+  const falls = (pick: (c: Curve) => AtStepsResult) => all.map((c) => {
     const s = pick(c), low = s.mean.indexOf(Math.min(...s.mean.slice(1))), drop = s.mean[0] - s.mean[low];
     return { run: c.label, start: s.mean[0], lowest: s.mean[low], atStep: c.steps[low], end: s.mean[s.mean.length - 1], drop, stdError: Math.hypot(s.sd[0], s.sd[low]) / Math.sqrt(K) };
   });

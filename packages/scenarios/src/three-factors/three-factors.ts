@@ -1,9 +1,9 @@
 import { ScenarioError, preview, type ScenarioContext, type SimulationOutcome } from '@nesslab/kernel';
 import { WELLS_DEFAULTS, wellsCriticalPoints, wellsOccupancy } from '@nesslab/landscapes';
+import type { OccupancyResult } from '@nesslab/observers';
 import { panel, pointsAndLines, type Claim } from '@nesslab/report';
 import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 
-interface Occupancy { chains: number; stepsPerChain: number; below: number; above: number; stdError: number; logRatio: number; logRatioStdError: number; transitions: number; minTransitionsPerChain: number }
 
 const params = {
   eta: { type: 'number', description: 'η₀, the smallest learning rate; the points use η = η₀·m for m in etaMultiples', default: 0.0015, exclusiveMinimum: 0 },
@@ -49,10 +49,10 @@ export const threeFactors = defineScenario({
 });
 
 const positives = (v: unknown, field: string, min: number): number[] => {
-  if (!Array.isArray(v) || v.length < min || !v.every((x) => typeof x === 'number' && Number.isSafeInteger(x) && x > 0) || new Set(v).size !== v.length) {
+  if (!Array.isArray(v) || v.length < min || !v.every((x): x is number => typeof x === 'number' && Number.isSafeInteger(x) && x > 0) || new Set(v).size !== v.length) {
     throw new ScenarioError(`params.${field}`, `needs at least ${min} distinct positive integers, got ${preview(v)}`);
   }
-  return [...(v as number[])].sort((a, b) => a - b);
+  return [...v].sort((a, b) => a - b);
 };
 
 /** χ² quantile by Wilson–Hilferty (z = 3.09: 99.9 %), good to ~1 % for dof ≥ 2. */
@@ -99,7 +99,7 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Ret
   for (const { S0, n, T, theory, points: planPoints } of planned.groups) { // increasing η/S
     const points = [];
     for (const { eta, S, steps } of planPoints) {
-      const o = outcomes[k++]!.observers.occupancy as Occupancy;
+      const o = outcomes[k++]!.observers.occupancy as OccupancyResult;
       // basin "below" the barrier top is the wide minimum (θ_w < θ_s): r = log(p_wide/p_sharp)
       const discrete = 0.5 * Math.log((1 - (eta * hSharp) / 2) / (1 - (eta * hWide) / 2)); // harmonic wells: Var = T/(h(1 − ηh/2))
       points.push({ eta, batchSize: S, etaOverS: n, steps, pWide: o.below, pSharp: o.above, pStdError: o.stdError, logRatio: o.logRatio, logRatioStdError: o.logRatioStdError, transitions: o.transitions, minTransitionsPerChain: o.minTransitionsPerChain, discreteStepEstimate: discrete });

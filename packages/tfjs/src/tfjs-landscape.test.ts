@@ -1,13 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import { assemble, listPlugins, newtonMinimum, resolvePlugin, Xoshiro128, type Landscape, type MinimumStart, type RandomStart } from '@nesslab/kernel';
-import { landscapesModule, TanhRegression } from '../index.ts';
+import { tfjsModule } from './index.ts';
 import { BACKEND_ENV, loadTfjs, type BackendSelection } from './backend.ts';
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import { TfjsLandscape } from './tfjs-landscape.ts';
 import { paramsFor } from '@nesslab/kernel/testing';
 import { TfjsRegression, tfjsRegressionInfo } from './regression.ts';
-import { tanhRegressionInfo } from '../tanh-regression/tanh-regression.ts';
+import { TanhReference } from './tanh-reference.ts';
 
 const N = 7, M = 200;
 const maxAbs = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => Math.max(s, Math.abs(v)), 0);
@@ -20,7 +20,8 @@ const THETA = f32([0.9, 1.6, 0.4, -0.8, 1.2, -0.6, 0.1]);
 
 let selection: BackendSelection;
 let tfl: TfjsRegression;
-let ref: TanhRegression;
+/** The float64 analytic reference (what the built-in tanh-regression computes): see tanh-reference.ts. */
+let ref: TanhReference;
 
 beforeAll(async () => {
   const pending = TfjsLandscape.ready();
@@ -29,8 +30,8 @@ beforeAll(async () => {
   selection = await pending;
   tfl = new TfjsRegression();
   tfl.configure(paramsFor(tfjsRegressionInfo), 0);
-  ref = new TanhRegression();
-  ref.configure(paramsFor(tanhRegressionInfo), 0);
+  ref = new TanhReference();
+  ref.configure();
 });
 
 describe('backend selection', () => {
@@ -52,9 +53,21 @@ describe('backend selection', () => {
   });
 });
 
+describe('tfjs-core without the @tensorflow/tfjs umbrella (core-registrations.ts)', () => {
+  it('has the gradients and chained ops the umbrella registered, and the Tensor class its op handler', () => {
+    const tf = loadTfjs();
+    tf.tidy(() => {
+      const x = tf.tensor1d([0.3, 0.7]);
+      expect(tf.grad((v: TF.Tensor) => tf.sum(tf.tanh(v)))(x).dataSync()[0]).toBeCloseTo(1 - Math.tanh(0.3) ** 2, 6);
+      expect(x.slice(1, 1).square().dataSync()[0]).toBeCloseTo(0.49, 6);
+      expect(x.clone().cast('int32').dtype).toBe('int32');
+    });
+  });
+});
+
 describe('TfjsLandscape (tfjs-regression)', () => {
   it('is bound as the landscape plugin tfjs-regression, declaring float32 precision', () => {
-    const c = assemble(landscapesModule);
+    const c = assemble(tfjsModule);
     const l = resolvePlugin(c, 'landscape', 'tanh-regression-tfjs', 'landscape');
     expect(l).toBeInstanceOf(TfjsRegression);
     expect(listPlugins(c, 'landscape')).toContainEqual(tfjsRegressionInfo);
@@ -76,8 +89,8 @@ describe('TfjsLandscape (tfjs-regression)', () => {
 
   it('reads epsilon and lambda like tanh-regression', () => {
     const params = { epsilon: 0.2, lambda: 3 };
-    const a = new TfjsRegression(), b = new TanhRegression();
-    a.configure(paramsFor(tfjsRegressionInfo, params), 0); b.configure(paramsFor(tanhRegressionInfo, params), 0);
+    const a = new TfjsRegression(), b = new TanhReference();
+    a.configure(paramsFor(tfjsRegressionInfo, params), 0); b.configure(params);
     expect(Math.abs(a.loss(THETA) - b.loss(THETA))).toBeLessThan(1e-5 * b.loss(THETA));
     expect(() => paramsFor(tfjsRegressionInfo, { epsilon: 0 }, 'scenario.landscape.params')).toThrow('scenario.landscape.params.epsilon: must be > 0');
   });

@@ -1,9 +1,9 @@
 import { expect, it } from 'vitest';
-import { TanhRegression } from '../index.ts';
 import { currentBackend, loadTfjs } from './backend.ts';
 import { TfjsLandscape } from './tfjs-landscape.ts';
 import { paramsFor } from '@nesslab/kernel/testing';
 import { TfjsRegression, tfjsRegressionInfo } from './regression.ts';
+import { TanhReference } from './tanh-reference.ts';
 
 // A test file of its own: vitest gives each file a fresh worker, hence a fresh tfjs engine with no selection yet.
 it('configure before TfjsLandscape.ready() selects cpu synchronously, for the whole process', async () => {
@@ -18,7 +18,7 @@ it('configure before TfjsLandscape.ready() selects cpu synchronously, for the wh
   expect((await TfjsLandscape.ready()).name).toBe('cpu');
   expect((await l.init()).backend).toBe('cpu');
   // Same float32 arithmetic as on wasm: agrees with the float64 landscape to float32 precision.
-  const ref = new TanhRegression();
+  const ref = new TanhReference();
   const th = Float64Array.from([0.9, 1.6, 0.4, -0.8, 1.2, -0.6, 0.1], Math.fround);
   expect(Math.abs(l.loss(th) - ref.loss(th))).toBeLessThan(1e-6 * ref.loss(th));
 });

@@ -1,4 +1,4 @@
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import { ScenarioError, type Landscape } from '@nesslab/kernel';
 import { currentBackend, loadTfjs, selectBackend, useBackendSync, type BackendSelection, type TfjsBackendName } from './backend.ts';
 

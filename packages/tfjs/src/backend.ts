@@ -3,19 +3,26 @@
  *
  * tfjs is loaded at run time from node_modules with `createRequire(import.meta.url)` instead of a static import:
  *  - one copy of tfjs-core: the CLI is an esbuild bundle; a static import would bundle one copy of tfjs while
- *    tfjs-node, the wasm backend and users' landscapes (`import * as tf from '@tensorflow/tfjs'` in a plugin
+ *    tfjs-node, the wasm backend and users' landscapes (`import * as tf from '@tensorflow/tfjs-core'` in a plugin
  *    outside the bundle) load another from node_modules;
  *  - the wasm backend runs as the real CommonJS file it is: its Emscripten loader reads `__dirname`, which an
  *    ESM bundle does not have (a bundled copy throws ReferenceError when the backend initialises);
- *  - nothing of tfjs (≈0.3–0.5 s and ≈25 MB to import) is loaded until a tfjs landscape is used.
+ *  - nothing of tfjs but the gradient and chained-op registrations (core-registrations.ts, bundled: ≈40 ms) is loaded
+ *    until a tfjs landscape is used (tfjs-core and the cpu backend: ≈0.2 s and ≈10 MB).
+ * Only tfjs-core and the backends are loaded, not the `@tensorflow/tfjs` umbrella (layers, converter, data, webgl):
+ * tfjs-core brings the ops and autodiff (tf.grad; the ops' gradients from core-registrations.ts), loading
+ * `@tensorflow/tfjs-backend-cpu` registers the cpu backend and its kernels, `@tensorflow/tfjs-backend-wasm` the wasm
+ * backend, `@tensorflow/tfjs-node` (optional) the tensorflow backend. tfjs keeps its engine and its kernel and
+ * gradient registries in globals, so every copy of tfjs-core in the process shares them.
  * The .wasm files are found the same way, in the package's dist folder inside nesslab's node_modules, never relative
  * to the bundle or the working directory and never over the network.
  */
 import { createRequire } from 'node:module';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import type * as TfWasm from '@tensorflow/tfjs-backend-wasm';
+import './core-registrations.ts'; // gradients and chained ops: bundled, see there
 
 export type TfjsBackendName = 'tensorflow' | 'wasm' | 'cpu';
 
@@ -65,9 +72,17 @@ const firstLine = (e: unknown) => (e instanceof Error ? e.message : String(e)).s
 
 let tfModule: typeof TF | undefined;
 
-/** The `@tensorflow/tfjs` module (loaded on first call, synchronously). */
+/**
+ * The `@tensorflow/tfjs-core` module, with the cpu backend registered (`@tensorflow/tfjs-backend-cpu`, loaded with
+ * it): both on first call, synchronously. The wasm and tensorflow backends are loaded by `selectBackend` only.
+ */
 export function loadTfjs(): typeof TF {
-  return (tfModule ??= load<typeof TF>('@tensorflow/tfjs'));
+  if (!tfModule) {
+    const tf = load<typeof TF>('@tensorflow/tfjs-core');
+    load('@tensorflow/tfjs-backend-cpu'); // registers the 'cpu' backend and its kernels with tfjs-core's engine
+    tfModule = tf;
+  }
+  return tfModule;
 }
 
 let selection: BackendSelection | undefined;

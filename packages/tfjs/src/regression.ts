@@ -1,7 +1,6 @@
-import type * as TF from '@tensorflow/tfjs';
+import type * as TF from '@tensorflow/tfjs-core';
 import { definePlugin, type ParamsOf } from '@nesslab/kernel';
-import { PAPER_X, PAPER_Y } from '../tanh-regression/data.ts';
-import { TanhRegression, TANH_REGRESSION_DEFAULTS as D } from '../tanh-regression/tanh-regression.ts';
+import { PAPER_X, PAPER_Y } from './data.ts';
 import { loadTfjs } from './backend.ts';
 import { TfjsLandscape, type TfjsLandscapeDefinition } from './tfjs-landscape.ts';
 
@@ -12,6 +11,39 @@ export interface TfjsRegressionParams {
   /** λ in R = λ|θ|². */
   lambda: number;
 }
+
+/** The paper's ε and λ: the defaults of the built-in tanh-regression (004 §4.1). */
+export const TFJS_REGRESSION_DEFAULTS: Readonly<TfjsRegressionParams> = Object.freeze({ epsilon: 0.1, lambda: 10 });
+const D = TFJS_REGRESSION_DEFAULTS;
+
+const N = 7;
+/** |θ| of a random start (the authors' InitNorm). */
+const INIT_NORM = 0.5;
+
+/**
+ * The random start of the built-in tanh-regression, the same arithmetic step by step (so the same θ bit for bit):
+ * the authors' `w = rand(7); w /= norm(w)/InitNorm`, InitNorm = 0.5, each uniform u = exp(−(z₁² + z₂²)/2) from
+ * two normals (exactly U(0, 1]); 14 normals per start. See TanhRegression.randomInit in @nesslab/landscapes.
+ */
+export function tanhRegressionRandomInit(out: Float64Array, normal: () => number): void {
+  let norm2 = 0;
+  for (let a = 0; a < N; a++) {
+    const z1 = normal(), z2 = normal();
+    const u = Math.exp(-0.5 * (z1 * z1 + z2 * z2));
+    out[a] = u;
+    norm2 += u * u;
+  }
+  if (!(norm2 > 0)) {
+    // All seven uniforms underflowed (probability ~e^{−5000}); fall back to the direction (1, …, 1).
+    for (let a = 0; a < N; a++) out[a] = 1;
+    norm2 = N;
+  }
+  const scale = INIT_NORM / Math.sqrt(norm2);
+  for (let a = 0; a < N; a++) out[a] *= scale;
+}
+
+/** Newton's start for θ₀, as the built-in tanh-regression's: the authors' printed minimum to three digits. */
+export const TANH_REGRESSION_MINIMUM_START: readonly number[] = Object.freeze([1.283, 1.231, 0.705, -0.532, 0.928, -0.909, -0.009]);
 
 const PRECISION = 'float32 inside (tfjs autodiff: loss, gradients, Hessian; θ and the data rounded to float32 on the way in); chain state and accumulators float64';
 
@@ -39,9 +71,8 @@ export const tfjsRegressionInfo = definePlugin({
 export function tfjsRegressionDefinition(p: TfjsRegressionParams = { epsilon: D.epsilon, lambda: D.lambda }): TfjsLandscapeDefinition {
   const size = PAPER_X.length;
   const scale = size / (2 * p.epsilon * p.epsilon), lambda = p.lambda;
-  const reference = new TanhRegression();
   return {
-    dim: 7,
+    dim: N,
     x: PAPER_X.map((v) => [v]),
     y: PAPER_Y,
     sampleLoss(theta: TF.Tensor1D, x: TF.Tensor2D, y: TF.Tensor): TF.Tensor1D {
@@ -56,8 +87,8 @@ export function tfjsRegressionDefinition(p: TfjsRegressionParams = { epsilon: D.
       return tf.mul(tf.sum(tf.square(theta)), lambda) as TF.Scalar;
     },
     // The same starts as tanh-regression: the authors' random start and their printed minimum.
-    randomInit: (out, normal) => reference.randomInit(out, normal),
-    minimumStart: (out) => reference.minimumStart(out),
+    randomInit: tanhRegressionRandomInit,
+    minimumStart: (out) => { out.set(TANH_REGRESSION_MINIMUM_START); },
   };
 }
 
