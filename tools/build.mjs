@@ -22,7 +22,7 @@ const requireShim = { js: "import { createRequire as __nl_cr } from 'node:module
 const external = ['@nesslab/*', 'inversify', 'rxjs', '@tensorflow/*', 'vega', 'vega-lite'];
 const library = (name, entryPoints) => build({ ...common, entryPoints, outdir: `packages/${name}/dist`, external });
 await Promise.all([
-  library('kernel', { index: 'packages/kernel/src/index.ts', testing: 'packages/kernel/src/testing/index.ts', inversify: 'packages/kernel/src/reexports/inversify.ts', rxjs: 'packages/kernel/src/reexports/rxjs.ts', theory: 'packages/kernel/src/theory/index.ts', linalg: 'packages/kernel/src/linalg/index.ts' }),
+  library('kernel', { index: 'packages/kernel/src/index.ts', testing: 'packages/kernel/src/testing/index.ts', inversify: 'packages/kernel/src/reexports/inversify.ts', rxjs: 'packages/kernel/src/reexports/rxjs.ts', theory: 'packages/kernel/src/theory/index.ts', linalg: 'packages/kernel/src/linalg/index.ts', data: 'packages/kernel/src/data/index.ts' }),
   ...['samplers', 'optimizers', 'landscapes', 'tfjs', 'observers', 'report', 'scenarios'].map((name) => library(name, { index: `packages/${name}/src/index.ts` })),
   // The programmatic API's worker thread, one self-contained file beside the scenarios package's dist/index.js
   // (workerRunner finds it there): the kernel and the built-in plugin packages bundled, as the CLI's worker has them.
