@@ -5,6 +5,11 @@ import { fileURLToPath } from 'node:url';
 export const sharedConfig = (extra: { testTimeout?: number } = {}) =>
   defineConfig({
     resolve: { conditions: ['@nesslab/source', 'import', 'module', 'node', 'default'] },
-    ssr: { resolve: { conditions: ['@nesslab/source', 'import', 'module', 'node', 'default'], externalConditions: ['@nesslab/source'] } },
+    ssr: {
+      resolve: {
+        conditions: ['@nesslab/source', 'import', 'module', 'node', 'default'],
+        externalConditions: ['@nesslab/source'],
+      },
+    },
     test: { setupFiles: [fileURLToPath(new URL('./packages/kernel/src/testing/setup.ts', import.meta.url))], ...extra },
   });

@@ -31,33 +31,82 @@ const DEP_FIELDS = ['dependencies', 'devDependencies', 'peerDependencies', 'opti
 // ---------------------------------------------------------------------------------------------------------------
 // A small JavaScript / TypeScript tokenizer: enough to skip comments, strings, template text and regex literals,
 // so that `import` in a comment or a string (code written by a test) is not taken for an import.
-const REGEX_AFTER = new Set(['return', 'typeof', 'instanceof', 'in', 'of', 'new', 'delete', 'void', 'throw', 'case', 'do', 'else', 'yield', 'await', 'extends']);
+const REGEX_AFTER = new Set([
+  'return',
+  'typeof',
+  'instanceof',
+  'in',
+  'of',
+  'new',
+  'delete',
+  'void',
+  'throw',
+  'case',
+  'do',
+  'else',
+  'yield',
+  'await',
+  'extends',
+]);
 const ID_START_U = /[\p{ID_Start}$_#]/u;
 const ID_PART_U = /[\p{ID_Continue}$\u200c\u200d]/u;
 // Character codes (charCodeAt past the end is NaN, which every test below rejects).
 const isAlpha = (c) => (c >= 97 && c <= 122) || (c >= 65 && c <= 90);
 const isDigit = (c) => c >= 48 && c <= 57;
-const isIdStart = (c) => isAlpha(c) || c === 95 /* _ */ || c === 36 /* $ */ || c === 35 /* # */ || c === 92 /* \ */ || (c > 127 && ID_START_U.test(String.fromCharCode(c)));
-const isIdPart = (c) => isAlpha(c) || isDigit(c) || c === 95 || c === 36 || c === 92 || (c > 127 && ID_PART_U.test(String.fromCharCode(c)));
+const isIdStart = (c) =>
+  isAlpha(c) ||
+  c === 95 /* _ */ ||
+  c === 36 /* $ */ ||
+  c === 35 /* # */ ||
+  c === 92 /* \ */ ||
+  (c > 127 && ID_START_U.test(String.fromCharCode(c)));
+const isIdPart = (c) =>
+  isAlpha(c) || isDigit(c) || c === 95 || c === 36 || c === 92 || (c > 127 && ID_PART_U.test(String.fromCharCode(c)));
 const isSpace = (c) => c === 32 || (c >= 9 && c <= 13) || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029;
-const SLASH = 47, STAR = 42, NL = 10, BACKSLASH = 92, BACKTICK = 96, DOLLAR = 36, LBRACE = 123, RBRACE = 125;
-const ID = 1, STR = 2, NUM = 3, TPL = 4, REGEX = 5, PUNCT = 6; // token kinds; a punctuator's `code` is its character
+const SLASH = 47,
+  STAR = 42,
+  NL = 10,
+  BACKSLASH = 92,
+  BACKTICK = 96,
+  DOLLAR = 36,
+  LBRACE = 123,
+  RBRACE = 125;
+const ID = 1,
+  STR = 2,
+  NUM = 3,
+  TPL = 4,
+  REGEX = 5,
+  PUNCT = 6; // token kinds; a punctuator's `code` is its character
 const SUBST = 0; // the code of the punctuator `${`
 
 // Tokens in parallel arrays (no object per token): kind, start, end (a string's: inside its quotes), code. The
 // arrays are reused by the next call.
 let cap = 1 << 14;
-let kind = new Uint8Array(cap), start = new Int32Array(cap), end = new Int32Array(cap), code = new Uint16Array(cap);
+let kind = new Uint8Array(cap),
+  start = new Int32Array(cap),
+  end = new Int32Array(cap),
+  code = new Uint16Array(cap);
 export function tokenize(src) {
   const n = src.length;
   let count = 0;
   const push = (k, s, e, c) => {
     if (count === cap) {
       cap *= 2;
-      const grow = (a, A) => { const b = new A(cap); b.set(a); return b; };
-      kind = grow(kind, Uint8Array); start = grow(start, Int32Array); end = grow(end, Int32Array); code = grow(code, Uint16Array);
+      const grow = (a, A) => {
+        const b = new A(cap);
+        b.set(a);
+        return b;
+      };
+      kind = grow(kind, Uint8Array);
+      start = grow(start, Int32Array);
+      end = grow(end, Int32Array);
+      code = grow(code, Uint16Array);
     }
-    kind[count] = k; start[count] = s; end[count] = e; code[count] = c; count++;
+    kind[count] = k;
+    start[count] = s;
+    end[count] = e;
+    code[count] = c;
+    count++;
   };
   const braces = []; // true for a template substitution `${`, false for a code brace
   const at = (k) => src.charCodeAt(k);
@@ -66,40 +115,73 @@ export function tokenize(src) {
     if (count === 0) return true;
     const k = kind[count - 1];
     if (k === ID) return REGEX_AFTER.has(src.slice(start[count - 1], end[count - 1]));
-    if (k === PUNCT) { const c = code[count - 1]; return !(c === 41 /* ) */ || c === 93 /* ] */ || c === RBRACE); }
+    if (k === PUNCT) {
+      const c = code[count - 1];
+      return !(c === 41 /* ) */ || c === 93 /* ] */ || c === RBRACE);
+    }
     return false; // after a string, number, template or regex
   };
-  const template = (pos) => { // i is just past a backtick or a substitution's closing brace
+  const template = (pos) => {
+    // i is just past a backtick or a substitution's closing brace
     while (i < n) {
       const c = at(i);
       if (c === BACKSLASH) i += 2;
-      else if (c === BACKTICK) { i++; push(TPL, pos, i, 0); return; }
-      else if (c === DOLLAR && at(i + 1) === LBRACE) { i += 2; braces.push(true); push(PUNCT, pos, i, SUBST); return; }
-      else i++;
+      else if (c === BACKTICK) {
+        i++;
+        push(TPL, pos, i, 0);
+        return;
+      } else if (c === DOLLAR && at(i + 1) === LBRACE) {
+        i += 2;
+        braces.push(true);
+        push(PUNCT, pos, i, SUBST);
+        return;
+      } else i++;
     }
   };
   while (i < n) {
     const c = at(i);
-    if (isSpace(c)) { i++; continue; }
-    if (c === SLASH && at(i + 1) === SLASH) { const e = src.indexOf('\n', i); i = e < 0 ? n : e; continue; }
-    if (c === SLASH && at(i + 1) === STAR) { const e = src.indexOf('*/', i + 2); i = e < 0 ? n : e + 2; continue; }
+    if (isSpace(c)) {
+      i++;
+      continue;
+    }
+    if (c === SLASH && at(i + 1) === SLASH) {
+      const e = src.indexOf('\n', i);
+      i = e < 0 ? n : e;
+      continue;
+    }
+    if (c === SLASH && at(i + 1) === STAR) {
+      const e = src.indexOf('*/', i + 2);
+      i = e < 0 ? n : e + 2;
+      continue;
+    }
     const pos = i;
-    if (c === 34 || c === 39) { // a string ends at its quote, or (unterminated) at the line's end
+    if (c === 34 || c === 39) {
+      // a string ends at its quote, or (unterminated) at the line's end
       i++;
       while (i < n && at(i) !== c && at(i) !== NL) i += at(i) === BACKSLASH ? 2 : 1;
       push(STR, pos + 1, Math.min(i, n), 0);
       i++;
       continue;
     }
-    if (c === BACKTICK) { i++; template(pos); continue; }
-    if (c === RBRACE && braces[braces.length - 1] === true) { braces.pop(); i++; template(pos); continue; }
+    if (c === BACKTICK) {
+      i++;
+      template(pos);
+      continue;
+    }
+    if (c === RBRACE && braces[braces.length - 1] === true) {
+      braces.pop();
+      i++;
+      template(pos);
+      continue;
+    }
     if (isIdStart(c)) {
       i++;
       while (i < n && isIdPart(at(i))) i++;
       push(ID, pos, i, 0);
       continue;
     }
-    if (isDigit(c) || (c === 46 /* . */ && isDigit(at(i + 1)))) { // 1, 1.5e-7, 0x1f, 1_000n
+    if (isDigit(c) || (c === 46 /* . */ && isDigit(at(i + 1)))) {
+      // 1, 1.5e-7, 0x1f, 1_000n
       const hex = c === 48 && (at(i + 1) === 120 || at(i + 1) === 88);
       i++;
       while (i < n) {
@@ -115,8 +197,13 @@ export function tokenize(src) {
       let cls = false;
       while (i < n && at(i) !== NL) {
         const d = at(i);
-        if (d === BACKSLASH) { i += 2; continue; }
-        if (d === 91 /* [ */) cls = true; else if (d === 93 /* ] */) cls = false; else if (d === SLASH && !cls) break;
+        if (d === BACKSLASH) {
+          i += 2;
+          continue;
+        }
+        if (d === 91 /* [ */) cls = true;
+        else if (d === 93 /* ] */) cls = false;
+        else if (d === SLASH && !cls) break;
         i++;
       }
       i++;
@@ -144,23 +231,36 @@ export function importsOf(src) {
     const raw = src.slice(start[k], end[k]);
     found.push({ spec: raw.includes('\\') ? raw.replace(/\\([\s\S]?)/g, '$1') : raw, pos: start[at] });
   };
-  const fromAfter = (k, limit) => { // `… from 'x'` within the next tokens of this statement
+  const fromAfter = (k, limit) => {
+    // `… from 'x'` within the next tokens of this statement
     for (let j = k; j < count && j < k + limit; j++) {
       if (word(j, 'from') && str(j + 1)) return add(j + 1);
-      if (kind[j] === STR || punct(j, ';') || punct(j, '=') || punct(j, '(') || word(j, 'import') || word(j, 'export')) return;
+      if (kind[j] === STR || punct(j, ';') || punct(j, '=') || punct(j, '(') || word(j, 'import') || word(j, 'export'))
+        return;
     }
   };
   for (let k = 0; k < count; k++) {
     if (kind[k] !== ID || punct(k - 1, '.')) continue;
     at = k;
     if (word(k, 'import')) {
-      if (punct(k + 1, '(') && str(k + 2)) add(k + 2); // import('x'), typeof import('x')
-      else if (punct(k + 1, '.') && word(k + 2, 'meta') && punct(k + 3, '.') && word(k + 4, 'resolve') && punct(k + 5, '(') && str(k + 6)) add(k + 6);
-      else if (str(k + 1)) add(k + 1); // import 'x'
+      if (punct(k + 1, '(') && str(k + 2))
+        add(k + 2); // import('x'), typeof import('x')
+      else if (
+        punct(k + 1, '.') &&
+        word(k + 2, 'meta') &&
+        punct(k + 3, '.') &&
+        word(k + 4, 'resolve') &&
+        punct(k + 5, '(') &&
+        str(k + 6)
+      )
+        add(k + 6);
+      else if (str(k + 1))
+        add(k + 1); // import 'x'
       else if (!punct(k + 1, '.') && !punct(k + 1, ':')) fromAfter(k + 1, 400); // import … from 'x'
     } else if (word(k, 'export')) {
       const m = word(k + 1, 'type') ? k + 2 : k + 1;
-      if (punct(m, '*')) fromAfter(m + 1, 6); // export * [as ns] from 'x'
+      if (punct(m, '*'))
+        fromAfter(m + 1, 6); // export * [as ns] from 'x'
       else if (punct(m, '{')) {
         let j = m + 1;
         while (j < count && !punct(j, '}')) j++;
@@ -174,8 +274,13 @@ export function importsOf(src) {
   const lineStarts = [0];
   for (let p = src.indexOf('\n'); p >= 0; p = src.indexOf('\n', p + 1)) lineStarts.push(p + 1);
   return found.map(({ spec, pos }) => {
-    let lo = 0, hi = lineStarts.length - 1;
-    while (lo < hi) { const mid = (lo + hi + 1) >> 1; if (lineStarts[mid] <= pos) lo = mid; else hi = mid - 1; }
+    let lo = 0,
+      hi = lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (lineStarts[mid] <= pos) lo = mid;
+      else hi = mid - 1;
+    }
     return { spec, line: lo + 1 };
   });
 }
@@ -186,23 +291,27 @@ const readJson = (file) => JSON.parse(readFileSync(file, 'utf8'));
 /** The workspace packages named by the root package.json's "workspaces" (`dir` or `dir/*` entries). */
 function workspacePackages(root) {
   const pkg = readJson(join(root, 'package.json'));
-  const patterns = Array.isArray(pkg.workspaces) ? pkg.workspaces : pkg.workspaces?.packages ?? [];
+  const patterns = Array.isArray(pkg.workspaces) ? pkg.workspaces : (pkg.workspaces?.packages ?? []);
   const dirs = [];
   for (const pattern of patterns) {
     if (pattern.endsWith('/*')) {
       const parent = join(root, pattern.slice(0, -2));
       if (!existsSync(parent)) continue;
-      for (const e of readdirSync(parent, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name))) if (e.isDirectory()) dirs.push(join(parent, e.name));
-    } else if (pattern.includes('*')) throw new Error(`workspace pattern ${pattern}: only "dir" and "dir/*" are supported`);
+      for (const e of readdirSync(parent, { withFileTypes: true }).sort((a, b) => a.name.localeCompare(b.name)))
+        if (e.isDirectory()) dirs.push(join(parent, e.name));
+    } else if (pattern.includes('*'))
+      throw new Error(`workspace pattern ${pattern}: only "dir" and "dir/*" are supported`);
     else dirs.push(join(root, pattern));
   }
-  return dirs.filter((d) => existsSync(join(d, 'package.json'))).map((dir) => {
-    const json = readJson(join(dir, 'package.json'));
-    const project = existsSync(join(dir, 'project.json')) ? readJson(join(dir, 'project.json')) : {};
-    const tags = [...(json.nx?.tags ?? []), ...(project.tags ?? [])];
-    const deps = new Set(DEP_FIELDS.flatMap((f) => Object.keys(json[f] ?? {})));
-    return { dir, name: json.name, json, scopes: [...new Set(tags.filter((t) => t.startsWith('scope:')))], deps };
-  });
+  return dirs
+    .filter((d) => existsSync(join(d, 'package.json')))
+    .map((dir) => {
+      const json = readJson(join(dir, 'package.json'));
+      const project = existsSync(join(dir, 'project.json')) ? readJson(join(dir, 'project.json')) : {};
+      const tags = [...(json.nx?.tags ?? []), ...(project.tags ?? [])];
+      const deps = new Set(DEP_FIELDS.flatMap((f) => Object.keys(json[f] ?? {})));
+      return { dir, name: json.name, json, scopes: [...new Set(tags.filter((t) => t.startsWith('scope:')))], deps };
+    });
 }
 
 function sourceFiles(dir, out = []) {
@@ -226,7 +335,9 @@ function exported(exportsField, sub) {
   return keys.some((k) => {
     if (exportsField[k] === null) return false;
     const star = k.indexOf('*');
-    return star < 0 ? k === want : want.startsWith(k.slice(0, star)) && want.endsWith(k.slice(star + 1)) && want.length >= k.length - 1;
+    return star < 0
+      ? k === want
+      : want.startsWith(k.slice(0, star)) && want.endsWith(k.slice(star + 1)) && want.length >= k.length - 1;
   });
 }
 
@@ -235,13 +346,18 @@ export function checkLayers(root) {
   const byName = new Map(packages.map((p) => [p.name, p]));
   const rel = (p) => relative(root, p).split(sep).join('/');
   const violations = [];
-  let files = 0, checked = 0;
+  let files = 0,
+    checked = 0;
   const scopeOf = (p) => (p.scopes.length === 1 && RULES[p.scopes[0]] ? p.scopes[0] : undefined);
   for (const p of packages) {
-    if (!scopeOf(p)) violations.push(`${rel(join(p.dir, 'package.json'))}: ${p.name} needs exactly one scope tag in "nx": { "tags": [...] }, one of ${Object.keys(RULES).join(', ')} (has ${p.scopes.join(', ') || 'none'})`);
+    if (!scopeOf(p))
+      violations.push(
+        `${rel(join(p.dir, 'package.json'))}: ${p.name} needs exactly one scope tag in "nx": { "tags": [...] }, one of ${Object.keys(RULES).join(', ')} (has ${p.scopes.join(', ') || 'none'})`,
+      );
   }
   const allowed = (from, to) => {
-    const a = scopeOf(from), b = scopeOf(to);
+    const a = scopeOf(from),
+      b = scopeOf(to);
     return a !== undefined && b !== undefined && RULES[a].includes(b);
   };
   const describe = (p) => `${p.name} (${p.scopes.join(', ') || 'no scope'})`;
@@ -252,7 +368,8 @@ export function checkLayers(root) {
         if (!dep.startsWith(OURS) || dep === p.name) continue;
         const target = byName.get(dep);
         if (!target) violations.push(`${pj}: ${p.name} ${field} names ${dep}, which is no workspace package`);
-        else if (scopeOf(p) && scopeOf(target) && !allowed(p, target)) violations.push(`${pj}: ${describe(p)} may not depend on ${dep} (${target.scopes.join(', ')}) (${field})`);
+        else if (scopeOf(p) && scopeOf(target) && !allowed(p, target))
+          violations.push(`${pj}: ${describe(p)} may not depend on ${dep} (${target.scopes.join(', ')}) (${field})`);
       }
     }
     const pkgRoot = p.dir + sep;
@@ -262,18 +379,31 @@ export function checkLayers(root) {
       for (const { spec, line } of importsOf(readFileSync(file, 'utf8'))) {
         if (spec.startsWith('.') || spec.startsWith('/')) {
           const target = resolve(dirname(file), spec);
-          if (!target.startsWith(pkgRoot)) violations.push(`${where(line)}: ${p.name} may not import ${spec}: it leaves ${rel(p.dir)}/ (import a package by its name)`);
+          if (!target.startsWith(pkgRoot))
+            violations.push(
+              `${where(line)}: ${p.name} may not import ${spec}: it leaves ${rel(p.dir)}/ (import a package by its name)`,
+            );
           continue;
         }
         if (!spec.startsWith(OURS)) continue;
         checked++;
         const [name, sub] = [spec.split('/').slice(0, 2).join('/'), spec.split('/').slice(2).join('/')];
         const target = byName.get(name);
-        if (!target) { violations.push(`${where(line)}: ${p.name} may not import ${spec}: ${name} is no workspace package`); continue; }
-        if (!exported(target.json.exports, sub)) violations.push(`${where(line)}: ${p.name} may not import ${spec}: ${name}'s package.json "exports" has no "./${sub}"`);
+        if (!target) {
+          violations.push(`${where(line)}: ${p.name} may not import ${spec}: ${name} is no workspace package`);
+          continue;
+        }
+        if (!exported(target.json.exports, sub))
+          violations.push(
+            `${where(line)}: ${p.name} may not import ${spec}: ${name}'s package.json "exports" has no "./${sub}"`,
+          );
         if (target === p) continue; // a package may name itself
-        if (scopeOf(p) && scopeOf(target) && !allowed(p, target)) violations.push(`${where(line)}: ${describe(p)} may not import ${spec} (${target.scopes.join(', ')})`);
-        else if (!p.deps.has(name)) violations.push(`${where(line)}: ${p.name} imports ${spec}, but ${pj} does not declare ${name} in its dependencies`);
+        if (scopeOf(p) && scopeOf(target) && !allowed(p, target))
+          violations.push(`${where(line)}: ${describe(p)} may not import ${spec} (${target.scopes.join(', ')})`);
+        else if (!p.deps.has(name))
+          violations.push(
+            `${where(line)}: ${p.name} imports ${spec}, but ${pj} does not declare ${name} in its dependencies`,
+          );
       }
     }
   }
@@ -295,8 +425,12 @@ if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.ur
   for (const v of violations) console.error(v);
   const ms = Math.round(performance.now() - started);
   if (violations.length) {
-    console.error(`check-layers: ${violations.length} violation${violations.length === 1 ? '' : 's'} of the layer rules (tools/check-layers.mjs, RULES)`);
+    console.error(
+      `check-layers: ${violations.length} violation${violations.length === 1 ? '' : 's'} of the layer rules (tools/check-layers.mjs, RULES)`,
+    );
     process.exit(1);
   }
-  console.log(`check-layers: ok, ${packages} packages, ${files} files, ${checked} imports of @nesslab/* within the layer rules (${ms} ms)`);
+  console.log(
+    `check-layers: ok, ${packages} packages, ${files} files, ${checked} imports of @nesslab/* within the layer rules (${ms} ms)`,
+  );
 }

@@ -12,7 +12,10 @@ import { observersModule } from '@nesslab/observers';
 const json = process.argv.includes('--json');
 const secondsArg = process.argv.indexOf('--seconds');
 const seconds = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 3;
-const eta = 1e-7, m = 10, epsilon = 0.1, lambda = 10;
+const eta = 1e-7,
+  m = 10,
+  epsilon = 0.1,
+  lambda = 10;
 
 const container = assemble(landscapesModule, samplersModule, optimizersModule, observersModule);
 const landscape = resolvePlugin(container, 'landscape', 'tanh-regression', 'bench');
@@ -21,20 +24,41 @@ const theta0 = findMinimum(landscape, 1);
 
 /** The baseline: WR SGD on the regression, everything inline, same RNG and same tanh as the plugins. */
 function handLoop(steps: number): number {
-  const x = Float64Array.from(PAPER_X), y = Float64Array.from(PAPER_Y);
-  const M = x.length, scale = M / (epsilon * epsilon) / m; // ∇ℓ_i = −(M/ε²) r ∇f, averaged over m
-  const theta = Float64Array.from(theta0), order = new Int32Array(M).map((_, i) => i);
+  const x = Float64Array.from(PAPER_X),
+    y = Float64Array.from(PAPER_Y);
+  const M = x.length,
+    scale = M / (epsilon * epsilon) / m; // ∇ℓ_i = −(M/ε²) r ∇f, averaged over m
+  const theta = Float64Array.from(theta0),
+    order = new Int32Array(M).map((_, i) => i);
   const rng = Xoshiro128.fromSeed(3);
   const t0 = performance.now();
   for (let k = 0; k < steps; k++) {
     const [a1, a2, b1, b2, v1, v2, c] = theta;
-    let g1 = 0, g2 = 0, g3 = 0, g4 = 0, g5 = 0, g6 = 0, g7 = 0;
+    let g1 = 0,
+      g2 = 0,
+      g3 = 0,
+      g4 = 0,
+      g5 = 0,
+      g6 = 0,
+      g7 = 0;
     for (let i = 0; i < m; i++) {
-      const j = i + rng.nextInt(M - i), idx = order[j];
-      order[j] = order[i]; order[i] = idx;
-      const xi = x[idx], t1 = tanh(a1 * xi + b1), t2 = tanh(a2 * xi + b2);
-      const r = y[idx] - (v1 * t1 + v2 * t2 + c), s1 = v1 * (1 - t1 * t1) * r, s2 = v2 * (1 - t2 * t2) * r;
-      g1 += s1 * xi; g2 += s2 * xi; g3 += s1; g4 += s2; g5 += t1 * r; g6 += t2 * r; g7 += r;
+      const j = i + rng.nextInt(M - i),
+        idx = order[j];
+      order[j] = order[i];
+      order[i] = idx;
+      const xi = x[idx],
+        t1 = tanh(a1 * xi + b1),
+        t2 = tanh(a2 * xi + b2);
+      const r = y[idx] - (v1 * t1 + v2 * t2 + c),
+        s1 = v1 * (1 - t1 * t1) * r,
+        s2 = v2 * (1 - t2 * t2) * r;
+      g1 += s1 * xi;
+      g2 += s2 * xi;
+      g3 += s1;
+      g4 += s2;
+      g5 += t1 * r;
+      g6 += t2 * r;
+      g7 += r;
     }
     theta[0] -= eta * (-scale * g1 + 2 * lambda * a1);
     theta[1] -= eta * (-scale * g2 + 2 * lambda * a2);
@@ -50,28 +74,48 @@ function handLoop(steps: number): number {
 
 async function kernelRun(steps: number): Promise<number> {
   const t0 = performance.now();
-  await simulate(container, {
-    seed: 3, landscape: { name: 'tanh-regression' }, sampler: { name: 'with-replacement', params: { batchSize: m } },
-    optimizer: { name: 'sgd', params: { eta } }, observers: [{ name: 'moments' }], chains: 4, steps: steps / 4, init: { kind: 'minimum' },
-  }, { reference: theta0, groups: 1 });
+  await simulate(
+    container,
+    {
+      seed: 3,
+      landscape: { name: 'tanh-regression' },
+      sampler: { name: 'with-replacement', params: { batchSize: m } },
+      optimizer: { name: 'sgd', params: { eta } },
+      observers: [{ name: 'moments' }],
+      chains: 4,
+      steps: steps / 4,
+      init: { kind: 'minimum' },
+    },
+    { reference: theta0, groups: 1 },
+  );
   return steps / ((performance.now() - t0) / 1000);
 }
 
 // Calibrate to ~`seconds` per measurement, then alternate and keep each one's best of three.
 const probe = handLoop(200_000);
 const steps = Math.max(4, Math.round((probe * seconds) / 4) * 4);
-let hand = 0, kernel = 0;
+let hand = 0,
+  kernel = 0;
 for (let rep = 0; rep < 3; rep++) {
   hand = Math.max(hand, handLoop(steps));
   kernel = Math.max(kernel, await kernelRun(steps));
 }
 const rows = [
   { name: 'hand-loop-wr-regression', stepsPerSecond: Math.round(hand) },
-  { name: 'kernel-wr-regression', stepsPerSecond: Math.round(kernel), baselineStepsPerSecond: Math.round(hand), ratio: Number((kernel / hand).toFixed(3)) },
+  {
+    name: 'kernel-wr-regression',
+    stepsPerSecond: Math.round(kernel),
+    baselineStepsPerSecond: Math.round(hand),
+    ratio: Number((kernel / hand).toFixed(3)),
+  },
 ];
 if (json) for (const r of rows) console.log(JSON.stringify(r));
 else {
-  console.log(`WR SGD, tanh regression (N = 7, M = 200, m = ${m}), one core, ${steps.toExponential(1)} steps per measurement, best of 3:`);
+  console.log(
+    `WR SGD, tanh regression (N = 7, M = 200, m = ${m}), one core, ${steps.toExponential(1)} steps per measurement, best of 3:`,
+  );
   console.log(`  hand-written Float64Array loop  ${(hand / 1e6).toFixed(3)} M steps/s`);
-  console.log(`  kernel (DI, RxJS blocks, moments observer)  ${(kernel / 1e6).toFixed(3)} M steps/s  = ${(kernel / hand).toFixed(3)} × hand loop`);
+  console.log(
+    `  kernel (DI, RxJS blocks, moments observer)  ${(kernel / 1e6).toFixed(3)} M steps/s  = ${(kernel / hand).toFixed(3)} × hand loop`,
+  );
 }

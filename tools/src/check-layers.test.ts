@@ -21,7 +21,16 @@ const write = (path: string, text: string) => {
 /** A workspace package packages/<dir> with one scope tag, its dependencies and its source files. */
 const pkg = (dir: string, tag: string | null, deps: string[], files: Record<string, string>, extra: object = {}) => {
   const dependencies = Object.fromEntries(deps.map((d) => [d, '0.1.0']));
-  write(`packages/${dir}/package.json`, JSON.stringify({ name: `@nesslab/${dir}`, version: '0.1.0', ...(tag ? { nx: { tags: [tag] } } : {}), dependencies, ...extra }));
+  write(
+    `packages/${dir}/package.json`,
+    JSON.stringify({
+      name: `@nesslab/${dir}`,
+      version: '0.1.0',
+      ...(tag ? { nx: { tags: [tag] } } : {}),
+      dependencies,
+      ...extra,
+    }),
+  );
   for (const [file, text] of Object.entries(files)) write(`packages/${dir}/${file}`, text);
 };
 const kernelExports = { exports: { '.': './src/index.ts', './testing': './src/testing.ts' } };
@@ -29,7 +38,13 @@ const kernelExports = { exports: { '.': './src/index.ts', './testing': './src/te
 beforeEach(() => {
   root = mkdtempSync(join(tmpdir(), 'check-layers-'));
   write('package.json', JSON.stringify({ name: 'fixture', private: true, workspaces: ['packages/*'] }));
-  pkg('kernel', 'scope:kernel', [], { 'src/index.ts': "export const k = 1;\n", 'src/testing.ts': "export { k } from './index.ts';\n" }, kernelExports);
+  pkg(
+    'kernel',
+    'scope:kernel',
+    [],
+    { 'src/index.ts': 'export const k = 1;\n', 'src/testing.ts': "export { k } from './index.ts';\n" },
+    kernelExports,
+  );
   // beta: a plugin importing the kernel, as it should.
   pkg('beta', 'scope:plugin', ['@nesslab/kernel'], {
     'src/index.ts': "import { k } from '@nesslab/kernel';\nexport const b = k + 1;\n",
@@ -41,7 +56,8 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 describe('check-layers', () => {
   it('reports a plugin importing another plugin, and passes the plugin importing the kernel', () => {
     pkg('alpha', 'scope:plugin', ['@nesslab/kernel', '@nesslab/beta'], {
-      'src/index.ts': "// alpha\nimport { k } from '@nesslab/kernel';\nimport { b } from '@nesslab/beta';\nexport const a = k + b;\n",
+      'src/index.ts':
+        "// alpha\nimport { k } from '@nesslab/kernel';\nimport { b } from '@nesslab/beta';\nexport const a = k + b;\n",
     });
     const r = check(root);
     expect(r.status).toBe(1);
@@ -55,23 +71,32 @@ describe('check-layers', () => {
   });
 
   it('passes a clean workspace with a one-line summary', () => {
-    pkg('cli', 'scope:cli', ['@nesslab/kernel', '@nesslab/beta'], { 'src/main.ts': "import '@nesslab/beta';\nexport * from '@nesslab/kernel';\n" });
+    pkg('cli', 'scope:cli', ['@nesslab/kernel', '@nesslab/beta'], {
+      'src/main.ts': "import '@nesslab/beta';\nexport * from '@nesslab/kernel';\n",
+    });
     const r = check(root);
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
-    expect(r.stdout).toMatch(/^check-layers: ok, 3 packages, 5 files, 5 imports of @nesslab\/\* within the layer rules \(\d+ ms\)\n$/);
+    expect(r.stdout).toMatch(
+      /^check-layers: ok, 3 packages, 5 files, 5 imports of @nesslab\/\* within the layer rules \(\d+ ms\)\n$/,
+    );
   });
 
   it('reports the kernel importing a plugin, leaving the folder, undeclared and unexported imports, a missing tag', () => {
-    write('packages/kernel/src/bad.ts', [
-      "export { b } from '@nesslab/beta';", //                                         1: kernel → plugin
-      "import type { X } from '../../beta/src/index.ts';", //                          2: leaves packages/kernel/
-      'const m = await import(', //                                                    3: a multi-line dynamic import
-      "  '@nesslab/kernel/src/engine.ts');", //                                        4: (reported on line 3)
-      "const s = `import { z } from '@nesslab/beta'`; // import '@nesslab/beta'", //   5: text, not imports
-      "/* require('@nesslab/beta') */ const r = /import '@nesslab\\/beta'/;", //       6: comment and regex: not imports
-    ].join('\n'));
-    pkg('gamma', 'scope:plugin', [], { 'src/index.ts': "import {\n  k,\n} from '@nesslab/kernel';\nimport { q } from '@nesslab/nothing';\n" });
+    write(
+      'packages/kernel/src/bad.ts',
+      [
+        "export { b } from '@nesslab/beta';", //                                         1: kernel → plugin
+        "import type { X } from '../../beta/src/index.ts';", //                          2: leaves packages/kernel/
+        'const m = await import(', //                                                    3: a multi-line dynamic import
+        "  '@nesslab/kernel/src/engine.ts');", //                                        4: (reported on line 3)
+        "const s = `import { z } from '@nesslab/beta'`; // import '@nesslab/beta'", //   5: text, not imports
+        "/* require('@nesslab/beta') */ const r = /import '@nesslab\\/beta'/;", //       6: comment and regex: not imports
+      ].join('\n'),
+    );
+    pkg('gamma', 'scope:plugin', [], {
+      'src/index.ts': "import {\n  k,\n} from '@nesslab/kernel';\nimport { q } from '@nesslab/nothing';\n",
+    });
     pkg('untagged', null, [], { 'src/index.ts': 'export {};\n' });
     const r = check(root);
     expect(r.status).toBe(1);

@@ -15,10 +15,15 @@ export function parseSets(sets: readonly string[]): Record<string, unknown> {
   for (const s of sets) {
     const eq = s.indexOf('=');
     if (eq <= 0) throw new ScenarioError('--set', `expected key=value, got ${preview(s)}`);
-    const key = s.slice(0, eq), text = s.slice(eq + 1);
-    if (entries.some(([k]) => k === key)) throw new ScenarioError(`--set ${keyName(key)}`, "given twice");
+    const key = s.slice(0, eq),
+      text = s.slice(eq + 1);
+    if (entries.some(([k]) => k === key)) throw new ScenarioError(`--set ${keyName(key)}`, 'given twice');
     let value: unknown = text;
-    try { value = JSON.parse(text); } catch { /* a plain string */ }
+    try {
+      value = JSON.parse(text);
+    } catch {
+      /* a plain string */
+    }
     entries.push([key, value]);
   }
   return Object.fromEntries(entries);
@@ -28,7 +33,8 @@ export function parseSets(sets: readonly string[]): Record<string, unknown> {
 export function parseSeed(text: string | undefined): number | undefined {
   if (text === undefined) return undefined;
   const seed = /^\d{1,16}$/.test(text) ? Number(text) : NaN;
-  if (!(seed <= MAX_SEED)) throw new ScenarioError('--seed', `must be an integer from 0 to 2^53 − 1 (${MAX_SEED}), got ${preview(text)}`);
+  if (!(seed <= MAX_SEED))
+    throw new ScenarioError('--seed', `must be an integer from 0 to 2^53 − 1 (${MAX_SEED}), got ${preview(text)}`);
   return seed;
 }
 
@@ -45,14 +51,23 @@ export function parseWorkers(text: string | undefined, fallback: number): number
 /** Splits `v1,v2,…` at the commas outside brackets, braces and quotes (so `[1,2],[4,8]` is two values). */
 export function splitList(text: string): string[] {
   const items: string[] = [];
-  let depth = 0, quoted = false, start = 0;
+  let depth = 0,
+    quoted = false,
+    start = 0;
   for (let i = 0; i < text.length; i++) {
     const c = text[i];
-    if (quoted) { if (c === '\\') i++; else if (c === '"') quoted = false; continue; }
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+      continue;
+    }
     if (c === '"') quoted = true;
     else if (c === '[' || c === '{') depth++;
     else if (c === ']' || c === '}') depth--;
-    else if (c === ',' && depth === 0) { items.push(text.slice(start, i)); start = i + 1; }
+    else if (c === ',' && depth === 0) {
+      items.push(text.slice(start, i));
+      start = i + 1;
+    }
   }
   items.push(text.slice(start));
   return items;
@@ -64,6 +79,9 @@ export function splitList(text: string): string[] {
  */
 export function outputName(file: string): string {
   const base = file.replace(/^.*[\\/]/, '').replace(/\.json$/i, '');
-  const clean = base.replace(/[^\w.+-]/g, '_').replace(/^[.\s]+|[.\s]+$/g, '').slice(0, 100);
+  const clean = base
+    .replace(/[^\w.+-]/g, '_')
+    .replace(/^[.\s]+|[.\s]+$/g, '')
+    .slice(0, 100);
   return clean === '' ? 'scenario' : clean;
 }

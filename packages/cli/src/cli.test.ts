@@ -12,20 +12,50 @@ const nesslab = (...args: string[]) => {
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 };
 const scratch = () => mkdtempSync(join(tmpdir(), 'nesslab-cli-'));
-const writeJson = (dir: string, name: string, value: unknown) => { const p = join(dir, name); writeFileSync(p, JSON.stringify(value)); return p; };
+const writeJson = (dir: string, name: string, value: unknown) => {
+  const p = join(dir, name);
+  writeFileSync(p, JSON.stringify(value));
+  return p;
+};
 const spec = {
-  seed: 2, landscape: { name: 'tanh-regression' }, sampler: { name: 'with-replacement', params: { batchSize: 10 } },
-  optimizer: { name: 'sgd', params: { eta: 1e-7 } }, observers: [{ name: 'moments' }], chains: 3, steps: 500,
+  seed: 2,
+  landscape: { name: 'tanh-regression' },
+  sampler: { name: 'with-replacement', params: { batchSize: 10 } },
+  optimizer: { name: 'sgd', params: { eta: 1e-7 } },
+  observers: [{ name: 'moments' }],
+  chains: 3,
+  steps: 500,
 };
 // A tiny regression-ness: every stage runs, in about a second.
-const tiny = ['--set', 'chains=4', '--set', 'steps=2000', '--set', 'burnIn=0', '--set', 'trainingChains=2', '--set', 'trainingSteps=100'];
+const tiny = [
+  '--set',
+  'chains=4',
+  '--set',
+  'steps=2000',
+  '--set',
+  'burnIn=0',
+  '--set',
+  'trainingChains=2',
+  '--set',
+  'trainingSteps=100',
+];
 
 describe('nesslab CLI', () => {
   it('prints help, lists scenarios and plugins, describes them', () => {
     expect(nesslab('--help').stdout).toContain('nesslab run <scenario|file.json>');
     const list = nesslab('list');
     expect(list.code).toBe(0);
-    for (const name of ['regression-ness', 'tanh-regression', 'with-replacement', 'without-replacement', 'sgd', 'moments', 'circulation', 'relative-loss']) expect(list.stdout).toContain(name);
+    for (const name of [
+      'regression-ness',
+      'tanh-regression',
+      'with-replacement',
+      'without-replacement',
+      'sgd',
+      'moments',
+      'circulation',
+      'relative-loss',
+    ])
+      expect(list.stdout).toContain(name);
     const d = nesslab('describe', 'regression-ness');
     expect(d.stdout).toContain('wr-sigma-matches-theory');
     expect(d.stdout).toMatch(/eta\s+1e-6\s+\/ 1e-7/);
@@ -42,7 +72,7 @@ describe('nesslab CLI', () => {
     expect(bad.stderr).toMatch(/known: [^\n]*\bsgd\b/); // the list names every bound optimizer, sgd among them
   });
 
-  it('names η when it is outside the WOR theory\'s expansion (ηn·h_max ≪ 1), with exit 2 and no output', () => {
+  it("names η when it is outside the WOR theory's expansion (ηn·h_max ≪ 1), with exit 2 and no output", () => {
     const out = join(scratch(), 'out');
     const r = nesslab('run', 'regression-ness', '--set', 'eta=1e-3', '--out', out);
     expect(r.code).toBe(2);
@@ -52,7 +82,8 @@ describe('nesslab CLI', () => {
   });
 
   it('refuses bad input without leaving output behind', () => {
-    const dir = scratch(), out = join(dir, 'out');
+    const dir = scratch(),
+      out = join(dir, 'out');
     for (const args of [
       ['run', 'regression-ness', '--set', 'eta=-1'],
       ['run', 'regression-ness', '--set', 'colour=red'],
@@ -66,19 +97,28 @@ describe('nesslab CLI', () => {
       expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
       expect(existsSync(out)).toBe(false);
     }
-    expect(nesslab('run', 'regression-ness', '--set', 'eta=-1', '--out', out).stderr).toContain('params.eta: must be > 0');
+    expect(nesslab('run', 'regression-ness', '--set', 'eta=-1', '--out', out).stderr).toContain(
+      'params.eta: must be > 0',
+    );
   });
 
   it('reports a diverging chain with exit 3, naming chain and step, and writes nothing', () => {
-    const dir = scratch(), out = join(dir, 'out');
-    const r = nesslab('run', writeJson(dir, 'diverge.json', { ...spec, optimizer: { name: 'sgd', params: { eta: 1 } } }), '--out', out);
+    const dir = scratch(),
+      out = join(dir, 'out');
+    const r = nesslab(
+      'run',
+      writeJson(dir, 'diverge.json', { ...spec, optimizer: { name: 'sgd', params: { eta: 1 } } }),
+      '--out',
+      out,
+    );
     expect(r.code).toBe(3);
     expect(r.stderr).toMatch(/chain \d+ diverged at step \d+/);
     expect(existsSync(out)).toBe(false);
   });
 
   it('runs a simulation spec: scenario.json fully resolved, results.json with the observers', () => {
-    const dir = scratch(), out = join(dir, 'out');
+    const dir = scratch(),
+      out = join(dir, 'out');
     const r = nesslab('run', writeJson(dir, 's.json', spec), '--out', out, '--workers', '2');
     expect(r.code, r.stderr).toBe(0);
     const resolved = JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'));
@@ -88,30 +128,45 @@ describe('nesslab CLI', () => {
   });
 
   it('gives bit-identical results with 1 and 2 workers', () => {
-    const dir = scratch(), file = writeJson(dir, 's.json', spec);
-    const read = (w: string) => { nesslab('run', file, '--out', join(dir, w), '--workers', w, '--quiet'); return JSON.parse(readFileSync(join(dir, w, 'results.json'), 'utf8')).observers; };
+    const dir = scratch(),
+      file = writeJson(dir, 's.json', spec);
+    const read = (w: string) => {
+      nesslab('run', file, '--out', join(dir, w), '--workers', w, '--quiet');
+      return JSON.parse(readFileSync(join(dir, w, 'results.json'), 'utf8')).observers;
+    };
     expect(read('1')).toEqual(read('2'));
   });
 
   it('--check exits 4 when a claim does not hold, and still writes the results', () => {
-    const dir = scratch(), out = join(dir, 'out');
+    const dir = scratch(),
+      out = join(dir, 'out');
     const r = nesslab('run', 'regression-ness', ...tiny, '--set', 'sigmaTolerance=1e-9', '--check', '--out', out);
     expect(r.code, r.stderr).toBe(4);
     expect(r.stdout).toContain('✗ wr-sigma-matches-theory');
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     expect(results.claims.find((c: { id: string }) => c.id === 'wr-sigma-matches-theory').holds).toBe(false);
-    for (const plot of ['sigma-wr', 'circulation-wr', 'training-curves']) expect(readFileSync(join(out, 'plots', `${plot}.svg`), 'utf8')).toMatch(/^<svg/);
+    for (const plot of ['sigma-wr', 'circulation-wr', 'training-curves'])
+      expect(readFileSync(join(out, 'plots', `${plot}.svg`), 'utf8')).toMatch(/^<svg/);
   });
 });
 
 describe('third-party plugins', () => {
-  const repoTmp = () => { const d = fileURLToPath(new URL('../../../tmp/', import.meta.url)); mkdirSync(d, { recursive: true }); return mkdtempSync(join(d, 'plugins-')); };
+  const repoTmp = () => {
+    const d = fileURLToPath(new URL('../../../tmp/', import.meta.url));
+    mkdirSync(d, { recursive: true });
+    return mkdtempSync(join(d, 'plugins-'));
+  };
   const fixture = fileURLToPath(new URL('./fixtures/last-theta.plugin.js', import.meta.url));
 
   it('loads a local plugin file named relative to the scenario, in every worker, and reports its result', () => {
-    const dir = repoTmp(), out = join(dir, 'out');
+    const dir = repoTmp(),
+      out = join(dir, 'out');
     copyFileSync(fixture, join(dir, 'local-plugin.js'));
-    const file = writeJson(dir, 's.json', { ...spec, plugins: ['./local-plugin.js'], observers: [{ name: 'last-theta' }, { name: 'moments' }] });
+    const file = writeJson(dir, 's.json', {
+      ...spec,
+      plugins: ['./local-plugin.js'],
+      observers: [{ name: 'last-theta' }, { name: 'moments' }],
+    });
     const r = nesslab('run', file, '--out', out, '--workers', '2');
     expect(r.code, r.stderr).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
@@ -120,11 +175,24 @@ describe('third-party plugins', () => {
   });
 
   it('runs a packaged scenario contributed by a plugin file, named from a scenario file, and validate checks its plan', () => {
-    const dir = repoTmp(), out = join(dir, 'out');
-    copyFileSync(fileURLToPath(new URL('./fixtures/toy-scenario.plugin.js', import.meta.url)), join(dir, 'toy-scenario.js'));
-    const file = writeJson(dir, 'toy.json', { plugins: ['./toy-scenario.js'], scenario: 'toy-mean', params: { chains: 4 } });
-    expect(nesslab('validate', file).stdout).toMatch(/^ok: toy-mean \(quick\); plugins loaded \(their code ran\): file:/);
-    const bad = nesslab('validate', writeJson(dir, 'bad.json', { plugins: ['./toy-scenario.js'], scenario: 'toy-mean', params: { chains: 1e9 } }));
+    const dir = repoTmp(),
+      out = join(dir, 'out');
+    copyFileSync(
+      fileURLToPath(new URL('./fixtures/toy-scenario.plugin.js', import.meta.url)),
+      join(dir, 'toy-scenario.js'),
+    );
+    const file = writeJson(dir, 'toy.json', {
+      plugins: ['./toy-scenario.js'],
+      scenario: 'toy-mean',
+      params: { chains: 4 },
+    });
+    expect(nesslab('validate', file).stdout).toMatch(
+      /^ok: toy-mean \(quick\); plugins loaded \(their code ran\): file:/,
+    );
+    const bad = nesslab(
+      'validate',
+      writeJson(dir, 'bad.json', { plugins: ['./toy-scenario.js'], scenario: 'toy-mean', params: { chains: 1e9 } }),
+    );
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/^nesslab: toy chains: scenario\.chains: the run would hold about/);
     const r = nesslab('run', file, '--out', out, '--workers', '2', '--quiet');
@@ -137,12 +205,19 @@ describe('third-party plugins', () => {
   });
 
   it('refuses a plugin that is missing, or that does not export a ContainerModule, or that clashes, naming it', () => {
-    const dir = repoTmp(), out = join(dir, 'out');
+    const dir = repoTmp(),
+      out = join(dir, 'out');
     writeFileSync(join(dir, 'not-a-module.js'), 'export default 42;\n');
-    writeFileSync(join(dir, 'clash.js'), readFileSync(fixture, 'utf8').replace("name: 'last-theta'", "name: 'moments'"));
+    writeFileSync(
+      join(dir, 'clash.js'),
+      readFileSync(fixture, 'utf8').replace("name: 'last-theta'", "name: 'moments'"),
+    );
     for (const [plugins, message] of [
       [['./nope.js'], 'scenario.plugins[0]: no file "./nope.js"'],
-      [['@nobody/nesslab-observer-none'], 'scenario.plugins[0]: cannot find the package "@nobody/nesslab-observer-none"'],
+      [
+        ['@nobody/nesslab-observer-none'],
+        'scenario.plugins[0]: cannot find the package "@nobody/nesslab-observer-none"',
+      ],
       [['./not-a-module.js'], 'does not default-export a ContainerModule'],
       [['./clash.js'], 'scenario.plugins[0]: plugin name clash: an observer named "moments" is already bound'],
     ] as const) {

@@ -58,34 +58,60 @@ plugins=[…]) name JavaScript files or packages that nesslab imports: their cod
 Nothing is loaded from the working folder unless named there.`;
 
 const OPTIONS = {
-  preset: { type: 'string' }, set: { type: 'string', multiple: true }, seed: { type: 'string' },
-  out: { type: 'string' }, workers: { type: 'string' }, check: { type: 'boolean' }, quiet: { type: 'boolean' },
-  force: { type: 'boolean' }, grid: { type: 'string', multiple: true }, help: { type: 'boolean', short: 'h' },
+  preset: { type: 'string' },
+  set: { type: 'string', multiple: true },
+  seed: { type: 'string' },
+  out: { type: 'string' },
+  workers: { type: 'string' },
+  check: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  force: { type: 'boolean' },
+  grid: { type: 'string', multiple: true },
+  help: { type: 'boolean', short: 'h' },
 } as const;
 
-export type Flags = ReturnType<typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>>['values'];
+export type Flags = ReturnType<
+  typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>
+>['values'];
 
 /** Runs one nesslab command; returns the exit code. Throws for the caller's `exitFor` to report. */
 export async function cli(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   const [command, target, ...extra] = positionals;
-  if (values.help) { process.stdout.write(`${HELP}\n`); return 0; }
-  if (command === undefined || command === 'help') {
-    if (positionals.length > 1) throw new ScenarioError('help', `takes no argument, got ${preview(oneLine(positionals[1]!, 60))}`);
-    const option = Object.keys(values).find((k) => (values as Record<string, unknown>)[k] !== undefined);
-    if (option) throw new ScenarioError(`--${option}`, 'needs a command: nesslab run|sweep|validate|describe|list … (nesslab --help)');
+  if (values.help) {
     process.stdout.write(`${HELP}\n`);
     return 0;
   }
-  if (extra.length) throw new ScenarioError(command, `unexpected argument ${JSON.stringify(oneLine(extra[0], 60))}; give one scenario or file`);
-  if (!['list', 'describe', 'validate', 'run', 'sweep'].includes(command)) throw new ScenarioError('command', `unknown command ${JSON.stringify(oneLine(command, 60))}; known: list, describe, validate, run, sweep`);
+  if (command === undefined || command === 'help') {
+    if (positionals.length > 1)
+      throw new ScenarioError('help', `takes no argument, got ${preview(oneLine(positionals[1]!, 60))}`);
+    const option = Object.keys(values).find((k) => (values as Record<string, unknown>)[k] !== undefined);
+    if (option)
+      throw new ScenarioError(
+        `--${option}`,
+        'needs a command: nesslab run|sweep|validate|describe|list … (nesslab --help)',
+      );
+    process.stdout.write(`${HELP}\n`);
+    return 0;
+  }
+  if (extra.length)
+    throw new ScenarioError(
+      command,
+      `unexpected argument ${JSON.stringify(oneLine(extra[0], 60))}; give one scenario or file`,
+    );
+  if (!['list', 'describe', 'validate', 'run', 'sweep'].includes(command))
+    throw new ScenarioError(
+      'command',
+      `unknown command ${JSON.stringify(oneLine(command, 60))}; known: list, describe, validate, run, sweep`,
+    );
   if (command !== 'sweep' && values.grid) throw new ScenarioError('--grid', 'only for nesslab sweep');
   if (command === 'list' || command === 'describe') {
     const used = Object.keys(values).filter((k) => (values as Record<string, unknown>)[k] !== undefined);
     if (used.length) throw new ScenarioError(`--${used[0]}`, `not an option of nesslab ${command}`);
     const container = builtinContainer();
     if (command === 'list') {
-      if (target !== undefined) throw new ScenarioError('list', `takes no argument, got ${preview(oneLine(target, 60))}`);
+      if (target !== undefined)
+        throw new ScenarioError('list', `takes no argument, got ${preview(oneLine(target, 60))}`);
       process.stdout.write(listAll(container));
       return 0;
     }
@@ -97,13 +123,22 @@ export async function cli(argv: string[]): Promise<number> {
   if (!target) throw new ScenarioError(command, 'name a packaged scenario or a .json file');
   const seed = parseSeed(values.seed);
   const workers = parseWorkers(values.workers, defaultWorkers());
-  const { container, run } = await resolveRun(target, { preset: values.preset, seed, sets: parseSets(values.set ?? []) });
+  const { container, run } = await resolveRun(target, {
+    preset: values.preset,
+    seed,
+    sets: parseSets(values.set ?? []),
+  });
   // Everything run checks before its first step, then the output folder: bad input leaves nothing behind.
   const plan = await validateRun(container, run, workers);
   if (command === 'validate') {
     if (values.out !== undefined) await checkOutputFlags(values);
-    const what = run.kind === 'spec' ? `simulation of ${run.spec.chains} chains × ${run.spec.steps} steps` : `${run.scenario.name} (${run.preset})`;
-    const loaded = run.plugins.length ? `; plugins loaded (their code ran): ${run.plugins.join(', ')}` : '; no plugin files loaded';
+    const what =
+      run.kind === 'spec'
+        ? `simulation of ${run.spec.chains} chains × ${run.spec.steps} steps`
+        : `${run.scenario.name} (${run.preset})`;
+    const loaded = run.plugins.length
+      ? `; plugins loaded (their code ran): ${run.plugins.join(', ')}`
+      : '; no plugin files loaded';
     process.stdout.write(`ok: ${what}${loaded}\n`);
     return 0;
   }
@@ -138,9 +173,16 @@ export function exitFor(err: unknown, debug = process.env.NESSLAB_DEBUG === '1')
   if (typeof e?.code === 'string' && e.code.startsWith('ERR_PARSE_ARGS')) {
     // node:util's wording ("Unknown option '--foo'. To specify a positional …") as `--foo: unknown option`.
     const option = /'(-[^' ]*)/.exec(e.message)?.[1] ?? 'arguments';
-    const what = e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION' ? 'unknown option (nesslab --help lists them)'
-      : e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE' ? (/argument missing/.test(e.message) ? 'needs a value' : /ambiguous/.test(e.message) ? `its value starts with "-"; write ${option}=<value>` : 'takes no value')
-        : e.message.split('. ')[0];
+    const what =
+      e.code === 'ERR_PARSE_ARGS_UNKNOWN_OPTION'
+        ? 'unknown option (nesslab --help lists them)'
+        : e.code === 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE'
+          ? /argument missing/.test(e.message)
+            ? 'needs a value'
+            : /ambiguous/.test(e.message)
+              ? `its value starts with "-"; write ${option}=<value>`
+              : 'takes no value'
+          : e.message.split('. ')[0];
     return { code: 2, line: `nesslab: ${oneLine(`${option}: ${what}`, 290)}` };
   }
   if (err instanceof DivergenceError) return { code: 3, line: `nesslab: ${oneLine(e.message, 290)}` };

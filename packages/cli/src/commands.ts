@@ -14,8 +14,17 @@ export function listAll(container: Container): string {
   return `${lines.join('\n')}\n`;
 }
 
-const fmt = (v: unknown) => (v === undefined ? '(required)' : typeof v === 'number' ? formatNumber(v) : JSON.stringify(v));
-const range = (p: ParamSpec) => [p.minimum !== undefined && `≥ ${p.minimum}`, p.exclusiveMinimum !== undefined && `> ${p.exclusiveMinimum}`, p.maximum !== undefined && `≤ ${p.maximum}`, p.enum && `one of ${p.enum.map(fmt).join(', ')}`].filter(Boolean).join(', ');
+const fmt = (v: unknown) =>
+  v === undefined ? '(required)' : typeof v === 'number' ? formatNumber(v) : JSON.stringify(v);
+const range = (p: ParamSpec) =>
+  [
+    p.minimum !== undefined && `≥ ${p.minimum}`,
+    p.exclusiveMinimum !== undefined && `> ${p.exclusiveMinimum}`,
+    p.maximum !== undefined && `≤ ${p.maximum}`,
+    p.enum && `one of ${p.enum.map(fmt).join(', ')}`,
+  ]
+    .filter(Boolean)
+    .join(', ');
 
 export function describeTarget(container: Container, name: string): string {
   const plugin = listPlugins(container).find((p) => p.name === name);
@@ -23,14 +32,21 @@ export function describeTarget(container: Container, name: string): string {
     const lines = [`${plugin.name} (${plugin.kind}, ${plugin.precision})`, `  ${plugin.description}`];
     if (plugin.source) lines.push(`  implements: ${plugin.source}`);
     lines.push('', 'Parameters:');
-    for (const [k, p] of Object.entries(plugin.params)) lines.push(`  ${k.padEnd(14)} ${p.type.padEnd(8)} default ${fmt(p.default).padEnd(12)} ${p.description}${range(p) ? ` (${range(p)})` : ''}`);
+    for (const [k, p] of Object.entries(plugin.params))
+      lines.push(
+        `  ${k.padEnd(14)} ${p.type.padEnd(8)} default ${fmt(p.default).padEnd(12)} ${p.description}${range(p) ? ` (${range(p)})` : ''}`,
+      );
     if (!Object.keys(plugin.params).length) lines.push('  (none)');
     return `${lines.join('\n')}\n`;
   }
   const s = packagedScenario(container, name);
-  const quick = withPreset(s, 'quick'), full = withPreset(s, 'full');
+  const quick = withPreset(s, 'quick'),
+    full = withPreset(s, 'full');
   const lines = [`${s.name}: ${s.title}`, '', `Reproduces: ${s.reproduces}`, '', 'Parameters (quick / full):'];
-  for (const [k, p] of Object.entries(s.params)) lines.push(`  ${k.padEnd(21)} ${fmt(quick[k].default).padEnd(8)} / ${fmt(full[k].default).padEnd(8)} ${p.description}${range(p) ? ` (${range(p)})` : ''}`);
+  for (const [k, p] of Object.entries(s.params))
+    lines.push(
+      `  ${k.padEnd(21)} ${fmt(quick[k].default).padEnd(8)} / ${fmt(full[k].default).padEnd(8)} ${p.description}${range(p) ? ` (${range(p)})` : ''}`,
+    );
   lines.push('', 'Claims (in results.json, checked with --check):');
   for (const [id, statement] of Object.entries(s.claims)) lines.push(`  ${id.padEnd(32)} ${statement}`);
   return `${lines.join('\n')}\n`;

@@ -11,7 +11,8 @@ export function loadJson(path: string): unknown {
   try {
     const st = statSync(path);
     if (st.isDirectory()) throw new ScenarioError(path, 'is a folder, not a JSON file');
-    if (st.size > MAX_SCENARIO_BYTES) throw new ScenarioError(path, `is ${st.size} bytes; a scenario file may have at most ${MAX_SCENARIO_BYTES}`);
+    if (st.size > MAX_SCENARIO_BYTES)
+      throw new ScenarioError(path, `is ${st.size} bytes; a scenario file may have at most ${MAX_SCENARIO_BYTES}`);
     text = readFileSync(path, 'utf8');
   } catch (e) {
     if (e instanceof ScenarioError) throw e;
@@ -22,7 +23,8 @@ export function loadJson(path: string): unknown {
 
 /** JSON.parse, with a syntax error located (`file:3:14: …`): V8's own messages often give no position. */
 export function parseJson(text: string, name: string): unknown {
-  if (text.charCodeAt(0) === 0xfeff) throw new ScenarioError(`${name}:1:1`, 'starts with a byte-order mark (BOM); save the file as UTF-8 without BOM');
+  if (text.charCodeAt(0) === 0xfeff)
+    throw new ScenarioError(`${name}:1:1`, 'starts with a byte-order mark (BOM); save the file as UTF-8 without BOM');
   try {
     return JSON.parse(text);
   } catch {
@@ -33,8 +35,13 @@ export function parseJson(text: string, name: string): unknown {
 }
 
 function lineColumn(text: string, at: number): { line: number; column: number } {
-  let line = 1, start = 0;
-  for (let i = 0; i < at && i < text.length; i++) if (text.charCodeAt(i) === 10) { line++; start = i + 1; }
+  let line = 1,
+    start = 0;
+  for (let i = 0; i < at && i < text.length; i++)
+    if (text.charCodeAt(i) === 10) {
+      line++;
+      start = i + 1;
+    }
   return { line, column: at - start + 1 };
 }
 
@@ -47,15 +54,21 @@ const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
 export function locateJsonError(text: string): { at: number; what: string } {
   let i = 0;
   const stack: ('{' | '[')[] = [];
-  const skip = () => { while (i < text.length && WS.has(text.charCodeAt(i))) i++; };
+  const skip = () => {
+    while (i < text.length && WS.has(text.charCodeAt(i))) i++;
+  };
   const found = () => (i >= text.length ? 'the end of the file' : `${preview(text.slice(i, i + 12), 20)}`);
   const fail = (expected: string) => ({ at: i, what: `expected ${expected}, found ${found()}` });
-  const word = (w: string) => text.startsWith(w, i) ? ((i += w.length), true) : false;
+  const word = (w: string) => (text.startsWith(w, i) ? ((i += w.length), true) : false);
   // Parses one value; containers push and return, their contents follow in the main loop.
   const value = (): { at: number; what: string } | undefined => {
     skip();
     const c = text[i];
-    if (c === '{' || c === '[') { stack.push(c); i++; return undefined; }
+    if (c === '{' || c === '[') {
+      stack.push(c);
+      i++;
+      return undefined;
+    }
     if (c === '"') return string();
     if (word('true') || word('false') || word('null')) return undefined;
     if (c === '-' || (c !== undefined && c >= '0' && c <= '9')) {
@@ -64,19 +77,28 @@ export function locateJsonError(text: string): { at: number; what: string } {
       i += m[0].length;
       return undefined;
     }
-    if (text.startsWith('NaN', i) || text.startsWith('Infinity', i)) return { at: i, what: `${text.startsWith('NaN', i) ? 'NaN' : 'Infinity'} is not JSON; numbers must be finite` };
+    if (text.startsWith('NaN', i) || text.startsWith('Infinity', i))
+      return { at: i, what: `${text.startsWith('NaN', i) ? 'NaN' : 'Infinity'} is not JSON; numbers must be finite` };
     return fail('a value (object, array, string, number, true, false or null)');
   };
   const string = (): { at: number; what: string } | undefined => {
     const open = i++;
     while (i < text.length) {
       const k = text.charCodeAt(i);
-      if (k === 0x22) { i++; return undefined; }
+      if (k === 0x22) {
+        i++;
+        return undefined;
+      }
       if (k === 0x5c) {
         const e = text[i + 1];
-        if (e === 'u') { if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return { at: i, what: 'bad \\u escape in a string' }; i += 6; continue; }
+        if (e === 'u') {
+          if (!/^[0-9a-fA-F]{4}$/.test(text.slice(i + 2, i + 6))) return { at: i, what: 'bad \\u escape in a string' };
+          i += 6;
+          continue;
+        }
         if (!e || !'"\\/bfnrt'.includes(e)) return { at: i, what: 'bad escape in a string' };
-        i += 2; continue;
+        i += 2;
+        continue;
       }
       if (k < 0x20) return { at: i, what: 'a control character (or line break) inside a string' };
       i++;
@@ -89,25 +111,35 @@ export function locateJsonError(text: string): { at: number; what: string } {
   let first = true;
   while (stack.length) {
     skip();
-    const top = stack[stack.length - 1], close = top === '{' ? '}' : ']';
-    if (text[i] === close && (first || afterValue)) { stack.pop(); i++; afterValue = true; first = false; continue; }
+    const top = stack[stack.length - 1],
+      close = top === '{' ? '}' : ']';
+    if (text[i] === close && (first || afterValue)) {
+      stack.pop();
+      i++;
+      afterValue = true;
+      first = false;
+      continue;
+    }
     if (!first && !afterValue) return fail(top === '{' ? 'a property name in double quotes' : 'a value');
     if (afterValue && !first) {
       if (text[i] !== ',') return fail(`',' or '${close}'`);
-      i++; skip();
+      i++;
+      skip();
       if (text[i] === close) return { at: i, what: `a trailing comma before '${close}' is not JSON` };
     }
     if (top === '{') {
       skip();
-      if (text[i] !== '"') return fail("a property name in double quotes");
-      err = string(); if (err) return err;
+      if (text[i] !== '"') return fail('a property name in double quotes');
+      err = string();
+      if (err) return err;
       skip();
       if (text[i] !== ':') return fail("':' after the property name");
       i++;
     }
     const depth = stack.length;
-    err = value(); if (err) return err;
-    first = stack.length > depth;   // a new container opened: its first element comes next
+    err = value();
+    if (err) return err;
+    first = stack.length > depth; // a new container opened: its first element comes next
     afterValue = !first;
   }
   skip();

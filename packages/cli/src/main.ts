@@ -7,21 +7,41 @@ import { openOutputs } from '@nesslab/report';
 function onSignal(signal: 'SIGINT' | 'SIGTERM', code: number): void {
   process.on(signal, () => {
     const staged = openOutputs();
-    for (const o of staged) { try { o.abortSync(); } catch { /* keep going: exit promptly */ } }
-    process.stderr.write(`nesslab: interrupted by ${signal}${staged.length ? `; nothing was written to ${staged.map((o) => o.target).join(', ')}` : ''}\n`);
+    for (const o of staged) {
+      try {
+        o.abortSync();
+      } catch {
+        /* keep going: exit promptly */
+      }
+    }
+    process.stderr.write(
+      `nesslab: interrupted by ${signal}${staged.length ? `; nothing was written to ${staged.map((o) => o.target).join(', ')}` : ''}\n`,
+    );
     process.exit(code);
   });
 }
 onSignal('SIGINT', 130);
 onSignal('SIGTERM', 143);
 
-config.onUnhandledError = (err) => { throw err; };
-process.on('uncaughtException', (err) => { report(err); });
-process.on('unhandledRejection', (err) => { report(err); });
+config.onUnhandledError = (err) => {
+  throw err;
+};
+process.on('uncaughtException', (err) => {
+  report(err);
+});
+process.on('unhandledRejection', (err) => {
+  report(err);
+});
 
 function report(err: unknown): never {
   const { code, line } = exitFor(err);
-  for (const o of openOutputs()) { try { o.abortSync(); } catch { /* exit anyway */ } }
+  for (const o of openOutputs()) {
+    try {
+      o.abortSync();
+    } catch {
+      /* exit anyway */
+    }
+  }
   process.stderr.write(`${line}\n`);
   process.exit(code);
 }

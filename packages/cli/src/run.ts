@@ -3,13 +3,24 @@
 import type { Container } from 'inversify';
 import { fileURLToPath } from 'node:url';
 import { claimsTable } from '@nesslab/report';
-import { runResolved, workerRunner, type PackagedRun, type RunOptions, type RunOutcome, type SpecRun } from '@nesslab/scenarios';
+import {
+  runResolved,
+  workerRunner,
+  type PackagedRun,
+  type RunOptions,
+  type RunOutcome,
+  type SpecRun,
+} from '@nesslab/scenarios';
 
 /** The CLI bundle's worker (dist/worker.mjs beside dist/nesslab.mjs): its plugin modules are the CLI's (modules.ts). */
 const workerFile = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 
 /** Runs a resolved scenario over the worker threads (when the bundled worker is there) and returns the files of its output folder; writes nothing itself. */
-export async function runScenario(container: Container, run: PackagedRun | SpecRun, options: Omit<RunOptions, 'runGroup'>): Promise<RunOutcome> {
+export async function runScenario(
+  container: Container,
+  run: PackagedRun | SpecRun,
+  options: Omit<RunOptions, 'runGroup'>,
+): Promise<RunOutcome> {
   const runGroup = workerRunner({ file: workerFile, plugins: run.plugins });
   const outcome = await runResolved(container, run, { ...options, ...(runGroup ? { runGroup } : {}) });
   if (run.kind === 'packaged' && !options.quiet) process.stdout.write(`${claimsTable(outcome.claims)}\n`);

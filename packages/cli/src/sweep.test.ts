@@ -16,8 +16,19 @@ const nesslab = (...args: string[]) => {
 const scratch = () => mkdtempSync(join(tmpdir(), 'nesslab-sweep-'));
 const read = (...p: string[]) => readFileSync(join(...p), 'utf8');
 // A tiny regression-ness: every stage runs, in well under a second per point.
-const tiny = ['chains=4', 'steps=2000', 'burnIn=0', 'worSteps=2000', 'worBurnIn=0', 'trainingChains=2', 'trainingSteps=100'].flatMap((s) => ['--set', s]);
-const withoutTime = (results: Record<string, unknown>) => { const { elapsedSeconds: _, ...rest } = results; return rest; };
+const tiny = [
+  'chains=4',
+  'steps=2000',
+  'burnIn=0',
+  'worSteps=2000',
+  'worBurnIn=0',
+  'trainingChains=2',
+  'trainingSteps=100',
+].flatMap((s) => ['--set', s]);
+const withoutTime = (results: Record<string, unknown>) => {
+  const { elapsedSeconds: _, ...rest } = results;
+  return rest;
+};
 
 describe('grid parsing and planning', () => {
   it('splits lists at top-level commas and parses values like --set', () => {
@@ -30,15 +41,30 @@ describe('grid parsing and planning', () => {
   });
 
   it('plans the cartesian product, first key outermost, each point resolved as run resolves it', async () => {
-    const plan = await planSweep('regression-ness', { seed: 5, sets: { chains: 4 }, grid: ['eta=1e-6,2e-6', 'batchSize=10,20'] });
-    expect(plan.points.map((p) => p.name)).toEqual(['eta=1e-6,batchSize=10', 'eta=1e-6,batchSize=20', 'eta=2e-6,batchSize=10', 'eta=2e-6,batchSize=20']);
-    expect(plan.points[1]!.run).toMatchObject({ seed: 5, preset: 'quick', params: { eta: 1e-6, batchSize: 20, chains: 4, steps: 250000 } });
+    const plan = await planSweep('regression-ness', {
+      seed: 5,
+      sets: { chains: 4 },
+      grid: ['eta=1e-6,2e-6', 'batchSize=10,20'],
+    });
+    expect(plan.points.map((p) => p.name)).toEqual([
+      'eta=1e-6,batchSize=10',
+      'eta=1e-6,batchSize=20',
+      'eta=2e-6,batchSize=10',
+      'eta=2e-6,batchSize=20',
+    ]);
+    expect(plan.points[1]!.run).toMatchObject({
+      seed: 5,
+      preset: 'quick',
+      params: { eta: 1e-6, batchSize: 20, chains: 4, steps: 250000 },
+    });
   });
 
   it('refuses bad grids with one error naming the key (and value)', async () => {
     const plan = (...grid: string[]) => planSweep('regression-ness', { sets: { chains: 4 }, grid });
     await expect(plan()).rejects.toThrow('--grid: give at least one');
-    await expect(plan('colour=red,blue')).rejects.toThrow('--grid colour: unknown parameter of "regression-ness"; known: eta, ');
+    await expect(plan('colour=red,blue')).rejects.toThrow(
+      '--grid colour: unknown parameter of "regression-ness"; known: eta, ',
+    );
     await expect(plan('eta=1e-6,-1')).rejects.toThrow('--grid eta=-1: params.eta: must be > 0');
     await expect(plan('eta=')).rejects.toThrow('--grid eta: no values');
     await expect(plan('eta=1e-6,,2e-6')).rejects.toThrow('--grid eta: empty value');
@@ -46,23 +72,53 @@ describe('grid parsing and planning', () => {
     await expect(plan('chains=2,3')).rejects.toThrow('--grid chains: also given with --set');
     await expect(plan('eta=1e-6', 'eta=2e-6')).rejects.toThrow('--grid eta: given twice');
     const spec = join(scratch(), 'spec.json');
-    writeFileSync(spec, JSON.stringify({ landscape: { name: 'tanh-regression' }, sampler: { name: 'with-replacement' }, optimizer: { name: 'sgd' }, observers: [{ name: 'moments' }], chains: 2, steps: 10 }));
-    await expect(planSweep(spec, { sets: {}, grid: ['chains=2,3'] })).rejects.toThrow('is a simulation spec; sweep runs a packaged scenario');
+    writeFileSync(
+      spec,
+      JSON.stringify({
+        landscape: { name: 'tanh-regression' },
+        sampler: { name: 'with-replacement' },
+        optimizer: { name: 'sgd' },
+        observers: [{ name: 'moments' }],
+        chains: 2,
+        steps: 10,
+      }),
+    );
+    await expect(planSweep(spec, { sets: {}, grid: ['chains=2,3'] })).rejects.toThrow(
+      'is a simulation spec; sweep runs a packaged scenario',
+    );
   });
 
   it('plots each claim vs the first key with one line per value of the second; table and CSV one row per point', () => {
-    const plan = { axes: [{ key: 'eta', texts: ['1e-6', '2e-6'], values: [1e-6, 2e-6] }, { key: 'batchSize', texts: ['10', '20'], values: [10, 20] }] } as SweepPlan;
-    const points: PointSummary[] = [[0, 0], [0, 1], [1, 0], [1, 1]].map(([i, j]) => ({
-      name: `eta=${plan.axes[0]!.texts[i!]},batchSize=${plan.axes[1]!.texts[j!]}`, params: {}, elapsedSeconds: 1,
-      grid: { eta: plan.axes[0]!.values[i!], batchSize: plan.axes[1]!.values[j!] }, labels: { eta: plan.axes[0]!.texts[i!]!, batchSize: plan.axes[1]!.texts[j!]! },
-      claims: [{ id: 'c', statement: 's', measured: 10 * i! + j!, expected: 0, tolerance: 10, holds: 10 * i! + j! <= 10 }], results: { r: i! + j! },
+    const plan = {
+      axes: [
+        { key: 'eta', texts: ['1e-6', '2e-6'], values: [1e-6, 2e-6] },
+        { key: 'batchSize', texts: ['10', '20'], values: [10, 20] },
+      ],
+    } as SweepPlan;
+    const points: PointSummary[] = [
+      [0, 0],
+      [0, 1],
+      [1, 0],
+      [1, 1],
+    ].map(([i, j]) => ({
+      name: `eta=${plan.axes[0]!.texts[i!]},batchSize=${plan.axes[1]!.texts[j!]}`,
+      params: {},
+      elapsedSeconds: 1,
+      grid: { eta: plan.axes[0]!.values[i!], batchSize: plan.axes[1]!.values[j!] },
+      labels: { eta: plan.axes[0]!.texts[i!]!, batchSize: plan.axes[1]!.texts[j!]! },
+      claims: [
+        { id: 'c', statement: 's', measured: 10 * i! + j!, expected: 0, tolerance: 10, holds: 10 * i! + j! <= 10 },
+      ],
+      results: { r: i! + j! },
     }));
     const plots = sweepPlots(plan, points);
     expect(Object.keys(plots)).toEqual(['claim-c', 'result-r']);
     const rows = (plots['claim-c'] as { data: { values: { series: string; x: number; mean: number }[] } }).data.values;
     expect(rows).toEqual([
-      { series: 'batchSize=10', x: 1e-6, mean: 0 }, { series: 'batchSize=10', x: 2e-6, mean: 10 },
-      { series: 'batchSize=20', x: 1e-6, mean: 1 }, { series: 'batchSize=20', x: 2e-6, mean: 11 },
+      { series: 'batchSize=10', x: 1e-6, mean: 0 },
+      { series: 'batchSize=10', x: 2e-6, mean: 10 },
+      { series: 'batchSize=20', x: 1e-6, mean: 1 },
+      { series: 'batchSize=20', x: 2e-6, mean: 11 },
     ]);
     expect(sweepCsv(plan, points).split('\n')[3]).toBe('"eta=2e-6,batchSize=10",0.000002,10,10,0,true,1,1,');
     expect(sweepTable(plan, points)).toContain('1 of 4 points with a failing claim: eta=2e-6,batchSize=20');
@@ -71,21 +127,55 @@ describe('grid parsing and planning', () => {
 
 describe('nesslab sweep (the bundled CLI)', () => {
   it('gives each point bit-identical to nesslab run --set key=value with the same seed, whatever the workers', () => {
-    const dir = scratch(), out = join(dir, 'sweep');
-    const r = nesslab('sweep', 'regression-ness', '--grid', 'eta=1e-6,2e-6', ...tiny, '--seed', '3', '--workers', '2', '--out', out);
+    const dir = scratch(),
+      out = join(dir, 'sweep');
+    const r = nesslab(
+      'sweep',
+      'regression-ness',
+      '--grid',
+      'eta=1e-6,2e-6',
+      ...tiny,
+      '--seed',
+      '3',
+      '--workers',
+      '2',
+      '--out',
+      out,
+    );
     expect(r.code, r.stderr).toBe(0);
     expect(r.stdout).toMatch(/eta\s+theta0-is-minimum/);
     expect(readdirSync(join(out, 'points'))).toEqual(['eta=1e-6', 'eta=2e-6']);
-    const sims = readdirSync(join(out, 'points')).map((p) => JSON.parse(read(out, 'points', p, 'results.json')).wr.sigma.simulation);
+    const sims = readdirSync(join(out, 'points')).map(
+      (p) => JSON.parse(read(out, 'points', p, 'results.json')).wr.sigma.simulation,
+    );
     expect(sims[0]).not.toEqual(sims[1]); // the grid value reached the simulation
     // The second point is the one at risk (it runs after another in the same process): it must equal a fresh run.
     for (const eta of ['2e-6']) {
-      const alone = join(dir, `run-${eta}`), point = join(out, 'points', `eta=${eta}`);
-      expect(nesslab('run', 'regression-ness', ...tiny, '--set', `eta=${eta}`, '--seed', '3', '--workers', '1', '--quiet', '--out', alone).code).toBe(0);
+      const alone = join(dir, `run-${eta}`),
+        point = join(out, 'points', `eta=${eta}`);
+      expect(
+        nesslab(
+          'run',
+          'regression-ness',
+          ...tiny,
+          '--set',
+          `eta=${eta}`,
+          '--seed',
+          '3',
+          '--workers',
+          '1',
+          '--quiet',
+          '--out',
+          alone,
+        ).code,
+      ).toBe(0);
       expect(read(point, 'scenario.json')).toBe(read(alone, 'scenario.json'));
-      expect(withoutTime(JSON.parse(read(point, 'results.json')))).toEqual(withoutTime(JSON.parse(read(alone, 'results.json'))));
+      expect(withoutTime(JSON.parse(read(point, 'results.json')))).toEqual(
+        withoutTime(JSON.parse(read(alone, 'results.json'))),
+      );
       expect(readdirSync(join(point, 'plots'))).toEqual(readdirSync(join(alone, 'plots')));
-      for (const plot of readdirSync(join(alone, 'plots'))) expect(read(point, 'plots', plot)).toBe(read(alone, 'plots', plot));
+      for (const plot of readdirSync(join(alone, 'plots')))
+        expect(read(point, 'plots', plot)).toBe(read(alone, 'plots', plot));
     }
     const sweep = JSON.parse(read(out, 'sweep.json'));
     expect(sweep).toMatchObject({ scenario: 'regression-ness', seed: 3, grid: { eta: [1e-6, 2e-6] } });
@@ -97,21 +187,38 @@ describe('nesslab sweep (the bundled CLI)', () => {
   });
 
   it('--check exits 4 when a claim fails at one point, and still writes everything', () => {
-    const dir = scratch(), out = join(dir, 'sweep');
-    const r = nesslab('sweep', 'regression-ness', '--grid', 'sigmaTolerance=1e-9,10', ...tiny, '--check', '--quiet', '--out', out);
+    const dir = scratch(),
+      out = join(dir, 'sweep');
+    const r = nesslab(
+      'sweep',
+      'regression-ness',
+      '--grid',
+      'sigmaTolerance=1e-9,10',
+      ...tiny,
+      '--check',
+      '--quiet',
+      '--out',
+      out,
+    );
     expect(r.code, r.stderr).toBe(4);
-    const holds = JSON.parse(read(out, 'sweep.json')).points.map((p: { claims: { id: string; holds: boolean }[] }) => p.claims.find((c) => c.id === 'wr-sigma-matches-theory')!.holds);
+    const holds = JSON.parse(read(out, 'sweep.json')).points.map(
+      (p: { claims: { id: string; holds: boolean }[] }) =>
+        p.claims.find((c) => c.id === 'wr-sigma-matches-theory')!.holds,
+    );
     expect(holds).toEqual([false, true]);
   });
 
   it('bad input exits 2 with one line and leaves nothing; a point that diverges is recorded, the others written, exit 3', () => {
-    const dir = scratch(), out = join(dir, 'sweep');
+    const dir = scratch(),
+      out = join(dir, 'sweep');
     for (const args of [['--grid', 'colour=red'], ['--grid', 'eta=1e-6,-1'], ['--grid', 'eta='], []]) {
       const r = nesslab('sweep', 'regression-ness', ...args, '--out', out);
       expect(r.code, args.join(' ')).toBe(2);
       expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
     }
-    expect(nesslab('run', 'regression-ness', '--grid', 'eta=1', '--out', out).stderr).toContain('--grid: only for nesslab sweep');
+    expect(nesslab('run', 'regression-ness', '--grid', 'eta=1', '--out', out).stderr).toContain(
+      '--grid: only for nesslab sweep',
+    );
     expect(readdirSync(dir)).toEqual([]); // no output, staging folder or lock left behind
     const d = nesslab('sweep', 'regression-ness', '--grid', 'trainingEta=1e-6,1', ...tiny, '--quiet', '--out', out); // the last point fails
     expect(d.code, d.stderr).toBe(3);

@@ -6,15 +6,50 @@ import type { Flags } from './cli.ts';
 import { defaultWorkers, validateRun, type PackagedRun } from '@nesslab/scenarios';
 import { resolveRun } from './scenario-file.ts';
 import { runScenario } from './run.ts';
-import { curves, formatNumber, openOutput, renderSvg, type Claim, type CurveSeries, type TopLevelSpec } from '@nesslab/report';
+import {
+  curves,
+  formatNumber,
+  openOutput,
+  renderSvg,
+  type Claim,
+  type CurveSeries,
+  type TopLevelSpec,
+} from '@nesslab/report';
 
 /** One key of the grid: its values as typed (folder names, labels) and as parsed (JSON when it parses). */
-export interface GridAxis { key: string; texts: string[]; values: unknown[] }
+export interface GridAxis {
+  key: string;
+  texts: string[];
+  values: unknown[];
+}
 /** One point, resolved exactly as `nesslab run <scenario> --set key=value … --seed s` resolves it. */
-export interface SweepPoint { name: string; grid: Record<string, unknown>; labels: Record<string, string>; container: Container; run: PackagedRun }
-export interface SweepPlan { scenario: string; preset: string; seed: number; sets: Record<string, unknown>; axes: GridAxis[]; points: SweepPoint[] }
+export interface SweepPoint {
+  name: string;
+  grid: Record<string, unknown>;
+  labels: Record<string, string>;
+  container: Container;
+  run: PackagedRun;
+}
+export interface SweepPlan {
+  scenario: string;
+  preset: string;
+  seed: number;
+  sets: Record<string, unknown>;
+  axes: GridAxis[];
+  points: SweepPoint[];
+}
 /** What sweep.json keeps of one point; `error` (one line) and `exitCode` when the point failed at run time. */
-export interface PointSummary { name: string; grid: Record<string, unknown>; labels: Record<string, string>; params: Record<string, unknown>; claims: Claim[]; results: Record<string, number>; elapsedSeconds: number; error?: string; exitCode?: number }
+export interface PointSummary {
+  name: string;
+  grid: Record<string, unknown>;
+  labels: Record<string, string>;
+  params: Record<string, unknown>;
+  claims: Claim[];
+  results: Record<string, number>;
+  elapsedSeconds: number;
+  error?: string;
+  exitCode?: number;
+}
 
 /** A value as it may appear in a folder name. */
 const safe = (text: string) => text.replace(/[^\w.+\-[\]]/g, '_');
@@ -27,13 +62,16 @@ export function parseGrid(grid: readonly string[]): GridAxis[] {
     const eq = g.indexOf('=');
     if (eq <= 0) throw new ScenarioError('--grid', `expected key=v1,v2,…, got "${g}"`);
     const key = g.slice(0, eq);
-    if (axes.some((a) => a.key === key)) throw new ScenarioError(`--grid ${key}`, 'given twice; list all its values in one --grid');
+    if (axes.some((a) => a.key === key))
+      throw new ScenarioError(`--grid ${key}`, 'given twice; list all its values in one --grid');
     if (!g.slice(eq + 1).trim()) throw new ScenarioError(`--grid ${key}`, 'no values; expected key=v1,v2,…');
     const texts = splitList(g.slice(eq + 1)).map((t) => t.trim());
-    if (texts.some((t) => t === '')) throw new ScenarioError(`--grid ${key}`, `empty value in "${g.slice(eq + 1)}"; expected v1,v2,…`);
+    if (texts.some((t) => t === ''))
+      throw new ScenarioError(`--grid ${key}`, `empty value in "${g.slice(eq + 1)}"; expected v1,v2,…`);
     const seen = new Set<string>();
     for (const t of texts) {
-      if (seen.has(safe(t))) throw new ScenarioError(`--grid ${key}`, `value "${t}" given twice (or two values that name the same folder)`);
+      if (seen.has(safe(t)))
+        throw new ScenarioError(`--grid ${key}`, `value "${t}" given twice (or two values that name the same folder)`);
       seen.add(safe(t));
     }
     axes.push({ key, texts, values: texts.map((t) => parseSets([`${key}=${t}`])[key]) });
@@ -42,17 +80,33 @@ export function parseGrid(grid: readonly string[]): GridAxis[] {
 }
 
 /** Resolves every point before anything runs: bad input fails at once, naming the grid key and value. */
-export async function planSweep(target: string, flags: { preset?: string; seed?: number; sets: Record<string, unknown>; grid: readonly string[]; workers?: number }): Promise<SweepPlan> {
+export async function planSweep(
+  target: string,
+  flags: { preset?: string; seed?: number; sets: Record<string, unknown>; grid: readonly string[]; workers?: number },
+): Promise<SweepPlan> {
   const axes = parseGrid(flags.grid);
   const base = (await resolveRun(target, flags)).run;
-  if (base.kind !== 'packaged') throw new ScenarioError('sweep', `"${target}" is a simulation spec; sweep runs a packaged scenario (nesslab list) or a .json file naming one`);
+  if (base.kind !== 'packaged')
+    throw new ScenarioError(
+      'sweep',
+      `"${target}" is a simulation spec; sweep runs a packaged scenario (nesslab list) or a .json file naming one`,
+    );
   const known = Object.keys(base.scenario.params);
   for (const a of axes) {
-    if (!known.includes(a.key)) throw new ScenarioError(`--grid ${a.key}`, `unknown parameter of "${base.scenario.name}"; known: ${known.join(', ')}`);
+    if (!known.includes(a.key))
+      throw new ScenarioError(
+        `--grid ${a.key}`,
+        `unknown parameter of "${base.scenario.name}"; known: ${known.join(', ')}`,
+      );
     if (a.key in flags.sets) throw new ScenarioError(`--grid ${a.key}`, 'also given with --set; give it in one place');
     for (const [i, value] of a.values.entries()) {
-      try { await resolveRun(target, { ...flags, sets: { ...flags.sets, [a.key]: value } }); }
-      catch (e) { throw e instanceof ScenarioError ? new ScenarioError(`--grid ${a.key}=${oneLine(a.texts[i]!, 40)}`, e.message) : e; }
+      try {
+        await resolveRun(target, { ...flags, sets: { ...flags.sets, [a.key]: value } });
+      } catch (e) {
+        throw e instanceof ScenarioError
+          ? new ScenarioError(`--grid ${a.key}=${oneLine(a.texts[i]!, 40)}`, e.message)
+          : e;
+      }
     }
   }
   let combos: number[][] = [[]]; // cartesian product, the first --grid key outermost
@@ -64,8 +118,13 @@ export async function planSweep(target: string, flags: { preset?: string; seed?:
     const { container, run } = await resolveRun(target, { ...flags, sets: { ...flags.sets, ...grid } });
     const name = axes.map((a) => `${a.key}=${safe(labels[a.key]!)}`).join(',');
     // Every point checked as run checks it before its first step, before any point runs.
-    try { await validateRun(container, run, flags.workers ?? 1); }
-    catch (e) { throw e instanceof ScenarioError ? new ScenarioError(`point ${name}: ${e.field}`, e.message.slice(e.field.length + 2)) : e; }
+    try {
+      await validateRun(container, run, flags.workers ?? 1);
+    } catch (e) {
+      throw e instanceof ScenarioError
+        ? new ScenarioError(`point ${name}: ${e.field}`, e.message.slice(e.field.length + 2))
+        : e;
+    }
     points.push({ name, grid, labels, container, run: run as PackagedRun });
   }
   return { scenario: base.scenario.name, preset: base.preset, seed: base.seed, sets: flags.sets, axes, points };
@@ -77,7 +136,16 @@ export async function planSweep(target: string, flags: { preset?: string; seed?:
  * but elapsedSeconds (SVG ids included). The output folder is checked and staged before the first point; a point
  * that fails at run time is recorded with its one-line error and exit code, and every other point is still written.
  */
-export async function runSweep(plan: SweepPlan, options: { out: string; workers: number; quiet?: boolean; force?: boolean; exitFor: (e: unknown) => { code: number; line: string } }): Promise<{ points: PointSummary[]; elapsedSeconds: number; target: string }> {
+export async function runSweep(
+  plan: SweepPlan,
+  options: {
+    out: string;
+    workers: number;
+    quiet?: boolean;
+    force?: boolean;
+    exitFor: (e: unknown) => { code: number; line: string };
+  },
+): Promise<{ points: PointSummary[]; elapsedSeconds: number; target: string }> {
   const started = performance.now();
   const output = await openOutput(options.out, { force: options.force });
   try {
@@ -92,15 +160,27 @@ export async function runSweep(plan: SweepPlan, options: { out: string; workers:
       } catch (e) {
         const { code, line } = options.exitFor(renamed(e, p.name));
         process.stderr.write(`${line}\n`); // even under --quiet: it is an error
-        points.push({ name: p.name, grid: p.grid, labels: p.labels, params: p.run.params, claims: [], results: {}, elapsedSeconds: 0, error: line.replace(/^nesslab: /, '').split('\n')[0], exitCode: code });
+        points.push({
+          name: p.name,
+          grid: p.grid,
+          labels: p.labels,
+          params: p.run.params,
+          claims: [],
+          results: {},
+          elapsedSeconds: 0,
+          error: line.replace(/^nesslab: /, '').split('\n')[0],
+          exitCode: code,
+        });
       }
     }
     const elapsedSeconds = (performance.now() - started) / 1000;
     const grid = Object.fromEntries(plan.axes.map((a) => [a.key, a.values]));
-    files['sweep.json'] = `${JSON.stringify({ scenario: plan.scenario, preset: plan.preset, seed: plan.seed, sets: plan.sets, grid, points, elapsedSeconds }, null, 2)}\n`;
+    files['sweep.json'] =
+      `${JSON.stringify({ scenario: plan.scenario, preset: plan.preset, seed: plan.seed, sets: plan.sets, grid, points, elapsedSeconds }, null, 2)}\n`;
     files['sweep.csv'] = sweepCsv(plan, points);
     const done = points.filter((p) => p.error === undefined);
-    for (const [name, spec] of Object.entries(sweepPlots(plan, done))) files[`plots/${name}.svg`] = await renderSvg(spec);
+    for (const [name, spec] of Object.entries(sweepPlots(plan, done)))
+      files[`plots/${name}.svg`] = await renderSvg(spec);
     await output.commit(files);
     return { points, elapsedSeconds, target: output.target };
   } catch (e) {
@@ -112,29 +192,59 @@ export async function runSweep(plan: SweepPlan, options: { out: string; workers:
 /** Errors inside a point keep their exit code and name the point. */
 function renamed(e: unknown, point: string): unknown {
   if (e instanceof DivergenceError) return e.within(`sweep point ${point}`);
-  if (e instanceof ScenarioError) return new ScenarioError(`point ${point}: ${e.field}`, e.message.slice(e.field.length + 2));
+  if (e instanceof ScenarioError)
+    return new ScenarioError(`point ${point}: ${e.field}`, e.message.slice(e.field.length + 2));
   return e;
 }
 
 /** Claims, and the finite numeric top-level results (not seed, elapsedSeconds or parameters echoed back). */
 function summarize(p: SweepPoint, results: Record<string, unknown>): PointSummary {
-  const numeric = Object.entries(results).filter(([k, v]) => typeof v === 'number' && Number.isFinite(v) && !['seed', 'elapsedSeconds'].includes(k) && !(k in p.run.params));
+  const numeric = Object.entries(results).filter(
+    ([k, v]) =>
+      typeof v === 'number' && Number.isFinite(v) && !['seed', 'elapsedSeconds'].includes(k) && !(k in p.run.params),
+  );
   const claims = (results.claims ?? []) as Claim[];
-  return { name: p.name, grid: p.grid, labels: p.labels, params: p.run.params, claims, results: Object.fromEntries(numeric) as Record<string, number>, elapsedSeconds: results.elapsedSeconds as number };
+  return {
+    name: p.name,
+    grid: p.grid,
+    labels: p.labels,
+    params: p.run.params,
+    claims,
+    results: Object.fromEntries(numeric) as Record<string, number>,
+    elapsedSeconds: results.elapsedSeconds as number,
+  };
 }
 
 const unique = (xs: string[]) => xs.filter((x, i) => xs.indexOf(x) === i);
 const claimIds = (points: PointSummary[]) => unique(points.flatMap((p) => p.claims.map((c) => c.id)));
 const resultKeys = (points: PointSummary[]) => unique(points.flatMap((p) => Object.keys(p.results)));
-const csvCell = (v: unknown) => { const s = v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v); return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s; };
+const csvCell = (v: unknown) => {
+  const s = v === undefined ? '' : typeof v === 'string' ? v : JSON.stringify(v);
+  return /[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+};
 
 /** One row per point: grid values, each claim's measured/expected/holds, the numeric results, the time. */
 export function sweepCsv(plan: SweepPlan, points: PointSummary[]): string {
-  const ids = claimIds(points), keys = resultKeys(points);
-  const header = ['point', ...plan.axes.map((a) => a.key), ...ids.flatMap((id) => [id, `${id}.expected`, `${id}.holds`]), ...keys, 'elapsedSeconds', 'error'];
+  const ids = claimIds(points),
+    keys = resultKeys(points);
+  const header = [
+    'point',
+    ...plan.axes.map((a) => a.key),
+    ...ids.flatMap((id) => [id, `${id}.expected`, `${id}.holds`]),
+    ...keys,
+    'elapsedSeconds',
+    'error',
+  ];
   const rows = points.map((p) => {
     const claim = (id: string) => p.claims.find((c) => c.id === id);
-    return [p.name, ...plan.axes.map((a) => p.grid[a.key]), ...ids.flatMap((id) => [claim(id)?.measured, claim(id)?.expected, claim(id)?.holds]), ...keys.map((k) => p.results[k]), p.elapsedSeconds, p.error];
+    return [
+      p.name,
+      ...plan.axes.map((a) => p.grid[a.key]),
+      ...ids.flatMap((id) => [claim(id)?.measured, claim(id)?.expected, claim(id)?.holds]),
+      ...keys.map((k) => p.results[k]),
+      p.elapsedSeconds,
+      p.error,
+    ];
   });
   return `${[header, ...rows].map((r) => r.map(csvCell).join(',')).join('\n')}\n`;
 }
@@ -143,23 +253,49 @@ export function sweepCsv(plan: SweepPlan, points: PointSummary[]): string {
 export function sweepTable(plan: SweepPlan, points: PointSummary[]): string {
   const ids = claimIds(points);
   const header = [...plan.axes.map((a) => a.key), ...ids];
-  const rows = points.map((p) => [...plan.axes.map((a) => p.labels[a.key]!), ...ids.map((id) => {
-    const c = p.claims.find((x) => x.id === id);
-    return c ? `${typeof c.measured === 'number' ? formatNumber(c.measured) : c.measured} ${c.holds ? '✓' : '✗'}` : p.error !== undefined ? 'failed' : '';
-  })]);
+  const rows = points.map((p) => [
+    ...plan.axes.map((a) => p.labels[a.key]!),
+    ...ids.map((id) => {
+      const c = p.claims.find((x) => x.id === id);
+      return c
+        ? `${typeof c.measured === 'number' ? formatNumber(c.measured) : c.measured} ${c.holds ? '✓' : '✗'}`
+        : p.error !== undefined
+          ? 'failed'
+          : '';
+    }),
+  ]);
   const widths = header.map((h, j) => Math.max(h.length, ...rows.map((r) => r[j]!.length)));
-  const line = (r: string[]) => r.map((v, j) => v.padEnd(widths[j]!)).join('  ').trimEnd();
+  const line = (r: string[]) =>
+    r
+      .map((v, j) => v.padEnd(widths[j]!))
+      .join('  ')
+      .trimEnd();
   const failing = points.filter((p) => p.claims.some((c) => !c.holds));
   const broken = points.filter((p) => p.error !== undefined);
   const summary = [
-    broken.length ? `${broken.length} of ${points.length} points failed to run: ${broken.map((p) => `${p.name} (${p.error})`).join('; ')}` : '',
-    failing.length ? `${failing.length} of ${points.length} points with a failing claim: ${failing.map((p) => p.name).join('; ')}` : broken.length ? '' : `every claim holds at all ${points.length} points.`,
-  ].filter(Boolean).join('\n');
+    broken.length
+      ? `${broken.length} of ${points.length} points failed to run: ${broken.map((p) => `${p.name} (${p.error})`).join('; ')}`
+      : '',
+    failing.length
+      ? `${failing.length} of ${points.length} points with a failing claim: ${failing.map((p) => p.name).join('; ')}`
+      : broken.length
+        ? ''
+        : `every claim holds at all ${points.length} points.`,
+  ]
+    .filter(Boolean)
+    .join('\n');
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line), '', summary].join('\n');
 }
 
 /** A quantity vs the first grid key, one line per combination of the other keys. */
-function vsGrid(plan: SweepPlan, points: PointSummary[], title: string, yTitle: string, y: (p: PointSummary) => unknown, expected?: (p: PointSummary) => unknown): TopLevelSpec {
+function vsGrid(
+  plan: SweepPlan,
+  points: PointSummary[],
+  title: string,
+  yTitle: string,
+  y: (p: PointSummary) => unknown,
+  expected?: (p: PointSummary) => unknown,
+): TopLevelSpec {
   const [first, ...rest] = plan.axes as [GridAxis, ...GridAxis[]];
   const numericX = first.values.every((v) => typeof v === 'number');
   const x = (p: PointSummary) => (numericX ? (p.grid[first.key] as number) : first.texts.indexOf(p.labels[first.key]!));
@@ -168,8 +304,10 @@ function vsGrid(plan: SweepPlan, points: PointSummary[], title: string, yTitle: 
     const ps = points.filter((p) => line(p) === name && typeof y(p) === 'number');
     return { name, x: ps.map(x), mean: ps.map((p) => y(p) as number) };
   });
-  if (expected && !rest.length && points.every((p) => typeof expected(p) === 'number')) series.push({ name: 'expected', x: points.map(x), mean: points.map((p) => expected(p) as number) });
-  const xs = series.flatMap((s) => s.x), ys = series.flatMap((s) => s.mean);
+  if (expected && !rest.length && points.every((p) => typeof expected(p) === 'number'))
+    series.push({ name: 'expected', x: points.map(x), mean: points.map((p) => expected(p) as number) });
+  const xs = series.flatMap((s) => s.x),
+    ys = series.flatMap((s) => s.mean);
   const wide = (vs: number[]) => vs.length > 1 && vs.every((v) => v > 0) && Math.max(...vs) / Math.min(...vs) >= 100;
   const xTitle = numericX ? first.key : `${first.key} (0…${first.texts.length - 1}: ${first.texts.join(', ')})`;
   return curves({ title, xTitle, yTitle, series, logX: numericX && wide(xs), logY: wide(ys) });
@@ -180,9 +318,18 @@ export function sweepPlots(plan: SweepPlan, points: PointSummary[]): Record<stri
   const plots: Record<string, TopLevelSpec> = {};
   for (const id of claimIds(points)) {
     const claim = (p: PointSummary) => p.claims.find((c) => c.id === id);
-    if (points.some((p) => typeof claim(p)?.measured === 'number')) plots[`claim-${safe(id)}`] = vsGrid(plan, points, id, 'measured', (p) => claim(p)?.measured, (p) => claim(p)?.expected);
+    if (points.some((p) => typeof claim(p)?.measured === 'number'))
+      plots[`claim-${safe(id)}`] = vsGrid(
+        plan,
+        points,
+        id,
+        'measured',
+        (p) => claim(p)?.measured,
+        (p) => claim(p)?.expected,
+      );
   }
-  for (const key of resultKeys(points)) plots[`result-${safe(key)}`] = vsGrid(plan, points, key, key, (p) => p.results[key]);
+  for (const key of resultKeys(points))
+    plots[`result-${safe(key)}`] = vsGrid(plan, points, key, key, (p) => p.results[key]);
   return plots;
 }
 
@@ -190,15 +337,35 @@ export function sweepPlots(plan: SweepPlan, points: PointSummary[]): Record<stri
  * `nesslab sweep <scenario> --grid key=v1,v2,… …`: returns the exit code. Some point failed at run time (the others
  * written): 3 when every failure was a divergence, else 1; otherwise 4 when a claim failed under --check, else 0.
  */
-export async function sweepCommand(target: string | undefined, flags: Flags, exitFor: (e: unknown) => { code: number; line: string }): Promise<number> {
-  if (!target) throw new ScenarioError('sweep', 'name a packaged scenario (nesslab list shows them) or a .json file naming one');
+export async function sweepCommand(
+  target: string | undefined,
+  flags: Flags,
+  exitFor: (e: unknown) => { code: number; line: string },
+): Promise<number> {
+  if (!target)
+    throw new ScenarioError('sweep', 'name a packaged scenario (nesslab list shows them) or a .json file naming one');
   const workers = parseWorkers(flags.workers, defaultWorkers());
-  const plan = await planSweep(target, { preset: flags.preset, seed: parseSeed(flags.seed), sets: parseSets(flags.set ?? []), grid: flags.grid ?? [], workers });
+  const plan = await planSweep(target, {
+    preset: flags.preset,
+    seed: parseSeed(flags.seed),
+    sets: parseSets(flags.set ?? []),
+    grid: flags.grid ?? [],
+    workers,
+  });
   const out = flags.out ?? `nesslab-out/${plan.scenario}-sweep`;
-  const { points, elapsedSeconds, target: written } = await runSweep(plan, { out, workers, quiet: flags.quiet, force: flags.force, exitFor });
-  if (!flags.quiet) process.stdout.write(`\nsweep of ${plan.scenario} (${plan.preset}, seed ${plan.seed}):\n${sweepTable(plan, points)}\n`);
+  const {
+    points,
+    elapsedSeconds,
+    target: written,
+  } = await runSweep(plan, { out, workers, quiet: flags.quiet, force: flags.force, exitFor });
+  if (!flags.quiet)
+    process.stdout.write(
+      `\nsweep of ${plan.scenario} (${plan.preset}, seed ${plan.seed}):\n${sweepTable(plan, points)}\n`,
+    );
   const failed = points.filter((p) => p.exitCode !== undefined);
-  process.stderr.write(`wrote ${written}/ (${points.length - failed.length} of ${points.length} points${failed.length ? `; ${failed.length} failed, recorded in sweep.json` : ''}) in ${elapsedSeconds.toFixed(1)} s\n`);
+  process.stderr.write(
+    `wrote ${written}/ (${points.length - failed.length} of ${points.length} points${failed.length ? `; ${failed.length} failed, recorded in sweep.json` : ''}) in ${elapsedSeconds.toFixed(1)} s\n`,
+  );
   if (failed.length) return failed.every((p) => p.exitCode === 3) ? 3 : 1;
   return flags.check && points.some((p) => p.claims.some((c) => !c.holds)) ? 4 : 0;
 }

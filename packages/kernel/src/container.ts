@@ -20,20 +20,30 @@ export function assemble(...modules: ContainerModule[]): Container {
 /** Every plugin's metadata (bound unnamed, so `getAll` sees them all), sorted by kind then name. */
 export function listPlugins(container: Container, kind?: PluginKind): PluginInfo[] {
   const all = container.isBound(PluginInfo) ? container.getAll<PluginInfo>(PluginInfo) : [];
-  return all.filter((p) => !kind || p.kind === kind).sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
+  return all
+    .filter((p) => !kind || p.kind === kind)
+    .sort((a, b) => a.kind.localeCompare(b.kind) || a.name.localeCompare(b.name));
 }
 
 export function pluginInfo(container: Container, kind: PluginKind, name: string, field: string): PluginInfo {
   const info = listPlugins(container, kind).find((p) => p.name === name);
   if (!info || !container.isBound(tokens[kind], { name })) {
-    const known = listPlugins(container, kind).map((p) => p.name).join(', ') || '(none)';
+    const known =
+      listPlugins(container, kind)
+        .map((p) => p.name)
+        .join(', ') || '(none)';
     throw new ScenarioError(field, `unknown ${kind} ${preview(name, 60)}; known: ${known}`);
   }
   return info;
 }
 
 /** A fresh instance of the plugin `name` of `kind`; an unknown name throws one message listing the known names. */
-export function resolvePlugin<K extends PluginKind>(container: Container, kind: K, name: string, field: string): Resolved[K] {
+export function resolvePlugin<K extends PluginKind>(
+  container: Container,
+  kind: K,
+  name: string,
+  field: string,
+): Resolved[K] {
   pluginInfo(container, kind, name, field);
   return container.get<Resolved[K]>(tokens[kind], { name });
 }
@@ -46,6 +56,14 @@ export function listScenarios(container: Container): ScenarioDefinition[] {
 /** The packaged scenario `name` (own names only); an unknown name throws one message listing the known ones. */
 export function scenarioDefinition(container: Container, name: string, field: string): ScenarioDefinition {
   const found = listScenarios(container).find((s) => s.name === name);
-  if (!found) throw new ScenarioError(field, `unknown scenario ${preview(name, 60)}; known: ${listScenarios(container).map((s) => s.name).join(', ') || '(none)'} (or a path to a .json file)`);
+  if (!found)
+    throw new ScenarioError(
+      field,
+      `unknown scenario ${preview(name, 60)}; known: ${
+        listScenarios(container)
+          .map((s) => s.name)
+          .join(', ') || '(none)'
+      } (or a path to a .json file)`,
+    );
   return found;
 }

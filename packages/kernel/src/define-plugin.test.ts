@@ -42,10 +42,22 @@ describe('ParamsOf', () => {
 
 describe('definePlugin checks each default against its own spec', () => {
   it('refuses a default outside its bounds or of the wrong type, naming the plugin and the param', () => {
-    const info = (spec: Record<string, unknown>) => ({ kind: 'observer' as const, name: 'bad-default', description: '', precision: 'float64', params: { burnIn: { description: 'b', ...spec } as never } });
-    expect(() => definePlugin(info({ type: 'integer', default: -1, minimum: 0 }))).toThrow('plugin "bad-default": params.burnIn.default: must be ≥ 0, got -1');
-    expect(() => definePlugin(info({ type: 'integer', default: 1.5 }))).toThrow('params.burnIn.default: must be an integer');
-    expect(() => definePlugin(info({ type: 'string', default: 'x', enum: ['a', 'b'] }))).toThrow('params.burnIn.default: must be one of "a", "b"');
+    const info = (spec: Record<string, unknown>) => ({
+      kind: 'observer' as const,
+      name: 'bad-default',
+      description: '',
+      precision: 'float64',
+      params: { burnIn: { description: 'b', ...spec } as never },
+    });
+    expect(() => definePlugin(info({ type: 'integer', default: -1, minimum: 0 }))).toThrow(
+      'plugin "bad-default": params.burnIn.default: must be ≥ 0, got -1',
+    );
+    expect(() => definePlugin(info({ type: 'integer', default: 1.5 }))).toThrow(
+      'params.burnIn.default: must be an integer',
+    );
+    expect(() => definePlugin(info({ type: 'string', default: 'x', enum: ['a', 'b'] }))).toThrow(
+      'params.burnIn.default: must be one of "a", "b"',
+    );
     expect(definePlugin(info({ type: 'integer', default: 0, minimum: 0 })).params.burnIn).toMatchObject({ default: 0 });
   });
 });

@@ -5,7 +5,13 @@ import { checkValue } from './scenario/params.ts';
 export const API_VERSION = '1.0.0';
 
 /** The TypeScript type of each ParamSpec `type`, as `resolveParams` checks it (an array's items are not checked). */
-interface ParamTypes { number: number; integer: number; string: string; boolean: boolean; array: readonly unknown[] }
+interface ParamTypes {
+  number: number;
+  integer: number;
+  string: string;
+  boolean: boolean;
+  array: readonly unknown[];
+}
 
 /** The value of one parameter: its `enum`'s literals when it has one, else the type its `type` names. */
 export type ParamValue<S extends ParamSpec> = S extends { enum: readonly (infer E)[] } ? E : ParamTypes[S['type']];
@@ -26,13 +32,18 @@ const TYPES = ['number', 'integer', 'string', 'boolean', 'array'];
  */
 export function definePlugin<const T extends PluginInfo>(info: T): T & { apiVersion: string } {
   const where = `plugin "${info.name}"`;
-  if (!/^(@[a-z0-9-]+\/)?[a-z0-9]+(-[a-z0-9]+)*$/.test(info.name)) throw new Error(`${where}: the name must be kebab-case`);
+  if (!/^(@[a-z0-9-]+\/)?[a-z0-9]+(-[a-z0-9]+)*$/.test(info.name))
+    throw new Error(`${where}: the name must be kebab-case`);
   if (!KINDS.includes(info.kind)) throw new Error(`${where}: kind must be one of ${KINDS.join(', ')}`);
   for (const [key, spec] of Object.entries(info.params)) {
     if (!TYPES.includes(spec.type)) throw new Error(`${where}: params.${key}.type must be one of ${TYPES.join(', ')}`);
     if (!spec.description) throw new Error(`${where}: params.${key} needs a description`);
     if (spec.default !== undefined) {
-      try { checkValue(spec.default, spec, `params.${key}.default`); } catch (e) { throw new Error(`${where}: ${(e as Error).message}`); }
+      try {
+        checkValue(spec.default, spec, `params.${key}.default`);
+      } catch (e) {
+        throw new Error(`${where}: ${(e as Error).message}`);
+      }
     }
   }
   return { ...info, apiVersion: info.apiVersion ?? API_VERSION };

@@ -1,6 +1,9 @@
 /** Bad input: names the offending field (`scenario.optimizer.params.eta`). CLI exit code 2. */
 export class ScenarioError extends Error {
-  constructor(readonly field: string, message: string) {
+  constructor(
+    readonly field: string,
+    message: string,
+  ) {
     super(`${field}: ${message}`);
     this.name = 'ScenarioError';
   }
@@ -11,14 +14,24 @@ export class ScenarioError extends Error {
  * (`WOR training curves: chain 3 diverged at step 72: θ[0] = NaN`).
  */
 export class DivergenceError extends Error {
-  constructor(readonly chain: number, readonly step: number, readonly detail = 'θ is not finite', readonly simulation?: string) {
+  constructor(
+    readonly chain: number,
+    readonly step: number,
+    readonly detail = 'θ is not finite',
+    readonly simulation?: string,
+  ) {
     super(`${simulation ? `${simulation}: ` : ''}chain ${chain} diverged at step ${step}: ${detail}`);
     this.name = 'DivergenceError';
   }
 
   /** The same divergence, named as part of the sub-simulation `label` (outermost label first). */
   within(label: string): DivergenceError {
-    return new DivergenceError(this.chain, this.step, this.detail, this.simulation ? `${label} › ${this.simulation}` : label);
+    return new DivergenceError(
+      this.chain,
+      this.step,
+      this.detail,
+      this.simulation ? `${label} › ${this.simulation}` : label,
+    );
   }
 
   /** Earliest step first, ties to the lowest chain: the report does not depend on how the chains were split. */
@@ -52,7 +65,9 @@ function previewInto(value: unknown, budget: number, depth: number): string {
   let used = 2;
   const entries: [string | undefined, unknown][] = Array.isArray(value)
     ? value.slice(0, 16).map((v) => [undefined, v])
-    : Object.keys(value).slice(0, 16).map((k) => [k, (value as Record<string, unknown>)[k]]);
+    : Object.keys(value)
+        .slice(0, 16)
+        .map((k) => [k, (value as Record<string, unknown>)[k]]);
   const total = Array.isArray(value) ? value.length : Object.keys(value).length;
   for (const [k, v] of entries) {
     if (used >= budget) break;
@@ -69,9 +84,13 @@ function previewInto(value: unknown, budget: number, depth: number): string {
  * middle, so that both the field at the start and the reason at the end stay readable).
  */
 export function oneLine(text: string, max = 300): string {
-  const flat = (text.length > 4 * max ? `${text.slice(0, 2 * max)} … ${text.slice(-2 * max)}` : text).replace(/[\r\n\t\v\f\u2028\u2029]+/g, ' ').replace(/ {2,}/g, ' ').trim();
+  const flat = (text.length > 4 * max ? `${text.slice(0, 2 * max)} … ${text.slice(-2 * max)}` : text)
+    .replace(/[\r\n\t\v\f\u2028\u2029]+/g, ' ')
+    .replace(/ {2,}/g, ' ')
+    .trim();
   if (flat.length <= max) return flat;
-  const head = Math.ceil((max - 3) * 0.6), tail = max - 3 - head;
+  const head = Math.ceil((max - 3) * 0.6),
+    tail = max - 3 - head;
   return `${flat.slice(0, head)} … ${flat.slice(flat.length - tail)}`;
 }
 

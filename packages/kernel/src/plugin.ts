@@ -16,8 +16,14 @@ const tokenOf = { landscape: Landscape, sampler: Sampler, optimizer: Optimizer, 
 export function bindPlugin(options: ContainerModuleLoadOptions, cls: new () => unknown, info: PluginInfo): void {
   const token = tokenOf[info.kind as PluginKind];
   if (!token) throw new Error(`plugin "${info.name}": unknown kind "${info.kind}"`);
-  if (options.isBound(token, { name: info.name })) throw new Error(`plugin name clash: ${/^[aeiou]/.test(info.kind) ? "an" : "a"} ${info.kind} named "${info.name}" is already bound`);
-  options.bind(token).to(cls as new () => object).whenNamed(info.name);
+  if (options.isBound(token, { name: info.name }))
+    throw new Error(
+      `plugin name clash: ${/^[aeiou]/.test(info.kind) ? 'an' : 'a'} ${info.kind} named "${info.name}" is already bound`,
+    );
+  options
+    .bind(token)
+    .to(cls as new () => object)
+    .whenNamed(info.name);
   options.bind(PluginInfo).toConstantValue(info);
 }
 
@@ -27,6 +33,7 @@ export function bindPlugin(options: ContainerModuleLoadOptions, cls: new () => u
  * Unnamed, so that `getAll(ScenarioDefinition)` lists every scenario; `assembleWithPlugins` refuses a name bound twice.
  */
 export function bindScenario(options: ContainerModuleLoadOptions, definition: ScenarioDefinition): void {
-  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(definition.name)) throw new Error(`scenario "${definition.name}": the name must be kebab-case`);
+  if (!/^[a-z0-9]+(-[a-z0-9]+)*$/.test(definition.name))
+    throw new Error(`scenario "${definition.name}": the name must be kebab-case`);
   options.bind(ScenarioDefinition).toConstantValue(definition);
 }

@@ -18,11 +18,15 @@ export abstract class ChainAccumulator<P extends ChainPart> {
   chains = 0;
   private nextStep = -1;
 
-  constructor(readonly name: string, readonly dim: number) {}
+  constructor(
+    readonly name: string,
+    readonly dim: number,
+  ) {}
 
   add(frame: Frame): void {
     if (this.chainStart < 0) {
-      if (frame.dim !== this.dim) throw new Error(`${this.name}: frames have dim ${frame.dim}, the run said ${this.dim}`);
+      if (frame.dim !== this.dim)
+        throw new Error(`${this.name}: frames have dim ${frame.dim}, the run said ${this.dim}`);
       this.chainStart = frame.chainStart;
       this.chains = frame.chains;
       this.allocate(frame.chains);
@@ -32,7 +36,9 @@ export abstract class ChainAccumulator<P extends ChainPart> {
           `then ${frame.chainStart}..${frame.chainStart + frame.chains - 1}`,
       );
     } else if (frame.stepStart !== this.nextStep) {
-      throw new Error(`${this.name}: blocks out of order: expected a block starting at step ${this.nextStep}, got ${frame.stepStart}`);
+      throw new Error(
+        `${this.name}: blocks out of order: expected a block starting at step ${this.nextStep}, got ${frame.stepStart}`,
+      );
     }
     this.nextStep = frame.stepStart + frame.steps;
     this.addBlock(frame);
@@ -49,7 +55,11 @@ export abstract class ChainAccumulator<P extends ChainPart> {
 export abstract class FinalStateAccumulator<P extends ChainPart> extends ChainAccumulator<P> {
   private final = new Float64Array(0);
 
-  constructor(name: string, dim: number, private readonly keep: boolean) {
+  constructor(
+    name: string,
+    dim: number,
+    private readonly keep: boolean,
+  ) {
     super(name, dim);
   }
 
@@ -59,7 +69,10 @@ export abstract class FinalStateAccumulator<P extends ChainPart> extends ChainAc
 
   protected addBlock(f: Frame): void {
     if (!this.keep) return;
-    const n = f.dim, last = f.steps - 1, theta = f.theta, final = this.final;
+    const n = f.dim,
+      last = f.steps - 1,
+      theta = f.theta,
+      final = this.final;
     for (let c = 0; c < f.chains; c++) {
       const at = (c * f.blockSize + last) * n;
       for (let a = 0; a < n; a++) final[c * n + a] = theta[at + a]; // the block's last state, copied (no view per block)
@@ -105,10 +118,13 @@ export function concatChains<P extends ChainPart>(
   for (const p of live) {
     if (p.dim !== first.dim) throw new Error(`${name}: combine got parts of dim ${first.dim} and ${p.dim}`);
     if (p.chainStart !== first.chainStart + chains) {
-      throw new Error(`${name}: combine needs contiguous parts in chain order; expected chain ${first.chainStart + chains}, got ${p.chainStart}`);
+      throw new Error(
+        `${name}: combine needs contiguous parts in chain order; expected chain ${first.chainStart + chains}, got ${p.chainStart}`,
+      );
     }
     for (const key of shared) {
-      if (JSON.stringify(p[key]) !== JSON.stringify(first[key])) throw new Error(`${name}: combine got parts with different ${key}`);
+      if (JSON.stringify(p[key]) !== JSON.stringify(first[key]))
+        throw new Error(`${name}: combine got parts with different ${key}`);
     }
     chains += p.chains;
   }

@@ -5,7 +5,24 @@ import { observersModule, MomentsObserver, CirculationObserver, RelativeLossObse
 describe('observers module', () => {
   it('binds every observer by name with its PluginInfo', () => {
     const c = assemble(observersModule);
-    expect(listPlugins(c, 'observer').map((p) => p.name)).toEqual(['activation-rate', 'autocorrelation', 'circulation', 'diffusion-spectrum', 'entropy-production', 'escape-time', 'fft', 'gradient-norm', 'gradient-variance', 'kl-to-posterior', 'marginal-2d', 'moments', 'occupancy', 'relative-loss', 'sgn-vs-hessian', 'weight-norm']);
+    expect(listPlugins(c, 'observer').map((p) => p.name)).toEqual([
+      'activation-rate',
+      'autocorrelation',
+      'circulation',
+      'diffusion-spectrum',
+      'entropy-production',
+      'escape-time',
+      'fft',
+      'gradient-norm',
+      'gradient-variance',
+      'kl-to-posterior',
+      'marginal-2d',
+      'moments',
+      'occupancy',
+      'relative-loss',
+      'sgn-vs-hessian',
+      'weight-norm',
+    ]);
     expect(resolvePlugin(c, 'observer', 'moments', 'x')).toBeInstanceOf(MomentsObserver);
     expect(resolvePlugin(c, 'observer', 'circulation', 'x')).toBeInstanceOf(CirculationObserver);
     expect(resolvePlugin(c, 'observer', 'relative-loss', 'x')).toBeInstanceOf(RelativeLossObserver);

@@ -15,7 +15,8 @@ export function cholesky(S: readonly (readonly number[])[]): number[][] {
   return L;
 }
 
-const mulVec = (M: readonly (readonly number[])[], x: readonly number[]): number[] => M.map((row) => row.reduce((s, m, j) => s + m * x[j], 0));
+const mulVec = (M: readonly (readonly number[])[], x: readonly number[]): number[] =>
+  M.map((row) => row.reduce((s, m, j) => s + m * x[j], 0));
 
 /**
  * A linear Gaussian process θ_{k+1} = F θ_k + L z_k, z ~ N(0, I), per chain from its own seeded stream
@@ -29,7 +30,8 @@ export function linearProcess(opts: {
   seed: number;
   start?: readonly number[];
 }): number[][][] {
-  const n = opts.F.length, L = cholesky(opts.noiseCovariance);
+  const n = opts.F.length,
+    L = cholesky(opts.noiseCovariance);
   return Array.from({ length: opts.chains }, (_, c) => {
     const rng = Xoshiro128.fromSeed(opts.seed + c);
     let x = opts.start ? [...opts.start] : new Array<number>(n).fill(0);

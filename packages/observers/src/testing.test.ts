@@ -8,7 +8,8 @@ const lastState = (copy: boolean): Observer<number[], number[]> => ({
   configure: () => {},
   attach: (frames: Observable<Frame>) =>
     defer(() => {
-      let kept: Frame | null = null, copied: number[] = [];
+      let kept: Frame | null = null,
+        copied: number[] = [];
       return frames.pipe(
         reduce((n, f) => {
           kept = f;
@@ -24,14 +25,23 @@ const lastState = (copy: boolean): Observer<number[], number[]> => ({
 });
 
 describe('test helpers', () => {
-  const tr = [[[0, 0], [1, 2], [3, 4], [5, 6]]];
+  const tr = [
+    [
+      [0, 0],
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ],
+  ];
   it('poisons the shared frame after each block, so an observer that kept it sees NaN', () => {
     expect(observe(lastState(true), tr, 2)).toEqual([5, 6]);
     expect(observe(lastState(false), tr, 2).every(Number.isNaN)).toBe(true);
   });
 
   it('compares results bit for bit', () => {
-    expect(bitDifference({ a: [1, NaN], b: new Float64Array([2]) }, { a: [1, NaN], b: new Float64Array([2]) })).toBeNull();
+    expect(
+      bitDifference({ a: [1, NaN], b: new Float64Array([2]) }, { a: [1, NaN], b: new Float64Array([2]) }),
+    ).toBeNull();
     expect(bitDifference({ a: [0] }, { a: [-0] })).toBe('$.a[0]: 0 vs 0');
     expect(bitDifference({ a: [0.1 + 0.2] }, { a: [0.3] })).toMatch(/^\$\.a\[0\]/);
   });

@@ -15,7 +15,12 @@ export function playFrames(sink: Subject<Frame>, trajectories: Trajectories, blo
   const dim = trajectories[0][0].length;
   const total = trajectories[0].length - 1;
   const frame: Frame = {
-    dim, chainStart, chains, blockSize, stepStart: 1, steps: 0,
+    dim,
+    chainStart,
+    chains,
+    blockSize,
+    stepStart: 1,
+    steps: 0,
     theta: new Float64Array(chains * blockSize * dim),
     previous: new Float64Array(chains * dim),
     scalars: {},
@@ -32,7 +37,7 @@ export function playFrames(sink: Subject<Frame>, trajectories: Trajectories, blo
       }
     }
     sink.next(frame);
-    frame.theta.fill(NaN);     // poison: whatever an observer kept of this block is now garbage
+    frame.theta.fill(NaN); // poison: whatever an observer kept of this block is now garbage
     frame.previous.fill(NaN);
     frame.stepStart = NaN;
     frame.steps = NaN;
@@ -41,7 +46,12 @@ export function playFrames(sink: Subject<Frame>, trajectories: Trajectories, blo
 }
 
 /** Attaches `observer` to a poisoned frame stream of the given chains and returns the one partial it emits. */
-export function observe<P>(observer: Observer<P, unknown>, trajectories: Trajectories, blockSize: number, chainStart = 0): P {
+export function observe<P>(
+  observer: Observer<P, unknown>,
+  trajectories: Trajectories,
+  blockSize: number,
+  chainStart = 0,
+): P {
   const subject = new Subject<Frame>();
   const out: P[] = [];
   let failure: unknown = null;
@@ -53,7 +63,8 @@ export function observe<P>(observer: Observer<P, unknown>, trajectories: Traject
   });
   playFrames(subject, trajectories, blockSize, chainStart);
   if (failure) throw failure;
-  if (!completed || out.length !== 1) throw new Error(`observer emitted ${out.length} partials (completed: ${completed}); expected exactly one`);
+  if (!completed || out.length !== 1)
+    throw new Error(`observer emitted ${out.length} partials (completed: ${completed}); expected exactly one`);
   return out[0];
 }
 
@@ -62,18 +73,30 @@ export function observe<P>(observer: Observer<P, unknown>, trajectories: Traject
  * observed by a fresh observer from `make()`; the partials go through a structured clone (as between threads),
  * are combined in chain order by another fresh observer and reduced by its `result`.
  */
-export function runObserver<P, R>(make: () => Observer<P, R>, trajectories: Trajectories, blockSize: number, parts = 1): R {
+export function runObserver<P, R>(
+  make: () => Observer<P, R>,
+  trajectories: Trajectories,
+  blockSize: number,
+  parts = 1,
+): R {
   const chains = trajectories.length;
   const partials: P[] = [];
   for (let i = 0; i < parts; i++) {
-    const lo = Math.floor((i * chains) / parts), hi = Math.floor(((i + 1) * chains) / parts);
+    const lo = Math.floor((i * chains) / parts),
+      hi = Math.floor(((i + 1) * chains) / parts);
     if (hi > lo) partials.push(structuredClone(observe(make(), trajectories.slice(lo, hi), blockSize, lo)));
   }
   const main = make();
   return main.result(main.combine(partials));
 }
 
-export function runContext(landscape: Landscape, dim: number, chains: number, steps: number, reference?: number[]): RunContext {
+export function runContext(
+  landscape: Landscape,
+  dim: number,
+  chains: number,
+  steps: number,
+  reference?: number[],
+): RunContext {
   return { landscape, dim, chains, steps, reference: reference ? Float64Array.from(reference) : undefined };
 }
 
@@ -83,14 +106,19 @@ export function fakeLandscape(dim: number, loss: (theta: Float64Array) => number
     throw new Error(`fake landscape: ${what} not implemented`);
   };
   const self = {
-    dim, dataSize: 1, calls: 0,
+    dim,
+    dataSize: 1,
+    calls: 0,
     configure: () => {},
     loss: (theta: Float64Array) => {
       self.calls++;
       return loss(theta);
     },
-    gradient: no('gradient'), minibatchGradient: no('minibatchGradient'), sampleGradients: no('sampleGradients'),
-    regulariserGradient: no('regulariserGradient'), hessian: no('hessian'),
+    gradient: no('gradient'),
+    minibatchGradient: no('minibatchGradient'),
+    sampleGradients: no('sampleGradients'),
+    regulariserGradient: no('regulariserGradient'),
+    hessian: no('hessian'),
   };
   return self;
 }
@@ -98,7 +126,8 @@ export function fakeLandscape(dim: number, loss: (theta: Float64Array) => number
 /** Deep equality where numbers must be the same float64 (Object.is: NaN equals NaN, +0 differs from −0). Returns the first difference's path, or null. */
 export function bitDifference(a: unknown, b: unknown, path = '$'): string | null {
   if (typeof a === 'number' && typeof b === 'number') return Object.is(a, b) ? null : `${path}: ${a} vs ${b}`;
-  if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b)) return bitDifference(Array.from(a as Float64Array), Array.from(b as Float64Array), path);
+  if (ArrayBuffer.isView(a) && ArrayBuffer.isView(b))
+    return bitDifference(Array.from(a as Float64Array), Array.from(b as Float64Array), path);
   if (Array.isArray(a) && Array.isArray(b)) {
     if (a.length !== b.length) return `${path}: length ${a.length} vs ${b.length}`;
     for (let i = 0; i < a.length; i++) {
@@ -108,7 +137,8 @@ export function bitDifference(a: unknown, b: unknown, path = '$'): string | null
     return null;
   }
   if (a && b && typeof a === 'object' && typeof b === 'object') {
-    const ka = Object.keys(a).sort(), kb = Object.keys(b).sort();
+    const ka = Object.keys(a).sort(),
+      kb = Object.keys(b).sort();
     if (ka.join() !== kb.join()) return `${path}: keys ${ka.join()} vs ${kb.join()}`;
     for (const k of ka) {
       const d = bitDifference((a as Record<string, unknown>)[k], (b as Record<string, unknown>)[k], `${path}.${k}`);

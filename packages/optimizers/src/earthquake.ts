@@ -1,7 +1,18 @@
-import { definePlugin, type Chain, type FokkerPlanck, type Landscape, type Optimizer, type ParamsOf, type Sampler } from '@nesslab/kernel';
+import {
+  definePlugin,
+  type Chain,
+  type FokkerPlanck,
+  type Landscape,
+  type Optimizer,
+  type ParamsOf,
+  type Sampler,
+} from '@nesslab/kernel';
 
 /** The two halves of one chain's scratch: θ + ζz, then ∇𝓛(θ + ζz). */
-interface Views { shifted: Float64Array; grad: Float64Array }
+interface Views {
+  shifted: Float64Array;
+  grad: Float64Array;
+}
 
 /**
  * The earthquake model (004 Eq. 31): θ ← θ − η ∇𝓛(θ + ζz), z ~ N(0, I) drawn afresh every step from the
@@ -32,13 +43,18 @@ export class EarthquakeOptimizer implements Optimizer {
   }
 
   step(chain: Chain): void {
-    const theta = chain.theta, n = theta.length, rng = chain.rng, eta = this.eta, zeta = this.zeta;
+    const theta = chain.theta,
+      n = theta.length,
+      rng = chain.rng,
+      eta = this.eta,
+      zeta = this.zeta;
     let v = this.views.get(chain.scratch);
     if (v === undefined) {
       v = { shifted: chain.scratch.subarray(0, n), grad: chain.scratch.subarray(n, 2 * n) };
       this.views.set(chain.scratch, v);
     }
-    const shifted = v.shifted, g = v.grad;
+    const shifted = v.shifted,
+      g = v.grad;
     for (let a = 0; a < n; a++) shifted[a] = theta[a] + zeta * rng.nextNormal();
     this.landscape.gradient(shifted, g);
     for (let a = 0; a < n; a++) theta[a] -= eta * g[a];
@@ -70,7 +86,12 @@ export const earthquakeInfo = definePlugin({
   source: '004 Eq. 31–34',
   params: {
     eta: { type: 'number', description: 'η, learning rate', default: 1e-7, exclusiveMinimum: 0 },
-    zeta: { type: 'number', description: 'ζ, standard deviation of the random shift of the landscape\'s argument (004 Fig. 2C: 1e-4)', default: 1e-4, minimum: 0 },
+    zeta: {
+      type: 'number',
+      description: "ζ, standard deviation of the random shift of the landscape's argument (004 Fig. 2C: 1e-4)",
+      default: 1e-4,
+      minimum: 0,
+    },
   },
   precision: 'float64',
 });

@@ -11,15 +11,19 @@ const configured = (landscape: ReturnType<typeof noiseless>, eta: number, diffus
 };
 
 describe('gd-white-noise (001 Theorem 3.1: θ ← θ − η∇𝓛 + √(2ηD) z)', () => {
-  it('takes exactly θ − η∇𝓛(θ) + √(2ηD) z with N normals of the chain\'s stream per step, the full-batch gradient', () => {
+  it("takes exactly θ − η∇𝓛(θ) + √(2ηD) z with N normals of the chain's stream per step, the full-batch gradient", () => {
     // 𝓛 = ½θᵀAθ, A = [[2, 1], [1, 3]]: ∇𝓛 = Aθ.
-    const eta = 0.01, D = 3, opt = configured(noiseless([2, 1, 1, 3], 1), eta, D);
+    const eta = 0.01,
+      D = 3,
+      opt = configured(noiseless([2, 1, 1, 3], 1), eta, D);
     expect(opt.scratchSize).toBe(2);
-    const c = makeChain([0.7, -0.4], opt.scratchSize, Xoshiro128.fromSeed(5), sampler), replay = (c.rng as Xoshiro128).clone();
+    const c = makeChain([0.7, -0.4], opt.scratchSize, Xoshiro128.fromSeed(5), sampler),
+      replay = (c.rng as Xoshiro128).clone();
     let t = [0.7, -0.4];
     for (let s = 0; s < 7; s++) {
       opt.step(c);
-      const g = [2 * t[0] + t[1], t[0] + 3 * t[1]], k = Math.sqrt(2 * eta * D);
+      const g = [2 * t[0] + t[1], t[0] + 3 * t[1]],
+        k = Math.sqrt(2 * eta * D);
       t = t.map((x, a) => x + (k * replay.nextNormal() - eta * g[a]));
       expect([...c.theta]).toEqual(t); // same expression, same order: bit-identical
     }
@@ -34,19 +38,29 @@ describe('gd-white-noise (001 Theorem 3.1: θ ← θ − η∇𝓛 + √(2ηD) z
     // Each direction is AR(1) with ρ = 1 − ηh; the sample variance of n steps has relative standard error
     // √(2(1 + ρ²)/((1 − ρ²)n)): 0.0046 for ηh = 0.4 (ρ = 0.6), 0.0062 for ηh = 0.2, n = 2e5. 4 of them = 0.02 / 0.025,
     // while the continuous D/h is 25 % (ηh = 0.4) and 11 % (ηh = 0.2) away: the test sees the discrete factor.
-    const eta = 0.1, D = 0.7, h = [4, 2], n = 200_000, opt = configured(noiseless([h[0], 0, 0, h[1]], 1), eta, D);
+    const eta = 0.1,
+      D = 0.7,
+      h = [4, 2],
+      n = 200_000,
+      opt = configured(noiseless([h[0], 0, 0, h[1]], 1), eta, D);
     const c = makeChain([0, 0], opt.scratchSize, Xoshiro128.fromSeed(11), sampler);
     for (let s = 0; s < 1000; s++) opt.step(c);
-    const sum = [0, 0], sq = [0, 0];
+    const sum = [0, 0],
+      sq = [0, 0];
     let cross = 0;
     for (let s = 0; s < n; s++) {
       opt.step(c);
-      for (let a = 0; a < 2; a++) { sum[a] += c.theta[a]; sq[a] += c.theta[a] ** 2; }
+      for (let a = 0; a < 2; a++) {
+        sum[a] += c.theta[a];
+        sq[a] += c.theta[a] ** 2;
+      }
       cross += c.theta[0] * c.theta[1];
     }
     const variance = sq.map((q, a) => q / n - (sum[a] / n) ** 2);
     h.forEach((x, a) => {
-      const want = D / (x * (1 - (eta * x) / 2)), rho = 1 - eta * x, se = Math.sqrt((2 * (1 + rho * rho)) / ((1 - rho * rho) * n));
+      const want = D / (x * (1 - (eta * x) / 2)),
+        rho = 1 - eta * x,
+        se = Math.sqrt((2 * (1 + rho * rho)) / ((1 - rho * rho) * n));
       expect(Math.abs(variance[a] / want - 1), `direction ${a}`).toBeLessThan(4 * se);
       expect(Math.abs(variance[a] / (D / x) - 1)).toBeGreaterThan(0.1);
     });

@@ -1,4 +1,12 @@
-import { definePlugin, type Chain, type FokkerPlanck, type Landscape, type Optimizer, type ParamsOf, type Sampler } from '@nesslab/kernel';
+import {
+  definePlugin,
+  type Chain,
+  type FokkerPlanck,
+  type Landscape,
+  type Optimizer,
+  type ParamsOf,
+  type Sampler,
+} from '@nesslab/kernel';
 
 /**
  * GD + white noise, seed 001's "SGLD" for escape (Theorem 3.1): θ ← θ − η∇𝓛(θ) + √(2ηD) z, z ~ N(0, I) fresh every step
@@ -26,14 +34,23 @@ export class GdWhiteNoiseOptimizer implements Optimizer {
   }
 
   step(chain: Chain): void {
-    const theta = chain.theta, g = chain.scratch, rng = chain.rng, eta = this.eta, kick = this.kick;
+    const theta = chain.theta,
+      g = chain.scratch,
+      rng = chain.rng,
+      eta = this.eta,
+      kick = this.kick;
     this.landscape.gradient(theta, g); // ∇𝓛, full batch
     for (let a = 0; a < theta.length; a++) theta[a] += kick * rng.nextNormal() - eta * g[a];
   }
 
   /** Per step μ = ηI and diffusion ηD·I: equilibrium at temperature D on 𝓛 (001 Eq. 2 with D = const, Theorem 3.1). */
   fokkerPlanck(): FokkerPlanck {
-    return { mobility: this.eta, diffusion: `white noise: ηD·I per step (D = ${this.diffusion}), stationary ∝ exp(−𝓛/D)`, equilibrium: true, temperature: this.diffusion };
+    return {
+      mobility: this.eta,
+      diffusion: `white noise: ηD·I per step (D = ${this.diffusion}), stationary ∝ exp(−𝓛/D)`,
+      equilibrium: true,
+      temperature: this.diffusion,
+    };
   }
 }
 
@@ -45,8 +62,18 @@ export const gdWhiteNoiseInfo = definePlugin({
     'ignored: use full-batch). Euler–Maruyama of dθ = −∇𝓛 dt + √(2D) dW, t = η·steps: equilibrium ∝ exp(−𝓛/D).',
   source: '001 §2–3, Theorem 3.1 (GD + white noise, "SGLD")',
   params: {
-    eta: { type: 'number', description: 'η, learning rate (the time step: t = η·steps)', default: 1e-3, exclusiveMinimum: 0 },
-    diffusion: { type: 'number', description: 'D, the isotropic diffusion coefficient (temperature) of the injected noise', default: 1, exclusiveMinimum: 0 },
+    eta: {
+      type: 'number',
+      description: 'η, learning rate (the time step: t = η·steps)',
+      default: 1e-3,
+      exclusiveMinimum: 0,
+    },
+    diffusion: {
+      type: 'number',
+      description: 'D, the isotropic diffusion coefficient (temperature) of the injected noise',
+      default: 1,
+      exclusiveMinimum: 0,
+    },
   },
   precision: 'float64',
 });

@@ -9,7 +9,14 @@ export const lmScratchSize = (dim: number): number => dim + 1;
  * Leimkuhler–Matthews (docs/science.md §7): θ ← θ + σ(z_k + z_{k+1})/2, each z shared by two consecutive kicks; z_{k+1} is
  * kept in scratch[at .. at+N) for the next kick, and the chain's first kick draws z₀ first (flag scratch[at+N] = 0 → 1).
  */
-export function langevinKick(theta: Float64Array, rng: Rng, sigma: number, leimkuhlerMatthews: boolean, scratch: Float64Array, at: number): void {
+export function langevinKick(
+  theta: Float64Array,
+  rng: Rng,
+  sigma: number,
+  leimkuhlerMatthews: boolean,
+  scratch: Float64Array,
+  at: number,
+): void {
   const N = theta.length;
   if (!leimkuhlerMatthews) {
     for (let a = 0; a < N; a++) theta[a] += sigma * rng.nextNormal();

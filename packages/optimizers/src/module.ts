@@ -4,7 +4,14 @@ import { SgdOptimizer, sgdInfo } from './sgd.ts';
 import { EarthquakeOptimizer, earthquakeInfo } from './earthquake.ts';
 import { SgldLmOptimizer, SgldOptimizer, sgldInfo, sgldLmInfo } from './sgld.ts';
 import { GdWhiteNoiseOptimizer, gdWhiteNoiseInfo } from './gd-white-noise.ts';
-import { SgworldLmOptimizer, SgworldOptimizer, SgworldUncorrectedOptimizer, sgworldInfo, sgworldLmInfo, sgworldUncorrectedInfo } from './sgworld.ts';
+import {
+  SgworldLmOptimizer,
+  SgworldOptimizer,
+  SgworldUncorrectedOptimizer,
+  sgworldInfo,
+  sgworldLmInfo,
+  sgworldUncorrectedInfo,
+} from './sgworld.ts';
 
 export default new ContainerModule((options) => {
   bindPlugin(options, SgdOptimizer, sgdInfo);

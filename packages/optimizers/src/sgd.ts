@@ -1,4 +1,12 @@
-import { definePlugin, type Chain, type FokkerPlanck, type Landscape, type Optimizer, type ParamsOf, type Sampler } from '@nesslab/kernel';
+import {
+  definePlugin,
+  type Chain,
+  type FokkerPlanck,
+  type Landscape,
+  type Optimizer,
+  type ParamsOf,
+  type Sampler,
+} from '@nesslab/kernel';
 
 /**
  * Plain SGD (004 Eq. 12): θ ← θ − η(∇L_B(θ) + ∇R(θ)), the minibatch B from the sampler.
@@ -20,7 +28,9 @@ export class SgdOptimizer implements Optimizer {
   }
 
   step(chain: Chain): void {
-    const theta = chain.theta, g = chain.scratch, eta = this.eta;
+    const theta = chain.theta,
+      g = chain.scratch,
+      eta = this.eta;
     this.sampler.next(chain.samplerState, chain.rng, chain.batch);
     this.landscape.minibatchGradient(theta, chain.batch, this.sampler.batchSize, g);
     for (let a = 0; a < theta.length; a++) theta[a] -= eta * g[a];

@@ -1,18 +1,35 @@
 import { describe, expect, it } from 'vitest';
 import { API_VERSION, PluginInfo, Xoshiro128, assemble, resolvePlugin, type Sampler } from '@nesslab/kernel';
 import { SgldLmOptimizer, SgldOptimizer, optimizersModule, sgldInfo, sgldLmInfo } from './index.ts';
-import { FixedOrderSampler, QuadraticPerSample, ScriptedRng, makeChain, noiseless, stationaryCovariance } from './langevin-fixtures.ts';
+import {
+  FixedOrderSampler,
+  QuadraticPerSample,
+  ScriptedRng,
+  makeChain,
+  noiseless,
+  stationaryCovariance,
+} from './langevin-fixtures.ts';
 
 /** 1-D, ℓ_i = ½h(θ − x_i)², x = (−1, 0, 2, 3): the minibatch gradient of batch {i} is h(θ − x_i). */
-const h = 4, xs = [-1, 0, 2, 3];
-const oneD = new QuadraticPerSample(xs.map(() => Float64Array.of(h)), xs.map((x) => Float64Array.of(x)));
+const h = 4,
+  xs = [-1, 0, 2, 3];
+const oneD = new QuadraticPerSample(
+  xs.map(() => Float64Array.of(h)),
+  xs.map((x) => Float64Array.of(x)),
+);
 const A = [2, 1, 1, 3]; // 𝓛 = ½θᵀAθ, eigenvalues (5 ∓ √5)/2 = 1.38, 3.62
 
 /** Σ for a 2×2 symmetric A as f(A) = O diag(f(h_α)) Oᵀ. */
 function matrixFunction(S: number[], f: (h: number) => number): number[][] {
-  const [a, b, , d] = S, mean = (a + d) / 2, r = Math.hypot((a - d) / 2, b);
-  const hs = [mean - r, mean + r], phi = 0.5 * Math.atan2(2 * b, a - d);
-  const v = [[-Math.sin(phi), Math.cos(phi)], [Math.cos(phi), Math.sin(phi)]]; // eigenvectors of hs[0], hs[1]
+  const [a, b, , d] = S,
+    mean = (a + d) / 2,
+    r = Math.hypot((a - d) / 2, b);
+  const hs = [mean - r, mean + r],
+    phi = 0.5 * Math.atan2(2 * b, a - d);
+  const v = [
+    [-Math.sin(phi), Math.cos(phi)],
+    [Math.cos(phi), Math.sin(phi)],
+  ]; // eigenvectors of hs[0], hs[1]
   return [0, 1].map((i) => [0, 1].map((j) => f(hs[0]) * v[0][i] * v[0][j] + f(hs[1]) * v[1][i] * v[1][j]));
 }
 
@@ -22,11 +39,16 @@ function matrixFunction(S: number[], f: (h: number) => number): number[][] {
  * scratch with its flag set) with scripted normals; the map is linear because the minimum is at 0 and nothing is random.
  */
 function stepMap(opt: SgldOptimizer, lm: boolean): { F: number[][]; G: number[][] } {
-  const N = 2, d = lm ? 2 * N : N, sampler = new FixedOrderSampler(Int32Array.of(0, 1), 1);
+  const N = 2,
+    d = lm ? 2 * N : N,
+    sampler = new FixedOrderSampler(Int32Array.of(0, 1), 1);
   const run = (s0: number[], z: number[]): number[] => {
     let k = 0;
     const c = makeChain(s0.slice(0, N), opt.scratchSize, new ScriptedRng(() => z[k++]), sampler);
-    if (lm) { c.scratch.set(s0.slice(N), N); c.scratch[2 * N] = 1; }
+    if (lm) {
+      c.scratch.set(s0.slice(N), N);
+      c.scratch[2 * N] = 1;
+    }
     opt.step(c);
     expect(k).toBe(N); // exactly N normals per step once z₀ exists
     return lm ? [...c.theta, ...c.scratch.subarray(N, 2 * N)] : [...c.theta];
@@ -34,12 +56,17 @@ function stepMap(opt: SgldOptimizer, lm: boolean): { F: number[][]; G: number[][
   const unit = (i: number, len: number) => Array.from({ length: len }, (_, j) => (i === j ? 1 : 0));
   const Fcols = Array.from({ length: d }, (_, j) => run(unit(j, d), [0, 0]));
   const Gcols = Array.from({ length: N }, (_, j) => run(new Array(d).fill(0), unit(j, N)));
-  return { F: Fcols[0].map((_, i) => Fcols.map((col) => col[i])), G: Gcols[0].map((_, i) => Gcols.map((col) => col[i])) };
+  return {
+    F: Fcols[0].map((_, i) => Fcols.map((col) => col[i])),
+    G: Gcols[0].map((_, i) => Gcols.map((col) => col[i])),
+  };
 }
 
 describe('sgld and sgld-lm', () => {
-  it('take θ ← θ − η∇L_B(θ) + √(2η)z_t (004 Fig. 5) resp. + √(2η)(z_t + z_{t+1})/2, z from the chain\'s stream, z₀ drawn at the first step', () => {
-    const eta = 0.01, sigma = Math.sqrt(2 * eta), sampler = new FixedOrderSampler(Int32Array.of(2, 0, 3, 1), 1);
+  it("take θ ← θ − η∇L_B(θ) + √(2η)z_t (004 Fig. 5) resp. + √(2η)(z_t + z_{t+1})/2, z from the chain's stream, z₀ drawn at the first step", () => {
+    const eta = 0.01,
+      sigma = Math.sqrt(2 * eta),
+      sampler = new FixedOrderSampler(Int32Array.of(2, 0, 3, 1), 1);
     for (const lm of [false, true]) {
       const opt = lm ? new SgldLmOptimizer() : new SgldOptimizer();
       opt.configure({ eta }, oneD, sampler as Sampler);
@@ -48,7 +75,8 @@ describe('sgld and sgld-lm', () => {
       const replay = (c.rng as Xoshiro128).clone();
       let carried = lm ? replay.nextNormal() : 0;
       for (let t = 0; t < 9; t++) {
-        const x = xs[[2, 0, 3, 1][t % 4]], expected = c.theta[0] - eta * (h * (c.theta[0] - x));
+        const x = xs[[2, 0, 3, 1][t % 4]],
+          expected = c.theta[0] - eta * (h * (c.theta[0] - x));
         const z = replay.nextNormal();
         opt.step(c);
         expect(c.theta[0]).toBe(lm ? expected + (sigma / 2) * (carried + z) : expected + sigma * z);
@@ -62,19 +90,23 @@ describe('sgld and sgld-lm', () => {
     // Second moments propagated through the plugin's own linear step map (stepMap) to stationarity: no sampling error, so
     // the tolerance is rounding (1e-12 relative to √(Σ_ii Σ_jj)). η = 0.2: ηh ∈ [0.28, 0.72], the Euler factor
     // (1 − ηh/2)⁻¹ is 1.16–1.56, far outside it; the continuous-time answer A⁻¹ (T = 1, posterior) is what LM hits.
-    const eta = 0.2, L = noiseless(A, 2), sampler = new FixedOrderSampler(Int32Array.of(0, 1), 1);
+    const eta = 0.2,
+      L = noiseless(A, 2),
+      sampler = new FixedOrderSampler(Int32Array.of(0, 1), 1);
     const euler = matrixFunction(A, (x) => 1 / (x * (1 - (eta * x) / 2)));
     const exact = matrixFunction(A, (x) => 1 / x);
     for (const lm of [false, true]) {
       const opt = lm ? new SgldLmOptimizer() : new SgldOptimizer();
       opt.configure({ eta }, L, sampler as Sampler);
       const { F, G } = stepMap(opt, lm);
-      const P = stationaryCovariance(F, G), want = lm ? exact : euler;
-      for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) {
-        const scale = Math.sqrt(want[i][i] * want[j][j]);
-        expect(Math.abs(P[i][j] - want[i][j]) / scale, `${lm ? 'sgld-lm' : 'sgld'} Σ_${i}${j}`).toBeLessThan(1e-12);
-        if (i === j) expect(Math.abs(euler[i][j] - exact[i][j]) / scale).toBeGreaterThan(0.15);
-      }
+      const P = stationaryCovariance(F, G),
+        want = lm ? exact : euler;
+      for (let i = 0; i < 2; i++)
+        for (let j = 0; j < 2; j++) {
+          const scale = Math.sqrt(want[i][i] * want[j][j]);
+          expect(Math.abs(P[i][j] - want[i][j]) / scale, `${lm ? 'sgld-lm' : 'sgld'} Σ_${i}${j}`).toBeLessThan(1e-12);
+          if (i === j) expect(Math.abs(euler[i][j] - exact[i][j]) / scale).toBeGreaterThan(0.15);
+        }
     }
   });
 
@@ -83,7 +115,12 @@ describe('sgld and sgld-lm', () => {
     // steps); the tolerance is 5 standard errors of the mean over chains, measured from their spread (≈ 0.3–0.4 % here), and
     // that standard error must be small enough (< 1 %) that 4/3 vs 1 is decided at > 30 standard errors. Measured: SE 0.30 %
     // and 0.36 %, means 1.328 and 0.994 (−1.3 and −1.6 SE; with 200 chains × 50 000 steps −0.4 and −0.3 SE: no bias).
-    const hh = 1, eta = 0.5, K = 24, T = 20_000, L = noiseless([hh], 4), sampler = new FixedOrderSampler(Int32Array.of(0, 1, 2, 3), 1);
+    const hh = 1,
+      eta = 0.5,
+      K = 24,
+      T = 20_000,
+      L = noiseless([hh], 4),
+      sampler = new FixedOrderSampler(Int32Array.of(0, 1, 2, 3), 1);
     for (const lm of [false, true]) {
       const opt = lm ? new SgldLmOptimizer() : new SgldOptimizer();
       opt.configure({ eta }, L, sampler as Sampler);
@@ -92,7 +129,10 @@ describe('sgld and sgld-lm', () => {
         const c = makeChain([0], opt.scratchSize, Xoshiro128.fromSeed(100 + k), sampler);
         for (let t = 0; t < 50; t++) opt.step(c);
         let s2 = 0;
-        for (let t = 0; t < T; t++) { opt.step(c); s2 += c.theta[0] * c.theta[0]; } // mean is exactly 0 (x_i = 0)
+        for (let t = 0; t < T; t++) {
+          opt.step(c);
+          s2 += c.theta[0] * c.theta[0];
+        } // mean is exactly 0 (x_i = 0)
         perChain.push(s2 / T);
       }
       const mean = perChain.reduce((s, v) => s + v, 0) / K;
@@ -103,15 +143,21 @@ describe('sgld and sgld-lm', () => {
     }
   });
 
-  it('keep each chain\'s state apart: chains stepped alternately equal chains stepped alone (LM carry in the chain\'s scratch)', () => {
+  it("keep each chain's state apart: chains stepped alternately equal chains stepped alone (LM carry in the chain's scratch)", () => {
     const sampler = new FixedOrderSampler(Int32Array.of(1, 3, 0, 2), 1);
     for (const Opt of [SgldOptimizer, SgldLmOptimizer]) {
-      const shared = new Opt(), solo = new Opt();
+      const shared = new Opt(),
+        solo = new Opt();
       shared.configure({ eta: 0.01 }, oneD, sampler as Sampler);
       solo.configure({ eta: 0.01 }, oneD, sampler as Sampler);
-      const c1 = makeChain([0.3], shared.scratchSize, Xoshiro128.fromSeed(7), sampler), c2 = makeChain([-0.2], shared.scratchSize, Xoshiro128.fromSeed(8), sampler);
-      const s1 = makeChain([0.3], solo.scratchSize, Xoshiro128.fromSeed(7), sampler), s2 = makeChain([-0.2], solo.scratchSize, Xoshiro128.fromSeed(8), sampler);
-            for (let t = 0; t < 7; t++) { shared.step(c1); shared.step(c2); }
+      const c1 = makeChain([0.3], shared.scratchSize, Xoshiro128.fromSeed(7), sampler),
+        c2 = makeChain([-0.2], shared.scratchSize, Xoshiro128.fromSeed(8), sampler);
+      const s1 = makeChain([0.3], solo.scratchSize, Xoshiro128.fromSeed(7), sampler),
+        s2 = makeChain([-0.2], solo.scratchSize, Xoshiro128.fromSeed(8), sampler);
+      for (let t = 0; t < 7; t++) {
+        shared.step(c1);
+        shared.step(c2);
+      }
       for (let t = 0; t < 7; t++) solo.step(s1);
       for (let t = 0; t < 7; t++) solo.step(s2);
       expect([...c1.theta, ...c2.theta]).toEqual([...s1.theta, ...s2.theta]);

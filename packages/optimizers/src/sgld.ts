@@ -1,4 +1,12 @@
-import { definePlugin, type Chain, type FokkerPlanck, type Landscape, type Optimizer, type ParamsOf, type Sampler } from '@nesslab/kernel';
+import {
+  definePlugin,
+  type Chain,
+  type FokkerPlanck,
+  type Landscape,
+  type Optimizer,
+  type ParamsOf,
+  type Sampler,
+} from '@nesslab/kernel';
 import { langevinKick, lmScratchSize } from './langevin-kick.ts';
 
 /**
@@ -31,7 +39,9 @@ export class SgldOptimizer implements Optimizer {
   }
 
   step(chain: Chain): void {
-    const theta = chain.theta, g = chain.scratch, eta = this.eta;
+    const theta = chain.theta,
+      g = chain.scratch,
+      eta = this.eta;
     this.sampler.next(chain.samplerState, chain.rng, chain.batch);
     this.landscape.minibatchGradient(theta, chain.batch, this.sampler.batchSize, g); // ∇L_B + ∇R
     for (let a = 0; a < theta.length; a++) theta[a] -= eta * g[a];
@@ -40,7 +50,12 @@ export class SgldOptimizer implements Optimizer {
 
   /** 004 Eq. 37: μ′ = ηI, D′ = ηI + D; the Einstein relation at T = 1 on 𝓛 only as η → 0 (D = O(η²)). */
   fokkerPlanck(): FokkerPlanck {
-    return { mobility: this.eta, diffusion: 'sgld: ηI + D, D the minibatch diffusion of Eq. 14 (004 Eq. 37); Einstein relation at T = 1 as η → 0', equilibrium: true, temperature: 1 };
+    return {
+      mobility: this.eta,
+      diffusion: 'sgld: ηI + D, D the minibatch diffusion of Eq. 14 (004 Eq. 37); Einstein relation at T = 1 as η → 0',
+      equilibrium: true,
+      temperature: 1,
+    };
   }
 }
 
@@ -49,13 +64,18 @@ export class SgldLmOptimizer extends SgldOptimizer {
   protected override readonly leimkuhlerMatthews: boolean = true;
 }
 
-const eta = { type: 'number', description: 'η, learning rate (the kick is √(2η) z per step)', default: 1e-6, exclusiveMinimum: 0 } as const;
+const eta = {
+  type: 'number',
+  description: 'η, learning rate (the kick is √(2η) z per step)',
+  default: 1e-6,
+  exclusiveMinimum: 0,
+} as const;
 
 export const sgldInfo = definePlugin({
   kind: 'optimizer',
   name: 'sgld',
   description:
-    'SGLD: an SGD step with the sampler\'s minibatch (use with-replacement, as the paper), then θ ← θ + √(2η) z every step. ' +
+    "SGLD: an SGD step with the sampler's minibatch (use with-replacement, as the paper), then θ ← θ + √(2η) z every step. " +
     'Samples e^{−𝓛} as η → 0 (D′ = ηI + D, Eq. 37); finite-η bias O(η) from the Euler kick and from D.',
   source: '004 Fig. 5 (left), Eq. 37',
   params: { eta },

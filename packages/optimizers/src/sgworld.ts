@@ -1,4 +1,16 @@
-import { ScenarioError, Xoshiro128, definePlugin, effectiveGradientEvaluator, type Chain, type FokkerPlanck, type Landscape, type Optimizer, type ParamsOf, type Sampler, hasSampleHessian } from '@nesslab/kernel';
+import {
+  ScenarioError,
+  Xoshiro128,
+  definePlugin,
+  effectiveGradientEvaluator,
+  type Chain,
+  type FokkerPlanck,
+  type Landscape,
+  type Optimizer,
+  type ParamsOf,
+  type Sampler,
+  hasSampleHessian,
+} from '@nesslab/kernel';
 import { langevinKick, lmScratchSize } from './langevin-kick.ts';
 
 /**
@@ -43,7 +55,10 @@ export class SgworldOptimizer implements Optimizer {
     this.scratchSize = 2 * N + (this.leimkuhlerMatthews ? lmScratchSize(N) : 0);
     if (this.corrected) {
       if (!hasSampleHessian(landscape)) {
-        throw new ScenarioError('scenario.landscape', 'SGWORLD\'s δ𝓛 correction needs per-sample Hessians (sampleHessian), which this landscape lacks; use sgworld-uncorrected');
+        throw new ScenarioError(
+          'scenario.landscape',
+          "SGWORLD's δ𝓛 correction needs per-sample Hessians (sampleHessian), which this landscape lacks; use sgworld-uncorrected",
+        );
       }
       this.effectiveGradient = effectiveGradientEvaluator(landscape, sampler.batchSize);
       this.at = new Float64Array(N);
@@ -53,7 +68,11 @@ export class SgworldOptimizer implements Optimizer {
   }
 
   step(chain: Chain): void {
-    const theta = chain.theta, s = chain.scratch, N = theta.length, eta = this.eta, n = this.n;
+    const theta = chain.theta,
+      s = chain.scratch,
+      N = theta.length,
+      eta = this.eta,
+      n = this.n;
     const k = chain.step % n; // position in the epoch
     if (k === 0 && this.corrected) for (let a = 0; a < N; a++) s[N + a] = theta[a]; // θ_{t−n}
     this.sampler.next(chain.samplerState, chain.rng, chain.batch);
@@ -62,7 +81,9 @@ export class SgworldOptimizer implements Optimizer {
     if (k !== n - 1) return;
     langevinKick(theta, chain.rng, this.sigma, this.leimkuhlerMatthews, s, 2 * N); // + √(2ηn) z (Fig. 5)
     if (!this.corrected) return;
-    const at = this.at, hat = this.hatGrad, g = this.grad;
+    const at = this.at,
+      hat = this.hatGrad,
+      g = this.grad;
     for (let a = 0; a < N; a++) at[a] = s[N + a];
     this.effectiveGradient(at, eta, hat); // ∇𝓛̂(θ_start), Eq. 16
     this.landscape.gradient(at, g);
@@ -98,18 +119,28 @@ export class SgworldLmOptimizer extends SgworldOptimizer {
  * n batches (from a fresh per-chain state) is a permutation of 0..M−1 — probed on 4 epochs with a throwaway stream.
  */
 export function checkWithoutReplacement(sampler: Sampler, M: number): number {
-  const m = sampler.batchSize, n = sampler.stepsPerEpoch;
+  const m = sampler.batchSize,
+    n = sampler.stepsPerEpoch;
   if (M % m !== 0 || n * m !== M) {
-    throw new ScenarioError('scenario.sampler.params.batchSize', `SGWORLD needs n = M/m epochs of whole batches: m = ${m} must divide M = ${M} (and the sampler's n = ${n} equal M/m)`);
+    throw new ScenarioError(
+      'scenario.sampler.params.batchSize',
+      `SGWORLD needs n = M/m epochs of whole batches: m = ${m} must divide M = ${M} (and the sampler's n = ${n} equal M/m)`,
+    );
   }
-  const rng = Xoshiro128.fromSeed(1), state = sampler.init(rng), batch = new Int32Array(m), seen = new Int32Array(M);
+  const rng = Xoshiro128.fromSeed(1),
+    state = sampler.init(rng),
+    batch = new Int32Array(m),
+    seen = new Int32Array(M);
   for (let epoch = 1; epoch <= 4; epoch++) {
     for (let t = 0; t < n; t++) {
       sampler.next(state, rng, batch);
       for (let k = 0; k < m; k++) {
         const i = batch[k];
         if (!(i >= 0 && i < M) || seen[i] === epoch) {
-          throw new ScenarioError('scenario.sampler', `SGWORLD needs a without-replacement sampler (each index exactly once per epoch of n = ${n} batches of m = ${m}); this one gave index ${i} twice within an epoch`);
+          throw new ScenarioError(
+            'scenario.sampler',
+            `SGWORLD needs a without-replacement sampler (each index exactly once per epoch of n = ${n} batches of m = ${m}); this one gave index ${i} twice within an epoch`,
+          );
         }
         seen[i] = epoch;
       }
@@ -118,14 +149,19 @@ export function checkWithoutReplacement(sampler: Sampler, M: number): number {
   return n;
 }
 
-const eta = { type: 'number', description: 'η, learning rate (the kick is √(2ηn) z per epoch)', default: 1e-6, exclusiveMinimum: 0 } as const;
+const eta = {
+  type: 'number',
+  description: 'η, learning rate (the kick is √(2ηn) z per epoch)',
+  default: 1e-6,
+  exclusiveMinimum: 0,
+} as const;
 const needs = 'Needs a without-replacement sampler with m | M.';
 
 export const sgworldInfo = definePlugin({
   kind: 'optimizer',
   name: 'sgworld',
   description:
-    'SGWORLD: n = M/m WOR SGD steps, then θ ← θ + √(2ηn) z and the correction θ ← θ + η∇δ𝓛(θ at the epoch\'s start), ' +
+    "SGWORLD: n = M/m WOR SGD steps, then θ ← θ + √(2ηn) z and the correction θ ← θ + η∇δ𝓛(θ at the epoch's start), " +
     `δ𝓛 = 𝓛̂ − n𝓛 (exact, per-sample Hessians: O(M N²) per epoch). Samples e^{−𝓛} with D″ = ηnI + D̂ (Eq. 38). ${needs}`,
   source: '004 Fig. 5 (right), Eq. 16, 38',
   params: { eta },

@@ -1,5 +1,16 @@
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { ScenarioError } from '@nesslab/kernel';
@@ -25,7 +36,10 @@ afterEach(() => {
 
 /** The ScenarioError a refusal carries: field '--out', one line, at most 300 characters. */
 async function refusal(promise: Promise<unknown>): Promise<ScenarioError> {
-  const err = await promise.then(() => undefined, (e: unknown) => e);
+  const err = await promise.then(
+    () => undefined,
+    (e: unknown) => e,
+  );
   expect(err).toBeInstanceOf(ScenarioError);
   const e = err as ScenarioError;
   expect(e.field).toBe('--out');
@@ -35,14 +49,14 @@ async function refusal(promise: Promise<unknown>): Promise<ScenarioError> {
   return e;
 }
 
-
 const write = async (out: string, files: Record<string, string | Uint8Array>, options: OutputOptions = opts) => {
   const o = await openOutput(out, options);
   await o.commit(files);
 };
 /** The pid of a process that has exited. */
 const deadPid = () => spawnSync(process.execPath, ['-e', '']).pid as number;
-const lockText = (pid: number, host = hostname()) => JSON.stringify({ pid, hostname: host, started: '2020-01-01T00:00:00.000Z', runId: 'r' });
+const lockText = (pid: number, host = hostname()) =>
+  JSON.stringify({ pid, hostname: host, started: '2020-01-01T00:00:00.000Z', runId: 'r' });
 
 describe('openOutput: refused places', () => {
   it.each([
@@ -100,7 +114,9 @@ describe('openOutput: refused places', () => {
 
   it('refuses an output folder that is a file', async () => {
     writeFileSync(join(root, 'out'), 'a file');
-    expect((await refusal(openOutput(join(root, 'out'), { ...opts, force: true }))).message).toMatch(/out is a file, not a folder$/);
+    expect((await refusal(openOutput(join(root, 'out'), { ...opts, force: true }))).message).toMatch(
+      /out is a file, not a folder$/,
+    );
     expect(readFileSync(join(root, 'out'), 'utf8')).toBe('a file');
   });
 
@@ -134,7 +150,9 @@ describe('openOutput: refused places', () => {
     expect(e.message).toMatch(/^--out: \/.*….*out is not empty and was not made by nesslab; nothing was written$/);
     const longBase = join(root, 'b'.repeat(200));
     writeFileSync(join(root, `.${'b'.repeat(200)}.lock`), lockText(deadPid(), `${'h'.repeat(200)}\nnewline`));
-    expect((await refusal(openOutput(longBase, opts))).message).toMatch(/^--out: \/.*…b+ is in use by nesslab pid \d+ on h+…h*\\u000anewline since 2020-\S+ \(lock file \.b+…b+\.lock\)$/);
+    expect((await refusal(openOutput(longBase, opts))).message).toMatch(
+      /^--out: \/.*…b+ is in use by nesslab pid \d+ on h+…h*\\u000anewline since 2020-\S+ \(lock file \.b+…b+\.lock\)$/,
+    );
   });
 });
 
@@ -144,12 +162,22 @@ describe('openOutput + commit', () => {
     const o = await openOutput(out, { ...opts, runId: 'run-42' });
     expect(o.target).toBe(out);
     expect(o.staging).toMatch(/[\\/]\.run-1\.tmp-\d+-[0-9a-f]{12}$/);
-    expect(readdirSync(join(root, 'deep', 'er')).sort()).toEqual([`.run-1.lock`, o.staging.split(/[\\/]/).pop()].sort());
+    expect(readdirSync(join(root, 'deep', 'er')).sort()).toEqual(
+      [`.run-1.lock`, o.staging.split(/[\\/]/).pop()].sort(),
+    );
     expect(openOutputs()).toEqual([o]);
-    await o.commit({ 'summary.json': '{"ok":true}', 'plots/sigma.svg': '<svg/>', 'raw/a/b.bin': new Uint8Array([65, 66]) });
+    await o.commit({
+      'summary.json': '{"ok":true}',
+      'plots/sigma.svg': '<svg/>',
+      'raw/a/b.bin': new Uint8Array([65, 66]),
+    });
     expect(tree(out)).toEqual({ 'summary.json': '{"ok":true}', 'plots/sigma.svg': '<svg/>', 'raw/a/b.bin': 'AB' });
     const mark = JSON.parse(readFileSync(join(out, MARK), 'utf8'));
-    expect(mark).toMatchObject({ nesslab: expect.any(String), runId: 'run-42', files: ['plots/sigma.svg', 'raw/a/b.bin', 'summary.json'] });
+    expect(mark).toMatchObject({
+      nesslab: expect.any(String),
+      runId: 'run-42',
+      files: ['plots/sigma.svg', 'raw/a/b.bin', 'summary.json'],
+    });
     expect(Number.isNaN(Date.parse(mark.created))).toBe(false);
     expect(readdirSync(join(root, 'deep', 'er'))).toEqual(['run-1']);
     expect(openOutputs()).toEqual([]);
@@ -178,7 +206,11 @@ describe('openOutput + commit', () => {
     const out = join(root, 'out');
     await write(out, { 'old.txt': 'old', 'plots/old.svg': '<svg/>' }, { ...opts, runId: 'first' });
     const e = await refusal(openOutput(out, opts));
-    expect(e.message).toMatch(new RegExp(`^--out: ${out} holds an earlier nesslab result \\(run first, \\d{4}-.+Z\\); pass --force to replace it$`));
+    expect(e.message).toMatch(
+      new RegExp(
+        `^--out: ${out} holds an earlier nesslab result \\(run first, \\d{4}-.+Z\\); pass --force to replace it$`,
+      ),
+    );
     expect(tree(out)).toEqual({ 'old.txt': 'old', 'plots/old.svg': '<svg/>' });
     await write(out, { 'new.txt': 'new' }, { ...opts, force: true });
     expect(tree(out)).toEqual({ 'new.txt': 'new' });
@@ -187,20 +219,30 @@ describe('openOutput + commit', () => {
 
   it.each([
     ['a file', 'notes.txt', (out: string) => writeFileSync(join(out, 'notes.txt'), 'my notes')],
-    ['a folder', 'extra', (out: string) => (mkdirSync(join(out, 'extra')), writeFileSync(join(out, 'extra', 'x'), 'x'))],
-    ['a file in a nesslab folder', 'plots/mine.svg', (out: string) => writeFileSync(join(out, 'plots', 'mine.svg'), 'mine')],
+    [
+      'a folder',
+      'extra',
+      (out: string) => (mkdirSync(join(out, 'extra')), writeFileSync(join(out, 'extra', 'x'), 'x')),
+    ],
+    [
+      'a file in a nesslab folder',
+      'plots/mine.svg',
+      (out: string) => writeFileSync(join(out, 'plots', 'mine.svg'), 'mine'),
+    ],
   ])('refuses, even with force, an earlier result to which the user added %s', async (_what, stray, add) => {
     const out = join(root, 'out');
     await write(out, { 'a.txt': 'a', 'plots/p.svg': 'p' });
     add(out);
     const before = tree(out);
     const e = await refusal(openOutput(out, { ...opts, force: true }));
-    expect(e.message).toBe(`--out: ${join(out, stray)} was not written by nesslab; move it away or choose another --out`);
+    expect(e.message).toBe(
+      `--out: ${join(out, stray)} was not written by nesslab; move it away or choose another --out`,
+    );
     expect(tree(out)).toEqual(before);
     expect(readdirSync(root).sort()).toEqual(['home', 'out', 'work']);
   });
 
-  it('refuses at commit a folder the user filled while nesslab computed: keeps the user\'s file, and the results beside it', async () => {
+  it("refuses at commit a folder the user filled while nesslab computed: keeps the user's file, and the results beside it", async () => {
     const out = join(root, 'out');
     const o = await openOutput(out, { ...opts, runId: 'r1' });
     mkdirSync(out);
@@ -249,7 +291,12 @@ describe('openOutput + commit', () => {
 
   it('leaves nothing behind when a content getter throws', async () => {
     const files = { 'a.txt': 'a' } as Record<string, string>;
-    Object.defineProperty(files, 'b.txt', { enumerable: true, get: () => { throw new Error('boom'); } });
+    Object.defineProperty(files, 'b.txt', {
+      enumerable: true,
+      get: () => {
+        throw new Error('boom');
+      },
+    });
     const o = await openOutput(join(root, 'out'), opts);
     await expect(o.commit(files)).rejects.toThrow('boom');
     expect(readdirSync(root).sort()).toEqual(['home', 'work']);
@@ -272,7 +319,11 @@ describe('openOutput: the lock', () => {
     const out = join(root, 'out');
     const first = await openOutput(out, opts);
     const e = await refusal(openOutput(out, { ...opts, force: true }));
-    expect(e.message).toMatch(new RegExp(`^--out: ${out} is in use by nesslab pid ${process.pid} since \\d{4}-.+Z \\(lock file .*\\.out\\.lock\\)$`));
+    expect(e.message).toMatch(
+      new RegExp(
+        `^--out: ${out} is in use by nesslab pid ${process.pid} since \\d{4}-.+Z \\(lock file .*\\.out\\.lock\\)$`,
+      ),
+    );
     expect(existsSync(first.staging)).toBe(true);
     await first.commit({ 'a.txt': 'a' });
     await write(out, { 'b.txt': 'b' }, { ...opts, force: true });
@@ -281,7 +332,7 @@ describe('openOutput: the lock', () => {
 
   it.each([
     ['a dead pid', () => lockText(deadPid())],
-    ['this process\'s pid, not held here (a reused pid after a restart)', () => lockText(process.pid)],
+    ["this process's pid, not held here (a reused pid after a restart)", () => lockText(process.pid)],
   ])('takes over a stale lock holding %s', async (_what, text) => {
     const out = join(root, 'out');
     writeFileSync(join(root, '.out.lock'), text());
@@ -292,13 +343,17 @@ describe('openOutput: the lock', () => {
 
   it('refuses a lock held on another host, naming it', async () => {
     writeFileSync(join(root, '.out.lock'), lockText(deadPid(), 'elsewhere.example'));
-    expect((await refusal(openOutput(join(root, 'out'), opts))).message).toMatch(/is in use by nesslab pid \d+ on elsewhere\.example since 2020-/);
+    expect((await refusal(openOutput(join(root, 'out'), opts))).message).toMatch(
+      /is in use by nesslab pid \d+ on elsewhere\.example since 2020-/,
+    );
   });
 
   it('treats an unreadable lock as live while it is young and as stale after a minute', async () => {
     const lock = join(root, '.out.lock');
     writeFileSync(lock, '');
-    expect((await refusal(openOutput(join(root, 'out'), opts))).message).toMatch(/is in use by another nesslab \(lock file .* was just created\)$/);
+    expect((await refusal(openOutput(join(root, 'out'), opts))).message).toMatch(
+      /is in use by another nesslab \(lock file .* was just created\)$/,
+    );
     const old = new Date(Date.now() - 5 * 60_000);
     utimesSync(lock, old, old);
     await write(join(root, 'out'), { 'a.txt': 'a' });
@@ -320,7 +375,9 @@ describe('openOutput: leftovers of killed runs', () => {
     mkdirSync(other);
     const o = await openOutput(join(root, 'out'), opts);
     await o.abort();
-    expect(readdirSync(root).sort()).toEqual(['.out.tmp-x-cccccccccccc', `.out.tmp-${pid}-bbbbbbbbbbbb`, 'home', 'work'].sort());
+    expect(readdirSync(root).sort()).toEqual(
+      ['.out.tmp-x-cccccccccccc', `.out.tmp-${pid}-bbbbbbbbbbbb`, 'home', 'work'].sort(),
+    );
     expect(tree(foreign)).toEqual({ 'precious.txt': 'precious' });
   });
 
@@ -336,4 +393,3 @@ describe('openOutput: leftovers of killed runs', () => {
     expect(readdirSync(root).sort()).toEqual(['home', 'out', 'work']);
   });
 });
-

@@ -15,8 +15,22 @@
 // never interleave their lock checks. Only the writing of the result files is asynchronous.
 import { randomBytes } from 'node:crypto';
 import {
-  closeSync, fstatSync, linkSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, realpathSync, renameSync,
-  rmSync, statSync, unlinkSync, writeFileSync, writeSync, type Stats,
+  closeSync,
+  fstatSync,
+  linkSync,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+  type Stats,
 } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
@@ -70,7 +84,12 @@ const errno = (e: unknown): string | undefined => (e as NodeJS.ErrnoException | 
 
 /** A path or user string for a message: one line, at most `max` characters. */
 function show(text: string, max = 110): string {
-  const clean = [...text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)];
+  const clean = [
+    ...text.replace(
+      /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g,
+      (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
+    ),
+  ];
   if (clean.length <= max) return clean.join('');
   const head = Math.ceil((max - 1) * 0.4);
   return `${clean.slice(0, head).join('')}…${clean.slice(clean.length - (max - 1 - head)).join('')}`;
@@ -87,18 +106,27 @@ function fsFail(action: string, path: string, e: unknown): Error {
 // ---------------------------------------------------------------------------------------------------------
 // Names
 
-interface Names { target: string; parent: string; base: string; lock: string; journal: string }
+interface Names {
+  target: string;
+  parent: string;
+  base: string;
+  lock: string;
+  journal: string;
+}
 type Sibling = 'tmp' | 'old' | 'swap.tmp' | 'lock.tmp' | 'lock.stale';
 
 function namesOf(target: string): Names {
-  const parent = dirname(target), base = basename(target);
+  const parent = dirname(target),
+    base = basename(target);
   return { target, parent, base, lock: join(parent, `.${base}.lock`), journal: join(parent, `.${base}.swap`) };
 }
 const token = () => `${process.pid}-${randomBytes(6).toString('hex')}`;
 const sibling = (n: Names, kind: Sibling) => join(n.parent, `.${n.base}.${kind}-${token()}`);
 /** Matches nesslab's sibling names for this DIR; groups: kind, pid. */
 const siblingPattern = (n: Names) =>
-  new RegExp(`^\\.${n.base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(tmp|old|swap\\.tmp|lock\\.tmp|lock\\.stale)-(\\d+)-[0-9a-f]{12}$`);
+  new RegExp(
+    `^\\.${n.base.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\.(tmp|old|swap\\.tmp|lock\\.tmp|lock\\.stale)-(\\d+)-[0-9a-f]{12}$`,
+  );
 
 /**
  * A file name inside the output folder: relative, '/'-separated (or the platform separator), no '..' or '.'
@@ -106,7 +134,8 @@ const siblingPattern = (n: Names) =>
  */
 function checkName(name: string): string[] {
   const invalid = () => new Error(`output: invalid file name ${JSON.stringify(name)}`);
-  if (typeof name !== 'string' || name === '' || name.includes('\0') || isAbsolute(name) || /^[a-zA-Z]:/.test(name)) throw invalid();
+  if (typeof name !== 'string' || name === '' || name.includes('\0') || isAbsolute(name) || /^[a-zA-Z]:/.test(name))
+    throw invalid();
   const parts = name.split(/[\\/]/);
   if (parts.some((p) => p === '' || p === '.' || p === '..')) throw invalid();
   if (parts.length === 1 && (parts[0] === MARK || parts[0] === STAGING_MARK)) throw invalid();
@@ -132,7 +161,8 @@ function canonical(p: string): string {
     return up === p ? p : join(canonical(up), basename(p));
   }
 }
-const isInside = (child: string, ancestor: string) => child.startsWith(ancestor.endsWith(sep) ? ancestor : ancestor + sep);
+const isInside = (child: string, ancestor: string) =>
+  child.startsWith(ancestor.endsWith(sep) ? ancestor : ancestor + sep);
 
 /**
  * Resolves `outDir` against the working folder and refuses the places a results folder must never replace:
@@ -141,23 +171,32 @@ const isInside = (child: string, ancestor: string) => child.startsWith(ancestor.
  * names beside it. Touches nothing.
  */
 function resolveTarget(outDir: string, options: OutputOptions): string {
-  if (typeof outDir !== 'string' || outDir.trim() === '') throw fail(`${quote(String(outDir ?? ''))} is empty; name a new folder for the results`);
+  if (typeof outDir !== 'string' || outDir.trim() === '')
+    throw fail(`${quote(String(outDir ?? ''))} is empty; name a new folder for the results`);
   if (outDir.includes('\0')) throw fail(`${quote(outDir)} contains a NUL character; name a new folder for the results`);
   const cwd = resolve(options.cwd ?? process.cwd());
   const home = resolve(options.home ?? homedir());
   const target = resolve(cwd, outDir);
   const targets = [target, dirname(target) === target ? target : join(canonical(dirname(target)), basename(target))];
-  const cwds = [cwd, canonical(cwd)], homes = [home, canonical(home)];
-  const problem =
-    targets.some((t) => dirname(t) === t) ? 'is the filesystem root'
-    : targets.some((t) => cwds.includes(t)) ? 'is the current folder'
-    : targets.some((t) => cwds.some((c) => isInside(c, t))) ? 'is above the current folder'
-    : targets.some((t) => homes.includes(t)) ? 'is your home folder'
-    : targets.some((t) => homes.some((h) => isInside(h, t))) ? 'is above your home folder'
-    : undefined;
+  const cwds = [cwd, canonical(cwd)],
+    homes = [home, canonical(home)];
+  const problem = targets.some((t) => dirname(t) === t)
+    ? 'is the filesystem root'
+    : targets.some((t) => cwds.includes(t))
+      ? 'is the current folder'
+      : targets.some((t) => cwds.some((c) => isInside(c, t)))
+        ? 'is above the current folder'
+        : targets.some((t) => homes.includes(t))
+          ? 'is your home folder'
+          : targets.some((t) => homes.some((h) => isInside(h, t)))
+            ? 'is above your home folder'
+            : undefined;
   if (problem) throw fail(`${quote(outDir)} ${problem}; name a new folder for the results`);
   const bytes = Buffer.byteLength(basename(target));
-  if (bytes > MAX_BASE_BYTES) throw fail(`${quote(outDir)} ends in a name of ${bytes} bytes; nesslab needs it at most ${MAX_BASE_BYTES} bytes long`);
+  if (bytes > MAX_BASE_BYTES)
+    throw fail(
+      `${quote(outDir)} ends in a name of ${bytes} bytes; nesslab needs it at most ${MAX_BASE_BYTES} bytes long`,
+    );
   return target;
 }
 
@@ -183,7 +222,12 @@ function checkParents(parent: string): void {
   }
 }
 
-interface MarkData { nesslab: string; runId?: string; created?: string; files: string[] }
+interface MarkData {
+  nesslab: string;
+  runId?: string;
+  created?: string;
+  files: string[];
+}
 
 /** MARK of `dir` if it is a valid one (a small regular file, JSON, only valid relative names); else undefined. */
 function readMark(dir: string): MarkData | undefined {
@@ -206,7 +250,12 @@ function readMark(dir: string): MarkData | undefined {
   if (typeof data !== 'object' || data === null) return undefined;
   const { nesslab, runId, created, files } = data as Record<string, unknown>;
   if (typeof nesslab !== 'string' || !Array.isArray(files) || !files.every(validName)) return undefined;
-  return { nesslab, files: files as string[], ...(typeof runId === 'string' ? { runId } : {}), ...(typeof created === 'string' ? { created } : {}) };
+  return {
+    nesslab,
+    files: files as string[],
+    ...(typeof runId === 'string' ? { runId } : {}),
+    ...(typeof created === 'string' ? { created } : {}),
+  };
 }
 
 /**
@@ -215,9 +264,18 @@ function readMark(dir: string): MarkData | undefined {
  */
 function firstStray(root: string, listed: readonly string[]): string | undefined {
   const files = new Set([MARK, ...listed]);
-  const folders = new Set(listed.flatMap((f) => f.split('/').slice(0, -1).map((_, i, parts) => parts.slice(0, i + 1).join('/'))));
+  const folders = new Set(
+    listed.flatMap((f) =>
+      f
+        .split('/')
+        .slice(0, -1)
+        .map((_, i, parts) => parts.slice(0, i + 1).join('/')),
+    ),
+  );
   const walk = (rel: string): string | undefined => {
-    const entries = readdirSync(rel ? join(root, rel) : root, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1));
+    const entries = readdirSync(rel ? join(root, rel) : root, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : 1,
+    );
     for (const entry of entries) {
       const path = rel ? `${rel}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
@@ -249,7 +307,8 @@ function inspectTarget(n: Names, force: boolean): Existing {
     if (errno(e) === 'ENOENT') return 'absent';
     throw fsFail('cannot look at', n.target, e);
   }
-  if (st.isSymbolicLink()) throw fail(`${show(n.target)} is a symbolic link; nesslab does not follow it, name a real folder`);
+  if (st.isSymbolicLink())
+    throw fail(`${show(n.target)} is a symbolic link; nesslab does not follow it, name a real folder`);
   if (!st.isDirectory()) throw fail(`${show(n.target)} ${st.isFile() ? 'is a file, not a folder' : 'is not a folder'}`);
   let entries: string[];
   try {
@@ -261,11 +320,16 @@ function inspectTarget(n: Names, force: boolean): Existing {
   const mark = readMark(n.target);
   if (!mark) throw fail(`${show(n.target)} is not empty and was not made by nesslab; nothing was written`);
   if (!force) {
-    const when = [mark.runId && `run ${show(mark.runId, 40)}`, mark.created && show(mark.created, 40)].filter(Boolean).join(', ');
-    throw fail(`${show(n.target)} holds an earlier nesslab result (${when || `nesslab ${show(mark.nesslab, 20)}`}); pass --force to replace it`);
+    const when = [mark.runId && `run ${show(mark.runId, 40)}`, mark.created && show(mark.created, 40)]
+      .filter(Boolean)
+      .join(', ');
+    throw fail(
+      `${show(n.target)} holds an earlier nesslab result (${when || `nesslab ${show(mark.nesslab, 20)}`}); pass --force to replace it`,
+    );
   }
   const stray = firstStray(n.target, mark.files);
-  if (stray !== undefined) throw fail(`${show(join(n.target, stray))} was not written by nesslab; move it away or choose another --out`);
+  if (stray !== undefined)
+    throw fail(`${show(join(n.target, stray))} was not written by nesslab; move it away or choose another --out`);
   return 'marked';
 }
 
@@ -309,9 +373,24 @@ const unlinkQuietly = (path: string) => {
 // ---------------------------------------------------------------------------------------------------------
 // Step 3: the lock
 
-interface LockInfo { pid: number; hostname: string; started: string; runId: string }
-interface LockFile { text: string; ino: number; mtimeMs: number; info?: LockInfo }
-interface HeldLock { path: string; text: string; ino: number; released: boolean }
+interface LockInfo {
+  pid: number;
+  hostname: string;
+  started: string;
+  runId: string;
+}
+interface LockFile {
+  text: string;
+  ino: number;
+  mtimeMs: number;
+  info?: LockInfo;
+}
+interface HeldLock {
+  path: string;
+  text: string;
+  ino: number;
+  released: boolean;
+}
 
 /** Lock files this process holds (so a lock naming our own pid but not held here is known to be stale). */
 const heldLocks = new Set<string>();
@@ -341,7 +420,12 @@ function readLock(path: string): LockFile | undefined {
     try {
       const d = JSON.parse(text) as Partial<LockInfo>;
       if (Number.isSafeInteger(d.pid) && (d.pid as number) > 0 && typeof d.hostname === 'string') {
-        info = { pid: d.pid as number, hostname: d.hostname, started: String(d.started ?? '?'), runId: String(d.runId ?? '?') };
+        info = {
+          pid: d.pid as number,
+          hostname: d.hostname,
+          started: String(d.started ?? '?'),
+          runId: String(d.runId ?? '?'),
+        };
       }
     } catch {
       /* garbage: judged by its age */
@@ -367,7 +451,9 @@ function inUse(n: Names, lock: LockFile): Error {
   const lockName = show(basename(n.lock), 60); // it sits beside DIR
   if (!info) return fail(`${show(n.target)} is in use by another nesslab (lock file ${lockName} was just created)`);
   const host = info.hostname === hostname() ? '' : ` on ${show(info.hostname, 30)}`;
-  return fail(`${show(n.target)} is in use by nesslab pid ${info.pid}${host} since ${show(info.started, 30)} (lock file ${lockName})`);
+  return fail(
+    `${show(n.target)} is in use by nesslab pid ${info.pid}${host} since ${show(info.started, 30)} (lock file ${lockName})`,
+  );
 }
 
 /**
@@ -384,7 +470,8 @@ function createLock(n: Names, text: string): HeldLock | undefined {
     return holding(n.lock, text, ino);
   } catch (e) {
     if (errno(e) === 'EEXIST') return undefined;
-    if (['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(errno(e) ?? '') && exists(tmp)) return createLockWithoutLink(n, text);
+    if (['EPERM', 'ENOTSUP', 'EOPNOTSUPP', 'ENOSYS'].includes(errno(e) ?? '') && exists(tmp))
+      return createLockWithoutLink(n, text);
     throw fsFail('cannot write in', n.parent, e);
   } finally {
     unlinkQuietly(tmp);
@@ -484,7 +571,10 @@ function releaseLock(lock: HeldLock): void {
 // ---------------------------------------------------------------------------------------------------------
 // Step 4: recovery
 
-interface Journal { staging: string; old: string }
+interface Journal {
+  staging: string;
+  old: string;
+}
 
 /** The journal if it is valid: both names nesslab's siblings of DIR. A journal naming anything else is ignored. */
 function readJournal(n: Names): Journal | undefined {
@@ -513,7 +603,8 @@ function replayJournal(n: Names): void {
   if (journal) {
     try {
       if (!exists(n.target)) {
-        if (exists(journal.staging) && !exists(join(journal.staging, STAGING_MARK)) && readMark(journal.staging)) renameSync(journal.staging, n.target);
+        if (exists(journal.staging) && !exists(join(journal.staging, STAGING_MARK)) && readMark(journal.staging))
+          renameSync(journal.staging, n.target);
         else if (exists(journal.old)) renameSync(journal.old, n.target);
       }
     } catch (e) {
@@ -541,7 +632,9 @@ function removeLeftovers(n: Names): void {
   for (const name of entries) {
     const m = pattern.exec(name);
     if (!m) continue;
-    const path = join(n.parent, name), kind = m[1] as Sibling, pid = Number(m[2]);
+    const path = join(n.parent, name),
+      kind = m[1] as Sibling,
+      pid = Number(m[2]);
     if (live.has(path) || (pid !== process.pid && pidAlive(pid))) continue;
     if (kind === 'tmp' || kind === 'old') {
       if (!ownedFolder(path)) continue;
@@ -588,7 +681,9 @@ function createStaging(n: Names, runId: string): string {
   const staging = sibling(n, 'tmp');
   try {
     mkdirSync(staging);
-    writeFileSync(join(staging, STAGING_MARK), `${JSON.stringify({ pid: process.pid, runId, target: n.target })}\n`, { flag: 'wx' });
+    writeFileSync(join(staging, STAGING_MARK), `${JSON.stringify({ pid: process.pid, runId, target: n.target })}\n`, {
+      flag: 'wx',
+    });
     const probe = join(staging, `.probe-${token()}`);
     writeFileSync(probe, 'probe', { flag: 'wx' });
     unlinkSync(probe);
@@ -674,7 +769,8 @@ class Staged implements StagedOutput {
   }
 
   async commit(files: Record<string, string | Uint8Array>): Promise<void> {
-    if (this.#state !== 'open') throw new Error(`output: ${this.n.target} is already ${this.#state === 'closed' ? 'closed' : 'being committed'}`);
+    if (this.#state !== 'open')
+      throw new Error(`output: ${this.n.target} is already ${this.#state === 'closed' ? 'closed' : 'being committed'}`);
     this.#state = 'writing';
     try {
       const written = await writeFiles(this.n.target, this.staging, files);
@@ -744,9 +840,15 @@ class Staged implements StagedOutput {
    */
   #keepUnlessReplaceable(): void {
     let refusal: ScenarioError | undefined;
-    if (!stillHeld(this.lock)) refusal = fail(`${show(this.n.target)} was taken over by another nesslab while this one ran`);
+    if (!stillHeld(this.lock))
+      refusal = fail(`${show(this.n.target)} was taken over by another nesslab while this one ran`);
     else {
-      try { inspectTarget(this.n, this.force); } catch (e) { if (e instanceof ScenarioError) refusal = e; else throw e; }
+      try {
+        inspectTarget(this.n, this.force);
+      } catch (e) {
+        if (e instanceof ScenarioError) refusal = e;
+        else throw e;
+      }
     }
     if (!refusal) return;
     const kept = `${this.n.target}-kept-${this.runId}`;
@@ -756,7 +858,9 @@ class Staged implements StagedOutput {
     } catch {
       throw refusal; // nowhere to keep them: the staging folder is removed as for any failed commit
     }
-    throw fail(`${refusal.message.replace(/^--out: /, '').replace(/; nothing was written$/, '')}; the new results are kept in ${show(kept, 90)}`);
+    throw fail(
+      `${refusal.message.replace(/^--out: /, '').replace(/; nothing was written$/, '')}; the new results are kept in ${show(kept, 90)}`,
+    );
   }
 
   /**
@@ -764,7 +868,8 @@ class Staged implements StagedOutput {
    * between any two steps is repaired by replayJournal. A failing rename puts the earlier DIR back.
    */
   async #swap(): Promise<void> {
-    const n = this.n, old = sibling(n, 'old');
+    const n = this.n,
+      old = sibling(n, 'old');
     await pauseForTest('before-journal');
     writeJournal(n, { staging: this.staging, old });
     await pauseForTest('after-journal');

@@ -20,9 +20,30 @@ describe('formatNumber', () => {
 
 describe('claimsTable', () => {
   const claims: Claim[] = [
-    { id: 'sigma-lyapunov', statement: 'Stationary covariance solves the Lyapunov equation', measured: 0.012345, expected: 0, tolerance: 0.05, holds: true },
-    { id: 'ep-rate', statement: 'Entropy production rate matches tr(D^-1 ...)', measured: 1.23456e-6, expected: 1.2e-6, tolerance: '5%', holds: false },
-    { id: 'fdt', statement: 'Fluctuation-dissipation is violated', measured: 'violated', expected: 'violated', tolerance: '-', holds: true },
+    {
+      id: 'sigma-lyapunov',
+      statement: 'Stationary covariance solves the Lyapunov equation',
+      measured: 0.012345,
+      expected: 0,
+      tolerance: 0.05,
+      holds: true,
+    },
+    {
+      id: 'ep-rate',
+      statement: 'Entropy production rate matches tr(D^-1 ...)',
+      measured: 1.23456e-6,
+      expected: 1.2e-6,
+      tolerance: '5%',
+      holds: false,
+    },
+    {
+      id: 'fdt',
+      statement: 'Fluctuation-dissipation is violated',
+      measured: 'violated',
+      expected: 'violated',
+      tolerance: '-',
+      holds: true,
+    },
   ];
 
   it('aligns columns and marks holds with ✓/✗', () => {

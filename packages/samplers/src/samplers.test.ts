@@ -1,10 +1,18 @@
 import { describe, expect, it } from 'vitest';
 import { Xoshiro128, assemble, resolvePlugin, resolveParams, type Sampler } from '@nesslab/kernel';
 import { paramsFor } from '@nesslab/kernel/testing';
-import { samplersModule, WithReplacementSampler, WithoutReplacementSampler, withReplacementInfo, withoutReplacementInfo } from './index.ts';
+import {
+  samplersModule,
+  WithReplacementSampler,
+  WithoutReplacementSampler,
+  withReplacementInfo,
+  withoutReplacementInfo,
+} from './index.ts';
 
 function draw<S>(sampler: Sampler<S>, steps: number, seed = 1): Int32Array[] {
-  const rng = Xoshiro128.fromSeed(seed), state = sampler.init(rng), out: Int32Array[] = [];
+  const rng = Xoshiro128.fromSeed(seed),
+    state = sampler.init(rng),
+    out: Int32Array[] = [];
   for (let k = 0; k < steps; k++) {
     const batch = new Int32Array(sampler.batchSize);
     sampler.next(state, rng, batch);
@@ -14,7 +22,8 @@ function draw<S>(sampler: Sampler<S>, steps: number, seed = 1): Int32Array[] {
 }
 
 describe('with-replacement', () => {
-  const M = 20, m = 5;
+  const M = 20,
+    m = 5;
   const s = new WithReplacementSampler();
   s.configure(paramsFor(withReplacementInfo, { batchSize: m }), M);
 
@@ -27,7 +36,8 @@ describe('with-replacement', () => {
   });
 
   it('has uniform marginals P(i ∈ B) = m/M (chi-square over M bins)', () => {
-    const steps = 20_000, counts = new Array(M).fill(0);
+    const steps = 20_000,
+      counts = new Array(M).fill(0);
     for (const b of draw(s, steps)) for (const i of b) counts[i]++;
     const expected = (steps * m) / M;
     // Inclusion counts are binomial(steps, m/M): variance expected·(1 − m/M); χ² with M − 1 = 19 dof, P(> 43.8) ≈ 0.001.
@@ -50,7 +60,10 @@ describe('without-replacement', () => {
     s.configure(paramsFor(withoutReplacementInfo, { batchSize: 4 }), 12);
     const batches = draw(s, 3 * 6);
     for (let e = 0; e < 6; e++) {
-      const epoch = batches.slice(3 * e, 3 * e + 3).flatMap((b) => [...b]).sort((a, b) => a - b);
+      const epoch = batches
+        .slice(3 * e, 3 * e + 3)
+        .flatMap((b) => [...b])
+        .sort((a, b) => a - b);
       expect(epoch).toEqual([...Array(12).keys()]);
     }
     // consecutive epochs are different permutations
@@ -62,7 +75,8 @@ describe('without-replacement', () => {
     s.configure(paramsFor(withoutReplacementInfo, { batchSize: 3 }), 10);
     expect(s.stepsPerEpoch).toBe(3);
     const counts = new Array(10).fill(0);
-    const epochs = 3000, batches = draw(s, 3 * epochs);
+    const epochs = 3000,
+      batches = draw(s, 3 * epochs);
     for (let e = 0; e < epochs; e++) {
       const used = batches.slice(3 * e, 3 * e + 3).flatMap((b) => [...b]);
       expect(new Set(used).size).toBe(9); // 9 distinct indices, one left out
@@ -77,8 +91,14 @@ describe('samplers module', () => {
   it('binds the three samplers by name and rejects a bad batch size naming it', () => {
     const c = assemble(samplersModule);
     const s = resolvePlugin(c, 'sampler', 'without-replacement', 'sampler');
-    expect(() => resolveParams(withoutReplacementInfo, { batchSize: 0 }, 'sampler.params')).toThrow('sampler.params.batchSize: must be ≥ 1, got 0');
-    expect(() => s.configure(paramsFor(withoutReplacementInfo, { batchSize: 11 }), 10)).toThrow('batchSize must be an integer in [1, M = 10], got 11');
-    expect(() => resolvePlugin(c, 'sampler', 'wr', 'sampler.name')).toThrow('known: full-batch, with-replacement, without-replacement');
+    expect(() => resolveParams(withoutReplacementInfo, { batchSize: 0 }, 'sampler.params')).toThrow(
+      'sampler.params.batchSize: must be ≥ 1, got 0',
+    );
+    expect(() => s.configure(paramsFor(withoutReplacementInfo, { batchSize: 11 }), 10)).toThrow(
+      'batchSize must be an integer in [1, M = 10], got 11',
+    );
+    expect(() => resolvePlugin(c, 'sampler', 'wr', 'sampler.name')).toThrow(
+      'known: full-batch, with-replacement, without-replacement',
+    );
   });
 });

@@ -1,7 +1,9 @@
 import { definePlugin, type ParamsOf, type Rng, type Sampler } from '@nesslab/kernel';
 
 /** Per-chain state: a permutation of 0..M−1 whose first m slots are redrawn every step. */
-export interface WithReplacementState { readonly order: Int32Array }
+export interface WithReplacementState {
+  readonly order: Int32Array;
+}
 
 /**
  * WR minibatches (004 Eq. 12, A1): m distinct indices, uniform over all m-subsets, independent every
@@ -25,7 +27,8 @@ export class WithReplacementSampler implements Sampler<WithReplacementState> {
   }
 
   next(state: WithReplacementState, rng: Rng, out: Int32Array): void {
-    const order = state.order, M = this.dataSize;
+    const order = state.order,
+      M = this.dataSize;
     for (let i = 0; i < this.batchSize; i++) {
       const j = i + rng.nextInt(M - i);
       const pick = order[j];

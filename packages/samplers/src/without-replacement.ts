@@ -2,7 +2,10 @@ import { definePlugin, type ParamsOf, type Rng, type Sampler } from '@nesslab/ke
 import { checkBatchSize } from './with-replacement.ts';
 
 /** Per-chain state: this epoch's permutation and the next batch's position in it. */
-export interface WithoutReplacementState { readonly order: Int32Array; batch: number }
+export interface WithoutReplacementState {
+  readonly order: Int32Array;
+  batch: number;
+}
 
 /**
  * WOR minibatches (004 Eq. B1–B2): each epoch a fresh uniform permutation of 0..M−1, cut into
@@ -28,7 +31,8 @@ export class WithoutReplacementSampler implements Sampler<WithoutReplacementStat
   }
 
   next(state: WithoutReplacementState, rng: Rng, out: Int32Array): void {
-    const order = state.order, m = this.batchSize;
+    const order = state.order,
+      m = this.batchSize;
     if (state.batch === this.stepsPerEpoch) {
       for (let i = order.length - 1; i > 0; i--) {
         const j = rng.nextInt(i + 1);
@@ -47,7 +51,8 @@ export class WithoutReplacementSampler implements Sampler<WithoutReplacementStat
 export const withoutReplacementInfo = definePlugin({
   kind: 'sampler',
   name: 'without-replacement',
-  description: 'A fresh permutation every epoch cut into n = ⌊M/m⌋ batches (WOR SGD); if m does not divide M, the M − n·m leftover indices sit out that epoch.',
+  description:
+    'A fresh permutation every epoch cut into n = ⌊M/m⌋ batches (WOR SGD); if m does not divide M, the M − n·m leftover indices sit out that epoch.',
   source: '004 Eq. B1–B2',
   params: { batchSize: { type: 'integer', description: 'm, indices per minibatch', default: 10, minimum: 1 } },
   precision: 'float64',

@@ -11,13 +11,22 @@ import { libraryWorkerFile, regressionNess, runScenario, workerThreadsStarted, t
 // tiny sizes, seed 3, in this thread (workers 1) and over this package's own worker (dist/worker.js, workers 2).
 const set = { chains: 4, steps: 2000, burnIn: 0, worSteps: 2000, worBurnIn: 0, trainingChains: 2, trainingSteps: 100 };
 const bin = fileURLToPath(new URL('../../cli/dist/nesslab.mjs', import.meta.url));
-const withoutTime = (text: string) => { const { elapsedSeconds, ...rest } = JSON.parse(text) as Record<string, unknown>; expect(elapsedSeconds).toBeTypeOf('number'); return rest; };
+const withoutTime = (text: string) => {
+  const { elapsedSeconds, ...rest } = JSON.parse(text) as Record<string, unknown>;
+  expect(elapsedSeconds).toBeTypeOf('number');
+  return rest;
+};
 
 describe('runScenario (programmatic API)', () => {
   it('gives results.json bit-identical to `nesslab run … --seed 3` with 1 and 2 workers, the 2 over worker threads', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'nesslab-api-')), out = join(dir, 'cli');
+    const dir = mkdtempSync(join(tmpdir(), 'nesslab-api-')),
+      out = join(dir, 'cli');
     const sets = Object.entries(set).flatMap(([k, v]) => ['--set', `${k}=${v}`]);
-    const cli = spawnSync(process.execPath, [bin, 'run', 'regression-ness', ...sets, '--seed', '3', '--quiet', '--out', out], { encoding: 'utf8' });
+    const cli = spawnSync(
+      process.execPath,
+      [bin, 'run', 'regression-ness', ...sets, '--seed', '3', '--quiet', '--out', out],
+      { encoding: 'utf8' },
+    );
     expect(cli.status, cli.stderr).toBe(0);
     const expected = withoutTime(readFileSync(join(out, 'results.json'), 'utf8'));
 
@@ -34,12 +43,23 @@ describe('runScenario (programmatic API)', () => {
     for (const run of [one, two]) {
       expect(withoutTime(run.files['results.json']!)).toEqual(expected);
       expect(run.files['scenario.json']).toBe(readFileSync(join(out, 'scenario.json'), 'utf8'));
-      expect(Object.keys(run.files).sort()).toEqual(['plots/circulation-wr.svg', 'plots/cross-section-wor.svg', 'plots/cross-section-wr.svg', 'plots/sigma-wor.svg', 'plots/sigma-wr.svg', 'plots/training-curves.svg', 'results.json', 'scenario.json']);
+      expect(Object.keys(run.files).sort()).toEqual([
+        'plots/circulation-wr.svg',
+        'plots/cross-section-wor.svg',
+        'plots/cross-section-wr.svg',
+        'plots/sigma-wor.svg',
+        'plots/sigma-wr.svg',
+        'plots/training-curves.svg',
+        'results.json',
+        'scenario.json',
+      ]);
       expect(run.claims).toEqual(expected.claims);
       expect(run.elapsedSeconds).toBeGreaterThan(0);
     }
     // `results` are the analysis as computed: results.json holds them (typed arrays as arrays) beside the run's fields.
-    const fields = JSON.parse(JSON.stringify(two.results, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v)));
+    const fields = JSON.parse(
+      JSON.stringify(two.results, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v)),
+    );
     expect({ ...expected, ...fields }).toEqual(expected);
     expect(two.results.theta0).toEqual(expected.theta0);
     rmSync(dir, { recursive: true });
@@ -60,13 +80,21 @@ describe('runScenario (programmatic API)', () => {
   it('refuses bad input before anything runs, naming it, as the CLI does', async () => {
     const started = workerThreadsStarted();
     await expect(runScenario('no-such-scenario')).rejects.toBeInstanceOf(ScenarioError);
-    await expect(runScenario('no-such-scenario')).rejects.toThrow(/^scenario: unknown scenario "no-such-scenario"; known: .*regression-ness/);
-    await expect(runScenario('regression-ness', { set: { etaa: 1 } })).rejects.toThrow(/^set\.etaa: unknown parameter of "regression-ness"/);
+    await expect(runScenario('no-such-scenario')).rejects.toThrow(
+      /^scenario: unknown scenario "no-such-scenario"; known: .*regression-ness/,
+    );
+    await expect(runScenario('regression-ness', { set: { etaa: 1 } })).rejects.toThrow(
+      /^set\.etaa: unknown parameter of "regression-ness"/,
+    );
     await expect(runScenario('regression-ness', { set: { chains: 1 } })).rejects.toThrow(/^set\.chains: must be ≥ 2/);
-    await expect(runScenario('regression-ness', { preset: 'huge' as 'quick' })).rejects.toThrow(/^preset: unknown preset "huge"; known: full, quick/);
+    await expect(runScenario('regression-ness', { preset: 'huge' as 'quick' })).rejects.toThrow(
+      /^preset: unknown preset "huge"; known: full, quick/,
+    );
     await expect(runScenario('regression-ness', { seed: -1 })).rejects.toThrow(/^seed: must be an integer from 0/);
     await expect(runScenario('regression-ness', { workers: 0 })).rejects.toThrow(/^workers: must be an integer ≥ 1/);
-    await expect(runScenario('regression-ness', { plugins: ['./no-such-plugin.js'] })).rejects.toThrow(/^plugins\[0\]: no file "\.\/no-such-plugin\.js"/);
+    await expect(runScenario('regression-ness', { plugins: ['./no-such-plugin.js'] })).rejects.toThrow(
+      /^plugins\[0\]: no file "\.\/no-such-plugin\.js"/,
+    );
     expect(workerThreadsStarted()).toBe(started);
   });
 });

@@ -1,7 +1,19 @@
 // The programmatic API: a packaged scenario by name or definition, resolved exactly as `nesslab run` resolves it,
 // run over worker threads, its results returned typed. Nothing is written.
 import { availableParallelism } from 'node:os';
-import { ScenarioError, assembleWithPlugins, importPluginModules, preview, resolvePluginSpecifiers, scenarioDefinition, type Claim, type Preset, type ScenarioAnalysis, type ScenarioDefinition, type ScenarioPlan } from '@nesslab/kernel';
+import {
+  ScenarioError,
+  assembleWithPlugins,
+  importPluginModules,
+  preview,
+  resolvePluginSpecifiers,
+  scenarioDefinition,
+  type Claim,
+  type Preset,
+  type ScenarioAnalysis,
+  type ScenarioDefinition,
+  type ScenarioPlan,
+} from '@nesslab/kernel';
 import { pluginModules } from './plugin-modules.ts';
 import { scenariosModule } from './module.ts';
 import { resolvePackagedRun, runResolved } from './run.ts';
@@ -45,17 +57,46 @@ export interface ScenarioRun<R = Record<string, unknown>> {
  * a seed or worker count that is no integer) throws a ScenarioError naming it before anything runs. The results
  * are bit-identical to `nesslab run <name> --preset … --set … --seed …` (but `elapsedSeconds`), whatever `workers` is.
  */
-export function runScenario<P, S extends ScenarioPlan, A extends ScenarioAnalysis>(scenario: ScenarioDefinition<P, S, A>, options?: RunScenarioOptions<P>): Promise<ScenarioRun<A['results']>>;
+export function runScenario<P, S extends ScenarioPlan, A extends ScenarioAnalysis>(
+  scenario: ScenarioDefinition<P, S, A>,
+  options?: RunScenarioOptions<P>,
+): Promise<ScenarioRun<A['results']>>;
 export function runScenario(name: string, options?: RunScenarioOptions): Promise<ScenarioRun>;
-export async function runScenario(nameOrDefinition: string | ScenarioDefinition, options: RunScenarioOptions = {}): Promise<ScenarioRun> {
-  const { preset = 'quick', set = {}, seed = 1, workers = availableParallelism(), plugins = [], quiet = true } = options;
-  if (!Number.isSafeInteger(workers) || workers < 1) throw new ScenarioError('workers', `must be an integer ≥ 1, got ${preview(workers)}`);
+export async function runScenario(
+  nameOrDefinition: string | ScenarioDefinition,
+  options: RunScenarioOptions = {},
+): Promise<ScenarioRun> {
+  const {
+    preset = 'quick',
+    set = {},
+    seed = 1,
+    workers = availableParallelism(),
+    plugins = [],
+    quiet = true,
+  } = options;
+  if (!Number.isSafeInteger(workers) || workers < 1)
+    throw new ScenarioError('workers', `must be an integer ≥ 1, got ${preview(workers)}`);
   const urls = resolvePluginSpecifiers(plugins, process.cwd(), 'plugins');
-  const container = assembleWithPlugins([...pluginModules, scenariosModule], await importPluginModules(urls, 'plugins'), 'plugins');
-  const scenario = typeof nameOrDefinition === 'string' ? scenarioDefinition(container, nameOrDefinition, 'scenario') : nameOrDefinition;
-  if (typeof scenario !== 'object' || scenario === null || typeof scenario.plan !== 'function') throw new ScenarioError('scenario', `must be a scenario name or a definition (defineScenario), got ${preview(scenario)}`);
+  const container = assembleWithPlugins(
+    [...pluginModules, scenariosModule],
+    await importPluginModules(urls, 'plugins'),
+    'plugins',
+  );
+  const scenario =
+    typeof nameOrDefinition === 'string'
+      ? scenarioDefinition(container, nameOrDefinition, 'scenario')
+      : nameOrDefinition;
+  if (typeof scenario !== 'object' || scenario === null || typeof scenario.plan !== 'function')
+    throw new ScenarioError(
+      'scenario',
+      `must be a scenario name or a definition (defineScenario), got ${preview(scenario)}`,
+    );
   const run = resolvePackagedRun(scenario, { preset, seed, params: set, plugins: urls }, 'set');
   const runGroup = workers > 1 ? workerRunner({ plugins: urls }) : undefined;
-  const { results, claims, files, elapsedSeconds } = await runResolved(container, run, { workers, quiet, ...(runGroup ? { runGroup } : {}) });
+  const { results, claims, files, elapsedSeconds } = await runResolved(container, run, {
+    workers,
+    quiet,
+    ...(runGroup ? { runGroup } : {}),
+  });
   return { results, claims, files, elapsedSeconds };
 }

@@ -12,7 +12,19 @@ import { threeFactors } from './three-factors/three-factors.ts';
 import { thermophoresis } from './thermophoresis/thermophoresis.ts';
 import { limitCycles } from './limit-cycles/limit-cycles.ts';
 
-export { regressionNess, earthquakeNess, tfjsRegression, fluctuationTheorems, sgworldVsSgld, escapeWhiteNoise, escapeSgd, sgnHessian, threeFactors, thermophoresis, limitCycles };
+export {
+  regressionNess,
+  earthquakeNess,
+  tfjsRegression,
+  fluctuationTheorems,
+  sgworldVsSgld,
+  escapeWhiteNoise,
+  escapeSgd,
+  sgnHessian,
+  threeFactors,
+  thermophoresis,
+  limitCycles,
+};
 
 /** Packaged scenarios, by name. */
 export const scenarios: Record<string, AnyScenario> = {
@@ -28,4 +40,3 @@ export const scenarios: Record<string, AnyScenario> = {
   [thermophoresis.name]: thermophoresis,
   [limitCycles.name]: limitCycles,
 };
-

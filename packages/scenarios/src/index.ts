@@ -1,10 +1,50 @@
 // The packaged scenarios (one folder each: the scenario, its analysis and figures, its test), their types, the
 // programmatic API (`runScenario`), and the lower-level runner that steps a resolved run on the engine without the CLI.
-export { scenarios, regressionNess, earthquakeNess, tfjsRegression, fluctuationTheorems, sgworldVsSgld, escapeWhiteNoise, escapeSgd, sgnHessian, threeFactors, thermophoresis, limitCycles } from './catalogue.ts';
+export {
+  scenarios,
+  regressionNess,
+  earthquakeNess,
+  tfjsRegression,
+  fluctuationTheorems,
+  sgworldVsSgld,
+  escapeWhiteNoise,
+  escapeSgd,
+  sgnHessian,
+  threeFactors,
+  thermophoresis,
+  limitCycles,
+} from './catalogue.ts';
 export { scenariosModule } from './module.ts';
 export { pluginModules } from './plugin-modules.ts';
 export type { AnyScenario, Preset } from './types.ts';
-export { defineScenario, judge, type AnalyseTools, type ClaimBuilder, type ClaimTest, type ScenarioParams, type ScenarioSource } from './define-scenario.ts';
+export {
+  defineScenario,
+  judge,
+  type AnalyseTools,
+  type ClaimBuilder,
+  type ClaimTest,
+  type ScenarioParams,
+  type ScenarioSource,
+} from './define-scenario.ts';
 export { runScenario, type RunScenarioOptions, type ScenarioRun } from './api.ts';
-export { resolvePackagedRun, runResolved, validateRun, within, withPreset, type PackagedRun, type RunOptions, type RunOutcome, type SpecRun } from './run.ts';
-export { defaultWorkers, libraryWorkerFile, rebuildError, serveGroup, workerRunner, workerThreadsStarted, type WorkerData, type WorkerMessage } from './workers.ts';
+export {
+  resolvePackagedRun,
+  runResolved,
+  validateRun,
+  within,
+  withPreset,
+  type PackagedRun,
+  type RunOptions,
+  type RunOutcome,
+  type SpecRun,
+} from './run.ts';
+export {
+  defaultWorkers,
+  libraryWorkerFile,
+  rebuildError,
+  serveGroup,
+  workerRunner,
+  workerThreadsStarted,
+  type WorkerData,
+  type WorkerMessage,
+} from './workers.ts';

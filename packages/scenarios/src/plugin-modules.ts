@@ -7,4 +7,10 @@ import { optimizersModule } from '@nesslab/optimizers';
 import { observersModule } from '@nesslab/observers';
 import { tfjsModule } from '@nesslab/tfjs';
 
-export const pluginModules: readonly ContainerModule[] = [landscapesModule, tfjsModule, samplersModule, optimizersModule, observersModule];
+export const pluginModules: readonly ContainerModule[] = [
+  landscapesModule,
+  tfjsModule,
+  samplersModule,
+  optimizersModule,
+  observersModule,
+];

@@ -3,21 +3,49 @@
 // package's worker threads; the CLI adds its own bundled worker threads, the output folder (locking, atomic swap) and
 // the claims table on stdout.
 import type { Container } from 'inversify';
-import { DivergenceError, ScenarioError, configuredLandscape, planSimulation, preview, resolveParams, simulate, type resolveSpec, type PluginInfo, type ScenarioContext as DefinitionContext, type ParamSpec, type SimulationRequest, type SimulateOptions, type SimulationPlan, type SimulationResult } from '@nesslab/kernel';
+import {
+  DivergenceError,
+  ScenarioError,
+  configuredLandscape,
+  planSimulation,
+  preview,
+  resolveParams,
+  simulate,
+  type resolveSpec,
+  type PluginInfo,
+  type ScenarioContext as DefinitionContext,
+  type ParamSpec,
+  type SimulationRequest,
+  type SimulateOptions,
+  type SimulationPlan,
+  type SimulationResult,
+} from '@nesslab/kernel';
 import type { TopLevelSpec } from '@nesslab/report';
 import { createProgress, renderSvg, type Claim, type Progress } from '@nesslab/report';
 import type { AnyScenario, Preset } from './types.ts';
 
 /** A packaged scenario with its parameters resolved: preset over defaults, file/--set over preset. */
-export interface PackagedRun { kind: 'packaged'; scenario: AnyScenario; preset: Preset; seed: number; params: Record<string, unknown>; plugins: string[] }
+export interface PackagedRun {
+  kind: 'packaged';
+  scenario: AnyScenario;
+  preset: Preset;
+  seed: number;
+  params: Record<string, unknown>;
+  plugins: string[];
+}
 /** A plain simulation spec, resolved. */
-export interface SpecRun { kind: 'spec'; spec: ReturnType<typeof resolveSpec>; plugins: string[] }
+export interface SpecRun {
+  kind: 'spec';
+  spec: ReturnType<typeof resolveSpec>;
+  plugins: string[];
+}
 
 /** The scenario's parameter specs with the preset's values as defaults. */
 export function withPreset(scenario: AnyScenario, preset: Preset): Record<string, ParamSpec> {
   const out: Record<string, ParamSpec> = {};
   const values = scenario.presets[preset];
-  for (const [k, spec] of Object.entries(scenario.params)) out[k] = Object.hasOwn(values, k) ? { ...spec, default: values[k] } : spec;
+  for (const [k, spec] of Object.entries(scenario.params))
+    out[k] = Object.hasOwn(values, k) ? { ...spec, default: values[k] } : spec;
   return out;
 }
 
@@ -34,21 +62,44 @@ export interface RunOptions {
  * results as computed: a packaged scenario's `analyse` results (the fields of results.json beside scenario, preset,
  * seed, claims and elapsedSeconds), a spec's simulation result.
  */
-export interface RunOutcome { files: Record<string, string>; claims: Claim[]; elapsedSeconds: number; results: Record<string, unknown> }
+export interface RunOutcome {
+  files: Record<string, string>;
+  claims: Claim[];
+  elapsedSeconds: number;
+  results: Record<string, unknown>;
+}
 
 /**
  * A packaged run of `scenario`, resolved as `nesslab run` resolves it: the preset's values over the defaults, `params`
  * over the preset (unknown or out-of-range names throw a ScenarioError naming `field`), seed 0 … 2^53 − 1.
  */
-export function resolvePackagedRun(scenario: AnyScenario, given: { preset?: unknown; seed?: unknown; params?: unknown; plugins?: readonly string[] }, field = 'params'): PackagedRun {
+export function resolvePackagedRun(
+  scenario: AnyScenario,
+  given: { preset?: unknown; seed?: unknown; params?: unknown; plugins?: readonly string[] },
+  field = 'params',
+): PackagedRun {
   const preset = (given.preset === undefined ? 'quick' : given.preset) as Preset;
-  if (typeof preset !== 'string' || !Object.hasOwn(scenario.presets, preset)) throw new ScenarioError('preset', `unknown preset ${preview(preset)}; known: ${Object.keys(scenario.presets).join(', ')}`);
+  if (typeof preset !== 'string' || !Object.hasOwn(scenario.presets, preset))
+    throw new ScenarioError(
+      'preset',
+      `unknown preset ${preview(preset)}; known: ${Object.keys(scenario.presets).join(', ')}`,
+    );
   const seed = given.seed === undefined ? 1 : given.seed; // null is not a seed
-  if (!Number.isSafeInteger(seed) || (seed as number) < 0) throw new ScenarioError('seed', `must be an integer from 0 to 2^53 − 1, got ${preview(seed)}`);
-  if (given.params !== undefined && (typeof given.params !== 'object' || given.params === null || Array.isArray(given.params))) {
+  if (!Number.isSafeInteger(seed) || (seed as number) < 0)
+    throw new ScenarioError('seed', `must be an integer from 0 to 2^53 − 1, got ${preview(seed)}`);
+  if (
+    given.params !== undefined &&
+    (typeof given.params !== 'object' || given.params === null || Array.isArray(given.params))
+  ) {
     throw new ScenarioError(field, `must be an object of the scenario's parameters, got ${preview(given.params)}`);
   }
-  const info: PluginInfo = { kind: 'observer', name: scenario.name, description: scenario.title, params: withPreset(scenario, preset), precision: 'float64' };
+  const info: PluginInfo = {
+    kind: 'observer',
+    name: scenario.name,
+    description: scenario.title,
+    params: withPreset(scenario, preset),
+    precision: 'float64',
+  };
   const params = resolveParams(info, given.params ?? {}, field);
   return { kind: 'packaged', scenario, preset, seed: seed as number, params, plugins: [...(given.plugins ?? [])] };
 }
@@ -65,18 +116,33 @@ export function within(label: string | undefined, e: unknown): unknown {
  * Runs a resolved scenario and returns the files of its output folder; writes nothing itself. Unless `quiet`, the
  * scenario's log lines and a progress bar per simulation go to stderr.
  */
-export async function runResolved(container: Container, run: PackagedRun | SpecRun, options: RunOptions): Promise<RunOutcome> {
+export async function runResolved(
+  container: Container,
+  run: PackagedRun | SpecRun,
+  options: RunOptions,
+): Promise<RunOutcome> {
   const started = performance.now();
-  const log = (line: string) => { if (!options.quiet) process.stderr.write(`${line}\n`); };
+  const log = (line: string) => {
+    if (!options.quiet) process.stderr.write(`${line}\n`);
+  };
   const runGroup = options.runGroup;
-  const simulateHere = async (label: string | undefined, spec: unknown, extra: { reference?: Float64Array; plan?: SimulationPlan } = {}): Promise<SimulationResult> => {
+  const simulateHere = async (
+    label: string | undefined,
+    spec: unknown,
+    extra: { reference?: Float64Array; plan?: SimulationPlan } = {},
+  ): Promise<SimulationResult> => {
     let progress: Progress | undefined;
     try {
       return await simulate(container, spec, {
         ...extra,
         groups: runGroup ? options.workers : 1,
         ...(runGroup ? { runGroup } : {}),
-        onProgress: options.quiet ? undefined : (done, total) => { progress ??= createProgress({ label: label ?? 'simulation', total }); progress.update(done); },
+        onProgress: options.quiet
+          ? undefined
+          : (done, total) => {
+              progress ??= createProgress({ label: label ?? 'simulation', total });
+              progress.update(done);
+            },
       });
     } catch (e) {
       throw within(label, e);
@@ -94,7 +160,8 @@ export async function runResolved(container: Container, run: PackagedRun | SpecR
     return { files, claims, elapsedSeconds, results: result as unknown as Record<string, unknown> };
   }
   // plan → every simulation checked before the first step → simulated in the plan's order → analyse → figures.
-  const def = run.scenario, ctx = definitionContext(container, run, log);
+  const def = run.scenario,
+    ctx = definitionContext(container, run, log);
   const plan = await def.plan(run.params, ctx);
   const plans = await planAll(container, plan.simulations, runGroup ? options.workers : 1);
   const outcomes: (SimulationResult & { seconds: number })[] = [];
@@ -104,11 +171,28 @@ export async function runResolved(container: Container, run: PackagedRun | SpecR
     outcomes.push({ ...result, seconds: (performance.now() - t0) / 1000 });
   }
   const analysis = await def.analyse(run.params, outcomes, plan, ctx);
-  const output = { results: analysis.results, claims: analysis.claims, plots: (def.figures?.(run.params, analysis, plan, outcomes) ?? {}) as Record<string, TopLevelSpec> };
+  const output = {
+    results: analysis.results,
+    claims: analysis.claims,
+    plots: (def.figures?.(run.params, analysis, plan, outcomes) ?? {}) as Record<string, TopLevelSpec>,
+  };
   claims = output.claims;
   const elapsedSeconds = (performance.now() - started) / 1000;
-  files['scenario.json'] = json({ scenario: run.scenario.name, preset: run.preset, seed: run.seed, params: run.params, ...(run.plugins.length ? { plugins: run.plugins } : {}) });
-  files['results.json'] = json({ scenario: run.scenario.name, preset: run.preset, seed: run.seed, ...output.results, claims, elapsedSeconds });
+  files['scenario.json'] = json({
+    scenario: run.scenario.name,
+    preset: run.preset,
+    seed: run.seed,
+    params: run.params,
+    ...(run.plugins.length ? { plugins: run.plugins } : {}),
+  });
+  files['results.json'] = json({
+    scenario: run.scenario.name,
+    preset: run.preset,
+    seed: run.seed,
+    ...output.results,
+    claims,
+    elapsedSeconds,
+  });
   for (const [name, spec] of Object.entries(output.plots)) files[`plots/${name}.svg`] = await renderSvg(spec);
   return { files, claims, elapsedSeconds, results: output.results };
 }
@@ -118,7 +202,11 @@ export async function runResolved(container: Container, run: PackagedRun | SpecR
  * start's shape, θ₀, memory); a packaged scenario has its parameters resolved, its own checks run (`plan`), and every
  * simulation of its plan planned in full.
  */
-export async function validateRun(container: Container, run: PackagedRun | SpecRun, workers: number): Promise<SimulationPlan | undefined> {
+export async function validateRun(
+  container: Container,
+  run: PackagedRun | SpecRun,
+  workers: number,
+): Promise<SimulationPlan | undefined> {
   if (run.kind === 'spec') return planSimulation(container, run.spec, { groups: workers });
   const ctx = definitionContext(container, run, () => {});
   await planAll(container, (await run.scenario.plan(run.params, ctx)).simulations, workers);
@@ -128,18 +216,32 @@ export async function validateRun(container: Container, run: PackagedRun | SpecR
 /** What a definition's steps get: the container, seed, preset, configured landscapes, and the log. */
 function definitionContext(container: Container, run: PackagedRun, log: (line: string) => void): DefinitionContext {
   return {
-    container, seed: run.seed, preset: run.preset, log,
+    container,
+    seed: run.seed,
+    preset: run.preset,
+    log,
     plugin: (_kind, ref, field = 'landscape') => configuredLandscape(container, ref, run.seed, field),
   };
 }
 
 /** Plans every requested simulation (all checks, memory included), naming the failing one by its label. */
-async function planAll(container: Container, requests: readonly SimulationRequest[], groups: number): Promise<SimulationPlan[]> {
+async function planAll(
+  container: Container,
+  requests: readonly SimulationRequest[],
+  groups: number,
+): Promise<SimulationPlan[]> {
   const plans: SimulationPlan[] = [];
   for (const r of requests) {
-    try { plans.push(await planSimulation(container, r.spec, { groups, ...(r.reference ? { reference: r.reference } : {}) })); } catch (e) { throw within(r.label, e); }
+    try {
+      plans.push(
+        await planSimulation(container, r.spec, { groups, ...(r.reference ? { reference: r.reference } : {}) }),
+      );
+    } catch (e) {
+      throw within(r.label, e);
+    }
   }
   return plans;
 }
 
-const json = (value: unknown) => `${JSON.stringify(value, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v), 2)}\n`;
+const json = (value: unknown) =>
+  `${JSON.stringify(value, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v), 2)}\n`;

@@ -7,16 +7,36 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { availableParallelism } from 'node:os';
 import type { ContainerModule } from 'inversify';
-import { DivergenceError, ScenarioError, assembleWithPlugins, importPluginModules, runGroupHere, type GroupJob, type SimulateOptions } from '@nesslab/kernel';
+import {
+  DivergenceError,
+  ScenarioError,
+  assembleWithPlugins,
+  importPluginModules,
+  runGroupHere,
+  type GroupJob,
+  type SimulateOptions,
+} from '@nesslab/kernel';
 
 /** What a worker receives: its chain group, and the run's plugin file URLs (loaded beside the spec's own). */
-export interface WorkerData { job: GroupJob; plugins: readonly string[] }
+export interface WorkerData {
+  job: GroupJob;
+  plugins: readonly string[];
+}
 
 /** Messages a worker posts back. */
 export type WorkerMessage =
   | { type: 'progress'; chainSteps: number }
   | { type: 'done'; partials: unknown[] }
-  | { type: 'error'; name: string; message: string; chain?: number; step?: number; field?: string; detail?: string; simulation?: string };
+  | {
+      type: 'error';
+      name: string;
+      message: string;
+      chain?: number;
+      step?: number;
+      field?: string;
+      detail?: string;
+      simulation?: string;
+    };
 
 let started = 0;
 /** How many worker threads `workerRunner`'s runners have started in this thread so far. */
@@ -40,7 +60,9 @@ export function libraryWorkerFile(): string | undefined {
  * them) are loaded in every worker besides the spec's own. Undefined when the worker file is not there (not built):
  * the caller then runs every group in its own thread, with the same results.
  */
-export function workerRunner(options: { file?: string; plugins?: readonly string[] } = {}): SimulateOptions['runGroup'] | undefined {
+export function workerRunner(
+  options: { file?: string; plugins?: readonly string[] } = {},
+): SimulateOptions['runGroup'] | undefined {
   const file = options.file ?? libraryWorkerFile();
   if (file === undefined || !existsSync(file)) return undefined;
   const plugins = [...(options.plugins ?? [])];
@@ -51,16 +73,28 @@ export function workerRunner(options: { file?: string; plugins?: readonly string
       started++;
       worker.on('message', (msg: WorkerMessage) => {
         if (msg.type === 'progress') onProgress(msg.chainSteps);
-        else if (msg.type === 'done') { onProgress(job.chainCount * job.spec.steps); resolve(msg.partials); }
-        else if (msg.type === 'error') reject(rebuildError(msg));
+        else if (msg.type === 'done') {
+          onProgress(job.chainCount * job.spec.steps);
+          resolve(msg.partials);
+        } else if (msg.type === 'error') reject(rebuildError(msg));
       });
       worker.on('error', reject);
-      worker.on('exit', (code) => { if (code !== 0) reject(new Error(`worker for chains ${job.chainStart}… exited with code ${code}`)); });
+      worker.on('exit', (code) => {
+        if (code !== 0) reject(new Error(`worker for chains ${job.chainStart}… exited with code ${code}`));
+      });
     });
 }
 
 /** The error a worker reported, as the class it was thrown as (so exit codes and labels work as in one thread). */
-export function rebuildError(msg: { name: string; message: string; chain?: number; step?: number; field?: string; detail?: string; simulation?: string }): Error {
+export function rebuildError(msg: {
+  name: string;
+  message: string;
+  chain?: number;
+  step?: number;
+  field?: string;
+  detail?: string;
+  simulation?: string;
+}): Error {
   if (msg.name === 'DivergenceError') return new DivergenceError(msg.chain!, msg.step!, msg.detail, msg.simulation);
   if (msg.name === 'ScenarioError') return new ScenarioError(msg.field!, msg.message.slice(msg.field!.length + 2));
   return Object.assign(new Error(msg.message), { name: msg.name }); // keeps e.g. 'Superseded'
@@ -72,19 +106,33 @@ export function rebuildError(msg: { name: string; message: string; chain?: numbe
  */
 export function serveGroup(modules: readonly ContainerModule[]): void {
   if (isMainThread || !parentPort) throw new Error('serveGroup runs in a worker thread started by workerRunner');
-  const port = parentPort, { job, plugins } = workerData as WorkerData;
+  const port = parentPort,
+    { job, plugins } = workerData as WorkerData;
   const post = (msg: WorkerMessage) => port.postMessage(msg);
   let lastPost = 0;
   const progress = (chainSteps: number) => {
     const now = Date.now();
-    if (now - lastPost > 100) { lastPost = now; post({ type: 'progress', chainSteps }); }
+    if (now - lastPost > 100) {
+      lastPost = now;
+      post({ type: 'progress', chainSteps });
+    }
   };
   const urls = [...new Set([...plugins, ...(job.spec.plugins ?? [])])];
   importPluginModules(urls)
     .then((loaded) => runGroupHere(assembleWithPlugins(modules, loaded), job, progress))
     .then((partials) => post({ type: 'done', partials }))
     .catch((e: Error & { chain?: number; step?: number; field?: string; detail?: string; simulation?: string }) =>
-      post({ type: 'error', name: e.name, message: e.message, chain: e.chain, step: e.step, field: e.field, detail: e.detail, simulation: e.simulation }));
+      post({
+        type: 'error',
+        name: e.name,
+        message: e.message,
+        chain: e.chain,
+        step: e.step,
+        field: e.field,
+        detail: e.detail,
+        simulation: e.simulation,
+      }),
+    );
 }
 
 /** Worker count: one per core. */

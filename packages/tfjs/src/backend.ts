@@ -55,7 +55,11 @@ function requirers(): { label: string; require: NodeJS.Require }[] {
 function load<T>(id: string): T {
   const errors: string[] = [];
   for (const r of requirers()) {
-    try { return (r.require as Require)(id) as T; } catch (e) { errors.push(`from ${r.label}: ${firstLine(e)}`); }
+    try {
+      return (r.require as Require)(id) as T;
+    } catch (e) {
+      errors.push(`from ${r.label}: ${firstLine(e)}`);
+    }
   }
   throw new Error(`cannot load ${id} (${errors.join('; ')})`);
 }
@@ -63,7 +67,11 @@ function load<T>(id: string): T {
 function resolve(id: string): string {
   const errors: string[] = [];
   for (const r of requirers()) {
-    try { return r.require.resolve(id); } catch (e) { errors.push(`from ${r.label}: ${firstLine(e)}`); }
+    try {
+      return r.require.resolve(id);
+    } catch (e) {
+      errors.push(`from ${r.label}: ${firstLine(e)}`);
+    }
   }
   throw new Error(`cannot resolve ${id} (${errors.join('; ')})`);
 }
@@ -101,8 +109,15 @@ export function currentBackend(): BackendSelection | undefined {
 export function selectBackend(): Promise<BackendSelection> {
   if (selection) return Promise.resolve(selection);
   return (pending ??= select().then(
-    (s) => { selection = s; pending = undefined; return s; },
-    (e) => { pending = undefined; throw e; },
+    (s) => {
+      selection = s;
+      pending = undefined;
+      return s;
+    },
+    (e) => {
+      pending = undefined;
+      throw e;
+    },
   ));
 }
 
@@ -116,15 +131,22 @@ export function useBackendSync(): BackendSelection {
   const tf = loadTfjs();
   if (selection) {
     if (tf.getBackend() !== selection.name) void tf.setBackend(selection.name); // initialised already: takes effect synchronously
-    if (tf.getBackend() !== selection.name) throw new Error(`tfjs: cannot switch back to the selected backend "${selection.name}"`);
+    if (tf.getBackend() !== selection.name)
+      throw new Error(`tfjs: cannot switch back to the selected backend "${selection.name}"`);
     return selection;
   }
-  if (pending) throw new Error('tfjs: backend selection is still under way; `await TfjsLandscape.ready()` before configuring a tfjs landscape');
+  if (pending)
+    throw new Error(
+      'tfjs: backend selection is still under way; `await TfjsLandscape.ready()` before configuring a tfjs landscape',
+    );
   void tf.setBackend('cpu');
-  if (tf.getBackend() !== 'cpu' || tf.findBackend('cpu') == null) throw new Error('tfjs: the cpu backend did not initialise synchronously');
+  if (tf.getBackend() !== 'cpu' || tf.findBackend('cpu') == null)
+    throw new Error('tfjs: the cpu backend did not initialise synchronously');
   selection = {
     name: 'cpu',
-    tried: ['tensorflow, wasm: not tried: a tfjs landscape was configured before `await TfjsLandscape.ready()` (selectBackend); cpu: selected synchronously'],
+    tried: [
+      'tensorflow, wasm: not tried: a tfjs landscape was configured before `await TfjsLandscape.ready()` (selectBackend); cpu: selected synchronously',
+    ],
   };
   return selection;
 }
@@ -132,9 +154,13 @@ export function useBackendSync(): BackendSelection {
 function candidates(): TfjsBackendName[] {
   const raw = process.env[BACKEND_ENV];
   if (!raw) return [...BACKEND_ORDER];
-  const names = raw.split(',').map((s) => s.trim()).filter(Boolean);
+  const names = raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean);
   for (const n of names) {
-    if (!(BACKEND_ORDER as readonly string[]).includes(n)) throw new Error(`${BACKEND_ENV}: unknown backend "${n}" (known: ${BACKEND_ORDER.join(', ')})`);
+    if (!(BACKEND_ORDER as readonly string[]).includes(n))
+      throw new Error(`${BACKEND_ENV}: unknown backend "${n}" (known: ${BACKEND_ORDER.join(', ')})`);
   }
   return names as TfjsBackendName[];
 }
@@ -170,7 +196,11 @@ let wasmPrepared = false;
 function prepareWasm(): void {
   if (wasmPrepared) return;
   const dist = path.join(path.dirname(resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
-  for (const file of ['tfjs-backend-wasm.wasm', 'tfjs-backend-wasm-simd.wasm', 'tfjs-backend-wasm-threaded-simd.wasm']) {
+  for (const file of [
+    'tfjs-backend-wasm.wasm',
+    'tfjs-backend-wasm-simd.wasm',
+    'tfjs-backend-wasm-threaded-simd.wasm',
+  ]) {
     if (!existsSync(dist + file)) throw new Error(`${dist + file} is missing`);
   }
   const wasm = load<typeof TfWasm>('@tensorflow/tfjs-backend-wasm');

@@ -8,7 +8,10 @@ import { tanhRegressionRandomInit, TANH_REGRESSION_MINIMUM_START } from './regre
 // (a plugin package this one may not import): the paper's data and the two starts. The values below were taken
 // from @nesslab/landscapes (PAPER_X, PAPER_Y, TanhRegression) when the copies were made; if one side changes,
 // so must the other (and the tfjs-regression scenario, which compares the two landscapes, would say so).
-const sha256 = (v: readonly number[]) => createHash('sha256').update(new Uint8Array(Float64Array.from(v).buffer)).digest('hex');
+const sha256 = (v: readonly number[]) =>
+  createHash('sha256')
+    .update(new Uint8Array(Float64Array.from(v).buffer))
+    .digest('hex');
 
 describe('the copies shared with the built-in tanh-regression', () => {
   it("the paper's data, bit for bit (SHA-256 of the float64 values)", () => {
@@ -20,9 +23,13 @@ describe('the copies shared with the built-in tanh-regression', () => {
   });
 
   it('the random start and the minimum start, bit for bit', () => {
-    const out = new Float64Array(7), rng = Xoshiro128.fromSeed(3);
+    const out = new Float64Array(7),
+      rng = Xoshiro128.fromSeed(3);
     tanhRegressionRandomInit(out, () => rng.nextNormal());
-    expect(Array.from(out)).toEqual([0.03876241998541704, 0.2608881069632816, 0.22600065496259308, 0.053285285295523156, 0.19796298758289765, 0.26575020572805297, 0.12925454139872306]);
+    expect(Array.from(out)).toEqual([
+      0.03876241998541704, 0.2608881069632816, 0.22600065496259308, 0.053285285295523156, 0.19796298758289765,
+      0.26575020572805297, 0.12925454139872306,
+    ]);
     expect(TANH_REGRESSION_MINIMUM_START).toEqual([1.283, 1.231, 0.705, -0.532, 0.928, -0.909, -0.009]);
   });
 });

@@ -28,7 +28,8 @@ const INIT_NORM = 0.5;
 export function tanhRegressionRandomInit(out: Float64Array, normal: () => number): void {
   let norm2 = 0;
   for (let a = 0; a < N; a++) {
-    const z1 = normal(), z2 = normal();
+    const z1 = normal(),
+      z2 = normal();
     const u = Math.exp(-0.5 * (z1 * z1 + z2 * z2));
     out[a] = u;
     norm2 += u * u;
@@ -43,21 +44,29 @@ export function tanhRegressionRandomInit(out: Float64Array, normal: () => number
 }
 
 /** Newton's start for θ₀, as the built-in tanh-regression's: the authors' printed minimum to three digits. */
-export const TANH_REGRESSION_MINIMUM_START: readonly number[] = Object.freeze([1.283, 1.231, 0.705, -0.532, 0.928, -0.909, -0.009]);
+export const TANH_REGRESSION_MINIMUM_START: readonly number[] = Object.freeze([
+  1.283, 1.231, 0.705, -0.532, 0.928, -0.909, -0.009,
+]);
 
-const PRECISION = 'float32 inside (tfjs autodiff: loss, gradients, Hessian; θ and the data rounded to float32 on the way in); chain state and accumulators float64';
+const PRECISION =
+  'float32 inside (tfjs autodiff: loss, gradients, Hessian; θ and the data rounded to float32 on the way in); chain state and accumulators float64';
 
 export const tfjsRegressionInfo = definePlugin({
   kind: 'landscape',
   name: 'tanh-regression-tfjs',
   description:
-    'The tanh regression of tanh-regression (N = 7, the paper\'s 200 points) written as a TensorFlow.js per-sample loss, ' +
+    "The tanh regression of tanh-regression (N = 7, the paper's 200 points) written as a TensorFlow.js per-sample loss, " +
     'f(x;θ) = θ₅tanh(θ₁x+θ₃) + θ₆tanh(θ₂x+θ₄) + θ₇, ℓ_i = (M/(2ε²))(y_i − f(x_i))², R = λ|θ|², with every derivative by tfjs ' +
     'autodiff in float32: an example and a check of the tfjs adapter (TfjsLandscape), ~10³× slower than the analytic ' +
     'float64 tanh-regression. Await TfjsLandscape.ready() before configuring to compute on wasm (else cpu).',
   source: '004 §4.1, Eq. 30',
   params: {
-    epsilon: { type: 'number', default: D.epsilon, exclusiveMinimum: 0, description: 'ε in ℓ_i = (M/(2ε²))(y_i − f(x_i))² (scales the loss only)' },
+    epsilon: {
+      type: 'number',
+      default: D.epsilon,
+      exclusiveMinimum: 0,
+      description: 'ε in ℓ_i = (M/(2ε²))(y_i − f(x_i))² (scales the loss only)',
+    },
     lambda: { type: 'number', default: D.lambda, minimum: 0, description: 'λ of the L2 regulariser R = λ|θ|²' },
   },
   precision: PRECISION,
@@ -68,16 +77,22 @@ export const tfjsRegressionInfo = definePlugin({
  *   f(x;θ) = θ₅ tanh(θ₁x + θ₃) + θ₆ tanh(θ₂x + θ₄) + θ₇,  ℓ_i = (M/(2ε²))(y_i − f(x_i))²,  R = λ|θ|².
  * M in ℓ_i is the data size, whatever the batch.
  */
-export function tfjsRegressionDefinition(p: TfjsRegressionParams = { epsilon: D.epsilon, lambda: D.lambda }): TfjsLandscapeDefinition {
+export function tfjsRegressionDefinition(
+  p: TfjsRegressionParams = { epsilon: D.epsilon, lambda: D.lambda },
+): TfjsLandscapeDefinition {
   const size = PAPER_X.length;
-  const scale = size / (2 * p.epsilon * p.epsilon), lambda = p.lambda;
+  const scale = size / (2 * p.epsilon * p.epsilon),
+    lambda = p.lambda;
   return {
     dim: N,
     x: PAPER_X.map((v) => [v]),
     y: PAPER_Y,
     sampleLoss(theta: TF.Tensor1D, x: TF.Tensor2D, y: TF.Tensor): TF.Tensor1D {
       const tf = loadTfjs();
-      const a = theta.slice(0, 2), b = theta.slice(2, 2), c = theta.slice(4, 2), d = theta.slice(6, 1);
+      const a = theta.slice(0, 2),
+        b = theta.slice(2, 2),
+        c = theta.slice(4, 2),
+        d = theta.slice(6, 1);
       const h = tf.tanh(tf.add(tf.mul(x, a), b)); // [b, 2]: the two hidden units, x [b, 1] broadcast against a [2]
       const f = tf.add(tf.sum(tf.mul(h, c), 1), d); // [b]
       return tf.mul(tf.square(tf.sub(y, f)), scale) as TF.Tensor1D;
@@ -88,7 +103,9 @@ export function tfjsRegressionDefinition(p: TfjsRegressionParams = { epsilon: D.
     },
     // The same starts as tanh-regression: the authors' random start and their printed minimum.
     randomInit: tanhRegressionRandomInit,
-    minimumStart: (out) => { out.set(TANH_REGRESSION_MINIMUM_START); },
+    minimumStart: (out) => {
+      out.set(TANH_REGRESSION_MINIMUM_START);
+    },
   };
 }
 

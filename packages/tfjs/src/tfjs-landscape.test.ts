@@ -1,6 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
-import { assemble, listPlugins, newtonMinimum, resolvePlugin, Xoshiro128, type Landscape, type MinimumStart, type RandomStart } from '@nesslab/kernel';
+import {
+  assemble,
+  listPlugins,
+  newtonMinimum,
+  resolvePlugin,
+  Xoshiro128,
+  type Landscape,
+  type MinimumStart,
+  type RandomStart,
+} from '@nesslab/kernel';
 import { tfjsModule } from './index.ts';
 import { BACKEND_ENV, loadTfjs, type BackendSelection } from './backend.ts';
 import type * as TF from '@tensorflow/tfjs-core';
@@ -9,9 +18,11 @@ import { paramsFor } from '@nesslab/kernel/testing';
 import { TfjsRegression, tfjsRegressionInfo } from './regression.ts';
 import { TanhReference } from './tanh-reference.ts';
 
-const N = 7, M = 200;
+const N = 7,
+  M = 200;
 const maxAbs = (a: ArrayLike<number>) => Array.from(a).reduce((s, v) => Math.max(s, Math.abs(v)), 0);
-const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => Array.from(a).reduce((s, v, i) => Math.max(s, Math.abs(v - b[i])), 0);
+const maxDiff = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+  Array.from(a).reduce((s, v, i) => Math.max(s, Math.abs(v - b[i])), 0);
 /** θ in float32 (both landscapes then see the same point: the adapter rounds θ to float32 on the way in). */
 const f32 = (v: number[]) => Float64Array.from(v, Math.fround);
 
@@ -42,7 +53,11 @@ describe('backend selection', () => {
     expect(tfl.backend).toBe(selection.name);
     expect(loadTfjs().getBackend()).toBe(selection.name);
     let tfjsNode = true;
-    try { createRequire(import.meta.url).resolve('@tensorflow/tfjs-node'); } catch { tfjsNode = false; }
+    try {
+      createRequire(import.meta.url).resolve('@tensorflow/tfjs-node');
+    } catch {
+      tfjsNode = false;
+    }
     if (!tfjsNode && !process.env[BACKEND_ENV]) {
       // This workspace: tfjs-node is absent (it downloads libtensorflow); the wasm backend loads its .wasm
       // files from node_modules and must work in Node.
@@ -58,7 +73,11 @@ describe('tfjs-core without the @tensorflow/tfjs umbrella (core-registrations.ts
     const tf = loadTfjs();
     tf.tidy(() => {
       const x = tf.tensor1d([0.3, 0.7]);
-      expect(tf.grad((v: TF.Tensor) => tf.sum(tf.tanh(v)))(x).dataSync()[0]).toBeCloseTo(1 - Math.tanh(0.3) ** 2, 6);
+      expect(
+        tf
+          .grad((v: TF.Tensor) => tf.sum(tf.tanh(v)))(x)
+          .dataSync()[0],
+      ).toBeCloseTo(1 - Math.tanh(0.3) ** 2, 6);
       expect(x.slice(1, 1).square().dataSync()[0]).toBeCloseTo(0.49, 6);
       expect(x.clone().cast('int32').dtype).toBe('int32');
     });
@@ -71,7 +90,12 @@ describe('TfjsLandscape (tfjs-regression)', () => {
     const l = resolvePlugin(c, 'landscape', 'tanh-regression-tfjs', 'landscape');
     expect(l).toBeInstanceOf(TfjsRegression);
     expect(listPlugins(c, 'landscape')).toContainEqual(tfjsRegressionInfo);
-    expect(tfjsRegressionInfo).toMatchObject({ kind: 'landscape', name: 'tanh-regression-tfjs', source: '004 §4.1, Eq. 30', apiVersion: '1.0.0' });
+    expect(tfjsRegressionInfo).toMatchObject({
+      kind: 'landscape',
+      name: 'tanh-regression-tfjs',
+      source: '004 §4.1, Eq. 30',
+      apiVersion: '1.0.0',
+    });
     expect(tfjsRegressionInfo.precision).toMatch(/^float32 inside .*float64$/);
     expect(Object.keys(tfjsRegressionInfo.params).sort()).toEqual(['epsilon', 'lambda']);
     l.configure(Object.fromEntries(Object.entries(tfjsRegressionInfo.params).map(([k, s]) => [k, s.default])), 0);
@@ -79,26 +103,36 @@ describe('TfjsLandscape (tfjs-regression)', () => {
     expect(l.dataSize).toBe(M);
     expect(l.loss(THETA)).toBe(tfl.loss(THETA));
     // The same starts as tanh-regression.
-    const a = new Float64Array(N), b = new Float64Array(N);
-    (l as Landscape & MinimumStart).minimumStart(a); ref.minimumStart(b);
+    const a = new Float64Array(N),
+      b = new Float64Array(N);
+    (l as Landscape & MinimumStart).minimumStart(a);
+    ref.minimumStart(b);
     expect(a).toEqual(b);
-    const ra = Xoshiro128.fromSeed(3), rb = Xoshiro128.fromSeed(3);
-    (l as Landscape & RandomStart).randomInit(a, () => ra.nextNormal()); ref.randomInit(b, () => rb.nextNormal());
+    const ra = Xoshiro128.fromSeed(3),
+      rb = Xoshiro128.fromSeed(3);
+    (l as Landscape & RandomStart).randomInit(a, () => ra.nextNormal());
+    ref.randomInit(b, () => rb.nextNormal());
     expect(a).toEqual(b);
   });
 
   it('reads epsilon and lambda like tanh-regression', () => {
     const params = { epsilon: 0.2, lambda: 3 };
-    const a = new TfjsRegression(), b = new TanhReference();
-    a.configure(paramsFor(tfjsRegressionInfo, params), 0); b.configure(params);
+    const a = new TfjsRegression(),
+      b = new TanhReference();
+    a.configure(paramsFor(tfjsRegressionInfo, params), 0);
+    b.configure(params);
     expect(Math.abs(a.loss(THETA) - b.loss(THETA))).toBeLessThan(1e-5 * b.loss(THETA));
-    expect(() => paramsFor(tfjsRegressionInfo, { epsilon: 0 }, 'scenario.landscape.params')).toThrow('scenario.landscape.params.epsilon: must be > 0');
+    expect(() => paramsFor(tfjsRegressionInfo, { epsilon: 0 }, 'scenario.landscape.params')).toThrow(
+      'scenario.landscape.params.epsilon: must be > 0',
+    );
   });
 
   it('a definition without starts has no randomInit/minimumStart (the kernel tests for them)', () => {
     const tf = loadTfjs();
     const l = new TfjsLandscape({
-      dim: 1, x: [[1], [2]], y: [0, 0],
+      dim: 1,
+      x: [[1], [2]],
+      y: [0, 0],
       sampleLoss: (th, x, y) => tf.sub(tf.mul(x.reshape([-1]), th), y).square() as never,
     });
     expect(l.randomInit).toBeUndefined();
@@ -123,12 +157,16 @@ describe('TfjsLandscape (tfjs-regression)', () => {
     tfl.gradient(THETA, g);
     const fd = new Float64Array(N);
     for (let a = 0; a < N; a++) {
-      const p = THETA.slice(), q = THETA.slice();
-      p[a] += h; q[a] -= h;
+      const p = THETA.slice(),
+        q = THETA.slice();
+      p[a] += h;
+      q[a] -= h;
       fd[a] = (tfl.loss(p) - tfl.loss(q)) / (2 * h);
     }
     const err = maxDiff(g, fd) / maxAbs(g);
-    console.log(`finite differences: |∇𝓛|∞ = ${maxAbs(g).toExponential(3)}, max relative error ${err.toExponential(2)}`);
+    console.log(
+      `finite differences: |∇𝓛|∞ = ${maxAbs(g).toExponential(3)}, max relative error ${err.toExponential(2)}`,
+    );
     expect(err).toBeLessThan(1e-4);
   });
 
@@ -137,24 +175,36 @@ describe('TfjsLandscape (tfjs-regression)', () => {
     // are ~10⁻⁷·√M ≈ 10⁻⁶ of the size of the terms summed, so 10⁻⁵ of that scale (not of the result, which may
     // cancel) is a float32 bound with margin, and ~10⁹ times looser than float64 would need.
     it('loss', () => {
-      const a = tfl.loss(THETA), b = ref.loss(THETA);
+      const a = tfl.loss(THETA),
+        b = ref.loss(THETA);
       console.log(`loss: tfjs ${a}, float64 ${b}, relative ${(Math.abs(a - b) / b).toExponential(2)}`);
       expect(Math.abs(a - b)).toBeLessThan(1e-5 * b); // every term is ≥ 0: the loss is its own scale
     });
 
     it('gradient and minibatch gradient, per component on the scale (1/m)Σ|∇ℓ_i| + |∇R|', () => {
-      const rows = new Float64Array(M * N), reg = new Float64Array(N);
+      const rows = new Float64Array(M * N),
+        reg = new Float64Array(N);
       ref.sampleGradients(THETA, rows);
       ref.regulariserGradient(THETA, reg);
       const scale = (idx: ArrayLike<number>, m: number) =>
-        Array.from({ length: N }, (_, a) => Array.from(idx).slice(0, m).reduce((s, i) => s + Math.abs(rows[i * N + a]), 0) / m + Math.abs(reg[a]));
+        Array.from(
+          { length: N },
+          (_, a) =>
+            Array.from(idx)
+              .slice(0, m)
+              .reduce((s, i) => s + Math.abs(rows[i * N + a]), 0) /
+              m +
+            Math.abs(reg[a]),
+        );
       const check = (got: Float64Array, want: Float64Array, sc: number[]) => {
         const worst = Math.max(...sc.map((s, a) => Math.abs(got[a] - want[a]) / s));
         expect(worst).toBeLessThan(1e-5);
         return worst;
       };
-      const a = new Float64Array(N), b = new Float64Array(N);
-      tfl.gradient(THETA, a); ref.gradient(THETA, b);
+      const a = new Float64Array(N),
+        b = new Float64Array(N);
+      tfl.gradient(THETA, a);
+      ref.gradient(THETA, b);
       const all = Int32Array.from({ length: M }, (_, i) => i);
       const w1 = check(a, b, scale(all, M));
       const rng = Xoshiro128.fromSeed(11);
@@ -162,15 +212,18 @@ describe('TfjsLandscape (tfjs-regression)', () => {
       for (let t = 0; t < 20; t++) {
         const batch = Int32Array.from({ length: 16 }, () => rng.nextInt(M));
         const m = 10; // only batch[0..m) counts
-        tfl.minibatchGradient(THETA, batch, m, a); ref.minibatchGradient(THETA, batch, m, b);
+        tfl.minibatchGradient(THETA, batch, m, a);
+        ref.minibatchGradient(THETA, batch, m, b);
         w2 = Math.max(w2, check(a, b, scale(batch, m)));
       }
       console.log(`gradient: worst relative to scale ${w1.toExponential(2)}; minibatch ${w2.toExponential(2)}`);
     });
 
     it('regulariser gradient', () => {
-      const a = new Float64Array(N), b = new Float64Array(N);
-      tfl.regulariserGradient(THETA, a); ref.regulariserGradient(THETA, b);
+      const a = new Float64Array(N),
+        b = new Float64Array(N);
+      tfl.regulariserGradient(THETA, a);
+      ref.regulariserGradient(THETA, b);
       expect(maxDiff(a, b)).toBeLessThan(1e-6 * maxAbs(b));
     });
 
@@ -198,9 +251,14 @@ describe('TfjsLandscape (tfjs-regression)', () => {
       const start = new Float64Array(N);
       ref.minimumStart(start);
       const theta0 = f32(Array.from(newtonMinimum(ref, start).theta));
-      for (const [where, th, limit] of [['THETA', THETA, 3e-5], ['θ₀', theta0, 1e-6]] as const) {
-        const a = new Float64Array(N * N), b = new Float64Array(N * N);
-        tfl.hessian(th, a); ref.hessian(th, b);
+      for (const [where, th, limit] of [
+        ['THETA', THETA, 3e-5],
+        ['θ₀', theta0, 1e-6],
+      ] as const) {
+        const a = new Float64Array(N * N),
+          b = new Float64Array(N * N);
+        tfl.hessian(th, a);
+        ref.hessian(th, b);
         const rel = maxDiff(a, b) / maxAbs(b);
         console.log(`hessian at ${where}: relative ${rel.toExponential(2)} (max|H| = ${maxAbs(b).toExponential(3)})`);
         expect(rel).toBeLessThan(limit);
@@ -212,7 +270,8 @@ describe('TfjsLandscape (tfjs-regression)', () => {
       const b = new Float64Array(N * N);
       ref.hessian(THETA, b);
       const v = f32([0.3, -1, 0.5, 0.2, -0.7, 1, 0.1]);
-      const hv = new Float64Array(N), want = new Float64Array(N);
+      const hv = new Float64Array(N),
+        want = new Float64Array(N);
       tfl.hessianVectorProduct(THETA, v, hv);
       for (let i = 0; i < N; i++) for (let j = 0; j < N; j++) want[i] += b[i * N + j] * v[j];
       const rel = maxDiff(hv, want) / (maxAbs(b) * maxAbs(v));
@@ -234,7 +293,9 @@ describe('TfjsLandscape (tfjs-regression)', () => {
     // has a margin of 4 over that bound (measured ~2·10⁻⁷).
     const tfjs = newtonMinimum(tfl, start, { tolerance: 1e-3 });
     const rel = maxDiff(tfjs.theta, exact.theta) / maxAbs(exact.theta);
-    console.log(`Newton: tfjs |∇𝓛| = ${tfjs.gradientNorm.toExponential(2)} after ${tfjs.iterations} iterations (float64: ${exact.gradientNorm.toExponential(2)}); |Δθ₀|∞/|θ₀|∞ = ${rel.toExponential(2)}`);
+    console.log(
+      `Newton: tfjs |∇𝓛| = ${tfjs.gradientNorm.toExponential(2)} after ${tfjs.iterations} iterations (float64: ${exact.gradientNorm.toExponential(2)}); |Δθ₀|∞/|θ₀|∞ = ${rel.toExponential(2)}`,
+    );
     expect(rel).toBeLessThan(1e-5);
     // Without the looser tolerance the float64 default cannot be met by a float32 gradient.
     expect(() => newtonMinimum(tfl, start)).toThrow(/no convergence/);
@@ -248,7 +309,9 @@ describe('TfjsLandscape (tfjs-regression)', () => {
     const xs = Array.from({ length: 30 }, () => [rng.nextNormal(), rng.nextNormal()]);
     const ys = xs.map(([a, b]) => [Math.sign(a - b) || 1, 0.5 * a + 0.1 * rng.nextNormal()]);
     const l = new TfjsLandscape({
-      dim: 4, x: xs, y: ys,
+      dim: 4,
+      x: xs,
+      y: ys,
       sampleLoss(th, x, y) {
         const W = th.reshape([2, 2]);
         const pred = tf.matMul(x, W, false, true); // [b, 2]: row i = W x_i
@@ -262,17 +325,27 @@ describe('TfjsLandscape (tfjs-regression)', () => {
     expect(l.dataSize).toBe(30);
     const th = f32([0.3, -0.4, 0.8, 0.2]);
     // Analytic: ∇ℓ_i = −σ(−z)·y0·(x, 0) on W's first row + (W x − Y) ⊗ x;  H = (1/M)Σ[σ(z)σ(−z)(x,0)(x,0)ᵀ + I₂⊗xxᵀ] + 0.1 I.
-    const g = new Float64Array(4), H = new Float64Array(16);
+    const g = new Float64Array(4),
+      H = new Float64Array(16);
     for (const [i, x] of xs.entries()) {
-      const y = ys[i], p0 = th[0] * x[0] + th[1] * x[1], p1 = th[2] * x[0] + th[3] * x[1];
-      const z = y[0] * p0, s = 1 / (1 + Math.exp(z)); // σ(−z)
+      const y = ys[i],
+        p0 = th[0] * x[0] + th[1] * x[1],
+        p1 = th[2] * x[0] + th[3] * x[1];
+      const z = y[0] * p0,
+        s = 1 / (1 + Math.exp(z)); // σ(−z)
       const r = [p0 - y[0], p1 - y[1]];
-      for (let o = 0; o < 2; o++) for (let k = 0; k < 2; k++) g[2 * o + k] += ((o === 0 ? -s * y[0] : 0) + r[o]) * x[k] / xs.length;
-      for (let o = 0; o < 2; o++) for (let k = 0; k < 2; k++) for (let q = 0; q < 2; q++) {
-        H[(2 * o + k) * 4 + 2 * o + q] += ((o === 0 ? s * (1 - s) : 0) + 1) * x[k] * x[q] / xs.length;
-      }
+      for (let o = 0; o < 2; o++)
+        for (let k = 0; k < 2; k++) g[2 * o + k] += (((o === 0 ? -s * y[0] : 0) + r[o]) * x[k]) / xs.length;
+      for (let o = 0; o < 2; o++)
+        for (let k = 0; k < 2; k++)
+          for (let q = 0; q < 2; q++) {
+            H[(2 * o + k) * 4 + 2 * o + q] += (((o === 0 ? s * (1 - s) : 0) + 1) * x[k] * x[q]) / xs.length;
+          }
     }
-    for (let a = 0; a < 4; a++) { g[a] += 0.1 * th[a]; H[a * 5] += 0.1; }
+    for (let a = 0; a < 4; a++) {
+      g[a] += 0.1 * th[a];
+      H[a * 5] += 0.1;
+    }
     const got = new Float64Array(4);
     l.gradient(th, got);
     expect(maxDiff(got, g)).toBeLessThan(1e-5 * maxAbs(g));
@@ -281,7 +354,9 @@ describe('TfjsLandscape (tfjs-regression)', () => {
       const h = new Float64Array(16);
       l.hessian(th, h);
       expect(maxDiff(h, H) / maxAbs(H)).toBeLessThan(mode === 'autodiff' ? 1e-6 : 1e-5);
-      const v = f32([1, -0.5, 0.25, 2]), hv = new Float64Array(4), want = new Float64Array(4);
+      const v = f32([1, -0.5, 0.25, 2]),
+        hv = new Float64Array(4),
+        want = new Float64Array(4);
       l.hessianVectorProduct(th, v, hv);
       for (let a = 0; a < 4; a++) for (let b = 0; b < 4; b++) want[a] += H[a * 4 + b] * v[b];
       expect(maxDiff(hv, want) / (maxAbs(H) * maxAbs(v))).toBeLessThan(mode === 'autodiff' ? 1e-6 : 5e-5);
@@ -296,15 +371,19 @@ describe('TfjsLandscape (tfjs-regression)', () => {
     const l = new TfjsRegression();
     l.hessianMode = 'autodiff';
     l.configure(paramsFor(tfjsRegressionInfo), 0);
-    const a = new Float64Array(N * N), b = new Float64Array(N * N);
-    l.hessian(THETA, a); ref.hessian(THETA, b);
+    const a = new Float64Array(N * N),
+      b = new Float64Array(N * N);
+    l.hessian(THETA, a);
+    ref.hessian(THETA, b);
     expect(maxDiff(a, b) / maxAbs(b)).toBeGreaterThan(0.1); // silently wrong: the −r∇²f term of tanh is missing
     l.dispose();
   });
 
   it('leaks no tensor: tf.memory().numTensors is stable over 100 calls of every method', () => {
     const tf = loadTfjs();
-    const g = new Float64Array(N), h = new Float64Array(N * N), s = new Float64Array(M * N);
+    const g = new Float64Array(N),
+      h = new Float64Array(N * N),
+      s = new Float64Array(M * N);
     const batch = Int32Array.from({ length: 10 }, (_, i) => 17 * i);
     const calls = [
       () => tfl.loss(THETA),
@@ -316,7 +395,10 @@ describe('TfjsLandscape (tfjs-regression)', () => {
     for (const call of calls) call();
     const before = tf.memory().numTensors;
     for (let k = 0; k < 100; k++) for (const call of calls) call();
-    for (let k = 0; k < 5; k++) { tfl.hessian(THETA, h); tfl.sampleGradients(THETA, s); }
+    for (let k = 0; k < 5; k++) {
+      tfl.hessian(THETA, h);
+      tfl.sampleGradients(THETA, s);
+    }
     expect(tf.memory().numTensors).toBe(before);
     // Reconfiguring replaces the two data tensors; dispose frees them.
     tfl.configure(paramsFor(tfjsRegressionInfo), 0);

@@ -1,6 +1,13 @@
 import type * as TF from '@tensorflow/tfjs-core';
 import { ScenarioError, type Landscape } from '@nesslab/kernel';
-import { currentBackend, loadTfjs, selectBackend, useBackendSync, type BackendSelection, type TfjsBackendName } from './backend.ts';
+import {
+  currentBackend,
+  loadTfjs,
+  selectBackend,
+  useBackendSync,
+  type BackendSelection,
+  type TfjsBackendName,
+} from './backend.ts';
 
 /**
  * A landscape written with TensorFlow.js: the per-sample losses ℓ_i and the regulariser R; everything else
@@ -68,7 +75,9 @@ interface Built {
  * `super(defaultDefinition)` and overrides `define(params, seed)` to build the definition from its parameters;
  * P is then its resolved params (`TfjsLandscape<ParamsOf<typeof info>>`).
  */
-export class TfjsLandscape<P extends Readonly<Record<string, unknown>> = Readonly<Record<string, unknown>>> implements Landscape {
+export class TfjsLandscape<
+  P extends Readonly<Record<string, unknown>> = Readonly<Record<string, unknown>>,
+> implements Landscape {
   /** Present only when the definition has one (the kernel checks for these). */
   declare randomInit?: (out: Float64Array, normal: () => number) => void;
   declare minimumStart?: (out: Float64Array) => void;
@@ -116,7 +125,11 @@ export class TfjsLandscape<P extends Readonly<Record<string, unknown>> = Readonl
   /** The backend and what was tried before it, for results.json. */
   runtime(): Record<string, unknown> {
     const selection = currentBackend();
-    return { backend: selection?.name, backendTried: selection?.tried ?? [], precision: 'float32 inside (tfjs autodiff)' };
+    return {
+      backend: selection?.name,
+      backendTried: selection?.tried ?? [],
+      precision: 'float32 inside (tfjs autodiff)',
+    };
   }
 
   /** The backend this process computes on; undefined until `ready()`/`init()` resolved or `configure` ran. */
@@ -124,8 +137,12 @@ export class TfjsLandscape<P extends Readonly<Record<string, unknown>> = Readonl
     return currentBackend()?.name;
   }
 
-  get dim(): number { return this.def.dim; }
-  get dataSize(): number { return this.def.x.length; }
+  get dim(): number {
+    return this.def.dim;
+  }
+  get dataSize(): number {
+    return this.def.x.length;
+  }
 
   /**
    * The definition for these parameters; the default returns the constructor's. Subclasses with parameters
@@ -154,13 +171,15 @@ export class TfjsLandscape<P extends Readonly<Record<string, unknown>> = Readonl
 
   /** 𝓛(θ) = (1/M) Σ ℓ_i + R, in float32. */
   loss(theta: Float64Array): number {
-    const s = this.state(), tf = loadTfjs();
+    const s = this.state(),
+      tf = loadTfjs();
     return tf.tidy(() => this.objective(tf.tensor1d(f32(theta, this.dim)), s.x, s.y).dataSync()[0]);
   }
 
   /** ∇𝓛 over the full batch. */
   gradient(theta: Float64Array, out: Float64Array): void {
-    const s = this.state(), tf = loadTfjs();
+    const s = this.state(),
+      tf = loadTfjs();
     tf.tidy(() => {
       const g = grad((th: TF.Tensor1D) => this.objective(th, s.x, s.y))(tf.tensor1d(f32(theta, this.dim)));
       out.set(g.dataSync());
@@ -169,10 +188,12 @@ export class TfjsLandscape<P extends Readonly<Record<string, unknown>> = Readonl
 
   /** ∇L_B + ∇R, L_B = (1/m) Σ_{k<m} ℓ_{batch[k]}. */
   minibatchGradient(theta: Float64Array, batch: Int32Array, m: number, out: Float64Array): void {
-    const s = this.state(), tf = loadTfjs();
+    const s = this.state(),
+      tf = loadTfjs();
     tf.tidy(() => {
       const idx = tf.tensor1d(batch.subarray(0, m), 'int32');
-      const xb = tf.gather(s.x, idx) as TF.Tensor2D, yb = tf.gather(s.y, idx);
+      const xb = tf.gather(s.x, idx) as TF.Tensor2D,
+        yb = tf.gather(s.y, idx);
       const g = grad((th: TF.Tensor1D) => this.objective(th, xb, yb))(tf.tensor1d(f32(theta, this.dim)));
       out.set(g.dataSync());
     });
@@ -187,7 +208,10 @@ export class TfjsLandscape<P extends Readonly<Record<string, unknown>> = Readonl
    * u only, in which Jᵀu is linear: exact for every op, including those of tfjs#3252 (see `hessianMode`).
    */
   sampleGradients(theta: Float64Array, out: Float64Array): void {
-    const s = this.state(), tf = loadTfjs(), n = this.dim, m = s.m;
+    const s = this.state(),
+      tf = loadTfjs(),
+      n = this.dim,
+      m = s.m;
     const mode = this.jacobianMode === 'auto' ? (m <= n ? 'rows' : 'columns') : this.jacobianMode;
     tf.tidy(() => {
       const th = tf.tensor1d(f32(theta, this.dim));
@@ -196,7 +220,8 @@ export class TfjsLandscape<P extends Readonly<Record<string, unknown>> = Readonl
       if (mode === 'rows') {
         const rows: TF.Tensor1D[] = [];
         for (let i = 0; i < m; i++) {
-          const xi = s.x.slice([i, 0], [1, d]), yi = s.y.slice(i, 1);
+          const xi = s.x.slice([i, 0], [1, d]),
+            yi = s.y.slice(i, 1);
           rows.push(grad((t: TF.Tensor1D) => tf.sum(s.def.sampleLoss(t, xi, yi)))(th));
         }
         J = tf.stack(rows, 0) as TF.Tensor2D;
@@ -217,9 +242,13 @@ export class TfjsLandscape<P extends Readonly<Record<string, unknown>> = Readonl
 
   /** ∇R (zeros without a regulariser). */
   regulariserGradient(theta: Float64Array, out: Float64Array): void {
-    const s = this.state(), tf = loadTfjs();
+    const s = this.state(),
+      tf = loadTfjs();
     const reg = s.def.regulariser;
-    if (!reg) { out.fill(0, 0, this.dim); return; }
+    if (!reg) {
+      out.fill(0, 0, this.dim);
+      return;
+    }
     tf.tidy(() => {
       const g = grad((th: TF.Tensor1D) => reg(th))(tf.tensor1d(f32(theta, this.dim)));
       out.set(g.dataSync());
@@ -233,15 +262,26 @@ export class TfjsLandscape<P extends Readonly<Record<string, unknown>> = Readonl
    * double backward (see `hessianMode`).
    */
   hessianVectorProduct(theta: Float64Array, v: Float64Array, out: Float64Array): void {
-    const s = this.state(), tf = loadTfjs(), n = this.dim;
+    const s = this.state(),
+      tf = loadTfjs(),
+      n = this.dim;
     if (this.hessianMode === 'autodiff') {
-      tf.tidy(() => { out.set(this.hvp(tf.tensor1d(f32(theta, n)), tf.tensor1d(f32(v, n)), s).dataSync()); });
+      tf.tidy(() => {
+        out.set(this.hvp(tf.tensor1d(f32(theta, n)), tf.tensor1d(f32(v, n)), s).dataSync());
+      });
       return;
     }
-    let vn = 0, tn = 1;
-    for (let a = 0; a < n; a++) { vn += v[a] * v[a]; tn = Math.max(tn, Math.abs(theta[a])); }
+    let vn = 0,
+      tn = 1;
+    for (let a = 0; a < n; a++) {
+      vn += v[a] * v[a];
+      tn = Math.max(tn, Math.abs(theta[a]));
+    }
     vn = Math.sqrt(vn);
-    if (!(vn > 0)) { out.fill(0, 0, n); return; }
+    if (!(vn > 0)) {
+      out.fill(0, 0, n);
+      return;
+    }
     const h = this.hessianStep * tn;
     const g = [-2, -1, 1, 2].map((k) => {
       const p = new Float64Array(n);
@@ -261,7 +301,9 @@ export class TfjsLandscape<P extends Readonly<Record<string, unknown>> = Readonl
    * up to that error. 'autodiff': N Hessian–vector products by double backward (see `hessianMode`).
    */
   hessian(theta: Float64Array, out: Float64Array): void {
-    const s = this.state(), tf = loadTfjs(), n = this.dim;
+    const s = this.state(),
+      tf = loadTfjs(),
+      n = this.dim;
     if (this.hessianMode === 'autodiff') {
       tf.tidy(() => {
         const th = tf.tensor1d(f32(theta, n));
@@ -273,8 +315,11 @@ export class TfjsLandscape<P extends Readonly<Record<string, unknown>> = Readonl
       return;
     }
     const base = Float64Array.from(f32(theta, n)); // the point the adapter evaluates
-    const p = new Float64Array(n), gk = new Float64Array(n), col = new Float64Array(n);
-    const ks = [-2, -1, 1, 2], d = new Float64Array(4);
+    const p = new Float64Array(n),
+      gk = new Float64Array(n),
+      col = new Float64Array(n);
+    const ks = [-2, -1, 1, 2],
+      d = new Float64Array(4);
     for (let a = 0; a < n; a++) {
       const h = 2 ** Math.round(Math.log2(this.hessianStep * Math.max(1, Math.abs(base[a]))));
       for (let k = 0; k < 4; k++) d[k] = Math.fround(base[a] + ks[k] * h) - base[a]; // exact float32 offsets
@@ -316,7 +361,9 @@ export class TfjsLandscape<P extends Readonly<Record<string, unknown>> = Readonl
     validate(def);
     this.dispose();
     const x = tf.tensor2d(def.x as number[][], undefined, 'float32');
-    const y = Array.isArray(def.y[0]) ? tf.tensor2d(def.y as number[][], undefined, 'float32') : tf.tensor1d(def.y as number[], 'float32');
+    const y = Array.isArray(def.y[0])
+      ? tf.tensor2d(def.y as number[][], undefined, 'float32')
+      : tf.tensor1d(def.y as number[], 'float32');
     this.built = { def, x, y, m: def.x.length };
     return this.built;
   }
@@ -329,7 +376,10 @@ export class TfjsLandscape<P extends Readonly<Record<string, unknown>> = Readonl
     } else delete this.randomInit;
     const start = def.minimumStart;
     if (typeof start === 'function') this.minimumStart = (out) => start.call(def, out);
-    else if (start) this.minimumStart = (out) => { out.set(start); };
+    else if (start)
+      this.minimumStart = (out) => {
+        out.set(start);
+      };
     else delete this.minimumStart;
   }
 }
@@ -344,7 +394,8 @@ function grad(f: (t: TF.Tensor1D) => TF.Tensor): (t: TF.Tensor1D) => TF.Tensor1D
 function derivativeWeights(d: Float64Array): Float64Array {
   const w = new Float64Array(d.length);
   for (let k = 0; k < d.length; k++) {
-    let denom = 1, num = 0;
+    let denom = 1,
+      num = 0;
     for (let m = 0; m < d.length; m++) {
       if (m === k) continue;
       denom *= d[k] - d[m];
@@ -366,14 +417,21 @@ function f32(a: Float64Array, n: number): Float32Array {
 
 function validate(def: TfjsLandscapeDefinition): void {
   const field = 'scenario.landscape';
-  if (!Number.isInteger(def.dim) || def.dim < 1) throw new ScenarioError(field, `tfjs landscape: dim must be a positive integer, got ${def.dim}`);
+  if (!Number.isInteger(def.dim) || def.dim < 1)
+    throw new ScenarioError(field, `tfjs landscape: dim must be a positive integer, got ${def.dim}`);
   const m = def.x.length;
   if (m < 1) throw new ScenarioError(field, 'tfjs landscape: x has no rows');
   const d = def.x[0].length;
-  if (!(d >= 1) || def.x.some((row) => row.length !== d)) throw new ScenarioError(field, 'tfjs landscape: x must be M rows of the same length d ≥ 1');
-  if (def.y.length !== m) throw new ScenarioError(field, `tfjs landscape: y has ${def.y.length} entries, x has ${m} rows`);
-  if (typeof def.sampleLoss !== 'function') throw new ScenarioError(field, 'tfjs landscape: sampleLoss must be a function');
+  if (!(d >= 1) || def.x.some((row) => row.length !== d))
+    throw new ScenarioError(field, 'tfjs landscape: x must be M rows of the same length d ≥ 1');
+  if (def.y.length !== m)
+    throw new ScenarioError(field, `tfjs landscape: y has ${def.y.length} entries, x has ${m} rows`);
+  if (typeof def.sampleLoss !== 'function')
+    throw new ScenarioError(field, 'tfjs landscape: sampleLoss must be a function');
   if (Array.isArray(def.minimumStart) && def.minimumStart.length !== def.dim) {
-    throw new ScenarioError(field, `tfjs landscape: minimumStart has ${def.minimumStart.length} numbers, dim is ${def.dim}`);
+    throw new ScenarioError(
+      field,
+      `tfjs landscape: minimumStart has ${def.minimumStart.length} numbers, dim is ${def.dim}`,
+    );
   }
 }

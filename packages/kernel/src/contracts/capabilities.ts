@@ -24,7 +24,8 @@ export interface NessTheory {
 export interface PerSampleHessian {
   sampleHessian(theta: Float64Array, i: number, out: Float64Array): void;
 }
-export const hasSampleHessian = <L extends Landscape>(l: L): l is L & PerSampleHessian => typeof (l as Partial<PerSampleHessian>).sampleHessian === 'function';
+export const hasSampleHessian = <L extends Landscape>(l: L): l is L & PerSampleHessian =>
+  typeof (l as Partial<PerSampleHessian>).sampleHessian === 'function';
 
 /**
  * A fast path of the kernel's `nessTheory` (H₀, D₀, Σ, C of WR SGD at θ₀, Eq. 14, 21–25) that exploits the landscape's
@@ -33,7 +34,8 @@ export const hasSampleHessian = <L extends Landscape>(l: L): l is L & PerSampleH
 export interface NessFastPath {
   nessTheory(theta0: Float64Array, eta: number, batchSize: number): NessTheory;
 }
-export const hasNessFastPath = <L extends Landscape>(l: L): l is L & NessFastPath => typeof (l as Partial<NessFastPath>).nessTheory === 'function';
+export const hasNessFastPath = <L extends Landscape>(l: L): l is L & NessFastPath =>
+  typeof (l as Partial<NessFastPath>).nessTheory === 'function';
 
 /**
  * A fast path of the kernel's `diffusionWR` (D of WR minibatches, Eq. 14, N×N) without the M×N per-sample gradients;
@@ -42,7 +44,8 @@ export const hasNessFastPath = <L extends Landscape>(l: L): l is L & NessFastPat
 export interface DiffusionFastPath {
   diffusionWR(theta: Float64Array, eta: number, batchSize: number): Float64Array;
 }
-export const hasDiffusionFastPath = <L extends Landscape>(l: L): l is L & DiffusionFastPath => typeof (l as Partial<DiffusionFastPath>).diffusionWR === 'function';
+export const hasDiffusionFastPath = <L extends Landscape>(l: L): l is L & DiffusionFastPath =>
+  typeof (l as Partial<DiffusionFastPath>).diffusionWR === 'function';
 
 /**
  * Named blocks of θ as [start, length] (a two-layer net: { W: [0, N_h·d], b: […], V: […] }), so that observers can
@@ -51,7 +54,8 @@ export const hasDiffusionFastPath = <L extends Landscape>(l: L): l is L & Diffus
 export interface NamedBlocks {
   blocks(): Readonly<Record<string, readonly [number, number]>>;
 }
-export const hasBlocks = <L extends Landscape>(l: L): l is L & NamedBlocks => typeof (l as Partial<NamedBlocks>).blocks === 'function';
+export const hasBlocks = <L extends Landscape>(l: L): l is L & NamedBlocks =>
+  typeof (l as Partial<NamedBlocks>).blocks === 'function';
 
 /**
  * For a net with one ReLU hidden layer: the fraction of hidden units with pre-activation Wx + b > 0, averaged over
@@ -60,16 +64,19 @@ export const hasBlocks = <L extends Landscape>(l: L): l is L & NamedBlocks => ty
 export interface ReluActivation {
   activationRate(theta: Float64Array): number;
 }
-export const hasActivationRate = <L extends Landscape>(l: L): l is L & ReluActivation => typeof (l as Partial<ReluActivation>).activationRate === 'function';
+export const hasActivationRate = <L extends Landscape>(l: L): l is L & ReluActivation =>
+  typeof (l as Partial<ReluActivation>).activationRate === 'function';
 
 /** A starting point for chains that start "at random", as the landscape's paper does; draws from `normal`. */
 export interface RandomStart {
   randomInit(out: Float64Array, normal: () => number): void;
 }
-export const hasRandomStart = <L extends Landscape>(l: L): l is L & RandomStart => typeof (l as Partial<RandomStart>).randomInit === 'function';
+export const hasRandomStart = <L extends Landscape>(l: L): l is L & RandomStart =>
+  typeof (l as Partial<RandomStart>).randomInit === 'function';
 
 /** Where Newton starts to find the minimum θ₀ the landscape's paper works at. */
 export interface MinimumStart {
   minimumStart(out: Float64Array): void;
 }
-export const hasMinimumStart = <L extends Landscape>(l: L): l is L & MinimumStart => typeof (l as Partial<MinimumStart>).minimumStart === 'function';
+export const hasMinimumStart = <L extends Landscape>(l: L): l is L & MinimumStart =>
+  typeof (l as Partial<MinimumStart>).minimumStart === 'function';

@@ -67,7 +67,11 @@ export interface ScenarioAnalysis {
  * plan's order) into numbers and claims; `figures` draws (Vega-Lite specs by file name, rendered to plots/<name>.svg).
  */
 export const ScenarioDefinition = Symbol.for('nesslab.ScenarioDefinition');
-export interface ScenarioDefinition<P = Record<string, unknown>, S extends ScenarioPlan = ScenarioPlan, A extends ScenarioAnalysis = ScenarioAnalysis> {
+export interface ScenarioDefinition<
+  P = Record<string, unknown>,
+  S extends ScenarioPlan = ScenarioPlan,
+  A extends ScenarioAnalysis = ScenarioAnalysis,
+> {
   readonly name: string;
   readonly title: string;
   /** What it reproduces, with the paper and figure. */

@@ -6,9 +6,9 @@ export interface PluginRef {
 
 /** Where chains start. */
 export type InitSpec =
-  | { kind: 'minimum' }                       // θ₀, found by Newton from `from` (default: the landscape's own start)
+  | { kind: 'minimum' } // θ₀, found by Newton from `from` (default: the landscape's own start)
   | { kind: 'point'; theta: number[] }
-  | { kind: 'random' }                        // the landscape's randomInit, per chain from its own stream
+  | { kind: 'random' } // the landscape's randomInit, per chain from its own stream
   | { kind: 'gaussian'; covariance: number[][]; mean?: number[] }; // θ ~ N(mean (default θ₀), covariance), per chain from its own stream
 
 /** One simulation, as plain JSON: what `nesslab run file.json` reads. */
@@ -43,7 +43,14 @@ export interface SimulationSpecInput {
   steps: number;
   blockSize?: number;
   /** One of InitSpec's kinds; a `kind` widened to string (a spec built by a function) is checked at run time. */
-  init?: InitSpec | { kind: string; theta?: readonly number[]; mean?: readonly number[]; covariance?: readonly (readonly number[])[] };
+  init?:
+    | InitSpec
+    | {
+        kind: string;
+        theta?: readonly number[];
+        mean?: readonly number[];
+        covariance?: readonly (readonly number[])[];
+      };
   /** Worker threads (default: as many as cores, at most chains). Results do not depend on it. */
   workers?: number;
   /** Plugin packages or files to load, each default-exporting a ContainerModule (resolved to file URLs by the caller). */

@@ -1,11 +1,20 @@
 import type { Frame } from '../contracts/frame.ts';
 
 /** The one Frame a chain group reuses for every block. */
-export function allocateFrame(dim: number, chainStart: number, chains: number, blockSize: number, scalarNames: readonly string[]): Frame {
+export function allocateFrame(
+  dim: number,
+  chainStart: number,
+  chains: number,
+  blockSize: number,
+  scalarNames: readonly string[],
+): Frame {
   const scalars: Record<string, Float64Array> = {};
   for (const name of scalarNames) scalars[name] = new Float64Array(chains * blockSize);
   return {
-    dim, chainStart, chains, blockSize,
+    dim,
+    chainStart,
+    chains,
+    blockSize,
     stepStart: 1,
     steps: 0,
     theta: new Float64Array(chains * blockSize * dim),

@@ -49,13 +49,16 @@ export class Superseded extends Error {
  */
 export async function runChains(parts: SimulationParts, group: ChainGroup): Promise<unknown[]> {
   const { landscape, sampler, optimizer, observers } = parts;
-  const dim = landscape.dim, { chainStart, chainCount, steps, blockSize } = group;
+  const dim = landscape.dim,
+    { chainStart, chainCount, steps, blockSize } = group;
   const rngs = chainStreams(group.seed, chainStart, chainCount);
   const chains: Chain[] = rngs.map((rng, k) => {
     const theta = new Float64Array(dim);
     group.initialTheta(chainStart + k, theta, () => rng.nextNormal());
     return {
-      index: chainStart + k, theta, rng,
+      index: chainStart + k,
+      theta,
+      rng,
       samplerState: sampler.init(rng),
       scratch: new Float64Array(optimizer.scratchSize),
       batch: new Int32Array(Math.max(1, sampler.batchSize)),
@@ -67,7 +70,11 @@ export async function runChains(parts: SimulationParts, group: ChainGroup): Prom
   const results = observers.map((o) => lastValueFrom(o.attach(frames.asObservable() as Observable<Frame>)));
   // An observer's error must not be lost while we keep stepping: remember the first one.
   let observerError: unknown;
-  results.forEach((p) => p.catch((e) => { observerError ??= e; }));
+  results.forEach((p) =>
+    p.catch((e) => {
+      observerError ??= e;
+    }),
+  );
 
   const stepScalars = new Float64Array(Math.max(1, optimizer.scalarNames.length));
   const scalarBuffers = optimizer.scalarNames.map((n) => frame.scalars[n]);
@@ -79,15 +86,26 @@ export async function runChains(parts: SimulationParts, group: ChainGroup): Prom
     frame.steps = blockSteps;
     let diverged = false;
     for (let c = 0; c < chainCount; c++) {
-      const chain = chains[c], theta = chain.theta;
+      const chain = chains[c],
+        theta = chain.theta;
       frame.previous.set(theta, c * dim);
-      stepBlock(optimizer, chain, blockSteps, frame.theta, c * blockSize * dim, stepScalars, scalarBuffers, c * blockSize);
+      stepBlock(
+        optimizer,
+        chain,
+        blockSteps,
+        frame.theta,
+        c * blockSize * dim,
+        stepScalars,
+        scalarBuffers,
+        c * blockSize,
+      );
       if (!allFinite(theta)) diverged = true;
     }
     if (diverged) {
       // Every chain of the block has been stepped: report the earliest step, ties to the lowest chain.
       const errors: DivergenceError[] = [];
-      for (let c = 0; c < chainCount; c++) if (!allFinite(chains[c].theta)) errors.push(divergence(frame, c, chains[c].index));
+      for (let c = 0; c < chainCount; c++)
+        if (!allFinite(chains[c].theta)) errors.push(divergence(frame, c, chains[c].index));
       const first = DivergenceError.earliest(errors)!;
       if (stopAfter && first.step < stopAfter[0]) stopAfter[0] = first.step; // a benign race: only how soon others stop
       throw first;
@@ -102,10 +120,18 @@ export async function runChains(parts: SimulationParts, group: ChainGroup): Prom
 
 /** The hot loop: one chain, one block. Kept small and monomorphic in its callers' eyes. */
 function stepBlock(
-  optimizer: Optimizer, chain: Chain, blockSteps: number, out: Float64Array, offset: number,
-  stepScalars: Float64Array, scalarBuffers: Float64Array[], scalarOffset: number,
+  optimizer: Optimizer,
+  chain: Chain,
+  blockSteps: number,
+  out: Float64Array,
+  offset: number,
+  stepScalars: Float64Array,
+  scalarBuffers: Float64Array[],
+  scalarOffset: number,
 ): void {
-  const theta = chain.theta, dim = theta.length, nScalars = scalarBuffers.length;
+  const theta = chain.theta,
+    dim = theta.length,
+    nScalars = scalarBuffers.length;
   for (let s = 0; s < blockSteps; s++) {
     optimizer.step(chain, stepScalars);
     chain.step++;
@@ -122,10 +148,12 @@ function allFinite(x: Float64Array): boolean {
 }
 
 function divergence(frame: Frame, localChain: number, globalChain: number): DivergenceError {
-  const dim = frame.dim, base = localChain * frame.blockSize * dim;
+  const dim = frame.dim,
+    base = localChain * frame.blockSize * dim;
   for (let s = 0; s < frame.steps; s++) {
     for (let a = 0; a < dim; a++) {
-      if (!Number.isFinite(frame.theta[base + s * dim + a])) return new DivergenceError(globalChain, frame.stepStart + s, `θ[${a}] = ${frame.theta[base + s * dim + a]}`);
+      if (!Number.isFinite(frame.theta[base + s * dim + a]))
+        return new DivergenceError(globalChain, frame.stepStart + s, `θ[${a}] = ${frame.theta[base + s * dim + a]}`);
     }
   }
   return new DivergenceError(globalChain, frame.stepStart + frame.steps - 1);

@@ -1,10 +1,27 @@
 import { describe, expect, test } from 'vitest';
-import { centredGram, cholesky, choleskySolve, identity, matMul, matVec, norm, solve, symmetricEigen, symmetricEigenvalues, symmetrize, toRows, transpose } from './dense.ts';
+import {
+  centredGram,
+  cholesky,
+  choleskySolve,
+  identity,
+  matMul,
+  matVec,
+  norm,
+  solve,
+  symmetricEigen,
+  symmetricEigenvalues,
+  symmetrize,
+  toRows,
+  transpose,
+} from './dense.ts';
 
 /** Seeded uniform(−½, ½) (Park–Miller), so failures reproduce. */
 function uniform(seed: number): () => number {
   let s = seed;
-  return () => { s = (s * 16807) % 2147483647; return s / 2147483647 - 0.5; };
+  return () => {
+    s = (s * 16807) % 2147483647;
+    return s / 2147483647 - 0.5;
+  };
 }
 function randomMatrix(n: number, cols: number, rnd: () => number): Float64Array {
   const b = new Float64Array(n * n);
@@ -17,10 +34,19 @@ describe('basic products', () => {
   test('matMul, matVec, transpose, symmetrize, toRows on small known matrices', () => {
     const a = Float64Array.from([1, 2, 3, 4]);
     const b = Float64Array.from([5, 6, 7, 8]);
-    expect(toRows(matMul(a, b, 2), 2)).toEqual([[19, 22], [43, 50]]);
+    expect(toRows(matMul(a, b, 2), 2)).toEqual([
+      [19, 22],
+      [43, 50],
+    ]);
     expect(Array.from(matVec(a, 2, Float64Array.from([1, -1])))).toEqual([-1, -1]);
-    expect(toRows(transpose(a, 2), 2)).toEqual([[1, 3], [2, 4]]);
-    expect(toRows(symmetrize(a, 2), 2)).toEqual([[1, 2.5], [2.5, 4]]);
+    expect(toRows(transpose(a, 2), 2)).toEqual([
+      [1, 3],
+      [2, 4],
+    ]);
+    expect(toRows(symmetrize(a, 2), 2)).toEqual([
+      [1, 2.5],
+      [2.5, 4],
+    ]);
     expect(norm(Float64Array.from([3, 4]))).toBe(5);
   });
 });
@@ -38,10 +64,19 @@ describe('symmetricEigen (cyclic Jacobi)', () => {
   test('diagonal input comes back sorted and exact, eigenvectors a permutation', () => {
     const { values, vectors } = symmetricEigen(Float64Array.from([3, 0, 0, 0, -1, 0, 0, 0, 2]), 3);
     expect(Array.from(values)).toEqual([-1, 2, 3]);
-    expect(toRows(vectors, 3)).toEqual([[0, 0, 1], [1, 0, 0], [0, 1, 0]]);
+    expect(toRows(vectors, 3)).toEqual([
+      [0, 0, 1],
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
   });
 
-  test.each([[7, 7], [7, 2], [40, 40], [40, 5]])('random %i×%i (rank %i): A = VΛVᵀ and VᵀV = I', (n, rank) => {
+  test.each([
+    [7, 7],
+    [7, 2],
+    [40, 40],
+    [40, 5],
+  ])('random %i×%i (rank %i): A = VΛVᵀ and VᵀV = I', (n, rank) => {
     const b = randomMatrix(n, rank, uniform(11 + n + rank));
     const a = matMul(b, transpose(b, n), n);
     for (let i = 0; i < n; i++) a[i * n + i] -= 0.1; // indefinite too
@@ -59,7 +94,11 @@ describe('symmetricEigen (cyclic Jacobi)', () => {
   test('graded matrix: tiny eigenvalues to high relative accuracy (product = det)', () => {
     // A = S B S, S = diag(1, 1e-5, 1e-10), B well conditioned: det A = det B · ∏ s² = 0.5625e-30, eigenvalues spanning 1e-20.
     const s = [1, 1e-5, 1e-10];
-    const B = [[1, 0.5, 0.25], [0.5, 1, 0.5], [0.25, 0.5, 1]];
+    const B = [
+      [1, 0.5, 0.25],
+      [0.5, 1, 0.5],
+      [0.25, 0.5, 1],
+    ];
     const a = Float64Array.from({ length: 9 }, (_, k) => s[Math.floor(k / 3)] * B[Math.floor(k / 3)][k % 3] * s[k % 3]);
     const { values } = symmetricEigen(a, 3);
     // Demmel–Veselić: each eigenvalue to ~cond(B)·ε relative (cond B ≈ 7), so the product to ~1e-14, not 1e-14·λ_max.
@@ -71,28 +110,37 @@ describe('symmetricEigen (cyclic Jacobi)', () => {
 describe('symmetricEigenvalues (Householder + implicit QL)', () => {
   /** Random symmetric n×n with entries uniform(−½, ½); the lower triangle filled with garbage (only the upper is read). */
   const randomSymmetric = (n: number, seed: number) => {
-    const rnd = uniform(seed), a = new Float64Array(n * n);
+    const rnd = uniform(seed),
+      a = new Float64Array(n * n);
     for (let i = 0; i < n; i++) for (let j = i; j < n; j++) a[i * n + j] = rnd();
     for (let i = 1; i < n; i++) for (let j = 0; j < i; j++) a[i * n + j] = 1e3 * rnd();
     return a;
   };
   const maxAbs = (v: ArrayLike<number>) => Array.from(v).reduce((m, x) => Math.max(m, Math.abs(x)), 0);
-  const maxDiff = (u: ArrayLike<number>, v: ArrayLike<number>) => Array.from(u).reduce((m, x, k) => Math.max(m, Math.abs(x - v[k])), 0);
+  const maxDiff = (u: ArrayLike<number>, v: ArrayLike<number>) =>
+    Array.from(u).reduce((m, x, k) => Math.max(m, Math.abs(x - v[k])), 0);
   /** Q Λ Qᵀ with Q orthogonal (Jacobi's eigenvectors of a random matrix). */
   const withSpectrum = (lambda: number[], seed: number) => {
-    const n = lambda.length, q = symmetricEigen(randomSymmetric(n, seed), n).vectors, l = new Float64Array(n * n);
+    const n = lambda.length,
+      q = symmetricEigen(randomSymmetric(n, seed), n).vectors,
+      l = new Float64Array(n * n);
     lambda.forEach((v, k) => (l[k * n + k] = v));
     return symmetrize(matMul(matMul(q, l, n), transpose(q, n), n), n);
   };
 
-  test.each([1, 2, 3, 10, 57, 130])('random n = %i: agrees with Jacobi to 1e-12·max|λ|, ascending, the input untouched', (n) => {
-    const a = randomSymmetric(n, 100 + n), copy = Float64Array.from(a);
-    const values = symmetricEigenvalues(a, n), jacobi = symmetricEigen(a, n).values;
-    expect(a).toEqual(copy);
-    for (let k = 1; k < n; k++) expect(values[k]).toBeGreaterThanOrEqual(values[k - 1]);
-    // Both are backward stable (Weyl: |Δλ| ≤ ‖ΔA‖ ≈ a few n·ε·‖A‖ ≤ 1e-13·max|λ| for n ≤ 130): 1e-12 is the agreement we need.
-    expect(maxDiff(values, jacobi)).toBeLessThan(1e-12 * maxAbs(jacobi));
-  });
+  test.each([1, 2, 3, 10, 57, 130])(
+    'random n = %i: agrees with Jacobi to 1e-12·max|λ|, ascending, the input untouched',
+    (n) => {
+      const a = randomSymmetric(n, 100 + n),
+        copy = Float64Array.from(a);
+      const values = symmetricEigenvalues(a, n),
+        jacobi = symmetricEigen(a, n).values;
+      expect(a).toEqual(copy);
+      for (let k = 1; k < n; k++) expect(values[k]).toBeGreaterThanOrEqual(values[k - 1]);
+      // Both are backward stable (Weyl: |Δλ| ≤ ‖ΔA‖ ≈ a few n·ε·‖A‖ ≤ 1e-13·max|λ| for n ≤ 130): 1e-12 is the agreement we need.
+      expect(maxDiff(values, jacobi)).toBeLessThan(1e-12 * maxAbs(jacobi));
+    },
+  );
 
   test('degenerate spectrum Q diag(−1, 1, 1, 1, 2, 2, 5, 5, 5, 5) Qᵀ: the multiple eigenvalues come back', () => {
     const lambda = [-1, 1, 1, 1, 2, 2, 5, 5, 5, 5];
@@ -101,21 +149,33 @@ describe('symmetricEigenvalues (Householder + implicit QL)', () => {
   });
 
   test('rank-deficient PSD GᵀG (G 6×40): 34 zeros within n·ε·λ_max, the 6 others as Jacobi has them', () => {
-    const n = 40, k = 6, rnd = uniform(21), g = Float64Array.from({ length: k * n }, rnd), a = new Float64Array(n * n);
-    for (let i = 0; i < k; i++) for (let p = 0; p < n; p++) for (let q = 0; q < n; q++) a[p * n + q] += g[i * n + p] * g[i * n + q];
-    const values = symmetricEigenvalues(a, n), jacobi = symmetricEigen(a, n).values, lmax = values[n - 1];
+    const n = 40,
+      k = 6,
+      rnd = uniform(21),
+      g = Float64Array.from({ length: k * n }, rnd),
+      a = new Float64Array(n * n);
+    for (let i = 0; i < k; i++)
+      for (let p = 0; p < n; p++) for (let q = 0; q < n; q++) a[p * n + q] += g[i * n + p] * g[i * n + q];
+    const values = symmetricEigenvalues(a, n),
+      jacobi = symmetricEigen(a, n).values,
+      lmax = values[n - 1];
     // Exact zeros come out as round-off of the reduction, ~ε·‖A‖ each: the rank threshold n·ε·λ_max must clear them.
     for (let p = 0; p < n - k; p++) expect(Math.abs(values[p])).toBeLessThan(n * EPS * lmax);
     for (let p = n - k; p < n; p++) expect(values[p]).toBeGreaterThan(1e-3 * lmax);
     expect(maxDiff(values, jacobi)).toBeLessThan(1e-12 * lmax); // as in the random case
   });
 
-  test('rank 20 of 160, graded over 60 decades, 5 zero rows (a net\'s D: dead inputs, gradients of all sizes): no QL stall', () => {
+  test("rank 20 of 160, graded over 60 decades, 5 zero rows (a net's D: dead inputs, gradients of all sizes): no QL stall", () => {
     // Relative deflation alone needed > 60 QL iterations for one eigenvalue here (round-off "zeros" never converge relatively).
-    const n = 160, k = 20, rnd = uniform(1200), a = new Float64Array(n * n);
+    const n = 160,
+      k = 20,
+      rnd = uniform(1200),
+      a = new Float64Array(n * n);
     const g = Float64Array.from({ length: k * n }, (_, x) => (x % n < 5 ? 0 : rnd() * 10 ** ((-60 * (x % n)) / n)));
-    for (let i = 0; i < k; i++) for (let p = 0; p < n; p++) for (let q = 0; q < n; q++) a[p * n + q] += g[i * n + p] * g[i * n + q];
-    const values = symmetricEigenvalues(a, n), jacobi = symmetricEigen(a, n).values;
+    for (let i = 0; i < k; i++)
+      for (let p = 0; p < n; p++) for (let q = 0; q < n; q++) a[p * n + q] += g[i * n + p] * g[i * n + q];
+    const values = symmetricEigenvalues(a, n),
+      jacobi = symmetricEigen(a, n).values;
     expect(maxDiff(values, jacobi)).toBeLessThan(1e-12 * jacobi[n - 1]); // absolute accuracy, as in the random case
   });
 
@@ -123,7 +183,9 @@ describe('symmetricEigenvalues (Householder + implicit QL)', () => {
     expect(Array.from(symmetricEigenvalues(Float64Array.from([3, 0, 0, 0, -1, 0, 0, 0, 2]), 3))).toEqual([-1, 2, 3]);
     expect(Array.from(symmetricEigenvalues(new Float64Array(16), 4))).toEqual([0, 0, 0, 0]);
     expect(symmetricEigenvalues(new Float64Array(0), 0)).toHaveLength(0);
-    expect(() => symmetricEigenvalues(Float64Array.from([1, NaN, NaN, 1]), 2)).toThrow('symmetricEigenvalues: the matrix has a non-finite entry');
+    expect(() => symmetricEigenvalues(Float64Array.from([1, NaN, NaN, 1]), 2)).toThrow(
+      'symmetricEigenvalues: the matrix has a non-finite entry',
+    );
   });
 
   test.each([2, 50, 300])('tridiagonal [−1, 2, −1], n = %i: λ_k = 2 − 2cos(kπ/(n+1))', (n) => {
@@ -139,10 +201,16 @@ describe('symmetricEigenvalues (Householder + implicit QL)', () => {
 });
 
 describe('centredGram', () => {
-  test.each([[300, 13, true], [5, 4, false], [129, 1, true]])('%i rows × %i columns (centred: %s) equals the row-by-row sum Σ_i u_i u_iᵀ to round-off', (rows, n, centred) => {
-    const rnd = uniform(rows + n), g = Float64Array.from({ length: rows * n }, () => rnd() + 3);
+  test.each([
+    [300, 13, true],
+    [5, 4, false],
+    [129, 1, true],
+  ])('%i rows × %i columns (centred: %s) equals the row-by-row sum Σ_i u_i u_iᵀ to round-off', (rows, n, centred) => {
+    const rnd = uniform(rows + n),
+      g = Float64Array.from({ length: rows * n }, () => rnd() + 3);
     const c = centred ? Float64Array.from({ length: n }, (_, a) => 3 + 0.01 * a) : undefined;
-    const naive = new Float64Array(n * n), u = new Float64Array(n);
+    const naive = new Float64Array(n * n),
+      u = new Float64Array(n);
     for (let i = 0; i < rows; i++) {
       for (let a = 0; a < n; a++) u[a] = g[i * n + a] - (c ? c[a] : 0);
       for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) naive[a * n + b] += u[a] * u[b];

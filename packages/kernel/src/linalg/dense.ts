@@ -88,7 +88,8 @@ export function symmetricEigen(a: Float64Array, n: number): { values: Float64Arr
         const s = t * c;
         for (let k = 0; k < n; k++) {
           if (k === p || k === q) continue;
-          const akp = A[p * n + k], akq = A[q * n + k];
+          const akp = A[p * n + k],
+            akq = A[q * n + k];
           A[k * n + p] = A[p * n + k] = c * akp - s * akq;
           A[k * n + q] = A[q * n + k] = s * akp + c * akq;
         }
@@ -96,7 +97,8 @@ export function symmetricEigen(a: Float64Array, n: number): { values: Float64Arr
         A[q * n + q] = aqq + t * apq;
         A[p * n + q] = A[q * n + p] = 0;
         for (let k = 0; k < n; k++) {
-          const wpk = W[p * n + k], wqk = W[q * n + k];
+          const wpk = W[p * n + k],
+            wqk = W[q * n + k];
           W[p * n + k] = c * wpk - s * wqk;
           W[q * n + k] = s * wpk + c * wqk;
         }
@@ -121,9 +123,12 @@ export function symmetricEigen(a: Float64Array, n: number): { values: Float64Arr
 export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
   const A = new Float64Array(n * n); // lower triangle, row-major
   for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) A[i * n + j] = a[j * n + i];
-  const d = new Float64Array(n), e = new Float64Array(n), p = new Float64Array(n);
+  const d = new Float64Array(n),
+    e = new Float64Array(n),
+    p = new Float64Array(n);
   for (let i = n - 1; i >= 1; i--) {
-    const l = i - 1, ri = i * n; // u = row i left of the diagonal, reflected onto e[i]·e_l
+    const l = i - 1,
+      ri = i * n; // u = row i left of the diagonal, reflected onto e[i]·e_l
     let scale = 0;
     for (let k = 0; k <= l; k++) scale += Math.abs(A[ri + k]);
     if (l === 0 || scale === 0) {
@@ -135,13 +140,15 @@ export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
       A[ri + k] /= scale;
       h += A[ri + k] * A[ri + k];
     }
-    const f = A[ri + l], g = f >= 0 ? -Math.sqrt(h) : Math.sqrt(h);
+    const f = A[ri + l],
+      g = f >= 0 ? -Math.sqrt(h) : Math.sqrt(h);
     e[i] = scale * g;
     h -= f * g;
     A[ri + l] = f - g;
     p.fill(0, 0, i); // p = A u / h, the lower triangle read by rows
     for (let j = 0; j <= l; j++) {
-      const rj = j * n, uj = A[ri + j];
+      const rj = j * n,
+        uj = A[ri + j];
       let s = 0;
       for (let k = 0; k < j; k++) {
         const ajk = A[rj + k];
@@ -155,7 +162,9 @@ export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
     const hh = pu / (h + h);
     for (let j = 0; j <= l; j++) p[j] -= hh * A[ri + j]; // q = p − K u
     for (let j = 0; j <= l; j++) {
-      const uj = A[ri + j], qj = p[j], rj = j * n;
+      const uj = A[ri + j],
+        qj = p[j],
+        rj = j * n;
       for (let k = 0; k <= j; k++) A[rj + k] -= uj * p[k] + qj * A[ri + k]; // A − u qᵀ − q uᵀ
     }
   }
@@ -163,7 +172,8 @@ export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
   for (let i = 1; i < n; i++) e[i - 1] = e[i]; // e[i]: the coupling of i and i + 1
   if (n > 0) e[n - 1] = 0;
   let tnorm = 0; // ‖T‖_∞
-  for (let i = 0; i < n; i++) tnorm = Math.max(tnorm, Math.abs(d[i]) + Math.abs(e[i]) + (i > 0 ? Math.abs(e[i - 1]) : 0));
+  for (let i = 0; i < n; i++)
+    tnorm = Math.max(tnorm, Math.abs(d[i]) + Math.abs(e[i]) + (i > 0 ? Math.abs(e[i - 1]) : 0));
   if (!Number.isFinite(tnorm)) throw new Error(`symmetricEigenvalues: the matrix has a non-finite entry (n = ${n})`);
   // e_m is negligible if small next to its diagonal neighbours or below ε‖T‖ (absolute accuracy is all we promise): without
   // the floor, QL stalls on the round-off "zeros" of a rank-deficient matrix (D of a net: 80+ iterations for one eigenvalue).
@@ -171,16 +181,24 @@ export function symmetricEigenvalues(a: Float64Array, n: number): Float64Array {
   for (let l = 0, iterations = 0; l < n; l++) {
     for (;;) {
       let m = l;
-      for (; m < n - 1; m++) if (Math.abs(e[m]) <= Math.max(floor, Number.EPSILON * (Math.abs(d[m]) + Math.abs(d[m + 1])))) break;
+      for (; m < n - 1; m++)
+        if (Math.abs(e[m]) <= Math.max(floor, Number.EPSILON * (Math.abs(d[m]) + Math.abs(d[m + 1])))) break;
       if (m === l) break;
-      if (++iterations > 30 * n) throw new Error(`symmetricEigenvalues: QL did not converge in 30n iterations (n = ${n}, index ${l})`);
-      let g = (d[l + 1] - d[l]) / (2 * e[l]), r = Math.hypot(g, 1);
+      if (++iterations > 30 * n)
+        throw new Error(`symmetricEigenvalues: QL did not converge in 30n iterations (n = ${n}, index ${l})`);
+      let g = (d[l + 1] - d[l]) / (2 * e[l]),
+        r = Math.hypot(g, 1);
       g = d[m] - d[l] + e[l] / (g + (g >= 0 ? r : -r)); // Wilkinson shift
-      let s = 1, c = 1, shift = 0, split = false;
+      let s = 1,
+        c = 1,
+        shift = 0,
+        split = false;
       for (let i = m - 1; i >= l; i--) {
-        const f = s * e[i], b = c * e[i];
+        const f = s * e[i],
+          b = c * e[i];
         e[i + 1] = r = Math.hypot(f, g);
-        if (r === 0) { // the matrix splits here: restart on the smaller block
+        if (r === 0) {
+          // the matrix splits here: restart on the smaller block
           d[i + 1] -= shift;
           e[m] = 0;
           split = true;
@@ -212,8 +230,10 @@ const GRAM_PANEL_ROWS = 128;
  * entry is Σ over the panel's rows added panel by panel (the same sum as row by row, up to round-off).
  */
 export function centredGram(g: Float64Array, rows: number, n: number, centre?: Float64Array): Float64Array {
-  const R = GRAM_PANEL_ROWS, n4 = Math.ceil(n / 4) * 4; // padded to whole tiles: the pad rows of the panel stay 0
-  const panel = new Float64Array(n4 * R), acc = new Float64Array(n4 * n4);
+  const R = GRAM_PANEL_ROWS,
+    n4 = Math.ceil(n / 4) * 4; // padded to whole tiles: the pad rows of the panel stay 0
+  const panel = new Float64Array(n4 * R),
+    acc = new Float64Array(n4 * n4);
   for (let i0 = 0; i0 < rows; i0 += R) {
     const r1 = Math.min(R, rows - i0);
     for (let r = 0; r < r1; r++) {
@@ -221,24 +241,77 @@ export function centredGram(g: Float64Array, rows: number, n: number, centre?: F
       for (let a = 0; a < n; a++) panel[a * R + r] = g[row + a] - (centre ? centre[a] : 0);
     }
     for (let a0 = 0; a0 < n4; a0 += 4) {
-      const p0 = a0 * R, p1 = p0 + R, p2 = p1 + R, p3 = p2 + R;
+      const p0 = a0 * R,
+        p1 = p0 + R,
+        p2 = p1 + R,
+        p3 = p2 + R;
       for (let b0 = a0; b0 < n4; b0 += 4) {
-        const q0 = b0 * R, q1 = q0 + R, q2 = q1 + R, q3 = q2 + R;
-        let s00 = 0, s01 = 0, s02 = 0, s03 = 0, s10 = 0, s11 = 0, s12 = 0, s13 = 0;
-        let s20 = 0, s21 = 0, s22 = 0, s23 = 0, s30 = 0, s31 = 0, s32 = 0, s33 = 0;
+        const q0 = b0 * R,
+          q1 = q0 + R,
+          q2 = q1 + R,
+          q3 = q2 + R;
+        let s00 = 0,
+          s01 = 0,
+          s02 = 0,
+          s03 = 0,
+          s10 = 0,
+          s11 = 0,
+          s12 = 0,
+          s13 = 0;
+        let s20 = 0,
+          s21 = 0,
+          s22 = 0,
+          s23 = 0,
+          s30 = 0,
+          s31 = 0,
+          s32 = 0,
+          s33 = 0;
         for (let r = 0; r < r1; r++) {
-          const x0 = panel[p0 + r], x1 = panel[p1 + r], x2 = panel[p2 + r], x3 = panel[p3 + r];
-          const y0 = panel[q0 + r], y1 = panel[q1 + r], y2 = panel[q2 + r], y3 = panel[q3 + r];
-          s00 += x0 * y0; s01 += x0 * y1; s02 += x0 * y2; s03 += x0 * y3;
-          s10 += x1 * y0; s11 += x1 * y1; s12 += x1 * y2; s13 += x1 * y3;
-          s20 += x2 * y0; s21 += x2 * y1; s22 += x2 * y2; s23 += x2 * y3;
-          s30 += x3 * y0; s31 += x3 * y1; s32 += x3 * y2; s33 += x3 * y3;
+          const x0 = panel[p0 + r],
+            x1 = panel[p1 + r],
+            x2 = panel[p2 + r],
+            x3 = panel[p3 + r];
+          const y0 = panel[q0 + r],
+            y1 = panel[q1 + r],
+            y2 = panel[q2 + r],
+            y3 = panel[q3 + r];
+          s00 += x0 * y0;
+          s01 += x0 * y1;
+          s02 += x0 * y2;
+          s03 += x0 * y3;
+          s10 += x1 * y0;
+          s11 += x1 * y1;
+          s12 += x1 * y2;
+          s13 += x1 * y3;
+          s20 += x2 * y0;
+          s21 += x2 * y1;
+          s22 += x2 * y2;
+          s23 += x2 * y3;
+          s30 += x3 * y0;
+          s31 += x3 * y1;
+          s32 += x3 * y2;
+          s33 += x3 * y3;
         }
-        const t0 = a0 * n4 + b0, t1 = t0 + n4, t2 = t1 + n4, t3 = t2 + n4;
-        acc[t0] += s00; acc[t0 + 1] += s01; acc[t0 + 2] += s02; acc[t0 + 3] += s03;
-        acc[t1] += s10; acc[t1 + 1] += s11; acc[t1 + 2] += s12; acc[t1 + 3] += s13;
-        acc[t2] += s20; acc[t2 + 1] += s21; acc[t2 + 2] += s22; acc[t2 + 3] += s23;
-        acc[t3] += s30; acc[t3 + 1] += s31; acc[t3 + 2] += s32; acc[t3 + 3] += s33;
+        const t0 = a0 * n4 + b0,
+          t1 = t0 + n4,
+          t2 = t1 + n4,
+          t3 = t2 + n4;
+        acc[t0] += s00;
+        acc[t0 + 1] += s01;
+        acc[t0 + 2] += s02;
+        acc[t0 + 3] += s03;
+        acc[t1] += s10;
+        acc[t1 + 1] += s11;
+        acc[t1 + 2] += s12;
+        acc[t1 + 3] += s13;
+        acc[t2] += s20;
+        acc[t2 + 1] += s21;
+        acc[t2 + 2] += s22;
+        acc[t2 + 3] += s23;
+        acc[t3] += s30;
+        acc[t3 + 1] += s31;
+        acc[t3 + 2] += s32;
+        acc[t3 + 3] += s33;
       }
     }
   }
@@ -289,9 +362,13 @@ export function solve(a: Float64Array, n: number, b: Float64Array): Float64Array
     if (lu[piv * n + k] === 0) throw new Error(`solve: matrix is singular (zero pivot in column ${k})`);
     if (piv !== k) {
       for (let j = 0; j < n; j++) {
-        const t = lu[k * n + j]; lu[k * n + j] = lu[piv * n + j]; lu[piv * n + j] = t;
+        const t = lu[k * n + j];
+        lu[k * n + j] = lu[piv * n + j];
+        lu[piv * n + j] = t;
       }
-      const t = x[k]; x[k] = x[piv]; x[piv] = t;
+      const t = x[k];
+      x[k] = x[piv];
+      x[piv] = t;
     }
     const pkk = lu[k * n + k];
     for (let i = k + 1; i < n; i++) {

@@ -12,18 +12,27 @@ const JUMP = [0x8764000b, 0xf542d2d3, 0x6fa035c3, 0x77f2db5b];
 export class Xoshiro128 implements Rng {
   private spare = 0;
   private hasSpare = false;
-  constructor(private s0: number, private s1: number, private s2: number, private s3: number) {
+  constructor(
+    private s0: number,
+    private s1: number,
+    private s2: number,
+    private s3: number,
+  ) {
     if ((s0 | s1 | s2 | s3) === 0) throw new Error('xoshiro128: all-zero state');
   }
 
   static fromSeed(seed: number): Xoshiro128 {
-    if (!Number.isSafeInteger(seed) || seed < 0) throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);
+    if (!Number.isSafeInteger(seed) || seed < 0)
+      throw new RangeError(`seed must be a non-negative safe integer, got ${seed}`);
     const out = splitmix64Words(BigInt(seed), 4);
     return new Xoshiro128(out[0], out[1], out[2], out[3]);
   }
 
   nextU32(): number {
-    const s0 = this.s0, s1 = this.s1, s2 = this.s2 ^ s0, s3 = this.s3 ^ s1;
+    const s0 = this.s0,
+      s1 = this.s1,
+      s2 = this.s2 ^ s0,
+      s3 = this.s3 ^ s1;
     const r = Math.imul(s1, 5);
     const result = Math.imul((r << 7) | (r >>> 25), 9) >>> 0;
     this.s0 = s0 ^ s3;
@@ -34,7 +43,8 @@ export class Xoshiro128 implements Rng {
   }
 
   nextDouble(): number {
-    const hi = this.nextU32() >>> 5, lo = this.nextU32() >>> 6;
+    const hi = this.nextU32() >>> 5,
+      lo = this.nextU32() >>> 6;
     return (hi * 67108864 + lo) * TWO53_INV;
   }
 
@@ -72,16 +82,25 @@ export class Xoshiro128 implements Rng {
 
   /** Advances by 2^64 calls (independent, non-overlapping sub-streams). */
   jump(): void {
-    let t0 = 0, t1 = 0, t2 = 0, t3 = 0;
+    let t0 = 0,
+      t1 = 0,
+      t2 = 0,
+      t3 = 0;
     for (let i = 0; i < 4; i++) {
       for (let b = 0; b < 32; b++) {
         if (JUMP[i] & (1 << b)) {
-          t0 ^= this.s0; t1 ^= this.s1; t2 ^= this.s2; t3 ^= this.s3;
+          t0 ^= this.s0;
+          t1 ^= this.s1;
+          t2 ^= this.s2;
+          t3 ^= this.s3;
         }
         this.nextU32();
       }
     }
-    this.s0 = t0; this.s1 = t1; this.s2 = t2; this.s3 = t3;
+    this.s0 = t0;
+    this.s1 = t1;
+    this.s2 = t2;
+    this.s3 = t3;
     this.hasSpare = false;
   }
 

@@ -26,21 +26,39 @@ const PER_CHAIN_OBJECTS = 512;
  * chain 2·dim doubles and per group 2·dim² (a covariance). Conservative by design: it refuses a run that would grow
  * until the process dies, not one that fits.
  */
-export function estimateMemory(spec: ReturnType<typeof resolveSpec>, parts: SimulationParts & { context: RunContext }, groups: number): MemoryEstimate {
-  const { dim } = parts.landscape, chains = spec.chains;
+export function estimateMemory(
+  spec: ReturnType<typeof resolveSpec>,
+  parts: SimulationParts & { context: RunContext },
+  groups: number,
+): MemoryEstimate {
+  const { dim } = parts.landscape,
+    chains = spec.chains;
   const perGroupChains = Math.ceil(chains / groups);
   const blockSize = blockSizeFor(spec, perGroupChains, dim);
   const frame = chains * 8 * (blockSize * (dim + parts.optimizer.scalarNames.length) + dim);
-  const perChain = 8 * dim + 8 * parts.optimizer.scratchSize + 4 * Math.max(1, parts.sampler.batchSize) + 4 * (parts.landscape.dataSize ?? 0) + PER_CHAIN_OBJECTS;
+  const perChain =
+    8 * dim +
+    8 * parts.optimizer.scratchSize +
+    4 * Math.max(1, parts.sampler.batchSize) +
+    4 * (parts.landscape.dataSize ?? 0) +
+    PER_CHAIN_OBJECTS;
   const terms: { field: string; bytes: number; why: string }[] = [
-    { field: spec.blockSize === undefined ? 'scenario.chains' : 'scenario.blockSize', bytes: frame, why: `frames of ${chains} chains × ${blockSize} steps × ${dim} doubles` },
+    {
+      field: spec.blockSize === undefined ? 'scenario.chains' : 'scenario.blockSize',
+      bytes: frame,
+      why: `frames of ${chains} chains × ${blockSize} steps × ${dim} doubles`,
+    },
     { field: 'scenario.chains', bytes: chains * perChain, why: `${chains} chains × ${formatBytes(perChain)} of state` },
     { field: 'scenario.workers', bytes: groups * PER_GROUP, why: `${groups} workers × ${formatBytes(PER_GROUP)}` },
   ];
   parts.observers.forEach((o, i) => {
     const own = o.memoryBytes?.();
     const bytes = own ?? chains * 16 * dim + groups * 16 * dim * dim;
-    terms.push({ field: own === undefined ? 'scenario.chains' : `scenario.observers[${i}].params`, bytes, why: `observer ${spec.observers[i].name}: ${formatBytes(bytes)}` });
+    terms.push({
+      field: own === undefined ? 'scenario.chains' : `scenario.observers[${i}].params`,
+      bytes,
+      why: `observer ${spec.observers[i].name}: ${formatBytes(bytes)}`,
+    });
   });
   const bytes = terms.reduce((s, t) => s + t.bytes, 0);
   const largest = terms.reduce((a, b) => (b.bytes > a.bytes ? b : a));
@@ -52,15 +70,34 @@ export function memoryLimit(): number {
   const raw = process.env[MEMORY_LIMIT_ENV];
   if (raw === undefined || raw === '') return 0.75 * totalmem();
   const m = /^\s*(\d+(?:\.\d+)?(?:e\d+)?)\s*(|b|kb|mb|gb|tb|kib|mib|gib|tib)\s*$/i.exec(raw);
-  const unit: Record<string, number> = { '': 1, b: 1, kb: 1e3, mb: 1e6, gb: 1e9, tb: 1e12, kib: 2 ** 10, mib: 2 ** 20, gib: 2 ** 30, tib: 2 ** 40 };
+  const unit: Record<string, number> = {
+    '': 1,
+    b: 1,
+    kb: 1e3,
+    mb: 1e6,
+    gb: 1e9,
+    tb: 1e12,
+    kib: 2 ** 10,
+    mib: 2 ** 20,
+    gib: 2 ** 30,
+    tib: 2 ** 40,
+  };
   const value = m ? Number(m[1]) * unit[m[2].toLowerCase()] : NaN;
-  if (!Number.isFinite(value) || value <= 0) throw new ScenarioError(MEMORY_LIMIT_ENV, `must be a positive number of bytes (e.g. 8GB, 512MiB), got ${preview(raw.slice(0, 40))}`);
+  if (!Number.isFinite(value) || value <= 0)
+    throw new ScenarioError(
+      MEMORY_LIMIT_ENV,
+      `must be a positive number of bytes (e.g. 8GB, 512MiB), got ${preview(raw.slice(0, 40))}`,
+    );
   return value;
 }
 
 export function formatBytes(bytes: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
-  let v = bytes, u = 0;
-  while (v >= 1000 && u < units.length - 1) { v /= 1000; u++; }
+  let v = bytes,
+    u = 0;
+  while (v >= 1000 && u < units.length - 1) {
+    v /= 1000;
+    u++;
+  }
   return `${v >= 100 || u === 0 ? v.toFixed(0) : v.toPrecision(2)} ${units[u]}`;
 }

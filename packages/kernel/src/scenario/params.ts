@@ -24,18 +24,31 @@ export function resolveParams(info: PluginInfo, given: unknown, field: string): 
 }
 
 export function checkValue(value: unknown, spec: ParamSpec, field: string): void {
-  const fail = (why: string) => { throw new ScenarioError(field, `${why}, got ${preview(value)}`); };
+  const fail = (why: string) => {
+    throw new ScenarioError(field, `${why}, got ${preview(value)}`);
+  };
   switch (spec.type) {
-    case 'number': if (typeof value !== 'number' || !Number.isFinite(value)) fail('must be a finite number'); break;
-    case 'integer': if (!Number.isSafeInteger(value)) fail('must be an integer'); break;
-    case 'string': if (typeof value !== 'string') fail('must be a string'); break;
-    case 'boolean': if (typeof value !== 'boolean') fail('must be true or false'); break;
-    case 'array': if (!Array.isArray(value)) fail('must be an array'); break;
+    case 'number':
+      if (typeof value !== 'number' || !Number.isFinite(value)) fail('must be a finite number');
+      break;
+    case 'integer':
+      if (!Number.isSafeInteger(value)) fail('must be an integer');
+      break;
+    case 'string':
+      if (typeof value !== 'string') fail('must be a string');
+      break;
+    case 'boolean':
+      if (typeof value !== 'boolean') fail('must be true or false');
+      break;
+    case 'array':
+      if (!Array.isArray(value)) fail('must be an array');
+      break;
   }
   if (spec.enum && !spec.enum.includes(value)) fail(`must be one of ${spec.enum.map((v) => preview(v)).join(', ')}`);
   if (typeof value === 'number') {
     if (spec.minimum !== undefined && value < spec.minimum) fail(`must be ≥ ${spec.minimum}`);
-    if (spec.exclusiveMinimum !== undefined && value <= spec.exclusiveMinimum) fail(`must be > ${spec.exclusiveMinimum}`);
+    if (spec.exclusiveMinimum !== undefined && value <= spec.exclusiveMinimum)
+      fail(`must be > ${spec.exclusiveMinimum}`);
     if (spec.maximum !== undefined && value > spec.maximum) fail(`must be ≤ ${spec.maximum}`);
   }
 }

@@ -63,20 +63,31 @@ export interface SimulationPlan {
  * shape against the landscape's dimension, θ₀ when the run needs it, and the memory the run will hold. Bad input
  * throws a ScenarioError naming the field; `nesslab validate` runs exactly this.
  */
-export async function planSimulation(container: Container, raw: unknown, options: Pick<SimulateOptions, 'reference' | 'groups' | 'memoryLimit'> = {}): Promise<SimulationPlan> {
+export async function planSimulation(
+  container: Container,
+  raw: unknown,
+  options: Pick<SimulateOptions, 'reference' | 'groups' | 'memoryLimit'> = {},
+): Promise<SimulationPlan> {
   const spec = resolveSpec(container, raw);
   const landscape = await prepareLandscape(container, spec);
   checkInit(spec, landscape);
   // θ₀ by Newton only when the start or an observer needs it: some landscapes have no minimum to find (a net on random labels).
-  const needsReference = spec.init.kind === 'minimum' || (spec.init.kind === 'gaussian' && !spec.init.mean) || spec.observers.some((o) => readsReference(container, o.name, o.params ?? {}));
+  const needsReference =
+    spec.init.kind === 'minimum' ||
+    (spec.init.kind === 'gaussian' && !spec.init.mean) ||
+    spec.observers.some((o) => readsReference(container, o.name, o.params ?? {}));
   const reference = options.reference ?? (needsReference ? findMinimumChecked(landscape, spec) : undefined);
-  if (reference && reference.length !== landscape.dim) throw new ScenarioError('reference', `θ₀ has ${reference.length} numbers, the landscape ${landscape.dim}`);
+  if (reference && reference.length !== landscape.dim)
+    throw new ScenarioError('reference', `θ₀ has ${reference.length} numbers, the landscape ${landscape.dim}`);
   const parts = configureParts(container, spec, landscape, reference ? { reference } : {});
   const groups = Math.max(1, Math.min(options.groups ?? spec.workers ?? 1, spec.chains));
   const memory = estimateMemory(spec, parts, groups);
   const limit = options.memoryLimit ?? memoryLimit();
   if (memory.bytes > limit) {
-    throw new ScenarioError(memory.field, `the run would hold about ${formatBytes(memory.bytes)} (${memory.why}), more than the ${formatBytes(limit)} allowed (${MEMORY_LIMIT_ENV} to change)`);
+    throw new ScenarioError(
+      memory.field,
+      `the run would hold about ${formatBytes(memory.bytes)} (${memory.why}), more than the ${formatBytes(limit)} allowed (${MEMORY_LIMIT_ENV} to change)`,
+    );
   }
   return { spec, parts, ...(reference ? { reference } : {}), groups, memory };
 }
@@ -87,30 +98,66 @@ export async function planSimulation(container: Container, raw: unknown, options
  * TypeScript checks a spec written in a script (required fields, plugin references, `init`) before it runs. A field
  * held as `unknown` (or `any`) is left to the run-time check too.
  */
-export type SpecArgument<S> = unknown extends S ? unknown : string extends keyof S ? unknown : {
-  [K in keyof SimulationSpecInput]: K extends keyof S ? (unknown extends S[K] ? unknown : SimulationSpecInput[K]) : SimulationSpecInput[K];
-};
+export type SpecArgument<S> = unknown extends S
+  ? unknown
+  : string extends keyof S
+    ? unknown
+    : {
+        [K in keyof SimulationSpecInput]: K extends keyof S
+          ? unknown extends S[K]
+            ? unknown
+            : SimulationSpecInput[K]
+          : SimulationSpecInput[K];
+      };
 
 /**
  * Runs a simulation spec: plan (all checks), split the chains into groups, run them, combine the observers in chain
  * order. The spec is a `SimulationSpecInput` (typed) or plain JSON; either way `resolveSpec` checks it at run time
  * and bad input throws a ScenarioError naming the field.
  */
-export async function simulate<S>(container: Container, spec: S & SpecArgument<S>, options?: SimulateOptions): Promise<SimulationResult>;
-export async function simulate(container: Container, raw: unknown, options: SimulateOptions = {}): Promise<SimulationResult> {
-  const { spec, parts, reference, groups } = options.plan ?? await planSimulation(container, raw, options);
+export async function simulate<S>(
+  container: Container,
+  spec: S & SpecArgument<S>,
+  options?: SimulateOptions,
+): Promise<SimulationResult>;
+export async function simulate(
+  container: Container,
+  raw: unknown,
+  options: SimulateOptions = {},
+): Promise<SimulationResult> {
+  const { spec, parts, reference, groups } = options.plan ?? (await planSimulation(container, raw, options));
   const runGroup = options.runGroup ?? ((job, onProgress) => runGroupHere(container, job, onProgress));
-  const done = new Array<number>(groups).fill(0), total = spec.chains * spec.steps;
+  const done = new Array<number>(groups).fill(0),
+    total = spec.chains * spec.steps;
   // The earliest step any group has diverged at: the others stop once past it (nothing later can be reported).
-  const stopAfter = new SharedArrayBuffer(8), bound = new Float64Array(stopAfter);
+  const stopAfter = new SharedArrayBuffer(8),
+    bound = new Float64Array(stopAfter);
   bound[0] = Infinity;
   const jobs: Promise<unknown[]>[] = [];
   for (let g = 0; g < groups; g++) {
-    const chainStart = Math.floor((g * spec.chains) / groups), chainEnd = Math.floor(((g + 1) * spec.chains) / groups);
-    const job: GroupJob = { spec, chainStart, chainCount: chainEnd - chainStart, stopAfter, ...(reference ? { reference: [...reference] } : {}) };
-    const run = runGroup(job, (n) => { done[g] = n; options.onProgress?.(done.reduce((a, b) => a + b, 0), total); });
+    const chainStart = Math.floor((g * spec.chains) / groups),
+      chainEnd = Math.floor(((g + 1) * spec.chains) / groups);
+    const job: GroupJob = {
+      spec,
+      chainStart,
+      chainCount: chainEnd - chainStart,
+      stopAfter,
+      ...(reference ? { reference: [...reference] } : {}),
+    };
+    const run = runGroup(job, (n) => {
+      done[g] = n;
+      options.onProgress?.(
+        done.reduce((a, b) => a + b, 0),
+        total,
+      );
+    });
     // Any other failure stops every group at its next block: there is nothing left worth computing.
-    jobs.push(run.catch((e: unknown) => { if (!(e instanceof DivergenceError)) bound[0] = 0; throw e; }));
+    jobs.push(
+      run.catch((e: unknown) => {
+        if (!(e instanceof DivergenceError)) bound[0] = 0;
+        throw e;
+      }),
+    );
   }
   const settled = await Promise.allSettled(jobs);
   const failures = settled.flatMap((s) => (s.status === 'rejected' ? [s.reason as unknown] : []));
@@ -121,7 +168,8 @@ export async function simulate(container: Container, raw: unknown, options: Simu
   const partials = settled.map((s) => (s as PromiseFulfilledResult<unknown[]>).value);
   const observers: Record<string, unknown> = {};
   parts.observers.forEach((observer, k) => {
-    const name = spec.observers[k].name, key = Object.hasOwn(observers, name) ? `${name}#${k}` : name;
+    const name = spec.observers[k].name,
+      key = Object.hasOwn(observers, name) ? `${name}#${k}` : name;
     observers[key] = observer.result(observer.combine(partials.map((p) => p[k])));
   });
   const runtime = parts.landscape.runtime?.();
@@ -129,21 +177,35 @@ export async function simulate(container: Container, raw: unknown, options: Simu
 }
 
 /** Runs one chain group in this thread (a worker calls this too). */
-export async function runGroupHere(container: Container, job: GroupJob, onProgress?: (chainSteps: number) => void): Promise<unknown[]> {
+export async function runGroupHere(
+  container: Container,
+  job: GroupJob,
+  onProgress?: (chainSteps: number) => void,
+): Promise<unknown[]> {
   const { spec } = job;
   const reference = job.reference ? Float64Array.from(job.reference) : undefined;
-  const parts = configureParts(container, spec, await prepareLandscape(container, spec), reference ? { reference } : {});
-  const dim = parts.landscape.dim, init = spec.init;
+  const parts = configureParts(
+    container,
+    spec,
+    await prepareLandscape(container, spec),
+    reference ? { reference } : {},
+  );
+  const dim = parts.landscape.dim,
+    init = spec.init;
   const gaussian = init.kind === 'gaussian' ? gaussianStart(init.mean ?? reference!, init.covariance, dim) : undefined;
   const stopAfter = job.stopAfter ? new Float64Array(job.stopAfter) : undefined;
   return runChains(parts, {
-    seed: spec.seed, chainStart: job.chainStart, chainCount: job.chainCount, steps: spec.steps,
+    seed: spec.seed,
+    chainStart: job.chainStart,
+    chainCount: job.chainCount,
+    steps: spec.steps,
     blockSize: blockSizeFor(spec, job.chainCount, dim),
     onProgress,
     ...(stopAfter ? { stopAfter } : {}),
     initialTheta(_chain, out, normal) {
       if (init.kind === 'point') out.set(init.theta);
-      else if (init.kind === 'random') (parts.landscape as Landscape & RandomStart).randomInit(out, normal); // checkInit made sure
+      else if (init.kind === 'random')
+        (parts.landscape as Landscape & RandomStart).randomInit(out, normal); // checkInit made sure
       else if (gaussian) gaussian(out, normal);
       else out.set(reference!);
     },
@@ -152,12 +214,29 @@ export async function runGroupHere(container: Container, job: GroupJob, onProgre
 
 /** The start's shape against the landscape (checked before any step, so `validate` sees it too). */
 function checkInit(spec: ResolvedSpec, landscape: Landscape): void {
-  const init = spec.init, dim = landscape.dim;
-  if (init.kind === 'point' && init.theta.length !== dim) throw new ScenarioError('scenario.init.theta', `needs ${dim} numbers (the landscape's dim), got ${init.theta.length}`);
-  if (init.kind === 'random' && !hasRandomStart(landscape)) throw new ScenarioError('scenario.init.kind', `the landscape "${spec.landscape.name}" has no random initial condition; use "minimum", "point" or "gaussian"`);
+  const init = spec.init,
+    dim = landscape.dim;
+  if (init.kind === 'point' && init.theta.length !== dim)
+    throw new ScenarioError(
+      'scenario.init.theta',
+      `needs ${dim} numbers (the landscape's dim), got ${init.theta.length}`,
+    );
+  if (init.kind === 'random' && !hasRandomStart(landscape))
+    throw new ScenarioError(
+      'scenario.init.kind',
+      `the landscape "${spec.landscape.name}" has no random initial condition; use "minimum", "point" or "gaussian"`,
+    );
   if (init.kind === 'gaussian') {
-    if (init.mean && init.mean.length !== dim) throw new ScenarioError('scenario.init.mean', `needs ${dim} numbers (the landscape's dim), got ${init.mean.length}`);
-    if (init.covariance.length !== dim) throw new ScenarioError('scenario.init.covariance', `needs ${dim}×${dim} numbers (the landscape's dim), got ${init.covariance.length} rows`);
+    if (init.mean && init.mean.length !== dim)
+      throw new ScenarioError(
+        'scenario.init.mean',
+        `needs ${dim} numbers (the landscape's dim), got ${init.mean.length}`,
+      );
+    if (init.covariance.length !== dim)
+      throw new ScenarioError(
+        'scenario.init.covariance',
+        `needs ${dim}×${dim} numbers (the landscape's dim), got ${init.covariance.length} rows`,
+      );
     gaussianStart(new Float64Array(dim), init.covariance, dim); // its Cholesky factor: not positive semi-definite throws here
   }
 }
@@ -176,10 +255,21 @@ function findMinimumChecked(landscape: Landscape, spec: ResolvedSpec): Float64Ar
 }
 
 function overflowError(spec: ResolvedSpec, why: string): ScenarioError {
-  const numeric = Object.entries(spec.landscape.params ?? {}).filter((e): e is [string, number] => typeof e[1] === 'number' && e[1] !== 0);
-  const largest = numeric.sort((a, b) => Math.abs(Math.log10(Math.abs(b[1]))) - Math.abs(Math.log10(Math.abs(a[1]))))[0];
-  if (!largest) return new ScenarioError('scenario.landscape', `${why.replace(/^newtonMinimum: /, '')}: the landscape overflows float64`);
-  return new ScenarioError(`scenario.landscape.params.${largest[0]}`, `${why.replace(/^newtonMinimum: /, '')} with ${largest[0]} = ${largest[1]}: the landscape overflows float64`);
+  const numeric = Object.entries(spec.landscape.params ?? {}).filter(
+    (e): e is [string, number] => typeof e[1] === 'number' && e[1] !== 0,
+  );
+  const largest = numeric.sort(
+    (a, b) => Math.abs(Math.log10(Math.abs(b[1]))) - Math.abs(Math.log10(Math.abs(a[1]))),
+  )[0];
+  if (!largest)
+    return new ScenarioError(
+      'scenario.landscape',
+      `${why.replace(/^newtonMinimum: /, '')}: the landscape overflows float64`,
+    );
+  return new ScenarioError(
+    `scenario.landscape.params.${largest[0]}`,
+    `${why.replace(/^newtonMinimum: /, '')} with ${largest[0]} = ${largest[1]}: the landscape overflows float64`,
+  );
 }
 
 /**
@@ -193,7 +283,8 @@ export function findMinimum(landscape: Landscape, seed: number): Float64Array {
     const rng = Xoshiro128.fromSeed(seed);
     landscape.randomInit(start, () => rng.nextNormal());
   }
-  return newtonMinimum(landscape, start, landscape.gradientTolerance ? { tolerance: landscape.gradientTolerance } : {}).theta;
+  return newtonMinimum(landscape, start, landscape.gradientTolerance ? { tolerance: landscape.gradientTolerance } : {})
+    .theta;
 }
 
 /**
@@ -210,14 +301,23 @@ function readsReference(container: Container, name: string, params: Readonly<Rec
  * θ = mean + L z, z ~ N(0, I) from the chain's own stream, L the lower Cholesky factor of the covariance (computed
  * once). Semi-definite is allowed: a pivot below n·ε·max diag gives a zero column (a direction with no spread).
  */
-function gaussianStart(mean: ArrayLike<number>, covariance: number[][], n: number): (out: Float64Array, normal: () => number) => void {
-  if (mean.length !== n || covariance.length !== n) throw new ScenarioError('scenario.init', `mean and covariance need ${n} rows (the landscape's dim), got ${mean.length} and ${covariance.length}`);
+function gaussianStart(
+  mean: ArrayLike<number>,
+  covariance: number[][],
+  n: number,
+): (out: Float64Array, normal: () => number) => void {
+  if (mean.length !== n || covariance.length !== n)
+    throw new ScenarioError(
+      'scenario.init',
+      `mean and covariance need ${n} rows (the landscape's dim), got ${mean.length} and ${covariance.length}`,
+    );
   const l = new Float64Array(n * n);
   const floor = n * Number.EPSILON * Math.max(...covariance.map((row, a) => Math.abs(row[a])));
   for (let j = 0; j < n; j++) {
     let d = covariance[j][j];
     for (let k = 0; k < j; k++) d -= l[j * n + k] * l[j * n + k];
-    if (d < -floor) throw new ScenarioError('scenario.init.covariance', `is not positive semi-definite (pivot ${d} in row ${j})`);
+    if (d < -floor)
+      throw new ScenarioError('scenario.init.covariance', `is not positive semi-definite (pivot ${d} in row ${j})`);
     if (d <= floor) continue;
     const ljj = Math.sqrt(d);
     l[j * n + j] = ljj;

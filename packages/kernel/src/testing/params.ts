@@ -8,6 +8,10 @@ import { resolveParams } from '../scenario/params.ts';
  * `<plugin name>.params.<key>` unless `field` says otherwise.
  *   sampler.configure(paramsFor(withReplacementInfo, { batchSize: 5 }), 20);
  */
-export function paramsFor<const I extends PluginInfo>(info: I, given: { readonly [K in keyof I['params']]?: unknown } = {}, field = `${info.name}.params`): ParamsOf<I> {
+export function paramsFor<const I extends PluginInfo>(
+  info: I,
+  given: { readonly [K in keyof I['params']]?: unknown } = {},
+  field = `${info.name}.params`,
+): ParamsOf<I> {
   return resolveParams(info, given, field) as ParamsOf<I>;
 }

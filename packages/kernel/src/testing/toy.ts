@@ -10,15 +10,33 @@ import { bindPlugin } from '../plugin.ts';
 import { definePlugin, type ParamsOf } from '../define-plugin.ts';
 
 export const toyQuadraticInfo = definePlugin({
-  kind: 'landscape', name: 'toy-quadratic', description: 'toy-quadratic', precision: 'float64',
+  kind: 'landscape',
+  name: 'toy-quadratic',
+  description: 'toy-quadratic',
+  precision: 'float64',
   params: { curvature: { type: 'number', description: 'a', default: 1 } },
 });
-export const toySamplerInfo = definePlugin({ kind: 'sampler', name: 'toy-wr', description: 'toy-wr', params: {}, precision: 'float64' });
+export const toySamplerInfo = definePlugin({
+  kind: 'sampler',
+  name: 'toy-wr',
+  description: 'toy-wr',
+  params: {},
+  precision: 'float64',
+});
 export const toySgdInfo = definePlugin({
-  kind: 'optimizer', name: 'toy-sgd', description: 'toy-sgd', precision: 'float64',
+  kind: 'optimizer',
+  name: 'toy-sgd',
+  description: 'toy-sgd',
+  precision: 'float64',
   params: { eta: { type: 'number', description: 'η', default: 0.1, exclusiveMinimum: 0 } },
 });
-export const trajectoryInfo = definePlugin({ kind: 'observer', name: 'trajectory', description: 'trajectory', params: {}, precision: 'float64' });
+export const trajectoryInfo = definePlugin({
+  kind: 'observer',
+  name: 'trajectory',
+  description: 'trajectory',
+  params: {},
+  precision: 'float64',
+});
 
 /** Test-only plugins: a quadratic landscape ℓ_i = ½ a |θ − x_i|², a WR sampler, SGD, and a trajectory hash. */
 export class ToyQuadratic implements Landscape {
@@ -32,7 +50,8 @@ export class ToyQuadratic implements Landscape {
   }
   loss(t: Float64Array): number {
     let s = 0;
-    for (let i = 0; i < this.dataSize; i++) s += 0.5 * this.a * ((t[0] - this.x[2 * i]) ** 2 + (t[1] - this.x[2 * i + 1]) ** 2);
+    for (let i = 0; i < this.dataSize; i++)
+      s += 0.5 * this.a * ((t[0] - this.x[2 * i]) ** 2 + (t[1] - this.x[2 * i + 1]) ** 2);
     return s / this.dataSize;
   }
   gradient(t: Float64Array, out: Float64Array): void {
@@ -40,28 +59,48 @@ export class ToyQuadratic implements Landscape {
     this.minibatchGradient(t, all, this.dataSize, out);
   }
   minibatchGradient(t: Float64Array, batch: Int32Array, m: number, out: Float64Array): void {
-    let g0 = 0, g1 = 0;
-    for (let k = 0; k < m; k++) { const i = batch[k]; g0 += t[0] - this.x[2 * i]; g1 += t[1] - this.x[2 * i + 1]; }
+    let g0 = 0,
+      g1 = 0;
+    for (let k = 0; k < m; k++) {
+      const i = batch[k];
+      g0 += t[0] - this.x[2 * i];
+      g1 += t[1] - this.x[2 * i + 1];
+    }
     out[0] = (this.a * g0) / m;
     out[1] = (this.a * g1) / m;
   }
   sampleGradients(t: Float64Array, out: Float64Array): void {
-    for (let i = 0; i < this.dataSize; i++) { out[2 * i] = this.a * (t[0] - this.x[2 * i]); out[2 * i + 1] = this.a * (t[1] - this.x[2 * i + 1]); }
+    for (let i = 0; i < this.dataSize; i++) {
+      out[2 * i] = this.a * (t[0] - this.x[2 * i]);
+      out[2 * i + 1] = this.a * (t[1] - this.x[2 * i + 1]);
+    }
   }
-  regulariserGradient(_t: Float64Array, out: Float64Array): void { out.fill(0); }
-  hessian(_t: Float64Array, out: Float64Array): void { out.set([this.a, 0, 0, this.a]); }
-  randomInit(out: Float64Array, normal: () => number): void { out[0] = normal(); out[1] = normal(); }
+  regulariserGradient(_t: Float64Array, out: Float64Array): void {
+    out.fill(0);
+  }
+  hessian(_t: Float64Array, out: Float64Array): void {
+    out.set([this.a, 0, 0, this.a]);
+  }
+  randomInit(out: Float64Array, normal: () => number): void {
+    out[0] = normal();
+    out[1] = normal();
+  }
 }
 
 export class ToySampler implements Sampler<null> {
   batchSize = 2;
   stepsPerEpoch = 4;
   private M = 8;
-  configure(_p: ParamsOf<typeof toySamplerInfo>, M: number): void { this.M = M; }
-  init(): null { return null; }
+  configure(_p: ParamsOf<typeof toySamplerInfo>, M: number): void {
+    this.M = M;
+  }
+  init(): null {
+    return null;
+  }
   next(_s: null, rng: Rng, out: Int32Array): void {
     out[0] = rng.nextInt(this.M);
-    do out[1] = rng.nextInt(this.M); while (out[1] === out[0]);
+    do out[1] = rng.nextInt(this.M);
+    while (out[1] === out[0]);
   }
 }
 
@@ -71,7 +110,11 @@ export class ToySgd implements Optimizer {
   private eta = 0.1;
   private landscape!: Landscape;
   private sampler!: Sampler;
-  configure(p: ParamsOf<typeof toySgdInfo>, l: Landscape, s: Sampler): void { this.eta = p.eta; this.landscape = l; this.sampler = s; }
+  configure(p: ParamsOf<typeof toySgdInfo>, l: Landscape, s: Sampler): void {
+    this.eta = p.eta;
+    this.landscape = l;
+    this.sampler = s;
+  }
   step(chain: Chain, scalars: Float64Array): void {
     this.sampler.next(chain.samplerState, chain.rng, chain.batch);
     this.landscape.minibatchGradient(chain.theta, chain.batch, 2, chain.scratch);
@@ -100,8 +143,12 @@ export class TrajectoryObserver implements Observer<{ chains: number[][] }, numb
       map((acc) => ({ chains: [...acc.keys()].sort((a, b) => a - b).map((k) => acc.get(k)!) })),
     );
   }
-  combine(parts: { chains: number[][] }[]) { return { chains: parts.flatMap((p) => p.chains) }; }
-  result(p: { chains: number[][] }) { return p.chains; }
+  combine(parts: { chains: number[][] }[]) {
+    return { chains: parts.flatMap((p) => p.chains) };
+  }
+  result(p: { chains: number[][] }) {
+    return p.chains;
+  }
 }
 
 export const toyModule = new ContainerModule((o) => {

@@ -4,15 +4,23 @@ import { entropyMatrix, entropyRate, regularize } from './entropy.ts';
 
 // 2-D linearised NESS with H = diag(h₁, h₂): Σ_ij = 2D_ij/(η(h_i + h_j)) (Eq. 23), C = cJ with
 // c = (h₁ − h₂)D₁₂/(h₁ + h₂) (Eq. 25), and C D₀⁻¹ C = −(c²/det D₀)·D₀, so Eq. 29 is (c²/det D₀)·tr(D₀Σ⁻¹).
-const eta = 1e-3, h1 = 50, h2 = 3;
+const eta = 1e-3,
+  h1 = 50,
+  h2 = 3;
 const D = Float64Array.from([2e-6, 0.7e-6, 0.7e-6, 0.5e-6]);
 const H = Float64Array.from([h1, 0, 0, h2]);
-const S = lyapunov(H, D, eta, 2), C = circulation(H, S, eta, 2);
-const inv2 = (m: ArrayLike<number>) => { const det = m[0] * m[3] - m[1] * m[2]; return [m[3] / det, -m[1] / det, -m[2] / det, m[0] / det]; };
+const S = lyapunov(H, D, eta, 2),
+  C = circulation(H, S, eta, 2);
+const inv2 = (m: ArrayLike<number>) => {
+  const det = m[0] * m[3] - m[1] * m[2];
+  return [m[3] / det, -m[1] / det, -m[2] / det, m[0] / det];
+};
 
 describe('entropy production theory (004 Eq. 24, 27, 29)', () => {
   it('Eq. 29 equals the closed form of a 2-D NESS', () => {
-    const c = ((h1 - h2) * D[1]) / (h1 + h2), detD = D[0] * D[3] - D[1] * D[2], Si = inv2(S);
+    const c = ((h1 - h2) * D[1]) / (h1 + h2),
+      detD = D[0] * D[3] - D[1] * D[2],
+      Si = inv2(S);
     const closed = ((c * c) / detD) * (D[0] * Si[0] + D[1] * Si[2] + D[2] * Si[1] + D[3] * Si[3]);
     expect(C[1]).toBeCloseTo(c, 15);
     expect(closed).toBeGreaterThan(0);
@@ -20,12 +28,25 @@ describe('entropy production theory (004 Eq. 24, 27, 29)', () => {
   });
 
   it('A = Σ⁻¹CD₀⁻¹ (so that σ_k = δθᵀAΔθ = v^s·D₀⁻¹Δθ), from explicit inverses', () => {
-    const A = entropyMatrix(S, C, D, 2), Si = inv2(S), Di = inv2(D);
-    const mul = (a: number[] | Float64Array, b: number[] | Float64Array) => [a[0] * b[0] + a[1] * b[2], a[0] * b[1] + a[1] * b[3], a[2] * b[0] + a[3] * b[2], a[2] * b[1] + a[3] * b[3]];
-    const direct = mul(mul(Si, C), Di), scale = Math.max(...direct.map(Math.abs));
+    const A = entropyMatrix(S, C, D, 2),
+      Si = inv2(S),
+      Di = inv2(D);
+    const mul = (a: number[] | Float64Array, b: number[] | Float64Array) => [
+      a[0] * b[0] + a[1] * b[2],
+      a[0] * b[1] + a[1] * b[3],
+      a[2] * b[0] + a[3] * b[2],
+      a[2] * b[1] + a[3] * b[3],
+    ];
+    const direct = mul(mul(Si, C), Di),
+      scale = Math.max(...direct.map(Math.abs));
     direct.forEach((x, i) => expect(Math.abs(A[i] - x) / scale).toBeLessThan(1e-12));
     // One step from δθ along v^s's own direction: σ_k = v^s·D₀⁻¹Δθ with v^s = −CΣ⁻¹δθ.
-    const d = [0.3, -0.1], step = [1e-4, 2e-4], v = [-(C[0] * (Si[0] * d[0] + Si[1] * d[1]) + C[1] * (Si[2] * d[0] + Si[3] * d[1])), -(C[2] * (Si[0] * d[0] + Si[1] * d[1]) + C[3] * (Si[2] * d[0] + Si[3] * d[1]))];
+    const d = [0.3, -0.1],
+      step = [1e-4, 2e-4],
+      v = [
+        -(C[0] * (Si[0] * d[0] + Si[1] * d[1]) + C[1] * (Si[2] * d[0] + Si[3] * d[1])),
+        -(C[2] * (Si[0] * d[0] + Si[1] * d[1]) + C[3] * (Si[2] * d[0] + Si[3] * d[1])),
+      ];
     const byV = v[0] * (Di[0] * step[0] + Di[1] * step[1]) + v[1] * (Di[2] * step[0] + Di[3] * step[1]);
     const byA = d[0] * (A[0] * step[0] + A[1] * step[1]) + d[1] * (A[2] * step[0] + A[3] * step[1]);
     expect(Math.abs(byA - byV) / Math.abs(byV)).toBeLessThan(1e-12);
@@ -36,7 +57,8 @@ describe('entropy production theory (004 Eq. 24, 27, 29)', () => {
     const Seq = lyapunov(H, Deq, eta, 2);
     expect(Math.abs(entropyRate(Seq, circulation(H, Seq, eta, 2), Deq, 2))).toBe(0);
     // D ∝ η², Σ ∝ η, C ∝ η²: −tr(CD⁻¹CΣ⁻¹) ∝ η (exactly, up to round-off).
-    const D2 = D.map((x) => 4 * x), S2 = lyapunov(H, D2, 2 * eta, 2);
+    const D2 = D.map((x) => 4 * x),
+      S2 = lyapunov(H, D2, 2 * eta, 2);
     expect(entropyRate(S2, circulation(H, S2, 2 * eta, 2), D2, 2) / entropyRate(S, C, D, 2)).toBeCloseTo(2, 12);
     expect(() => entropyMatrix(S, C, Float64Array.from([1, 2, 2, 1]), 2)).toThrow('D₀ is not positive definite');
   });

@@ -15,8 +15,15 @@ function factor(a: Float64Array, n: number, name: string): Float64Array {
  * A = Σ⁻¹ C D₀⁻¹, so that one step contributes σ_k = δθ_kᵀ A (θ_{k+1} − θ_k): v^s·D₀⁻¹Δθ = −δθᵀΣ⁻¹CᵀD₀⁻¹Δθ and Cᵀ = −C
  * (Eq. 24, 27). Solved by Cholesky in float64: Y = Σ⁻¹C column by column, then Aᵀ = D₀⁻¹Yᵀ.
  */
-export function entropyMatrix(sigma: Float64Array, circulation: Float64Array, diffusion: Float64Array, n: number, regularization = 0): Float64Array {
-  const ls = factor(sigma, n, 'Σ'), ld = factor(regularize(diffusion, n, regularization), n, 'D₀');
+export function entropyMatrix(
+  sigma: Float64Array,
+  circulation: Float64Array,
+  diffusion: Float64Array,
+  n: number,
+  regularization = 0,
+): Float64Array {
+  const ls = factor(sigma, n, 'Σ'),
+    ld = factor(regularize(diffusion, n, regularization), n, 'D₀');
   const y = solveRows(ls, n, Float64Array.from(circulation)); // Y = Σ⁻¹C
   const yt = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) yt[j * n + i] = y[i * n + j];
@@ -28,19 +35,23 @@ export function entropyMatrix(sigma: Float64Array, circulation: Float64Array, di
 
 /** X = (l lᵀ)⁻¹B for all n columns of B at once (overwritten), by rows: contiguous inner loops, ~2n³ flops. */
 function solveRows(l: Float64Array, n: number, b: Float64Array): Float64Array {
-  for (let i = 0; i < n; i++) { // l Z = B
+  for (let i = 0; i < n; i++) {
+    // l Z = B
     const row = i * n;
     for (let k = 0; k < i; k++) {
-      const f = l[row + k], kr = k * n;
+      const f = l[row + k],
+        kr = k * n;
       if (f !== 0) for (let j = 0; j < n; j++) b[row + j] -= f * b[kr + j];
     }
     const d = 1 / l[row + i];
     for (let j = 0; j < n; j++) b[row + j] *= d;
   }
-  for (let i = n - 1; i >= 0; i--) { // lᵀ X = Z
+  for (let i = n - 1; i >= 0; i--) {
+    // lᵀ X = Z
     const row = i * n;
     for (let k = i + 1; k < n; k++) {
-      const f = l[k * n + i], kr = k * n;
+      const f = l[k * n + i],
+        kr = k * n;
       if (f !== 0) for (let j = 0; j < n; j++) b[row + j] -= f * b[kr + j];
     }
     const d = 1 / l[row + i];
@@ -50,7 +61,13 @@ function solveRows(l: Float64Array, n: number, b: Float64Array): Float64Array {
 }
 
 /** ⟨σ⟩/ℓ = −tr(C D₀⁻¹ C Σ⁻¹) = −tr(A C) with A = Σ⁻¹CD₀⁻¹ (Eq. 29); ≥ 0, zero only in equilibrium (C = 0). */
-export function entropyRate(sigma: Float64Array, circulation: Float64Array, diffusion: Float64Array, n: number, regularization = 0): number {
+export function entropyRate(
+  sigma: Float64Array,
+  circulation: Float64Array,
+  diffusion: Float64Array,
+  n: number,
+  regularization = 0,
+): number {
   return entropyRateOf(entropyMatrix(sigma, circulation, diffusion, n, regularization), circulation, n);
 }
 
@@ -73,4 +90,3 @@ export function entropyRateOf(a: Float64Array, circulation: Float64Array, n: num
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) t += a[i * n + j] * circulation[j * n + i];
   return -t;
 }
-

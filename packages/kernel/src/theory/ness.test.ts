@@ -7,14 +7,23 @@ import { newtonMinimum } from './newton.ts';
 /** Seeded uniform(−½, ½) (Park–Miller). */
 function uniform(seed: number): () => number {
   let s = seed;
-  return () => { s = (s * 16807) % 2147483647; return s / 2147483647 - 0.5; };
+  return () => {
+    s = (s * 16807) % 2147483647;
+    return s / 2147483647 - 0.5;
+  };
 }
 
 /** Test-only: ℓ_i = ½(θ − x_i)ᵀA(θ − x_i), R = ½r|θ|² in 2-D, so H = A + rI and ∂ℓ_i − ∇L = −A(x_i − x̄) for every θ. */
 class QuadraticData implements Landscape {
   readonly dim = 2;
   readonly dataSize: number;
-  constructor(readonly A: number[][], readonly x: number[][], readonly r: number) { this.dataSize = x.length; }
+  constructor(
+    readonly A: number[][],
+    readonly x: number[][],
+    readonly r: number,
+  ) {
+    this.dataSize = x.length;
+  }
   configure(): void {}
   private sample(t: Float64Array, i: number, out: Float64Array, o: number): void {
     const u = [t[0] - this.x[i][0], t[1] - this.x[i][1]];
@@ -29,15 +38,29 @@ class QuadraticData implements Landscape {
     }
     return s / this.dataSize + 0.5 * this.r * (t[0] * t[0] + t[1] * t[1]);
   }
-  sampleGradients(t: Float64Array, out: Float64Array): void { for (let i = 0; i < this.dataSize; i++) this.sample(t, i, out, 2 * i); }
-  regulariserGradient(t: Float64Array, out: Float64Array): void { out[0] = this.r * t[0]; out[1] = this.r * t[1]; }
+  sampleGradients(t: Float64Array, out: Float64Array): void {
+    for (let i = 0; i < this.dataSize; i++) this.sample(t, i, out, 2 * i);
+  }
+  regulariserGradient(t: Float64Array, out: Float64Array): void {
+    out[0] = this.r * t[0];
+    out[1] = this.r * t[1];
+  }
   minibatchGradient(t: Float64Array, batch: Int32Array, m: number, out: Float64Array): void {
     const g = new Float64Array(2);
     this.regulariserGradient(t, out);
-    for (let k = 0; k < m; k++) { this.sample(t, batch[k], g, 0); out[0] += g[0] / m; out[1] += g[1] / m; }
+    for (let k = 0; k < m; k++) {
+      this.sample(t, batch[k], g, 0);
+      out[0] += g[0] / m;
+      out[1] += g[1] / m;
+    }
   }
   gradient(t: Float64Array, out: Float64Array): void {
-    this.minibatchGradient(t, Int32Array.from({ length: this.dataSize }, (_, i) => i), this.dataSize, out);
+    this.minibatchGradient(
+      t,
+      Int32Array.from({ length: this.dataSize }, (_, i) => i),
+      this.dataSize,
+      out,
+    );
   }
   hessian(_t: Float64Array, out: Float64Array): void {
     out.set([this.A[0][0] + this.r, this.A[0][1], this.A[1][0], this.A[1][1] + this.r]);
@@ -48,9 +71,17 @@ class QuadraticData implements Landscape {
 class TanhData implements Landscape {
   readonly dim = 3;
   readonly dataSize: number;
-  constructor(readonly a: number[][], readonly y: number[], readonly r: number) { this.dataSize = y.length; }
+  constructor(
+    readonly a: number[][],
+    readonly y: number[],
+    readonly r: number,
+  ) {
+    this.dataSize = y.length;
+  }
   configure(): void {}
-  private act(t: Float64Array, i: number): number { return Math.tanh(this.a[i][0] * t[0] + this.a[i][1] * t[1] + this.a[i][2] * t[2]); }
+  private act(t: Float64Array, i: number): number {
+    return Math.tanh(this.a[i][0] * t[0] + this.a[i][1] * t[1] + this.a[i][2] * t[2]);
+  }
   loss(t: Float64Array): number {
     let s = 0;
     for (let i = 0; i < this.dataSize; i++) s += (this.y[i] - this.act(t, i)) ** 2;
@@ -58,11 +89,14 @@ class TanhData implements Landscape {
   }
   sampleGradients(t: Float64Array, out: Float64Array): void {
     for (let i = 0; i < this.dataSize; i++) {
-      const h = this.act(t, i), c = -2 * (this.y[i] - h) * (1 - h * h);
+      const h = this.act(t, i),
+        c = -2 * (this.y[i] - h) * (1 - h * h);
       for (let k = 0; k < 3; k++) out[3 * i + k] = c * this.a[i][k];
     }
   }
-  regulariserGradient(t: Float64Array, out: Float64Array): void { for (let k = 0; k < 3; k++) out[k] = 2 * this.r * t[k]; }
+  regulariserGradient(t: Float64Array, out: Float64Array): void {
+    for (let k = 0; k < 3; k++) out[k] = 2 * this.r * t[k];
+  }
   minibatchGradient(t: Float64Array, batch: Int32Array, m: number, out: Float64Array): void {
     const g = new Float64Array(3 * this.dataSize);
     this.sampleGradients(t, g);
@@ -70,12 +104,19 @@ class TanhData implements Landscape {
     for (let j = 0; j < m; j++) for (let k = 0; k < 3; k++) out[k] += g[3 * batch[j] + k] / m;
   }
   gradient(t: Float64Array, out: Float64Array): void {
-    this.minibatchGradient(t, Int32Array.from({ length: this.dataSize }, (_, i) => i), this.dataSize, out);
+    this.minibatchGradient(
+      t,
+      Int32Array.from({ length: this.dataSize }, (_, i) => i),
+      this.dataSize,
+      out,
+    );
   }
   hessian(t: Float64Array, out: Float64Array): void {
     out.fill(0);
     for (let i = 0; i < this.dataSize; i++) {
-      const h = this.act(t, i), s = 1 - h * h, c = (2 * s * (s + 2 * h * (this.y[i] - h))) / this.dataSize;
+      const h = this.act(t, i),
+        s = 1 - h * h,
+        c = (2 * s * (s + 2 * h * (this.y[i] - h))) / this.dataSize;
       for (let p = 0; p < 3; p++) for (let q = 0; q < 3; q++) out[3 * p + q] += c * this.a[i][p] * this.a[i][q];
     }
     for (let k = 0; k < 3; k++) out[4 * k] += 2 * this.r;
@@ -83,7 +124,11 @@ class TanhData implements Landscape {
 }
 function tanhData(M: number, seed: number): TanhData {
   const rnd = uniform(seed);
-  return new TanhData(Array.from({ length: M }, () => [2 * rnd(), 2 * rnd(), 2 * rnd()]), Array.from({ length: M }, () => rnd()), 0.05);
+  return new TanhData(
+    Array.from({ length: M }, () => [2 * rnd(), 2 * rnd(), 2 * rnd()]),
+    Array.from({ length: M }, () => rnd()),
+    0.05,
+  );
 }
 
 /** All m-subsets of {0..M−1}. */
@@ -96,22 +141,34 @@ const maxAbs = (a: Float64Array) => a.reduce((s, v) => Math.max(s, Math.abs(v)),
 const diff = (a: Float64Array, b: Float64Array) => a.map((v, i) => v - b[i]);
 /** HΣ + ΣH − 2η⁻¹D. */
 function lyapunovResidual(H: Float64Array, S: Float64Array, D: Float64Array, eta: number, n: number): Float64Array {
-  const hs = matMul(H, S, n), sh = matMul(S, H, n);
+  const hs = matMul(H, S, n),
+    sh = matMul(S, H, n);
   return hs.map((v, i) => v + sh[i] - (2 / eta) * D[i]);
 }
 
 describe('diffusionWR (004 Eq. 14 / A10)', () => {
   // Convention (Eq. 12–13, A2–A6): θ_{t+1} = θ_t − η∇𝓛 + ξ_t, ξ_t = −η(∇L_B − ∇L), D = ½⟨ξξᵀ⟩ = (η²/2)·Cov_B(∇L_B).
-  test.each([[6, 2], [7, 3], [6, 1], [5, 4]])('M = %i, m = %i: equals (η²/2)·Cov of ∇L_B over all C(M, m) batches', (M, m) => {
+  test.each([
+    [6, 2],
+    [7, 3],
+    [6, 1],
+    [5, 4],
+  ])('M = %i, m = %i: equals (η²/2)·Cov of ∇L_B over all C(M, m) batches', (M, m) => {
     const L = tanhData(M, 100 + M + m);
     const theta = Float64Array.from([0.3, -0.7, 1.1]);
     const eta = 0.05;
     const batches = subsets(M, m);
-    const gs = batches.map((b) => { const g = new Float64Array(3); L.minibatchGradient(theta, b, m, g); return g; });
+    const gs = batches.map((b) => {
+      const g = new Float64Array(3);
+      L.minibatchGradient(theta, b, m, g);
+      return g;
+    });
     const mean = new Float64Array(3);
     for (const g of gs) for (let k = 0; k < 3; k++) mean[k] += g[k] / gs.length;
     const cov = new Float64Array(9);
-    for (const g of gs) for (let p = 0; p < 3; p++) for (let q = 0; q < 3; q++) cov[3 * p + q] += ((g[p] - mean[p]) * (g[q] - mean[q])) / gs.length;
+    for (const g of gs)
+      for (let p = 0; p < 3; p++)
+        for (let q = 0; q < 3; q++) cov[3 * p + q] += ((g[p] - mean[p]) * (g[q] - mean[q])) / gs.length;
     const full = new Float64Array(3);
     L.gradient(theta, full);
     // Exact enumeration vs closed form: both are sums of ~C(M,m) float64 terms of size ~1, so agreement to ~1e-15 relative.
@@ -167,14 +224,27 @@ describe('lyapunov and circulation (004 Eq. 21–25)', () => {
   });
 
   test('nessTheory on a 2-D quadratic data landscape: D₀ = η²(n−1)/(2(M−1))·A S_x A, Σ from the closed form', () => {
-    const A = [[2, 0.6], [0.6, 1]];
-    const x = [[0.3, -1], [1.2, 0.4], [-0.5, 0.9], [0.1, 0.2], [-1.4, -0.3]];
+    const A = [
+      [2, 0.6],
+      [0.6, 1],
+    ];
+    const x = [
+      [0.3, -1],
+      [1.2, 0.4],
+      [-0.5, 0.9],
+      [0.1, 0.2],
+      [-1.4, -0.3],
+    ];
     const L = new QuadraticData(A, x, 0.5);
-    const M = 5, m = 2, eta2 = 0.02;
+    const M = 5,
+      m = 2,
+      eta2 = 0.02;
     const t = nessTheory(L, Float64Array.from([0.4, -0.2]), eta2, m);
     // S_x = population covariance of the x_i; n − 1 = (M − m)/m = 1.5, non-integer n.
     const xb = [0, 1].map((k) => x.reduce((s, p) => s + p[k], 0) / M);
-    const Sx = [0, 1, 2, 3].map((k) => x.reduce((s, p) => s + (p[k >> 1] - xb[k >> 1]) * (p[k & 1] - xb[k & 1]), 0) / M);
+    const Sx = [0, 1, 2, 3].map(
+      (k) => x.reduce((s, p) => s + (p[k >> 1] - xb[k >> 1]) * (p[k & 1] - xb[k & 1]), 0) / M,
+    );
     const ASA = matMul(matMul(Float64Array.from(A.flat()), Float64Array.from(Sx), 2), Float64Array.from(A.flat()), 2);
     const D0 = ASA.map((v) => ((eta2 * eta2 * 1.5) / (2 * (M - 1))) * v);
     // D₀ is a sum of 5 outer products either way: 1e-14 relative.
@@ -191,13 +261,22 @@ describe('lyapunov and circulation (004 Eq. 21–25)', () => {
     expect(maxAbs(diff(t.circulation, eq24))).toBeLessThan(1e-12 * maxAbs(t.diffusion));
   });
 
-  test.each([[10, 2], [1e4, 3]])('random 7×7 SPD H (spread %s), PSD D: residual, symmetry, Eq. 24, antisymmetric C', (spread, seed) => {
-    const n = 7, rnd = uniform(seed);
+  test.each([
+    [10, 2],
+    [1e4, 3],
+  ])('random 7×7 SPD H (spread %s), PSD D: residual, symmetry, Eq. 24, antisymmetric C', (spread, seed) => {
+    const n = 7,
+      rnd = uniform(seed);
     // H = Q diag(h) Qᵀ with h log-spaced over `spread` (1e4 ≈ the tanh regression's H₀), D = BBᵀ of rank 3.
-    const Q = symmetricEigen(Float64Array.from({ length: n * n }, rnd).map((v, i, a) => v + a[(i % n) * n + Math.floor(i / n)]), n).vectors;
+    const Q = symmetricEigen(
+      Float64Array.from({ length: n * n }, rnd).map((v, i, a) => v + a[(i % n) * n + Math.floor(i / n)]),
+      n,
+    ).vectors;
     const hd = new Float64Array(n * n);
     for (let k = 0; k < n; k++) hd[k * n + k] = 50 * spread ** (k / (n - 1));
-    const H = matMul(matMul(Q, hd, n), transpose(Q, n), n).map((v, i, a) => 0.5 * (v + a[(i % n) * n + Math.floor(i / n)]));
+    const H = matMul(matMul(Q, hd, n), transpose(Q, n), n).map(
+      (v, i, a) => 0.5 * (v + a[(i % n) * n + Math.floor(i / n)]),
+    );
     const B = Float64Array.from({ length: n * n }, (_, i) => (i % n < 3 ? rnd() : 0));
     const D = matMul(B, transpose(B, n), n);
     const S = lyapunov(H, D, eta, n);
@@ -231,23 +310,50 @@ describe('lyapunov and circulation (004 Eq. 21–25)', () => {
   });
 });
 
-describe('nessTheory and a landscape\'s own fast path', () => {
+describe("nessTheory and a landscape's own fast path", () => {
   test('delegates to landscape.nessTheory when the landscape has one, with the same arguments', () => {
-    const generic = new QuadraticData([[2, 0.5], [0.5, 1]], [[0.1, -0.2], [0.3, 0.4], [-0.5, 0.2], [0.1, 0.1]], 0.1);
+    const generic = new QuadraticData(
+      [
+        [2, 0.5],
+        [0.5, 1],
+      ],
+      [
+        [0.1, -0.2],
+        [0.3, 0.4],
+        [-0.5, 0.2],
+        [0.1, 0.1],
+      ],
+      0.1,
+    );
     const theta0 = newtonMinimum(generic, new Float64Array(2)).theta;
     const reference = nessTheory(generic, theta0, 1e-3, 2);
     const calls: unknown[][] = [];
     const fast = Object.assign(Object.create(generic) as QuadraticData, {
-      nessTheory: (t: Float64Array, eta: number, m: number) => { calls.push([t, eta, m]); return reference; },
+      nessTheory: (t: Float64Array, eta: number, m: number) => {
+        calls.push([t, eta, m]);
+        return reference;
+      },
     });
     expect(nessTheory(fast, theta0, 1e-3, 2)).toBe(reference);
     expect(calls).toEqual([[theta0, 1e-3, 2]]);
   });
 });
 
-describe('diffusionWR and a landscape\'s own fast path', () => {
+describe("diffusionWR and a landscape's own fast path", () => {
   test('delegates to landscape.diffusionWR when present; diffusionWRFromSamples always uses the per-sample gradients', () => {
-    const generic = new QuadraticData([[2, 0.5], [0.5, 1]], [[0.1, -0.2], [0.3, 0.4], [-0.5, 0.2], [0.1, 0.1]], 0.1);
+    const generic = new QuadraticData(
+      [
+        [2, 0.5],
+        [0.5, 1],
+      ],
+      [
+        [0.1, -0.2],
+        [0.3, 0.4],
+        [-0.5, 0.2],
+        [0.1, 0.1],
+      ],
+      0.1,
+    );
     const theta = Float64Array.from([0.2, -0.1]);
     const fromSamples = diffusionWRFromSamples(generic, theta, 1e-3, 2);
     expect(diffusionWR(generic, theta, 1e-3, 2)).toEqual(fromSamples);

@@ -15,12 +15,21 @@ import { centredGram, matMul, symmetricEigen, symmetrize, transpose } from '../l
  * n = M/m is used as a real number; n − 1 = (M − m)/m.
  */
 export function diffusionWR(landscape: Landscape, theta: Float64Array, eta: number, batchSize: number): Float64Array {
-  return hasDiffusionFastPath(landscape) ? landscape.diffusionWR(theta, eta, batchSize) : diffusionWRFromSamples(landscape, theta, eta, batchSize);
+  return hasDiffusionFastPath(landscape)
+    ? landscape.diffusionWR(theta, eta, batchSize)
+    : diffusionWRFromSamples(landscape, theta, eta, batchSize);
 }
 
 /** D₀ of Eq. 14 from the M×N per-sample gradients (the generic path of `diffusionWR`, whatever the landscape). */
-export function diffusionWRFromSamples(landscape: Landscape, theta: Float64Array, eta: number, batchSize: number): Float64Array {
-  const N = landscape.dim, M = landscape.dataSize, m = batchSize;
+export function diffusionWRFromSamples(
+  landscape: Landscape,
+  theta: Float64Array,
+  eta: number,
+  batchSize: number,
+): Float64Array {
+  const N = landscape.dim,
+    M = landscape.dataSize,
+    m = batchSize;
   if (!(m >= 1 && m <= M)) throw new Error(`diffusionWR: batch size m = ${m} must lie in [1, M = ${M}]`);
   if (m === M) return new Float64Array(N * N); // full batch: no noise (and M − 1 may be 0)
   const g = new Float64Array(M * N);
@@ -37,7 +46,8 @@ export function diffusionWRFromSamples(landscape: Landscape, theta: Float64Array
 
 /** Σ from H's eigen-decomposition H = O diag(h) Oᵀ: Σ = OΔOᵀ, Δ_{αβ} = 2η⁻¹(h_α+h_β)⁻¹(OᵀDO)_{αβ} (Eq. 22–23). */
 function lyapunovEigen(h: Float64Array, O: Float64Array, D: Float64Array, eta: number, n: number): Float64Array {
-  if (!(h[0] > 0)) throw new Error(`lyapunov: H is not positive definite (smallest eigenvalue ${h[0]}); θ₀ must be a minimum`);
+  if (!(h[0] > 0))
+    throw new Error(`lyapunov: H is not positive definite (smallest eigenvalue ${h[0]}); θ₀ must be a minimum`);
   const Ot = transpose(O, n);
   const delta = matMul(matMul(Ot, D, n), O, n);
   for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) delta[a * n + b] *= 2 / (eta * (h[a] + h[b]));
@@ -58,7 +68,6 @@ export function circulation(H: Float64Array, sigma: Float64Array, eta: number, n
   for (let i = 0; i < n * n; i++) c[i] = 0.5 * eta * (hs[i] - sh[i]);
   return c;
 }
-
 
 /**
  * H₀, D₀, Σ and C of WR SGD at the minimum θ₀ (find it with `newtonMinimum`), learning rate η, batch size m; through the

@@ -35,7 +35,8 @@ export function newtonMinimum(landscape: Landscape, start: Float64Array, opts: N
     return { theta, f: landscape.loss(theta), g, gn: norm(g) };
   };
   let cur = evalAt(Float64Array.from(start));
-  if (!Number.isFinite(cur.f) || !Number.isFinite(cur.gn)) throw new Error('newtonMinimum: 𝓛 or ∇𝓛 is not finite at the start');
+  if (!Number.isFinite(cur.f) || !Number.isFinite(cur.gn))
+    throw new Error('newtonMinimum: 𝓛 or ∇𝓛 is not finite at the start');
   let best = cur; // lowest |∇𝓛| seen
   let lambda = 0;
   let stall = 0;
@@ -52,12 +53,18 @@ export function newtonMinimum(landscape: Landscape, start: Float64Array, opts: N
       for (let i = 0; i < n; i++) shifted[i * n + i] += lambda;
       const L = cholesky(shifted, n);
       if (L === null) lambda = bump(lambda, hn);
-      else p = choleskySolve(L, n, cur.g.map((v) => -v));
+      else
+        p = choleskySolve(
+          L,
+          n,
+          cur.g.map((v) => -v),
+        );
     }
     if (p === null) throw new Error('newtonMinimum: H + λI never became positive definite (non-finite Hessian?)');
     const dir = p;
     const slope = dir.reduce((s, v, i) => s + v * cur.g[i], 0); // < 0: (H + λI)⁻¹ is positive definite
-    const pn = norm(dir), tn = norm(cur.theta);
+    const pn = norm(dir),
+      tn = norm(cur.theta);
     // Halve α until 𝓛 falls (Armijo), or until the step is below the resolution of θ.
     for (let alpha = 1, k = 0; k < 60 && alpha * pn > eps * tn && next === null; alpha /= 2, k++) {
       const trial = evalAt(cur.theta.map((v, i) => v + alpha * dir[i]));
@@ -80,8 +87,13 @@ export function newtonMinimum(landscape: Landscape, start: Float64Array, opts: N
   const H = symmetrize(raw, n);
   const tolerance = opts.tolerance ?? 1e-10 * norm(H) * Math.max(1, norm(best.theta));
   if (!(best.gn <= tolerance)) {
-    throw new Error(`newtonMinimum: no convergence after ${iterations} iterations: |∇𝓛| = ${best.gn} > tolerance ${tolerance}`);
+    throw new Error(
+      `newtonMinimum: no convergence after ${iterations} iterations: |∇𝓛| = ${best.gn} > tolerance ${tolerance}`,
+    );
   }
-  if (cholesky(H, n) === null) throw new Error(`newtonMinimum: converged to a stationary point that is not a minimum (Hessian not positive definite)`);
+  if (cholesky(H, n) === null)
+    throw new Error(
+      `newtonMinimum: converged to a stationary point that is not a minimum (Hessian not positive definite)`,
+    );
   return { theta: best.theta, gradientNorm: best.gn, iterations };
 }

@@ -16,16 +16,20 @@ import { circulation, diffusionWR } from './ness.ts';
 
 /** n = M/m, after checking 1 ≤ m ≤ M, m | M, and that the landscape has `sampleHessian`. */
 function epochSize(landscape: Landscape, batchSize: number, who: string): number {
-  const M = landscape.dataSize, m = batchSize;
-  if (!(Number.isInteger(m) && m >= 1 && m <= M)) throw new Error(`${who}: batch size m = ${m} must be an integer in [1, M = ${M}]`);
+  const M = landscape.dataSize,
+    m = batchSize;
+  if (!(Number.isInteger(m) && m >= 1 && m <= M))
+    throw new Error(`${who}: batch size m = ${m} must be an integer in [1, M = ${M}]`);
   if (M % m !== 0) throw new Error(`${who}: WOR theory (004 App. B) needs n = M/m an integer; M = ${M}, m = ${m}`);
-  if (!hasSampleHessian(landscape)) throw new Error(`${who}: the landscape has no sampleHessian (per-sample ∇²ℓ_i), which the WOR theory needs`);
+  if (!hasSampleHessian(landscape))
+    throw new Error(`${who}: the landscape has no sampleHessian (per-sample ∇²ℓ_i), which the WOR theory needs`);
   return M / m;
 }
 
 /** Per-sample gradients g (M×N), ∇L = M⁻¹Σg_i, ∇𝓛 at θ. */
 function gradients(landscape: Landscape, theta: Float64Array) {
-  const N = landscape.dim, M = landscape.dataSize;
+  const N = landscape.dim,
+    M = landscape.dataSize;
   const g = new Float64Array(M * N);
   landscape.sampleGradients(theta, g);
   const gradL = new Float64Array(N);
@@ -44,12 +48,17 @@ function gradients(landscape: Landscape, theta: Float64Array) {
  */
 export function effectiveLoss(landscape: Landscape, theta: Float64Array, eta: number, batchSize: number): number {
   const n = epochSize(landscape, batchSize, 'effectiveLoss');
-  const N = landscape.dim, M = landscape.dataSize;
+  const N = landscape.dim,
+    M = landscape.dataSize;
   const base = n * landscape.loss(theta);
   if (n === 1) return base; // full batch: n − 1 = 0 (and M − 1 may be 0)
   const { g, gradL, grad } = gradients(landscape, theta);
   let spread = 0;
-  for (let i = 0; i < M; i++) for (let a = 0; a < N; a++) { const u = g[i * N + a] - gradL[a]; spread += u * u; }
+  for (let i = 0; i < M; i++)
+    for (let a = 0; a < N; a++) {
+      const u = g[i * N + a] - gradL[a];
+      spread += u * u;
+    }
   let g2 = 0;
   for (let a = 0; a < N; a++) g2 += grad[a] * grad[a];
   return base - ((eta * n * (n - 1)) / 4) * (g2 - spread / (M * (M - 1)));
@@ -60,21 +69,37 @@ export function effectiveLoss(landscape: Landscape, theta: Float64Array, eta: nu
  *     = n∇𝓛 − (ηn(n−1)/2)[H∇𝓛 − (1/(M(M−1))) Σ_i H_i (g_i − ∇L)]       (H_i = ∇²ℓ_i, Σ_i (g_i − ∇L) = 0),
  * exact: H from `hessian`, H_i from `sampleHessian`. Writes into out (length N).
  */
-export function effectiveGradient(landscape: Landscape, theta: Float64Array, eta: number, batchSize: number, out: Float64Array): void {
+export function effectiveGradient(
+  landscape: Landscape,
+  theta: Float64Array,
+  eta: number,
+  batchSize: number,
+  out: Float64Array,
+): void {
   const n = epochSize(landscape, batchSize, 'effectiveGradient');
-  const N = landscape.dim, M = landscape.dataSize;
+  const N = landscape.dim,
+    M = landscape.dataSize;
   const { g, gradL, grad } = gradients(landscape, theta);
-  if (n === 1) { for (let a = 0; a < N; a++) out[a] = grad[a]; return; }
-  const H = new Float64Array(N * N), Hi = new Float64Array(N * N);
+  if (n === 1) {
+    for (let a = 0; a < N; a++) out[a] = grad[a];
+    return;
+  }
+  const H = new Float64Array(N * N),
+    Hi = new Float64Array(N * N);
   landscape.hessian(theta, H);
   const s = new Float64Array(N); // Σ_i H_i (g_i − ∇L)
   const u = new Float64Array(N);
   for (let i = 0; i < M; i++) {
     (landscape as Landscape & PerSampleHessian).sampleHessian(theta, i, Hi);
     for (let b = 0; b < N; b++) u[b] = g[i * N + b] - gradL[b];
-    for (let a = 0; a < N; a++) { let t = 0; for (let b = 0; b < N; b++) t += Hi[a * N + b] * u[b]; s[a] += t; }
+    for (let a = 0; a < N; a++) {
+      let t = 0;
+      for (let b = 0; b < N; b++) t += Hi[a * N + b] * u[b];
+      s[a] += t;
+    }
   }
-  const c = (eta * n * (n - 1)) / 2, inv = 1 / (M * (M - 1));
+  const c = (eta * n * (n - 1)) / 2,
+    inv = 1 / (M * (M - 1));
   for (let a = 0; a < N; a++) {
     let hg = 0;
     for (let b = 0; b < N; b++) hg += H[a * N + b] * grad[b];
@@ -87,24 +112,41 @@ export function effectiveGradient(landscape: Landscape, theta: Float64Array, eta
  * returns (θ, η, out) ⇒ ∇𝓛̂(θ) that allocates nothing and gives the same bits (same operations in the same order).
  * For SGWORLD's once-per-epoch correction η∇δ𝓛 (004 Fig. 5); O(M N²) per call. Not re-entrant: one evaluator per thread.
  */
-export function effectiveGradientEvaluator(landscape: Landscape, batchSize: number): (theta: Float64Array, eta: number, out: Float64Array) => void {
+export function effectiveGradientEvaluator(
+  landscape: Landscape,
+  batchSize: number,
+): (theta: Float64Array, eta: number, out: Float64Array) => void {
   const n = epochSize(landscape, batchSize, 'effectiveGradientEvaluator');
-  const N = landscape.dim, M = landscape.dataSize, inv = 1 / (M * (M - 1));
-  const g = new Float64Array(M * N), gradL = new Float64Array(N), grad = new Float64Array(N);
-  const H = new Float64Array(N * N), Hi = new Float64Array(N * N), s = new Float64Array(N), u = new Float64Array(N);
+  const N = landscape.dim,
+    M = landscape.dataSize,
+    inv = 1 / (M * (M - 1));
+  const g = new Float64Array(M * N),
+    gradL = new Float64Array(N),
+    grad = new Float64Array(N);
+  const H = new Float64Array(N * N),
+    Hi = new Float64Array(N * N),
+    s = new Float64Array(N),
+    u = new Float64Array(N);
   return (theta, eta, out) => {
     landscape.sampleGradients(theta, g);
     gradL.fill(0);
     for (let i = 0; i < M; i++) for (let a = 0; a < N; a++) gradL[a] += g[i * N + a];
     for (let a = 0; a < N; a++) gradL[a] /= M;
     landscape.gradient(theta, grad);
-    if (n === 1) { for (let a = 0; a < N; a++) out[a] = grad[a]; return; }
+    if (n === 1) {
+      for (let a = 0; a < N; a++) out[a] = grad[a];
+      return;
+    }
     landscape.hessian(theta, H);
     s.fill(0); // Σ_i H_i (g_i − ∇L)
     for (let i = 0; i < M; i++) {
       (landscape as Landscape & PerSampleHessian).sampleHessian(theta, i, Hi);
       for (let b = 0; b < N; b++) u[b] = g[i * N + b] - gradL[b];
-      for (let a = 0; a < N; a++) { let t = 0; for (let b = 0; b < N; b++) t += Hi[a * N + b] * u[b]; s[a] += t; }
+      for (let a = 0; a < N; a++) {
+        let t = 0;
+        for (let b = 0; b < N; b++) t += Hi[a * N + b] * u[b];
+        s[a] += t;
+      }
     }
     const c = (eta * n * (n - 1)) / 2;
     for (let a = 0; a < N; a++) {
@@ -136,31 +178,45 @@ export interface EffectiveMinimumResult {
  * to nH, so the error contracts by that ratio per step (~0.03 for the regression at η = 1e-7, m = 10). Stops when
  * |∇𝓛̂| stops decreasing (three iterations without a new best: the rounding floor) and returns the best point.
  */
-export function effectiveMinimum(landscape: Landscape, theta0: Float64Array, eta: number, batchSize: number, opts: EffectiveMinimumOptions = {}): EffectiveMinimumResult {
+export function effectiveMinimum(
+  landscape: Landscape,
+  theta0: Float64Array,
+  eta: number,
+  batchSize: number,
+  opts: EffectiveMinimumOptions = {},
+): EffectiveMinimumResult {
   const n = epochSize(landscape, batchSize, 'effectiveMinimum');
   const N = landscape.dim;
   const maxIterations = opts.maxIterations ?? 100;
-  const g = new Float64Array(N), H = new Float64Array(N * N);
+  const g = new Float64Array(N),
+    H = new Float64Array(N * N);
   let theta = Float64Array.from(theta0);
   effectiveGradient(landscape, theta, eta, batchSize, g);
   let best = { theta, gn: norm(g) };
-  let stall = 0, iterations = 0;
+  let stall = 0,
+    iterations = 0;
   while (iterations < maxIterations && best.gn > 0 && stall < 3) {
     iterations++;
     landscape.hessian(theta, H);
     const L = cholesky(symmetrize(H, N), N);
-    if (L === null) throw new Error('effectiveMinimum: H is not positive definite on the way (start at a minimum θ₀ of 𝓛)');
+    if (L === null)
+      throw new Error('effectiveMinimum: H is not positive definite on the way (start at a minimum θ₀ of 𝓛)');
     const step = choleskySolve(L, N, g);
     theta = theta.map((v, a) => v - step[a] / n);
     effectiveGradient(landscape, theta, eta, batchSize, g);
     const gn = norm(g);
     if (!Number.isFinite(gn)) throw new Error('effectiveMinimum: ∇𝓛̂ is not finite (ηn·h too large for the iteration?)');
-    if (gn < best.gn) { best = { theta, gn }; stall = 0; } else stall++;
+    if (gn < best.gn) {
+      best = { theta, gn };
+      stall = 0;
+    } else stall++;
   }
   landscape.hessian(best.theta, H);
   const tolerance = opts.tolerance ?? 1e-10 * n * norm(H) * Math.max(1, norm(best.theta));
   if (!(best.gn <= tolerance)) {
-    throw new Error(`effectiveMinimum: no convergence after ${iterations} iterations: |∇𝓛̂| = ${best.gn} > tolerance ${tolerance}`);
+    throw new Error(
+      `effectiveMinimum: no convergence after ${iterations} iterations: |∇𝓛̂| = ${best.gn} > tolerance ${tolerance}`,
+    );
   }
   return { theta: best.theta, gradientNorm: best.gn, iterations };
 }
@@ -170,14 +226,24 @@ export function effectiveMinimum(landscape: Landscape, theta0: Float64Array, eta
  * (default h = 1e-4). Unlike nH it keeps ∇²δ𝓛 ≈ −(ηn(n−1)/2)[H² + …], the O(ηn·h) correction that makes
  * I − η∇²𝓛̂ agree with the mean epoch propagator Π_t(I − ηH) ≈ (I − ηH)ⁿ to second order.
  */
-export function effectiveHessian(landscape: Landscape, theta: Float64Array, eta: number, batchSize: number, step = 1e-4): Float64Array {
+export function effectiveHessian(
+  landscape: Landscape,
+  theta: Float64Array,
+  eta: number,
+  batchSize: number,
+  step = 1e-4,
+): Float64Array {
   epochSize(landscape, batchSize, 'effectiveHessian');
   const N = landscape.dim;
-  const out = new Float64Array(N * N), gp = new Float64Array(N), gm = new Float64Array(N);
+  const out = new Float64Array(N * N),
+    gp = new Float64Array(N),
+    gm = new Float64Array(N);
   for (let b = 0; b < N; b++) {
     const h = step * Math.max(1, Math.abs(theta[b]));
-    const p = Float64Array.from(theta), q = Float64Array.from(theta);
-    p[b] += h; q[b] -= h;
+    const p = Float64Array.from(theta),
+      q = Float64Array.from(theta);
+    p[b] += h;
+    q[b] -= h;
     const hh = p[b] - q[b]; // the step actually taken, after rounding
     effectiveGradient(landscape, p, eta, batchSize, gp);
     effectiveGradient(landscape, q, eta, batchSize, gm);
@@ -201,7 +267,16 @@ export function effectiveHessian(landscape: Landscape, theta: Float64Array, eta:
  * the colours of x, y. Checked against all M! permutations in wor.test.ts. Patterns needing more indices than M has
  * get 0.
  */
-export interface WorMoments { a0: number; b0: number; a1: number; a2: number; a3: number; a4: number; a5: number; a6: number }
+export interface WorMoments {
+  a0: number;
+  b0: number;
+  a1: number;
+  a2: number;
+  a3: number;
+  a4: number;
+  a5: number;
+  a6: number;
+}
 
 export function worMoments(m: number, M: number): WorMoments {
   const n = M / m;
@@ -220,7 +295,8 @@ export function worMoments(m: number, M: number): WorMoments {
 
 /** a₀ … a₅(m, M) exactly as printed in Eq. B15 (for comparison; a₅ there is not the moment it is meant to be). */
 export function worMomentCoefficientsB15(m: number, M: number): [number, number, number, number, number, number] {
-  const n = M / m, d1 = M - 1;
+  const n = M / m,
+    d1 = M - 1;
   const a0 = ((M - m) * (M + m)) / (12 * m * m);
   const a1 = ((n + 1) * (M - m)) / (12 * d1);
   const a2 = ((M - m) * (M * (M - 4) + (M - 4) * m + 6)) / (12 * (M - 2) * d1 * d1);
@@ -232,7 +308,9 @@ export function worMomentCoefficientsB15(m: number, M: number): [number, number,
 
 /** Per-sample Hessians H_i (M×N×N) and their mean H_L = ∇²L. */
 function sampleHessians(landscape: Landscape, theta: Float64Array) {
-  const N = landscape.dim, M = landscape.dataSize, NN = N * N;
+  const N = landscape.dim,
+    M = landscape.dataSize,
+    NN = N * N;
   const Hs = new Float64Array(M * NN);
   const HL = new Float64Array(NN);
   for (let i = 0; i < M; i++) {
@@ -245,7 +323,15 @@ function sampleHessians(landscape: Landscape, theta: Float64Array) {
 }
 
 /** y = A x for an N×N block A = arr[off .. off+N²). */
-function blockVec(arr: Float64Array, off: number, N: number, x: Float64Array, xo: number, y: Float64Array, yo: number): void {
+function blockVec(
+  arr: Float64Array,
+  off: number,
+  N: number,
+  x: Float64Array,
+  xo: number,
+  y: Float64Array,
+  yo: number,
+): void {
   for (let a = 0; a < N; a++) {
     let s = 0;
     for (let b = 0; b < N; b++) s += arr[off + a * N + b] * x[xo + b];
@@ -255,11 +341,12 @@ function blockVec(arr: Float64Array, off: number, N: number, x: Float64Array, xo
 
 /** Σ_i P_i Q_iᵀ for N-vectors stored as M rows (row-major M×N), added (×c) into out. */
 function addOuter(P: Float64Array, Q: Float64Array, M: number, N: number, c: number, out: Float64Array): void {
-  for (let i = 0; i < M; i++) for (let a = 0; a < N; a++) {
-    const pa = c * P[i * N + a];
-    if (pa === 0) continue;
-    for (let b = 0; b < N; b++) out[a * N + b] += pa * Q[i * N + b];
-  }
+  for (let i = 0; i < M; i++)
+    for (let a = 0; a < N; a++) {
+      const pa = c * P[i * N + a];
+      if (pa === 0) continue;
+      for (let b = 0; b < N; b++) out[a * N + b] += pa * Q[i * N + b];
+    }
 }
 
 /**
@@ -279,9 +366,18 @@ function addOuter(P: Float64Array, Q: Float64Array, M: number, N: number, c: num
  * `{ moments: 'B15' }` evaluates B18 literally with the printed a₀…a₅ instead (for comparison).
  * Accuracy: leading order in η, i.e. the true ½Cov of the epoch map is this·(1 + O(ηn·h)) (ξ̂ of B11 stops at η², B7 → B8).
  */
-export function diffusionWOR(landscape: Landscape, theta: Float64Array, eta: number, batchSize: number, opts: { moments?: 'exact' | 'B15' } = {}): Float64Array {
+export function diffusionWOR(
+  landscape: Landscape,
+  theta: Float64Array,
+  eta: number,
+  batchSize: number,
+  opts: { moments?: 'exact' | 'B15' } = {},
+): Float64Array {
   const n = epochSize(landscape, batchSize, 'diffusionWOR');
-  const N = landscape.dim, M = landscape.dataSize, m = batchSize, NN = N * N;
+  const N = landscape.dim,
+    M = landscape.dataSize,
+    m = batchSize,
+    NN = N * N;
   const D = new Float64Array(NN);
   if (m === M) return D; // every moment vanishes: full batch has no noise
   let k: WorMoments;
@@ -292,14 +388,19 @@ export function diffusionWOR(landscape: Landscape, theta: Float64Array, eta: num
   const { a0, b0, a1, a2, a3, a4, a5, a6 } = k;
   const { g, gradL } = gradients(landscape, theta);
   const { Hs, HL } = sampleHessians(landscape, theta);
-  const H = new Float64Array(NN), X = new Float64Array(N);
+  const H = new Float64Array(NN),
+    X = new Float64Array(N);
   landscape.hessian(theta, H);
   landscape.regulariserGradient(theta, X);
   const Y = new Float64Array(NN);
   for (let k = 0; k < NN; k++) Y[k] = H[k] - HL[k];
   const im2 = 1 / (m * m);
-  const Z = new Float64Array(M * N), B = new Float64Array(M * N), C = new Float64Array(M * N);
-  const t1 = new Float64Array(N), t2 = new Float64Array(N), w = new Float64Array(N);
+  const Z = new Float64Array(M * N),
+    B = new Float64Array(M * N),
+    C = new Float64Array(M * N);
+  const t1 = new Float64Array(N),
+    t2 = new Float64Array(N),
+    w = new Float64Array(N);
   const MHL = HL.map((v) => M * v);
   for (let i = 0; i < M; i++) {
     const off = i * NN;
@@ -316,7 +417,9 @@ export function diffusionWOR(landscape: Landscape, theta: Float64Array, eta: num
   // F = m⁻⁴ Σ_i H_i (GG − g_i g_iᵀ) H_i,  GG = Σ_j g_j g_jᵀ.
   const GG = new Float64Array(NN);
   addOuter(g, g, M, N, 1, GG);
-  const F = new Float64Array(NN), K = new Float64Array(NN), Hi = new Float64Array(NN);
+  const F = new Float64Array(NN),
+    K = new Float64Array(NN),
+    Hi = new Float64Array(NN);
   for (let i = 0; i < M; i++) {
     Hi.set(Hs.subarray(i * NN, (i + 1) * NN));
     for (let a = 0; a < N; a++) for (let b = 0; b < N; b++) K[a * N + b] = GG[a * N + b] - g[i * N + a] * g[i * N + b];
@@ -334,8 +437,13 @@ export function diffusionWOR(landscape: Landscape, theta: Float64Array, eta: num
   }
   const im4 = im2 * im2;
   const BmC = B.map((v, q) => v - C[q]);
-  const z = new Float64Array(N), T = new Float64Array(N);
-  for (let i = 0; i < M; i++) for (let a = 0; a < N; a++) { z[a] += Z[i * N + a]; T[a] += B[i * N + a]; }
+  const z = new Float64Array(N),
+    T = new Float64Array(N);
+  for (let i = 0; i < M; i++)
+    for (let a = 0; a < N; a++) {
+      z[a] += Z[i * N + a];
+      T[a] += B[i * N + a];
+    }
   addOuter(Z, Z, M, N, a0 - b0, D);
   addOuter(z, z, 1, N, b0, D);
   addOuter(Z, BmC, M, N, a1, D);
@@ -347,23 +455,36 @@ export function diffusionWOR(landscape: Landscape, theta: Float64Array, eta: num
   addOuter(T, T, 1, N, a6, D);
   for (let q = 0; q < NN; q++) D[q] += im4 * ((a3 - 2 * a2 + a6) * F[q] + (a4 - 2 * a5 + a6) * G[q]);
   const half = 0.5 * eta ** 4;
-  return symmetrize(D.map((v) => half * v), N);
+  return symmetrize(
+    D.map((v) => half * v),
+    N,
+  );
 }
 
 /**
  * The single dominant term of D̂ (Eq. B21): \hat D \approx \tfrac12\eta^4 a_2 BB^T, B as in `diffusionWOR`
  * (B_i = m⁻²(M H_L − H_i) g_i; B15's a₂ is the exact moment). For M, n ≫ 1 this is Eq. 18's first line, ((ηn)⁴/24) H V Vᵀ H.
  */
-export function diffusionWORApprox(landscape: Landscape, theta: Float64Array, eta: number, batchSize: number): Float64Array {
+export function diffusionWORApprox(
+  landscape: Landscape,
+  theta: Float64Array,
+  eta: number,
+  batchSize: number,
+): Float64Array {
   epochSize(landscape, batchSize, 'diffusionWORApprox');
-  const N = landscape.dim, M = landscape.dataSize, m = batchSize, NN = N * N;
+  const N = landscape.dim,
+    M = landscape.dataSize,
+    m = batchSize,
+    NN = N * N;
   const D = new Float64Array(NN);
   if (m === M) return D;
   const a2 = worMoments(m, M).a2;
   const { g } = gradients(landscape, theta);
   const { Hs, HL } = sampleHessians(landscape, theta);
   const MHL = HL.map((v) => M * v);
-  const B = new Float64Array(M * N), t1 = new Float64Array(N), t2 = new Float64Array(N);
+  const B = new Float64Array(M * N),
+    t1 = new Float64Array(N),
+    t2 = new Float64Array(N);
   for (let i = 0; i < M; i++) {
     blockVec(MHL, 0, N, g, i * N, t1, 0);
     blockVec(Hs, i * NN, N, g, i * N, t2, 0);
@@ -379,7 +500,12 @@ export function diffusionWORApprox(landscape: Landscape, theta: Float64Array, et
  * It equals ((ηn)⁴/24) H [VVᵀ − ∇L∇Lᵀ/M] H ·(n−1)M/(n(M−1)): for m = 10, M = 200 that factor is 0.955, i.e. this form
  * sits ~4.5 % below B21 — not the same "dominant term" at finite n.
  */
-export function diffusionWOREq18(landscape: Landscape, theta: Float64Array, eta: number, batchSize: number): Float64Array {
+export function diffusionWOREq18(
+  landscape: Landscape,
+  theta: Float64Array,
+  eta: number,
+  batchSize: number,
+): Float64Array {
   const n = epochSize(landscape, batchSize, 'diffusionWOREq18');
   const N = landscape.dim;
   const H = new Float64Array(N * N);
@@ -387,7 +513,10 @@ export function diffusionWOREq18(landscape: Landscape, theta: Float64Array, eta:
   const Hs = symmetrize(H, N);
   const D = diffusionWR(landscape, theta, eta, batchSize);
   const c = (eta * eta * n ** 3) / 12;
-  return symmetrize(matMul(matMul(Hs, D, N), Hs, N).map((v) => c * v), N);
+  return symmetrize(
+    matMul(matMul(Hs, D, N), Hs, N).map((v) => c * v),
+    N,
+  );
 }
 
 export interface WorTheoryOptions {
@@ -426,7 +555,13 @@ export interface WorTheory {
  *   Ĥ Σ + Σ Ĥ = 2η⁻¹ D̂,  Ĥ = ∇²𝓛̂(θ̂₀),  D̂ = D̂(θ̂₀),
  * solved in Ĥ's eigenbasis, Σ = OΔOᵀ, Δ_{αβ} = 2η⁻¹(ĥ_α + ĥ_β)⁻¹(OᵀD̂O)_{αβ} (Eq. 22–23).
  */
-export function worTheory(landscape: Landscape, theta0: Float64Array, eta: number, batchSize: number, opts: WorTheoryOptions = {}): WorTheory {
+export function worTheory(
+  landscape: Landscape,
+  theta0: Float64Array,
+  eta: number,
+  batchSize: number,
+  opts: WorTheoryOptions = {},
+): WorTheory {
   const n = epochSize(landscape, batchSize, 'worTheory');
   const N = landscape.dim;
   const min = effectiveMinimum(landscape, theta0, eta, batchSize);
@@ -439,20 +574,32 @@ export function worTheory(landscape: Landscape, theta0: Float64Array, eta: numbe
     hessian = symmetrize(raw, N).map((v) => n * v);
   }
   const kind = opts.diffusion ?? 'full';
-  const diffusion = kind === 'full' ? diffusionWOR(landscape, at, eta, batchSize, { moments: opts.moments })
-    : kind === 'B21' ? diffusionWORApprox(landscape, at, eta, batchSize)
-    : diffusionWOREq18(landscape, at, eta, batchSize);
+  const diffusion =
+    kind === 'full'
+      ? diffusionWOR(landscape, at, eta, batchSize, { moments: opts.moments })
+      : kind === 'B21'
+        ? diffusionWORApprox(landscape, at, eta, batchSize)
+        : diffusionWOREq18(landscape, at, eta, batchSize);
   const { values, vectors: O } = symmetricEigen(hessian, N);
   if (!(values[0] > 0)) throw new Error(`worTheory: Ĥ is not positive definite (smallest eigenvalue ${values[0]})`);
   const Ot = transpose(O, N);
   const delta = matMul(matMul(Ot, diffusion, N), O, N);
   const discrete = opts.time === 'discrete';
-  for (let a = 0; a < N; a++) for (let b = 0; b < N; b++) {
-    const ha = values[a], hb = values[b];
-    const den = discrete ? eta * (ha + hb) - eta * eta * ha * hb : eta * (ha + hb);
-    if (!(den > 0)) throw new Error('worTheory: the linearised epoch map is unstable (η·ĥ ≥ 2)');
-    delta[a * N + b] *= 2 / den;
-  }
+  for (let a = 0; a < N; a++)
+    for (let b = 0; b < N; b++) {
+      const ha = values[a],
+        hb = values[b];
+      const den = discrete ? eta * (ha + hb) - eta * eta * ha * hb : eta * (ha + hb);
+      if (!(den > 0)) throw new Error('worTheory: the linearised epoch map is unstable (η·ĥ ≥ 2)');
+      delta[a * N + b] *= 2 / den;
+    }
   const sigma = symmetrize(matMul(matMul(O, delta, N), Ot, N), N);
-  return { effectiveMinimum: min, hessian, diffusion, sigma, circulation: circulation(hessian, sigma, eta, N), eigenvalues: values };
+  return {
+    effectiveMinimum: min,
+    hessian,
+    diffusion,
+    sigma,
+    circulation: circulation(hessian, sigma, eta, N),
+    eigenvalues: values,
+  };
 }

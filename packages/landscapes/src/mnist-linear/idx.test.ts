@@ -28,7 +28,9 @@ describe('IDX parsing', () => {
 
   it('rejects a wrong magic number, naming the file and both numbers', () => {
     const labels = idx(LABELS_MAGIC, [2], [1, 2]);
-    expect(() => parseImages(labels, 'train-labels')).toThrow('train-labels: IDX magic number 2049 (0x00000801), expected 2051 (0x00000803)');
+    expect(() => parseImages(labels, 'train-labels')).toThrow(
+      'train-labels: IDX magic number 2049 (0x00000801), expected 2051 (0x00000803)',
+    );
     // Little-endian headers (a common corruption) read as a huge magic number.
     const swapped = labels.slice();
     swapped.set([1, 8, 0, 0], 0);
@@ -36,9 +38,15 @@ describe('IDX parsing', () => {
   });
 
   it('rejects a truncated file, too many bytes, and a file shorter than its header', () => {
-    expect(() => parseImages(idx(IMAGES_MAGIC, [2, 2, 3], new Array(11).fill(0)), 'cut')).toThrow('cut: IDX header announces 2×2×3 = 12 bytes of data, the file has 11');
-    expect(() => parseLabels(idx(LABELS_MAGIC, [2], [1, 2, 3]), 'long')).toThrow('announces 2 = 2 bytes of data, the file has 3');
-    expect(() => parseImages(idx(IMAGES_MAGIC, [], []), 'h')).toThrow('h: IDX header announces 3 dimensions but the file has only 4 bytes');
+    expect(() => parseImages(idx(IMAGES_MAGIC, [2, 2, 3], new Array(11).fill(0)), 'cut')).toThrow(
+      'cut: IDX header announces 2×2×3 = 12 bytes of data, the file has 11',
+    );
+    expect(() => parseLabels(idx(LABELS_MAGIC, [2], [1, 2, 3]), 'long')).toThrow(
+      'announces 2 = 2 bytes of data, the file has 3',
+    );
+    expect(() => parseImages(idx(IMAGES_MAGIC, [], []), 'h')).toThrow(
+      'h: IDX header announces 3 dimensions but the file has only 4 bytes',
+    );
     expect(() => parseLabels(new Uint8Array([0, 0]), 'e')).toThrow('e: not an IDX file');
   });
 });

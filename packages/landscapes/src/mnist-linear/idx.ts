@@ -23,25 +23,34 @@ export interface IdxArray {
  */
 export function parseIdx(bytes: Uint8Array, expectedMagic: number, name: string): IdxArray {
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (bytes.byteLength < 4) throw new Error(`${name}: not an IDX file (${bytes.byteLength} bytes, shorter than the header)`);
+  if (bytes.byteLength < 4)
+    throw new Error(`${name}: not an IDX file (${bytes.byteLength} bytes, shorter than the header)`);
   const magic = view.getUint32(0, false);
   if (magic !== expectedMagic) {
-    throw new Error(`${name}: IDX magic number ${magic} (0x${magic.toString(16).padStart(8, '0')}), expected ${expectedMagic} (0x${expectedMagic.toString(16).padStart(8, '0')})`);
+    throw new Error(
+      `${name}: IDX magic number ${magic} (0x${magic.toString(16).padStart(8, '0')}), expected ${expectedMagic} (0x${expectedMagic.toString(16).padStart(8, '0')})`,
+    );
   }
   const rank = magic & 0xff;
   const header = 4 + 4 * rank;
-  if (bytes.byteLength < header) throw new Error(`${name}: IDX header announces ${rank} dimensions but the file has only ${bytes.byteLength} bytes`);
+  if (bytes.byteLength < header)
+    throw new Error(`${name}: IDX header announces ${rank} dimensions but the file has only ${bytes.byteLength} bytes`);
   const dims: number[] = [];
   for (let d = 0; d < rank; d++) dims.push(view.getUint32(4 + 4 * d, false));
   const size = dims.reduce((a, b) => a * b, 1);
   if (bytes.byteLength !== header + size) {
-    throw new Error(`${name}: IDX header announces ${dims.join('×')} = ${size} bytes of data, the file has ${bytes.byteLength - header}`);
+    throw new Error(
+      `${name}: IDX header announces ${dims.join('×')} = ${size} bytes of data, the file has ${bytes.byteLength - header}`,
+    );
   }
   return { dims, data: bytes.subarray(header) };
 }
 
 /** Images of an IDX file (magic 2051): count, rows, columns and the count·rows·columns pixel bytes (0 = white). */
-export function parseImages(bytes: Uint8Array, name: string): { count: number; rows: number; cols: number; pixels: Uint8Array } {
+export function parseImages(
+  bytes: Uint8Array,
+  name: string,
+): { count: number; rows: number; cols: number; pixels: Uint8Array } {
   const { dims, data } = parseIdx(bytes, IMAGES_MAGIC, name);
   return { count: dims[0], rows: dims[1], cols: dims[2], pixels: data };
 }

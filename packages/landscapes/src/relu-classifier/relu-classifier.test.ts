@@ -9,14 +9,21 @@ const make = (params: Record<string, unknown> = {}) => {
   return l;
 };
 const start = (l: ReluClassifier, seed = 3) => {
-  const rng = Xoshiro128.fromSeed(seed), theta = new Float64Array(l.dim);
+  const rng = Xoshiro128.fromSeed(seed),
+    theta = new Float64Array(l.dim);
   l.randomInit(theta, () => rng.nextNormal());
   return theta;
 };
-const maxAbs = (v: ArrayLike<number>) => { let s = 0; for (let i = 0; i < v.length; i++) s = Math.max(s, Math.abs(v[i])); return s; };
+const maxAbs = (v: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s = Math.max(s, Math.abs(v[i]));
+  return s;
+};
 /** Smallest |z_ik| = |W x_i + b| over all inputs and units: the distance to the nearest ReLU kink. */
 function kinkDistance(l: ReluClassifier, theta: Float64Array): number {
-  const d = l.inputs, h = l.hidden, bAt = l.blocks().b?.[0] ?? -1;
+  const d = l.inputs,
+    h = l.hidden,
+    bAt = l.blocks().b?.[0] ?? -1;
   let min = Infinity;
   for (let i = 0; i < l.dataSize; i++) {
     for (let k = 0; k < h; k++) {
@@ -41,14 +48,17 @@ describe('relu-classifier (000 §4.1, Eq. 13–16, 63–64)', () => {
 
   it('hand-computed loss and gradient of a 1-input, 2-unit net on one point', () => {
     const l = make({ inputs: 1, hidden: 2, dataSize: 2 });
-    l.x.set([2, 0]); l.y.set([1, 0]);
+    l.x.set([2, 0]);
+    l.y.set([1, 0]);
     // θ = (W₁, W₂, b₁, b₂, V₁, V₂) = (1, −1, 0.5, 0.5, 2, 3): point 1 has z = (2.5, −1.5), f = 5; point 2 z = (0.5, 0.5), f = 2.5.
     const theta = Float64Array.from([1, -1, 0.5, 0.5, 2, 3]);
-    const p1 = 1 / (1 + Math.exp(-5)), p2 = 1 / (1 + Math.exp(-2.5));
+    const p1 = 1 / (1 + Math.exp(-5)),
+      p2 = 1 / (1 + Math.exp(-2.5));
     expect(l.loss(theta)).toBeCloseTo((Math.log1p(Math.exp(-5)) + Math.log1p(Math.exp(2.5))) / 2, 14);
     const g = new Float64Array(6);
     l.gradient(theta, g);
-    const r1 = (p1 - 1) / 2, r2 = p2 / 2; // (p − y)/M
+    const r1 = (p1 - 1) / 2,
+      r2 = p2 / 2; // (p − y)/M
     const want = [r1 * 2 * 2 + r2 * 2 * 0, r2 * 3 * 0, r1 * 2 + r2 * 2, r2 * 3, r1 * 2.5 + r2 * 0.5, r2 * 0.5];
     for (let a = 0; a < 6; a++) expect(g[a]).toBeCloseTo(want[a], 14);
     expect(l.activationRate(theta)).toBe(3 / 4); // 3 of the 4 (point, unit) pairs have z > 0
@@ -56,7 +66,8 @@ describe('relu-classifier (000 §4.1, Eq. 13–16, 63–64)', () => {
 
   it('gradient = central finite differences (10×10, both input laws), away from the kinks', () => {
     for (const params of [{ distribution: 'normal' }, { distribution: 'uniform', bias: false }]) {
-      const l = make({ ...params, dataSize: 200 }), theta = start(l);
+      const l = make({ ...params, dataSize: 200 }),
+        theta = start(l);
       const h = 1e-6;
       // The differences must not cross a kink: a step h in one parameter moves z by at most h·max(1, |x|).
       expect(kinkDistance(l, theta)).toBeGreaterThan(h * (1 + maxAbs(l.x)));
@@ -65,8 +76,10 @@ describe('relu-classifier (000 §4.1, Eq. 13–16, 63–64)', () => {
       const t = theta.slice();
       let worst = 0;
       for (let a = 0; a < l.dim; a++) {
-        t[a] = theta[a] + h; const up = l.loss(t);
-        t[a] = theta[a] - h; const down = l.loss(t);
+        t[a] = theta[a] + h;
+        const up = l.loss(t);
+        t[a] = theta[a] - h;
+        const down = l.loss(t);
         t[a] = theta[a];
         worst = Math.max(worst, Math.abs((up - down) / (2 * h) - g[a]));
       }
@@ -77,14 +90,23 @@ describe('relu-classifier (000 §4.1, Eq. 13–16, 63–64)', () => {
   });
 
   it('Hessian (exact away from kinks) = finite differences of the gradient, symmetric, and (1/M) Σ sampleHessian', () => {
-    const l = make({ inputs: 3, hidden: 4, dataSize: 30 }), theta = start(l, 5), n = l.dim, h = 1e-6;
+    const l = make({ inputs: 3, hidden: 4, dataSize: 30 }),
+      theta = start(l, 5),
+      n = l.dim,
+      h = 1e-6;
     expect(kinkDistance(l, theta)).toBeGreaterThan(h * (1 + maxAbs(l.x))); // no difference crosses a kink
-    const H = new Float64Array(n * n), up = new Float64Array(n), down = new Float64Array(n), t = theta.slice();
+    const H = new Float64Array(n * n),
+      up = new Float64Array(n),
+      down = new Float64Array(n),
+      t = theta.slice();
     l.hessian(theta, H);
-    let worst = 0, asym = 0;
+    let worst = 0,
+      asym = 0;
     for (let a = 0; a < n; a++) {
-      t[a] = theta[a] + h; l.gradient(t, up);
-      t[a] = theta[a] - h; l.gradient(t, down);
+      t[a] = theta[a] + h;
+      l.gradient(t, up);
+      t[a] = theta[a] - h;
+      l.gradient(t, down);
       t[a] = theta[a];
       for (let c = 0; c < n; c++) {
         worst = Math.max(worst, Math.abs((up[c] - down[c]) / (2 * h) - H[c * n + a]));
@@ -93,7 +115,8 @@ describe('relu-classifier (000 §4.1, Eq. 13–16, 63–64)', () => {
     }
     expect(worst).toBeLessThan(1e-7); // O(h²) truncation + ε/h round-off ≈ 1e-10; entries are ~0.1
     expect(asym).toBeLessThan(1e-15);
-    const sum = new Float64Array(n * n), one = new Float64Array(n * n);
+    const sum = new Float64Array(n * n),
+      one = new Float64Array(n * n);
     for (let i = 0; i < l.dataSize; i++) {
       l.sampleHessian(theta, i, one);
       for (let e = 0; e < n * n; e++) sum[e] += one[e] / l.dataSize;
@@ -104,8 +127,12 @@ describe('relu-classifier (000 §4.1, Eq. 13–16, 63–64)', () => {
   });
 
   it('mean of sampleGradients rows = gradient; a one-point minibatch = its row', () => {
-    const l = make({ dataSize: 50 }), theta = start(l), n = l.dim;
-    const rows = new Float64Array(50 * n), g = new Float64Array(n), one = new Float64Array(n);
+    const l = make({ dataSize: 50 }),
+      theta = start(l),
+      n = l.dim;
+    const rows = new Float64Array(50 * n),
+      g = new Float64Array(n),
+      one = new Float64Array(n);
     l.sampleGradients(theta, rows);
     l.gradient(theta, g);
     for (let a = 0; a < n; a++) {
@@ -118,23 +145,28 @@ describe('relu-classifier (000 §4.1, Eq. 13–16, 63–64)', () => {
   });
 
   it('random data reproducible from dataSeed; labels balanced; inputs from the chosen law', () => {
-    const [x1, y1] = generateData(4000, 5, 'normal', 9), [x2, y2] = generateData(4000, 5, 'normal', 9);
-    expect(x1).toEqual(x2); expect(y1).toEqual(y2);
+    const [x1, y1] = generateData(4000, 5, 'normal', 9),
+      [x2, y2] = generateData(4000, 5, 'normal', 9);
+    expect(x1).toEqual(x2);
+    expect(y1).toEqual(y2);
     expect(generateData(4000, 5, 'normal', 10)[1]).not.toEqual(y1);
     const ones = y1.reduce((s, v) => s + v, 0);
     expect(y1.every((v) => v === 0 || v === 1)).toBe(true);
-    expect(Math.abs(ones / 4000 - 0.5)).toBeLessThan(4 * 0.5 / Math.sqrt(4000)); // 4 binomial standard errors
+    expect(Math.abs(ones / 4000 - 0.5)).toBeLessThan((4 * 0.5) / Math.sqrt(4000)); // 4 binomial standard errors
     const [u] = generateData(4000, 5, 'uniform', 9);
     expect(u.every((v) => v >= 0 && v < 1)).toBe(true);
-    const mean = x1.reduce((s, v) => s + v, 0) / x1.length, ms = x1.reduce((s, v) => s + v * v, 0) / x1.length;
+    const mean = x1.reduce((s, v) => s + v, 0) / x1.length,
+      ms = x1.reduce((s, v) => s + v * v, 0) / x1.length;
     expect(Math.abs(mean)).toBeLessThan(4 / Math.sqrt(x1.length)); // 4 standard errors of N(0, 1)
     expect(Math.abs(ms - 1)).toBeLessThan(4 * Math.sqrt(2 / x1.length));
     expect(make({ dataSeed: 9, dataSize: 4000, inputs: 5 }).y).toEqual(y1);
   });
 
   it('random start has the variance of U(±1/√fan_in); about half the units active at the start (z symmetric)', () => {
-    const l = make({ inputs: 100, hidden: 100, dataSize: 100 }), theta = start(l, 1);
-    const [w0, wn] = l.blocks().W, [v0, vn] = l.blocks().V;
+    const l = make({ inputs: 100, hidden: 100, dataSize: 100 }),
+      theta = start(l, 1);
+    const [w0, wn] = l.blocks().W,
+      [v0, vn] = l.blocks().V;
     const varW = theta.subarray(w0, w0 + wn).reduce((s, v) => s + v * v, 0) / wn;
     expect(Math.abs(varW * 300 - 1)).toBeLessThan(4 * Math.sqrt(2 / wn)); // 1/(3·100), 4 standard errors
     const varV = theta.subarray(v0, v0 + vn).reduce((s, v) => s + v * v, 0) / vn;

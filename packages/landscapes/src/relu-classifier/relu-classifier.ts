@@ -10,16 +10,36 @@ export const reluClassifierInfo = definePlugin({
     'Two-layer ReLU net f(x) = V·relu(Wx + b) (000 §4.1, Eq. 63; without b: Eq. 64), binary cross-entropy ' +
     'ℓ_i = log(1 + e^f) − y_i f (∂ℓ/∂f = p − y, Eq. 15–16) on M random points x_i ~ N(0, I) or U(0, 1)^d with labels ' +
     'y_i ∈ {0, 1} drawn uniformly (000 §6, A.6). θ = (W row-major, b, V); R = 0. Exact gradients; the Hessian is exact ' +
-    'away from the ReLU kinks (relu″ = 0 there). Random start: W, b, V ~ N(0, 1/(3·fan_in)), the variance of PyTorch\'s ' +
+    "away from the ReLU kinks (relu″ = 0 there). Random start: W, b, V ~ N(0, 1/(3·fan_in)), the variance of PyTorch's " +
     'default U(±1/√fan_in) (000 does not state its initialisation). M is not given in 000; 1000 is our choice.',
   source: '000 §4.1 Eq. 13–16, Eq. 14 (activation rate), §6 and A.6 (Eq. 63–64)',
   params: {
     inputs: { type: 'integer', default: 10, minimum: 1, description: 'd, the input dimension (000: 10, or 100 in §6)' },
     hidden: { type: 'integer', default: 10, minimum: 1, description: 'N_h, hidden ReLU units (000: 10, or 100 in §6)' },
-    dataSize: { type: 'integer', default: 1000, minimum: 2, maximum: 1048576, description: 'M, the number of training points (not stated in 000)' },
-    distribution: { type: 'string', default: 'normal', enum: ['normal', 'uniform'], description: 'Inputs x_i ~ N(0, I) (Eq. 63 runs) or U(0, 1) per component (Eq. 64 runs)' },
-    bias: { type: 'boolean', default: true, description: 'Hidden-layer bias b (Eq. 63); false gives f = V·relu(Wx) (Eq. 64, used with uniform inputs)' },
-    dataSeed: { type: 'integer', default: 0, minimum: 0, description: 'Seed of the data: Xoshiro128.fromSeed(dataSeed) draws x_i (d values) then y_i, for i = 1..M' },
+    dataSize: {
+      type: 'integer',
+      default: 1000,
+      minimum: 2,
+      maximum: 1048576,
+      description: 'M, the number of training points (not stated in 000)',
+    },
+    distribution: {
+      type: 'string',
+      default: 'normal',
+      enum: ['normal', 'uniform'],
+      description: 'Inputs x_i ~ N(0, I) (Eq. 63 runs) or U(0, 1) per component (Eq. 64 runs)',
+    },
+    bias: {
+      type: 'boolean',
+      default: true,
+      description: 'Hidden-layer bias b (Eq. 63); false gives f = V·relu(Wx) (Eq. 64, used with uniform inputs)',
+    },
+    dataSeed: {
+      type: 'integer',
+      default: 0,
+      minimum: 0,
+      description: 'Seed of the data: Xoshiro128.fromSeed(dataSeed) draws x_i (d values) then y_i, for i = 1..M',
+    },
   },
   precision: 'float64',
 });
@@ -61,13 +81,20 @@ export class ReluClassifier extends SampleSumLandscape {
   }
 
   blocks(): Readonly<Record<string, readonly [number, number]>> {
-    const h = this.hidden, d = this.inputs;
+    const h = this.hidden,
+      d = this.inputs;
     return this.bias ? { W: [0, h * d], b: [h * d, h], V: [this.vAt, h] } : { W: [0, h * d], V: [this.vAt, h] };
   }
 
   /** z = W x_i + b into this.z; returns f = V·relu(z). */
   private forward(theta: Float64Array, i: number): number {
-    const d = this.inputs, h = this.hidden, x = this.x, z = this.z, xi = i * d, bAt = this.bAt, vAt = this.vAt;
+    const d = this.inputs,
+      h = this.hidden,
+      x = this.x,
+      z = this.z,
+      xi = i * d,
+      bAt = this.bAt,
+      vAt = this.vAt;
     let f = 0;
     for (let k = 0; k < h; k++) {
       let s = bAt >= 0 ? theta[bAt + k] : 0;
@@ -83,7 +110,13 @@ export class ReluClassifier extends SampleSumLandscape {
   protected addSampleGradient(theta: Float64Array, i: number, weight: number, out: Float64Array): void {
     const f = this.forward(theta, i);
     const r = weight * (sigmoid(f) - this.y[i]);
-    const d = this.inputs, h = this.hidden, x = this.x, z = this.z, xi = i * d, bAt = this.bAt, vAt = this.vAt;
+    const d = this.inputs,
+      h = this.hidden,
+      x = this.x,
+      z = this.z,
+      xi = i * d,
+      bAt = this.bAt,
+      vAt = this.vAt;
     for (let k = 0; k < h; k++) {
       if (!(z[k] > 0)) continue; // σ'(z) = 0: no gradient through unit k
       out[vAt + k] += r * z[k];
@@ -115,7 +148,8 @@ export class ReluClassifier extends SampleSumLandscape {
   }
 
   sampleHessian(theta: Float64Array, i: number, out: Float64Array): void {
-    if (!(i >= 0 && i < this.dataSize)) throw new RangeError(`sampleHessian: sample index ${i} outside [0, ${this.dataSize})`);
+    if (!(i >= 0 && i < this.dataSize))
+      throw new RangeError(`sampleHessian: sample index ${i} outside [0, ${this.dataSize})`);
     out.fill(0, 0, this.dim * this.dim);
     this.addSampleHessian(theta, i, 1, out);
   }
@@ -126,9 +160,17 @@ export class ReluClassifier extends SampleSumLandscape {
    */
   private addSampleHessian(theta: Float64Array, i: number, weight: number, out: Float64Array): void {
     const n = this.dim;
-    const f = this.forward(theta, i), p = sigmoid(f), r = p - this.y[i];
+    const f = this.forward(theta, i),
+      p = sigmoid(f),
+      r = p - this.y[i];
     const grad = new Float64Array(n); // ∇f (allocates: the Hessian is off the hot loop)
-    const d = this.inputs, h = this.hidden, x = this.x, z = this.z, xi = i * d, bAt = this.bAt, vAt = this.vAt;
+    const d = this.inputs,
+      h = this.hidden,
+      x = this.x,
+      z = this.z,
+      xi = i * d,
+      bAt = this.bAt,
+      vAt = this.vAt;
     for (let k = 0; k < h; k++) {
       if (!(z[k] > 0)) continue;
       grad[vAt + k] = z[k];
@@ -145,9 +187,13 @@ export class ReluClassifier extends SampleSumLandscape {
     for (let k = 0; k < h; k++) {
       if (!(z[k] > 0)) continue;
       const v = vAt + k;
-      if (bAt >= 0) { out[v * n + bAt + k] += wr; out[(bAt + k) * n + v] += wr; }
+      if (bAt >= 0) {
+        out[v * n + bAt + k] += wr;
+        out[(bAt + k) * n + v] += wr;
+      }
       for (let j = 0; j < d; j++) {
-        const w = k * d + j, e = wr * x[xi + j];
+        const w = k * d + j,
+          e = wr * x[xi + j];
         out[v * n + w] += e;
         out[w * n + v] += e;
       }
@@ -156,7 +202,8 @@ export class ReluClassifier extends SampleSumLandscape {
 
   /** Fraction of hidden units with z = Wx_i + b > 0, averaged over the M inputs (000 Eq. 14). */
   activationRate(theta: Float64Array): number {
-    const h = this.hidden, z = this.z;
+    const h = this.hidden,
+      z = this.z;
     let active = 0;
     for (let i = 0; i < this.dataSize; i++) {
       this.forward(theta, i);
@@ -167,15 +214,23 @@ export class ReluClassifier extends SampleSumLandscape {
 
   /** W, b ~ N(0, 1/(3d)) and V ~ N(0, 1/(3N_h)): the variance of PyTorch's default nn.Linear start U(±1/√fan_in). */
   randomInit(out: Float64Array, normal: () => number): void {
-    const first = 1 / Math.sqrt(3 * this.inputs), second = 1 / Math.sqrt(3 * this.hidden);
+    const first = 1 / Math.sqrt(3 * this.inputs),
+      second = 1 / Math.sqrt(3 * this.hidden);
     for (let a = 0; a < this.vAt; a++) out[a] = first * normal();
     for (let k = 0; k < this.hidden; k++) out[this.vAt + k] = second * normal();
   }
 }
 
 /** M points: x_i (d values, N(0, 1) or U(0, 1)) then y_i ∈ {0, 1} with probability ½ each, from Xoshiro128.fromSeed(seed). */
-export function generateData(m: number, d: number, distribution: InputDistribution, seed: number): [Float64Array<ArrayBuffer>, Float64Array<ArrayBuffer>] {
-  const rng = Xoshiro128.fromSeed(seed), x = new Float64Array(m * d), y = new Float64Array(m);
+export function generateData(
+  m: number,
+  d: number,
+  distribution: InputDistribution,
+  seed: number,
+): [Float64Array<ArrayBuffer>, Float64Array<ArrayBuffer>] {
+  const rng = Xoshiro128.fromSeed(seed),
+    x = new Float64Array(m * d),
+    y = new Float64Array(m);
   for (let i = 0; i < m; i++) {
     for (let j = 0; j < d; j++) x[i * d + j] = distribution === 'normal' ? rng.nextNormal() : rng.nextDouble();
     y[i] = rng.nextDouble() < 0.5 ? 0 : 1;

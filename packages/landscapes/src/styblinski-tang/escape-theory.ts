@@ -13,14 +13,27 @@ export function kramersEscapeTime(detRatio: number, hbe: number, barrier: number
  * τ = (1/D) ∫_start^exit dy e^{V(y)/D} ∫_lower^y e^{−V(z)/D} dz (Gardiner §5.2.7), by the trapezoidal rule in float64 on
  * one uniform grid with `start` a node; the exponents are shifted by V(start) and max V so that nothing overflows.
  */
-export function meanFirstPassageTime(potential: (x: number) => number, start: number, exit: number, diffusion: number, lower: number, intervals = 200_000): number {
-  const h = (exit - start) / intervals, n0 = Math.ceil((start - lower) / h), n = n0 + intervals;
+export function meanFirstPassageTime(
+  potential: (x: number) => number,
+  start: number,
+  exit: number,
+  diffusion: number,
+  lower: number,
+  intervals = 200_000,
+): number {
+  const h = (exit - start) / intervals,
+    n0 = Math.ceil((start - lower) / h),
+    n = n0 + intervals;
   const V0 = potential(start);
   let Vmax = -Infinity;
   for (let i = n0; i <= n; i++) Vmax = Math.max(Vmax, potential(start + (i - n0) * h));
-  let inner = 0, outer = 0, prevOuter = 0, prevIn = 0;
+  let inner = 0,
+    outer = 0,
+    prevOuter = 0,
+    prevIn = 0;
   for (let i = 0; i <= n; i++) {
-    const x = start + (i - n0) * h, V = potential(x);
+    const x = start + (i - n0) * h,
+      V = potential(x);
     const eIn = Math.exp(-(V - V0) / diffusion);
     if (i > 0) inner += 0.5 * h * (prevIn + eIn); // ∫_lower^x e^{−(V−V0)/D}
     prevIn = eIn;
@@ -50,10 +63,18 @@ export interface StyblinskiTangEscape {
  * gives 2π/(k√(f₁''(a)|f₁''(b)|)) e^{ΔL/D}. In x = √kθ, s = kt the dynamics is the k = 1 one: every time scales as 1/k.
  * `halfWidth` is the box half-width in θ units; the box's far side is assumed unreachable (true for halfWidth√k > 3).
  */
-export function styblinskiTangEscape(dim: number, sharpness: number, diffusion: number, halfWidth: number): StyblinskiTangEscape {
-  const k = sharpness, Ha = k * ST.curvatureA, Hb = k * ST.curvatureB;
+export function styblinskiTangEscape(
+  dim: number,
+  sharpness: number,
+  diffusion: number,
+  halfWidth: number,
+): StyblinskiTangEscape {
+  const k = sharpness,
+    Ha = k * ST.curvatureA,
+    Hb = k * ST.curvatureB;
   const kramersOnePath = kramersEscapeTime(Hb / Ha, Hb, ST.barrier, diffusion); // det H_b/det H_a = H_b/H_a: the other N − 1 factors cancel
-  const exit = ST.a + halfWidth * Math.sqrt(k), lower = ST.a - 3; // 𝓛(a − 3) − 𝓛(a) ≈ 120: reflecting there changes nothing for D ≲ 10
+  const exit = ST.a + halfWidth * Math.sqrt(k),
+    lower = ST.a - 3; // 𝓛(a − 3) − 𝓛(a) ≈ 120: reflecting there changes nothing for D ≲ 10
   const exactOneCoordinate = meanFirstPassageTime(styblinskiTang1d, ST.a, exit, diffusion, lower) / k;
   return { kramersOnePath, kramers: kramersOnePath / dim, exactOneCoordinate, exact: exactOneCoordinate / dim };
 }
@@ -62,18 +83,35 @@ export function styblinskiTangEscape(dim: number, sharpness: number, diffusion: 
  * Exact mean first-passage time of dx = −V'(x)ds + √(2D)dW from `start` out of (lower, upper), both ends absorbing:
  * D T'' − V' T' = −1, T(lower) = T(upper) = 0 (Gardiner §5.2.7), central differences on `intervals` cells (O(h²)), Thomas solve.
  */
-export function meanExitTime(slope: (x: number) => number, start: number, lower: number, upper: number, diffusion: number, intervals = 4000): number {
-  const h = (upper - lower) / intervals, n = intervals - 1, c = new Float64Array(n), rhs = new Float64Array(n);
-  let prevC = 0, prevR = 0;
-  for (let i = 0; i < n; i++) { // row i: node x_{i+1}; sub = D/h² + V'/(2h), diag = −2D/h², super = D/h² − V'/(2h)
-    const v = slope(lower + (i + 1) * h), sub = diffusion / (h * h) + v / (2 * h), sup = diffusion / (h * h) - v / (2 * h);
-    const m = -2 * diffusion / (h * h) - (i > 0 ? sub * prevC : 0);
+export function meanExitTime(
+  slope: (x: number) => number,
+  start: number,
+  lower: number,
+  upper: number,
+  diffusion: number,
+  intervals = 4000,
+): number {
+  const h = (upper - lower) / intervals,
+    n = intervals - 1,
+    c = new Float64Array(n),
+    rhs = new Float64Array(n);
+  let prevC = 0,
+    prevR = 0;
+  for (let i = 0; i < n; i++) {
+    // row i: node x_{i+1}; sub = D/h² + V'/(2h), diag = −2D/h², super = D/h² − V'/(2h)
+    const v = slope(lower + (i + 1) * h),
+      sub = diffusion / (h * h) + v / (2 * h),
+      sup = diffusion / (h * h) - v / (2 * h);
+    const m = (-2 * diffusion) / (h * h) - (i > 0 ? sub * prevC : 0);
     c[i] = sup / m;
     rhs[i] = (-1 - (i > 0 ? sub * prevR : 0)) / m;
-    prevC = c[i]; prevR = rhs[i];
+    prevC = c[i];
+    prevR = rhs[i];
   }
   for (let i = n - 2; i >= 0; i--) rhs[i] -= c[i] * rhs[i + 1];
-  const at = (start - lower) / h - 1, i0 = Math.floor(at), f = at - i0;
+  const at = (start - lower) / h - 1,
+    i0 = Math.floor(at),
+    f = at - i0;
   const T = (i: number) => (i < 0 || i >= n ? 0 : rhs[i]);
   return (1 - f) * T(i0) + f * T(i0 + 1);
 }
@@ -87,13 +125,29 @@ export function meanExitTime(slope: (x: number) => number, start: number, lower:
  * Returns the mean escape time in steps from a out of |x_d − a| < halfWidth for `dim` independent coordinates (rate × dim),
  * and the box barrier ΔL = f₁(a + w) − f₁(a) on the saddle side.
  */
-export function sgdBoxEscape(dim: number, sharpness: number, eta: number, batchSize: number, halfWidth: number, varianceMatched = true, discreteMonitoring = true) {
-  const u = eta * sharpness, h = u * ST.curvatureA;
-  const diffusion = (u * ST.curvatureA) / (2 * batchSize) * (varianceMatched ? 2 / (2 - h) : 1);
+export function sgdBoxEscape(
+  dim: number,
+  sharpness: number,
+  eta: number,
+  batchSize: number,
+  halfWidth: number,
+  varianceMatched = true,
+  discreteMonitoring = true,
+) {
+  const u = eta * sharpness,
+    h = u * ST.curvatureA;
+  const diffusion = ((u * ST.curvatureA) / (2 * batchSize)) * (varianceMatched ? 2 / (2 - h) : 1);
   const slope = (x: number) => 2 * x * x * x - 16 * x + 2.5;
   const w = halfWidth + (discreteMonitoring ? SIEGMUND_BETA * u * Math.sqrt(ST.curvatureA / batchSize) : 0);
   const oneCoordinate = meanExitTime(slope, ST.a, ST.a - w, ST.a + w, diffusion) / u;
-  return { meanSteps: oneCoordinate / dim, diffusion, barrier: styblinskiTang1d(ST.a + halfWidth) - styblinskiTang1d(ST.a), stepCurvature: h, boxHalfWidth: halfWidth, monitoredHalfWidth: w };
+  return {
+    meanSteps: oneCoordinate / dim,
+    diffusion,
+    barrier: styblinskiTang1d(ST.a + halfWidth) - styblinskiTang1d(ST.a),
+    stepCurvature: h,
+    boxHalfWidth: halfWidth,
+    monitoredHalfWidth: w,
+  };
 }
 
 /** β = −ζ(½)/√(2π): the overshoot of a Gaussian random walk over a barrier, in step standard deviations (Siegmund 1985). */

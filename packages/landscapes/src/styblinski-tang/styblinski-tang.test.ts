@@ -2,7 +2,14 @@ import { describe, expect, it } from 'vitest';
 import { newtonMinimum, Xoshiro128 } from '@nesslab/kernel';
 import { paramsFor } from '@nesslab/kernel/testing';
 import { STYBLINSKI_TANG as ST, StyblinskiTang, styblinskiTang1d, styblinskiTangInfo } from './styblinski-tang.ts';
-import { kramersEscapeTime, meanExitTime, meanFirstPassageTime, sgdBoxEscape, SIEGMUND_BETA, styblinskiTangEscape } from './escape-theory.ts';
+import {
+  kramersEscapeTime,
+  meanExitTime,
+  meanFirstPassageTime,
+  sgdBoxEscape,
+  SIEGMUND_BETA,
+  styblinskiTangEscape,
+} from './escape-theory.ts';
 import { normalQuantile, quantileData } from './data.ts';
 
 const make = (params: Record<string, unknown> = {}) => {
@@ -29,7 +36,8 @@ describe('styblinski-tang landscape (001 §4)', () => {
   });
 
   it('defaults: N = 10, k = 1, M = 1; loss = ½Σ(x⁴ − 16x² + 5x) at x = √kθ', () => {
-    const l = make(), t = point(10, 1);
+    const l = make(),
+      t = point(10, 1);
     expect([l.dim, l.sharpness, l.dataSize]).toEqual([10, 1, 1]);
     const direct = Array.from(t).reduce((s, x) => s + 0.5 * (x ** 4 - 16 * x ** 2 + 5 * x), 0);
     expect(l.loss(t)).toBeCloseTo(direct, 10);
@@ -41,16 +49,27 @@ describe('styblinski-tang landscape (001 §4)', () => {
   it('gradient and Hessian match central differences (relative 1e-7), the Hessian scales by k and is diagonal', () => {
     // h = 1e-5 on |θ| ~ 2: truncation h²|f'''|/6 ~ 1e-9 and rounding ε·|f|/h ~ 1e-9 relative to |∇| ~ 10–100.
     for (const k of [1, 2.5]) {
-      const l = make({ dim: 5, sharpness: k }), t = point(5, 7), g = new Float64Array(5), H = new Float64Array(25), gp = new Float64Array(5), gm = new Float64Array(5);
+      const l = make({ dim: 5, sharpness: k }),
+        t = point(5, 7),
+        g = new Float64Array(5),
+        H = new Float64Array(25),
+        gp = new Float64Array(5),
+        gm = new Float64Array(5);
       l.gradient(t, g);
       l.hessian(t, H);
       const h = 1e-5;
       for (let d = 0; d < 5; d++) {
-        const p = t.slice(), m = t.slice();
-        p[d] += h; m[d] -= h;
+        const p = t.slice(),
+          m = t.slice();
+        p[d] += h;
+        m[d] -= h;
         expect(Math.abs((l.loss(p) - l.loss(m)) / (2 * h) - g[d])).toBeLessThan(1e-7 * Math.max(1, Math.abs(g[d])));
-        l.gradient(p, gp); l.gradient(m, gm);
-        for (let e = 0; e < 5; e++) expect(Math.abs((gp[e] - gm[e]) / (2 * h) - H[e * 5 + d])).toBeLessThan(1e-7 * Math.max(1, Math.abs(H[d * 5 + d])));
+        l.gradient(p, gp);
+        l.gradient(m, gm);
+        for (let e = 0; e < 5; e++)
+          expect(Math.abs((gp[e] - gm[e]) / (2 * h) - H[e * 5 + d])).toBeLessThan(
+            1e-7 * Math.max(1, Math.abs(H[d * 5 + d])),
+          );
       }
       const x0 = Math.sqrt(k) * t[0];
       expect(H[0]).toBeCloseTo(k * (6 * x0 * x0 - 16), 10);
@@ -58,8 +77,14 @@ describe('styblinski-tang landscape (001 §4)', () => {
   });
 
   it('M = 1: the minibatch gradient, the one sample gradient and the sample Hessian are the full ones; no regulariser', () => {
-    const l = make({ dim: 4, sharpness: 2 }), t = point(4, 3), g = new Float64Array(4), gb = new Float64Array(4), row = new Float64Array(4), r = new Float64Array(4).fill(9);
-    const H = new Float64Array(16), Hs = new Float64Array(16);
+    const l = make({ dim: 4, sharpness: 2 }),
+      t = point(4, 3),
+      g = new Float64Array(4),
+      gb = new Float64Array(4),
+      row = new Float64Array(4),
+      r = new Float64Array(4).fill(9);
+    const H = new Float64Array(16),
+      Hs = new Float64Array(16);
     l.gradient(t, g);
     l.minibatchGradient(t, Int32Array.of(0), 1, gb);
     l.sampleGradients(t, row);
@@ -73,8 +98,10 @@ describe('styblinski-tang landscape (001 §4)', () => {
     expect(() => l.sampleHessian(t, 1, Hs)).toThrow(/outside \[0, 1\)/);
   });
 
-  it('minimumStart is the global minimum a/√k: Newton does not move it, the gradient vanishes, H = k f₁\'\'(a) I', () => {
-    const l = make({ dim: 10, sharpness: 4 }), t = new Float64Array(10), g = new Float64Array(10);
+  it("minimumStart is the global minimum a/√k: Newton does not move it, the gradient vanishes, H = k f₁''(a) I", () => {
+    const l = make({ dim: 10, sharpness: 4 }),
+      t = new Float64Array(10),
+      g = new Float64Array(10);
     l.minimumStart(t);
     expect(t.every((x) => x === ST.a / 2)).toBe(true);
     l.gradient(t, g);
@@ -92,7 +119,7 @@ describe('styblinski-tang landscape (001 §4)', () => {
   });
 });
 
-describe('styblinski-tang data points (docs/science.md §7: ℓ_j = f(√kθ) − √k x_j·θ, Cov x_j = f\'\'(a))', () => {
+describe("styblinski-tang data points (docs/science.md §7: ℓ_j = f(√kθ) − √k x_j·θ, Cov x_j = f''(a))", () => {
   it('normalQuantile matches published standard normal quantiles to 1e-8 (Acklam: relative error < 1.2e-9)', () => {
     expect(normalQuantile(0.5)).toBe(0);
     expect(normalQuantile(0.975)).toBeCloseTo(1.959963984540054, 8);
@@ -101,28 +128,42 @@ describe('styblinski-tang data points (docs/science.md §7: ℓ_j = f(√kθ) �
     expect(normalQuantile(0.8413447460685429)).toBeCloseTo(1, 8); // Φ(1)
   });
 
-  it('every coordinate holds the same M quantiles, mean 0 and variance f\'\'(a) exactly; shuffles decorrelate the coordinates', () => {
-    const M = 400, N = 10, x = quantileData(M, N, ST.curvatureA, 5), sorted = (d: number) => Array.from({ length: M }, (_, j) => x[j * N + d]).sort((p, q) => p - q);
+  it("every coordinate holds the same M quantiles, mean 0 and variance f''(a) exactly; shuffles decorrelate the coordinates", () => {
+    const M = 400,
+      N = 10,
+      x = quantileData(M, N, ST.curvatureA, 5),
+      sorted = (d: number) => Array.from({ length: M }, (_, j) => x[j * N + d]).sort((p, q) => p - q);
     const ref = sorted(0);
     for (let d = 0; d < N; d++) {
       expect(sorted(d)).toEqual(ref);
-      const col = Array.from({ length: M }, (_, j) => x[j * N + d]), mean = col.reduce((s, v) => s + v, 0) / M;
+      const col = Array.from({ length: M }, (_, j) => x[j * N + d]),
+        mean = col.reduce((s, v) => s + v, 0) / M;
       expect(Math.abs(mean)).toBeLessThan(1e-14);
       expect(col.reduce((s, v) => s + v * v, 0) / M / ST.curvatureA - 1).toBeCloseTo(0, 12);
     }
     // Independent shuffles: each sample correlation is ≈ N(0, 1/M), s.d. 0.05; 45 pairs, 4.5 s.d. keeps a false failure < 1e-3.
-    for (let d = 0; d < N; d++) for (let e = d + 1; e < N; e++) {
-      let c = 0;
-      for (let j = 0; j < M; j++) c += x[j * N + d] * x[j * N + e];
-      expect(Math.abs(c / M / ST.curvatureA)).toBeLessThan(4.5 / Math.sqrt(M));
-    }
-    expect([...quantileData(M, N, 1, 5)].map((v) => v * Math.sqrt(ST.curvatureA))).not.toEqual([...quantileData(M, N, ST.curvatureA, 6)]);
+    for (let d = 0; d < N; d++)
+      for (let e = d + 1; e < N; e++) {
+        let c = 0;
+        for (let j = 0; j < M; j++) c += x[j * N + d] * x[j * N + e];
+        expect(Math.abs(c / M / ST.curvatureA)).toBeLessThan(4.5 / Math.sqrt(M));
+      }
+    expect([...quantileData(M, N, 1, 5)].map((v) => v * Math.sqrt(ST.curvatureA))).not.toEqual([
+      ...quantileData(M, N, ST.curvatureA, 6),
+    ]);
     expect([...quantileData(1, 3, 2, 0)]).toEqual([0, 0, 0]);
   });
 
-  it('sample gradients average to ∇𝓛, a minibatch gradient is its rows\' mean, sample Hessians are ∇²𝓛; same dataSeed, same data', () => {
-    const M = 50, N = 4, l = make({ dim: N, sharpness: 2, dataSize: M, dataSeed: 3 }), t = point(N, 9);
-    const rows = new Float64Array(M * N), g = new Float64Array(N), gb = new Float64Array(N), H = new Float64Array(N * N), Hs = new Float64Array(N * N);
+  it("sample gradients average to ∇𝓛, a minibatch gradient is its rows' mean, sample Hessians are ∇²𝓛; same dataSeed, same data", () => {
+    const M = 50,
+      N = 4,
+      l = make({ dim: N, sharpness: 2, dataSize: M, dataSeed: 3 }),
+      t = point(N, 9);
+    const rows = new Float64Array(M * N),
+      g = new Float64Array(N),
+      gb = new Float64Array(N),
+      H = new Float64Array(N * N),
+      Hs = new Float64Array(N * N);
     l.sampleGradients(t, rows);
     l.gradient(t, g);
     for (let d = 0; d < N; d++) {
@@ -137,14 +178,20 @@ describe('styblinski-tang data points (docs/science.md §7: ℓ_j = f(√kθ) �
     l.sampleHessian(t, M - 1, Hs);
     expect([...Hs]).toEqual([...H]);
     expect(() => l.sampleHessian(t, M, Hs)).toThrow(/outside \[0, 50\)/);
-    const again = make({ dim: N, sharpness: 2, dataSize: M, dataSeed: 3 }), rows2 = new Float64Array(M * N);
+    const again = make({ dim: N, sharpness: 2, dataSize: M, dataSeed: 3 }),
+      rows2 = new Float64Array(M * N);
     again.sampleGradients(t, rows2);
     expect([...rows2]).toEqual([...rows]);
   });
 
-  it('at any θ the per-sample gradient covariance is H(a) = k f\'\'(a) I on the diagonal (001 §2: C·B = H at the minimum)', () => {
-    const M = 200, N = 3, k = 3, l = make({ dim: N, sharpness: k, dataSize: M, dataSeed: 1 }), t = point(N, 4);
-    const rows = new Float64Array(M * N), g = new Float64Array(N);
+  it("at any θ the per-sample gradient covariance is H(a) = k f''(a) I on the diagonal (001 §2: C·B = H at the minimum)", () => {
+    const M = 200,
+      N = 3,
+      k = 3,
+      l = make({ dim: N, sharpness: k, dataSize: M, dataSeed: 1 }),
+      t = point(N, 4);
+    const rows = new Float64Array(M * N),
+      g = new Float64Array(N);
     l.sampleGradients(t, rows);
     l.gradient(t, g);
     for (let d = 0; d < N; d++) {
@@ -163,8 +210,10 @@ describe('escape theory (001 Theorem 3.1, exact 1-D mean first-passage time)', (
   });
 
   it('Theorem 3.1 for the 10 equivalent saddles: 2π/√(H_a|H_b|)·e^{ΔL/D}/10, and ∝ 1/k', () => {
-    const D = 6, one = styblinskiTangEscape(10, 1, D, ST.b - ST.a + 1), two = styblinskiTangEscape(10, 2, D, (ST.b - ST.a + 1) / Math.SQRT2);
-    const byHand = ((2 * Math.PI) / Math.sqrt(ST.curvatureA * -ST.curvatureB)) * Math.exp(ST.barrier / D) / 10;
+    const D = 6,
+      one = styblinskiTangEscape(10, 1, D, ST.b - ST.a + 1),
+      two = styblinskiTangEscape(10, 2, D, (ST.b - ST.a + 1) / Math.SQRT2);
+    const byHand = (((2 * Math.PI) / Math.sqrt(ST.curvatureA * -ST.curvatureB)) * Math.exp(ST.barrier / D)) / 10;
     expect(one.kramers / byHand - 1).toBeLessThan(1e-14);
     expect(one.kramersOnePath).toBeCloseTo(10 * one.kramers, 10);
     expect(kramersEscapeTime(2, 1, 0, 1)).toBeCloseTo(2 * Math.PI * Math.SQRT2, 14);
@@ -183,7 +232,10 @@ describe('escape theory (001 Theorem 3.1, exact 1-D mean first-passage time)', (
       expect(Math.abs(r.exact / r.kramers - 1), `D = ${D}`).toBeLessThan(0.015);
     }
     // Low temperature: the relative correction falls linearly with D (0.56 % at D = 0.5, 0.28 % at 0.25).
-    const ratio = (D: number) => { const r = styblinskiTangEscape(10, 1, D, w); return r.exact / r.kramers - 1; };
+    const ratio = (D: number) => {
+      const r = styblinskiTangEscape(10, 1, D, w);
+      return r.exact / r.kramers - 1;
+    };
     expect(Math.abs(ratio(0.25))).toBeLessThan(0.004);
     expect(ratio(0.5) / ratio(0.25)).toBeCloseTo(2, 1);
   });
@@ -195,12 +247,15 @@ describe('SGD box escape theory (001 Eq. 7: D = ηH/(2B); two-sided exit time)',
     expect(meanExitTime(() => 0, 0.3, 0, 1, 0.5, 1000)).toBeCloseTo((0.3 * 0.7) / 1, 10);
     // With the lower end 3 units down (𝓛 rises by ~120 there: never reached at D = 0.5), absorbing = reflecting.
     const f1p = (x: number) => 2 * x ** 3 - 16 * x + 2.5;
-    const two = meanExitTime(f1p, ST.a, ST.a - 3, ST.a + 1, 0.5, 20_000), one = meanFirstPassageTime(styblinskiTang1d, ST.a, ST.a + 1, 0.5, ST.a - 3);
+    const two = meanExitTime(f1p, ST.a, ST.a - 3, ST.a + 1, 0.5, 20_000),
+      one = meanFirstPassageTime(styblinskiTang1d, ST.a, ST.a + 1, 0.5, ST.a - 3);
     expect(Math.abs(two / one - 1)).toBeLessThan(1e-4); // O(h²) of both grids, h ≤ 2e-4 on a scale √(D/f'') = 0.12
   });
 
-  it('D = ηk f\'\'(a)/(2B)·2/(2 − ηk f\'\'(a)); the box widens by βσ, σ = ηk√(f\'\'(a)/B); only ηk matters in steps', () => {
-    const r = sgdBoxEscape(10, 1, 0.004, 2, 0.15), u = 0.004, h = u * ST.curvatureA;
+  it("D = ηk f''(a)/(2B)·2/(2 − ηk f''(a)); the box widens by βσ, σ = ηk√(f''(a)/B); only ηk matters in steps", () => {
+    const r = sgdBoxEscape(10, 1, 0.004, 2, 0.15),
+      u = 0.004,
+      h = u * ST.curvatureA;
     expect(r.diffusion).toBeCloseTo(((u * ST.curvatureA) / 4) * (2 / (2 - h)), 15);
     expect(r.monitoredHalfWidth).toBeCloseTo(0.15 + 0.5825971579 * u * Math.sqrt(ST.curvatureA / 2), 10);
     expect(SIEGMUND_BETA).toBeCloseTo(0.5825971579, 10); // −ζ(½)/√(2π)
@@ -211,12 +266,15 @@ describe('SGD box escape theory (001 Eq. 7: D = ηH/(2B); two-sided exit time)',
     expect(sgdBoxEscape(1, 1, 0.004, 2, 0.15).meanSteps / r.meanSteps).toBeCloseTo(10, 9);
   });
 
-  it('low temperature: −log(mean time) is linear in B with slope → 2ΔL/(ηk f\'\'(a)) as in 001 Theorem 3.2 (constant D: s = 1)', () => {
+  it("low temperature: −log(mean time) is linear in B with slope → 2ΔL/(ηk f''(a)) as in 001 Theorem 3.2 (constant D: s = 1)", () => {
     // Without the discrete-chain corrections D = ηH_a/(2B) and ΔL/D = 1.07·B at η = 0.02: at B = 80 (ΔL/D ≈ 85) the slope of
     // log τ per unit B is the exponent's up to the prefactor's −½ log B (τ ∝ e^{ΔL/D}/√(ΔL/D) for a box edge), 1/(2B) = 0.6 %;
     // with that term added back what remains is O((D/ΔL)²) ≲ 0.1 %.
-    const eta = 0.02, B = 80, t = (b: number) => Math.log(sgdBoxEscape(10, 1, eta, b, 0.15, false, false).meanSteps);
-    const slope = t(B + 1) - t(B), theorem = (2 * (styblinskiTang1d(ST.a + 0.15) - styblinskiTang1d(ST.a))) / (eta * ST.curvatureA);
+    const eta = 0.02,
+      B = 80,
+      t = (b: number) => Math.log(sgdBoxEscape(10, 1, eta, b, 0.15, false, false).meanSteps);
+    const slope = t(B + 1) - t(B),
+      theorem = (2 * (styblinskiTang1d(ST.a + 0.15) - styblinskiTang1d(ST.a))) / (eta * ST.curvatureA);
     expect(Math.abs(slope / theorem - 1)).toBeLessThan(0.01);
     expect(Math.abs((slope + 1 / (2 * B + 1)) / theorem - 1)).toBeLessThan(0.002);
   });

@@ -7,9 +7,15 @@ import { PAPER_X, PAPER_Y } from './data.ts';
 
 const N = 7;
 /** θ₀ of the paper's data, from the authors' notebook ("Use Newton's Method", wmin). */
-const PAPER_THETA0 = [1.2833313725790076, 1.2307473940611995, 0.7045806188690756, -0.5317508554411805, 0.92781446509604, -0.9088462496180023, -0.008841779321639548];
+const PAPER_THETA0 = [
+  1.2833313725790076, 1.2307473940611995, 0.7045806188690756, -0.5317508554411805, 0.92781446509604,
+  -0.9088462496180023, -0.008841779321639548,
+];
 /** Eigenvalues of the Hessian at θ₀, printed by the same notebook (`eigvals(Hessmin)`). */
-const PAPER_H0_EIGENVALUES = [55.02366427863232, 58.51554270757967, 397.2543687273366, 1848.5641004652236, 3097.666373263998, 24658.45687004527, 28317.70872412742];
+const PAPER_H0_EIGENVALUES = [
+  55.02366427863232, 58.51554270757967, 397.2543687273366, 1848.5641004652236, 3097.666373263998, 24658.45687004527,
+  28317.70872412742,
+];
 
 const landscape = (params: Record<string, unknown> = {}): TanhRegression => {
   const l = new TanhRegression();
@@ -17,10 +23,22 @@ const landscape = (params: Record<string, unknown> = {}): TanhRegression => {
   return l;
 };
 const vec = (values: number[]) => Float64Array.from(values);
-const maxAbs = (v: ArrayLike<number>) => { let s = 0; for (let i = 0; i < v.length; i++) s = Math.max(s, Math.abs(v[i])); return s; };
-const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => { let s = 0; for (let i = 0; i < a.length; i++) s = Math.max(s, Math.abs(a[i] - b[i])); return s; };
+const maxAbs = (v: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < v.length; i++) s = Math.max(s, Math.abs(v[i]));
+  return s;
+};
+const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>) => {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s = Math.max(s, Math.abs(a[i] - b[i]));
+  return s;
+};
 const readColumn = (name: string) =>
-  readFileSync(new URL(`./data/${name}`, import.meta.url), 'utf8').split('\n').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  readFileSync(new URL(`./data/${name}`, import.meta.url), 'utf8')
+    .split('\n')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(Number);
 
 /** A few test points: all ones, the paper's θ₀, and two random points of size ~1 (fixed seed). */
 function testPoints(): Float64Array[] {
@@ -41,14 +59,19 @@ function symmetricEigenvalues(h: Float64Array, n: number): number[] {
         if (a[p][q] === 0) continue;
         const theta = (a[q][q] - a[p][p]) / (2 * a[p][q]);
         const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
+        const c = 1 / Math.sqrt(t * t + 1),
+          s = t * c;
         for (let k = 0; k < n; k++) {
-          const akp = a[k][p], akq = a[k][q];
-          a[k][p] = c * akp - s * akq; a[k][q] = s * akp + c * akq;
+          const akp = a[k][p],
+            akq = a[k][q];
+          a[k][p] = c * akp - s * akq;
+          a[k][q] = s * akp + c * akq;
         }
         for (let k = 0; k < n; k++) {
-          const apk = a[p][k], aqk = a[q][k];
-          a[p][k] = c * apk - s * aqk; a[q][k] = s * apk + c * aqk;
+          const apk = a[p][k],
+            aqk = a[q][k];
+          a[p][k] = c * apk - s * aqk;
+          a[q][k] = s * apk + c * aqk;
         }
       }
     }
@@ -56,9 +79,10 @@ function symmetricEigenvalues(h: Float64Array, n: number): number[] {
   return a.map((row, i) => row[i]).sort((x, y) => x - y);
 }
 
-describe('tanh-regression: the paper\'s data', () => {
+describe("tanh-regression: the paper's data", () => {
   it('data.ts holds exactly the numbers of x_train.txt and y_train.txt (bit for bit)', () => {
-    const x = readColumn('x_train.txt'), y = readColumn('y_train.txt');
+    const x = readColumn('x_train.txt'),
+      y = readColumn('y_train.txt');
     expect(x.length).toBe(200);
     expect(PAPER_X.length).toBe(x.length);
     expect(PAPER_Y.length).toBe(y.length);
@@ -72,7 +96,7 @@ describe('tanh-regression: the paper\'s data', () => {
     for (let i = 0; i < 200; i++) expect(PAPER_X[i]).toBeCloseTo(-3 + 0.03 * i, 12);
   });
 
-  it('defaults: the paper\'s data, N = 7, M = 200, ε = 0.1, λ = 10', () => {
+  it("defaults: the paper's data, N = 7, M = 200, ε = 0.1, λ = 10", () => {
     const l = landscape();
     expect(l.dim).toBe(7);
     expect(l.dataSize).toBe(200);
@@ -105,10 +129,13 @@ describe('tanh-regression: loss and derivatives', () => {
     const g = new Float64Array(N);
     for (const th of testPoints().filter((_, k) => k !== 1)) {
       l.gradient(th, g);
-      const fd = new Float64Array(N), h = 1e-5;
+      const fd = new Float64Array(N),
+        h = 1e-5;
       for (let a = 0; a < N; a++) {
-        const p = th.slice(), q = th.slice();
-        p[a] += h; q[a] -= h;
+        const p = th.slice(),
+          q = th.slice();
+        p[a] += h;
+        q[a] -= h;
         fd[a] = (l.loss(p) - l.loss(q)) / (2 * h);
       }
       expect(maxAbsDiff(g, fd) / maxAbs(g)).toBeLessThan(1e-6);
@@ -118,7 +145,8 @@ describe('tanh-regression: loss and derivatives', () => {
   it('minibatchGradient over the full batch equals gradient (relative 1e-12)', () => {
     const l = landscape();
     const all = Int32Array.from({ length: 200 }, (_, i) => i);
-    const g = new Float64Array(N), gb = new Float64Array(N);
+    const g = new Float64Array(N),
+      gb = new Float64Array(N);
     for (const th of testPoints()) {
       l.gradient(th, g);
       l.minibatchGradient(th, all, 200, gb);
@@ -131,7 +159,9 @@ describe('tanh-regression: loss and derivatives', () => {
   it('minibatchGradient is the batch mean of the sample gradients plus ∇R, and reads only batch[0..m)', () => {
     const l = landscape();
     const th = testPoints()[2];
-    const rows = new Float64Array(200 * N), gr = new Float64Array(N), gb = new Float64Array(N);
+    const rows = new Float64Array(200 * N),
+      gr = new Float64Array(N),
+      gb = new Float64Array(N);
     l.sampleGradients(th, rows);
     l.regulariserGradient(th, gr);
     const batch = Int32Array.from([5, 199, 0, 17, 17, 123, 64, 88, 42, 7, /* ignored: */ -1, 100000]);
@@ -145,7 +175,9 @@ describe('tanh-regression: loss and derivatives', () => {
 
   it('rows of sampleGradients average, plus ∇R, to gradient; they carry no regulariser (relative 1e-12)', () => {
     const l = landscape();
-    const rows = new Float64Array(200 * N), gr = new Float64Array(N), g = new Float64Array(N);
+    const rows = new Float64Array(200 * N),
+      gr = new Float64Array(N),
+      g = new Float64Array(N);
     for (const th of testPoints()) {
       l.sampleGradients(th, rows);
       l.regulariserGradient(th, gr);
@@ -166,14 +198,20 @@ describe('tanh-regression: loss and derivatives', () => {
     // h = 1e-6: truncation h²|∂⁴𝓛|/6 and rounding ε_mach·|∇𝓛|/h stay ≲ 1e-8 of max|H| (~1e4–1e5); 1e-5 is loose
     // enough for that and far tighter than any missing term (the −r∇²f part alone is ~1e-2 of H at θ₀ and O(1) elsewhere).
     const l = landscape();
-    const H = new Float64Array(N * N), gp = new Float64Array(N), gm = new Float64Array(N);
+    const H = new Float64Array(N * N),
+      gp = new Float64Array(N),
+      gm = new Float64Array(N);
     for (const th of testPoints()) {
       l.hessian(th, H);
-      const h = 1e-6, fd = new Float64Array(N * N);
+      const h = 1e-6,
+        fd = new Float64Array(N * N);
       for (let b = 0; b < N; b++) {
-        const p = th.slice(), q = th.slice();
-        p[b] += h; q[b] -= h;
-        l.gradient(p, gp); l.gradient(q, gm);
+        const p = th.slice(),
+          q = th.slice();
+        p[b] += h;
+        q[b] -= h;
+        l.gradient(p, gp);
+        l.gradient(q, gm);
         for (let a = 0; a < N; a++) fd[a * N + b] = (gp[a] - gm[a]) / (2 * h);
       }
       expect(maxAbsDiff(H, fd) / maxAbs(H)).toBeLessThan(1e-5);
@@ -184,13 +222,17 @@ describe('tanh-regression: loss and derivatives', () => {
   it('the −r∇²f terms matter: the Gauss–Newton part alone is off by > 1 % at θ = (1, …, 1), so the 1e-5 check above sees them', () => {
     const l = landscape();
     const th = vec([1, 1, 1, 1, 1, 1, 1]);
-    const H = new Float64Array(N * N), gn = new Float64Array(N * N);
+    const H = new Float64Array(N * N),
+      gn = new Float64Array(N * N);
     l.hessian(th, H);
     for (let i = 0; i < 200; i++) {
-      const x = PAPER_X[i], t1 = Math.tanh(th[0] * x + th[2]), t2 = Math.tanh(th[1] * x + th[3]);
-      const s1 = 1 - t1 * t1, s2 = 1 - t2 * t2;
+      const x = PAPER_X[i],
+        t1 = Math.tanh(th[0] * x + th[2]),
+        t2 = Math.tanh(th[1] * x + th[3]);
+      const s1 = 1 - t1 * t1,
+        s2 = 1 - t2 * t2;
       const df = [th[4] * s1 * x, th[5] * s2 * x, th[4] * s1, th[5] * s2, t1, t2, 1];
-      for (let a = 0; a < N; a++) for (let b = 0; b < N; b++) gn[a * N + b] += df[a] * df[b] / 0.01;
+      for (let a = 0; a < N; a++) for (let b = 0; b < N; b++) gn[a * N + b] += (df[a] * df[b]) / 0.01;
     }
     for (let a = 0; a < N; a++) gn[a * N + a] += 20;
     expect(maxAbsDiff(H, gn) / maxAbs(H)).toBeGreaterThan(1e-2);
@@ -204,15 +246,21 @@ describe('tanh-regression: sampleHessian (per-sample ∇²ℓ_i, for the WOR the
     // 1e-6 leaves room, and a wrong term (e.g. a dropped −r∇²f entry, ≳ 1e-3 of max at these points) fails it.
     const l = landscape();
     const M = l.dataSize;
-    const Hi = new Float64Array(N * N), rp = new Float64Array(M * N), rm = new Float64Array(M * N);
+    const Hi = new Float64Array(N * N),
+      rp = new Float64Array(M * N),
+      rm = new Float64Array(M * N);
     for (const th of testPoints()) {
       const h = 1e-6;
       const fd = Array.from({ length: M }, () => new Float64Array(N * N));
       for (let b = 0; b < N; b++) {
-        const p = th.slice(), q = th.slice();
-        p[b] += h; q[b] -= h;
-        l.sampleGradients(p, rp); l.sampleGradients(q, rm);
-        for (let i = 0; i < M; i++) for (let a = 0; a < N; a++) fd[i][a * N + b] = (rp[i * N + a] - rm[i * N + a]) / (2 * h);
+        const p = th.slice(),
+          q = th.slice();
+        p[b] += h;
+        q[b] -= h;
+        l.sampleGradients(p, rp);
+        l.sampleGradients(q, rm);
+        for (let i = 0; i < M; i++)
+          for (let a = 0; a < N; a++) fd[i][a * N + b] = (rp[i * N + a] - rm[i * N + a]) / (2 * h);
       }
       for (const i of [0, 1, 57, 100, 143, 199]) {
         l.sampleHessian(th, i, Hi);
@@ -229,7 +277,9 @@ describe('tanh-regression: sampleHessian (per-sample ∇²ℓ_i, for the WOR the
     for (const params of [{}, { lambda: 0.3, epsilon: 0.25, data: 'generated', dataSize: 37, dataSeed: 4 }]) {
       const l = landscape(params);
       const M = l.dataSize;
-      const H = new Float64Array(N * N), Hi = new Float64Array(N * N), sum = new Float64Array(N * N);
+      const H = new Float64Array(N * N),
+        Hi = new Float64Array(N * N),
+        sum = new Float64Array(N * N);
       for (const th of testPoints()) {
         l.hessian(th, H);
         sum.fill(0);
@@ -251,8 +301,8 @@ describe('tanh-regression: sampleHessian (per-sample ∇²ℓ_i, for the WOR the
   });
 });
 
-describe('tanh-regression: the paper\'s minimum (authors\' notebook)', () => {
-  it('∇𝓛 vanishes at the authors\' θ₀ (|∂𝓛| < 1e-11, against terms of size ~1e3 that cancel)', () => {
+describe("tanh-regression: the paper's minimum (authors' notebook)", () => {
+  it("∇𝓛 vanishes at the authors' θ₀ (|∂𝓛| < 1e-11, against terms of size ~1e3 that cancel)", () => {
     const l = landscape();
     const g = new Float64Array(N);
     l.gradient(vec(PAPER_THETA0), g);
@@ -261,19 +311,22 @@ describe('tanh-regression: the paper\'s minimum (authors\' notebook)', () => {
     expect(maxAbs(g)).toBeLessThan(1e-11);
   });
 
-  it('the Hessian at θ₀ has the notebook\'s eigenvalues (relative 1e-9) and H₇₇ = M/ε² + 2λ = 20020', () => {
+  it("the Hessian at θ₀ has the notebook's eigenvalues (relative 1e-9) and H₇₇ = M/ε² + 2λ = 20020", () => {
     const l = landscape();
     const H = new Float64Array(N * N);
     l.hessian(vec(PAPER_THETA0), H);
     expect(H[6 * N + 6]).toBeCloseTo(20020, 9);
     const ev = symmetricEigenvalues(H, N);
-    for (let k = 0; k < N; k++) expect(Math.abs(ev[k] - PAPER_H0_EIGENVALUES[k]) / PAPER_H0_EIGENVALUES[k]).toBeLessThan(1e-9);
+    for (let k = 0; k < N; k++)
+      expect(Math.abs(ev[k] - PAPER_H0_EIGENVALUES[k]) / PAPER_H0_EIGENVALUES[k]).toBeLessThan(1e-9);
   });
 });
 
 describe('tanh-regression: generated data', () => {
   it('is reproducible from dataSeed, changes with it, and does not depend on the run seed', () => {
-    const a = new TanhRegression(), b = new TanhRegression(), c = new TanhRegression();
+    const a = new TanhRegression(),
+      b = new TanhRegression(),
+      c = new TanhRegression();
     a.configure(paramsFor(tanhRegressionInfo, { data: 'generated', dataSeed: 5 }), 1);
     b.configure(paramsFor(tanhRegressionInfo, { data: 'generated', dataSeed: 5 }), 999);
     c.configure(paramsFor(tanhRegressionInfo, { data: 'generated', dataSeed: 6 }), 1);
@@ -283,7 +336,7 @@ describe('tanh-regression: generated data', () => {
     expect(a.loss(th)).toBe(b.loss(th));
   });
 
-  it('for M = 200 its x are the paper\'s x bit for bit; for other M, evenly spaced on [−3, 3)', () => {
+  it("for M = 200 its x are the paper's x bit for bit; for other M, evenly spaced on [−3, 3)", () => {
     const g = generateData(200, 3);
     for (let i = 0; i < 200; i++) expect(Object.is(g.x[i], PAPER_X[i])).toBe(true);
     const h = generateData(1000, 3);
@@ -296,10 +349,16 @@ describe('tanh-regression: generated data', () => {
     // With M = 20000 Gaussian residuals: SE of the mean 0.1/√M = 7e-4; the sample sd has relative SE 1/√(2M) = 0.5 %.
     const M = 20000;
     const { x, y } = generateData(M, 123);
-    let s = 0, s2 = 0;
-    for (let i = 0; i < M; i++) { const r = y[i] - Math.exp(-x[i] * x[i]); s += r; s2 += r * r; }
-    const mean = s / M, sd = Math.sqrt(s2 / M - mean * mean);
-    expect(Math.abs(mean)).toBeLessThan(4 * 0.1 / Math.sqrt(M));
+    let s = 0,
+      s2 = 0;
+    for (let i = 0; i < M; i++) {
+      const r = y[i] - Math.exp(-x[i] * x[i]);
+      s += r;
+      s2 += r * r;
+    }
+    const mean = s / M,
+      sd = Math.sqrt(s2 / M - mean * mean);
+    expect(Math.abs(mean)).toBeLessThan((4 * 0.1) / Math.sqrt(M));
     expect(Math.abs(sd / 0.1 - 1)).toBeLessThan(4 / Math.sqrt(2 * M));
     // The paper's own draw (M = 200: relative SE of the sd 5 %) is consistent with the same noise.
     let p2 = 0;
@@ -310,26 +369,39 @@ describe('tanh-regression: generated data', () => {
   it('configure with dataSize sets M for every method', () => {
     const l = landscape({ data: 'generated', dataSize: 50, dataSeed: 2 });
     expect(l.dataSize).toBe(50);
-    const rows = new Float64Array(50 * N), g = new Float64Array(N), gb = new Float64Array(N);
+    const rows = new Float64Array(50 * N),
+      g = new Float64Array(N),
+      gb = new Float64Array(N);
     const th = testPoints()[2];
     l.sampleGradients(th, rows);
     l.gradient(th, g);
-    l.minibatchGradient(th, Int32Array.from({ length: 50 }, (_, i) => i), 50, gb);
+    l.minibatchGradient(
+      th,
+      Int32Array.from({ length: 50 }, (_, i) => i),
+      50,
+      gb,
+    );
     expect(maxAbsDiff(g, gb) / maxAbs(g)).toBeLessThan(1e-12);
   });
 });
 
 describe('tanh-regression: configure', () => {
-  it('fills defaults for missing params and accepts the schema\'s defaults explicitly', () => {
-    const a = landscape(), b = landscape({ epsilon: 0.1, lambda: 10, data: 'paper', dataSeed: 1, dataSize: 200 });
+  it("fills defaults for missing params and accepts the schema's defaults explicitly", () => {
+    const a = landscape(),
+      b = landscape({ epsilon: 0.1, lambda: 10, data: 'paper', dataSeed: 1, dataSize: 200 });
     const th = vec([1, 1, 1, 1, 1, 1, 1]);
     expect(a.loss(th)).toBe(b.loss(th));
   });
 
   it('rejects bad values with a ScenarioError naming the field', () => {
     const bad: [Record<string, unknown>, string][] = [
-      [{ epsilon: 0 }, 'epsilon'], [{ epsilon: 'x' }, 'epsilon'], [{ lambda: -1 }, 'lambda'], [{ data: 'mnist' }, 'data'],
-      [{ data: 'generated', dataSeed: -1 }, 'dataSeed'], [{ data: 'generated', dataSize: 2.5 }, 'dataSize'], [{ dataSize: 100 }, 'dataSize'],
+      [{ epsilon: 0 }, 'epsilon'],
+      [{ epsilon: 'x' }, 'epsilon'],
+      [{ lambda: -1 }, 'lambda'],
+      [{ data: 'mnist' }, 'data'],
+      [{ data: 'generated', dataSeed: -1 }, 'dataSeed'],
+      [{ data: 'generated', dataSize: 2.5 }, 'dataSize'],
+      [{ dataSize: 100 }, 'dataSize'],
     ];
     for (const [params, field] of bad) {
       expect(() => landscape(params)).toThrow(ScenarioError);
@@ -339,16 +411,21 @@ describe('tanh-regression: configure', () => {
 
   it('epsilon and lambda enter as 1/ε² and λ', () => {
     const th = testPoints()[2];
-    const base = landscape({ lambda: 0 }), eps = landscape({ lambda: 0, epsilon: 0.2 }), reg = landscape({ lambda: 2 });
+    const base = landscape({ lambda: 0 }),
+      eps = landscape({ lambda: 0, epsilon: 0.2 }),
+      reg = landscape({ lambda: 2 });
     expect(eps.loss(th) / base.loss(th)).toBeCloseTo(0.25, 13);
     expect(reg.loss(th) - base.loss(th)).toBeCloseTo(2 * th.reduce((s, v) => s + v * v, 0), 9);
   });
 });
 
-describe('tanh-regression: randomInit (the authors\' start: U[0,1)⁷ rescaled to |θ| = 0.5)', () => {
+describe("tanh-regression: randomInit (the authors' start: U[0,1)⁷ rescaled to |θ| = 0.5)", () => {
   it('gives |θ| = 0.5 with positive components, different per draw', () => {
-    const l = landscape(), rng = Xoshiro128.fromSeed(3), normal = () => rng.nextNormal();
-    const a = new Float64Array(N), b = new Float64Array(N);
+    const l = landscape(),
+      rng = Xoshiro128.fromSeed(3),
+      normal = () => rng.nextNormal();
+    const a = new Float64Array(N),
+      b = new Float64Array(N);
     l.randomInit(a, normal);
     l.randomInit(b, normal);
     expect(Math.hypot(...a)).toBeCloseTo(0.5, 15);
@@ -357,17 +434,26 @@ describe('tanh-regression: randomInit (the authors\' start: U[0,1)⁷ rescaled t
   });
 
   it('has the distribution of rand(7)/|rand(7)|·0.5: first two moments of θ₁ agree with direct uniforms (5 SE)', () => {
-    const l = landscape(), rng = Xoshiro128.fromSeed(4), normal = () => rng.nextNormal();
-    const K = 40000, th = new Float64Array(N);
-    let s = 0, s2 = 0, t = 0, t2 = 0;
+    const l = landscape(),
+      rng = Xoshiro128.fromSeed(4),
+      normal = () => rng.nextNormal();
+    const K = 40000,
+      th = new Float64Array(N);
+    let s = 0,
+      s2 = 0,
+      t = 0,
+      t2 = 0;
     for (let k = 0; k < K; k++) {
       l.randomInit(th, normal);
-      s += th[0]; s2 += th[0] * th[0];
+      s += th[0];
+      s2 += th[0] * th[0];
       const u = Array.from({ length: N }, () => rng.nextDouble());
       const v = (0.5 * u[0]) / Math.hypot(...u);
-      t += v; t2 += v * v;
+      t += v;
+      t2 += v * v;
     }
-    const m1 = s / K, m2 = t / K;
+    const m1 = s / K,
+      m2 = t / K;
     const se = Math.sqrt((s2 / K - m1 * m1 + t2 / K - m2 * m2) / K);
     expect(Math.abs(m1 - m2)).toBeLessThan(5 * se);
     // E[θ₁²] = 0.25/7 exactly, by symmetry of the seven components.

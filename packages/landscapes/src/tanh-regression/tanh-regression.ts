@@ -56,24 +56,41 @@ export const tanhRegressionInfo = definePlugin({
   description:
     'Nonlinear regression net with two tanh hidden units (N = 7): f(x;θ) = θ₅tanh(θ₁x+θ₃) + θ₆tanh(θ₂x+θ₄) + θ₇, ' +
     'ℓ_i = (M/(2ε²))(y_i − f(x_i))², R = λ|θ|², on y = exp(−x²) + N(0, 0.1²) sampled at x_i = −3 + 0.03(i−1). ' +
-    'Analytic gradients and Hessian; random start as in the authors\' code (uniform [0,1)⁷ rescaled to |θ| = 0.5).',
+    "Analytic gradients and Hessian; random start as in the authors' code (uniform [0,1)⁷ rescaled to |θ| = 0.5).",
   source: '004 §4.1, Eq. 30',
   params: {
     epsilon: {
-      type: 'number', default: TANH_REGRESSION_DEFAULTS.epsilon, exclusiveMinimum: 0,
-      description: 'ε in ℓ_i = (M/(2ε²))(y_i − f(x_i))² (scales the loss only; generated data always has noise sd 0.1, as in the paper)',
+      type: 'number',
+      default: TANH_REGRESSION_DEFAULTS.epsilon,
+      exclusiveMinimum: 0,
+      description:
+        'ε in ℓ_i = (M/(2ε²))(y_i − f(x_i))² (scales the loss only; generated data always has noise sd 0.1, as in the paper)',
     },
-    lambda: { type: 'number', default: TANH_REGRESSION_DEFAULTS.lambda, minimum: 0, description: 'λ of the L2 regulariser R = λ|θ|²' },
+    lambda: {
+      type: 'number',
+      default: TANH_REGRESSION_DEFAULTS.lambda,
+      minimum: 0,
+      description: 'λ of the L2 regulariser R = λ|θ|²',
+    },
     data: {
-      type: 'string', default: TANH_REGRESSION_DEFAULTS.data, enum: ['paper', 'generated'],
-      description: '"paper": the authors\' own draw of the 200 points (reproduces the paper\'s θ₀, Σ and C); "generated": a fresh draw from dataSeed',
+      type: 'string',
+      default: TANH_REGRESSION_DEFAULTS.data,
+      enum: ['paper', 'generated'],
+      description:
+        '"paper": the authors\' own draw of the 200 points (reproduces the paper\'s θ₀, Σ and C); "generated": a fresh draw from dataSeed',
     },
     dataSeed: {
-      type: 'integer', default: TANH_REGRESSION_DEFAULTS.dataSeed, minimum: 0,
-      description: 'seed of the noise N(0, 0.1²) of generated data (Xoshiro128.fromSeed(dataSeed).nextNormal(), i = 1..M); ignored for "paper"',
+      type: 'integer',
+      default: TANH_REGRESSION_DEFAULTS.dataSeed,
+      minimum: 0,
+      description:
+        'seed of the noise N(0, 0.1²) of generated data (Xoshiro128.fromSeed(dataSeed).nextNormal(), i = 1..M); ignored for "paper"',
     },
     dataSize: {
-      type: 'integer', default: TANH_REGRESSION_DEFAULTS.dataSize, minimum: 1, maximum: MAX_DATA_SIZE,
+      type: 'integer',
+      default: TANH_REGRESSION_DEFAULTS.dataSize,
+      minimum: 1,
+      maximum: MAX_DATA_SIZE,
       description: 'M; generated data has x_i = −3 + 6(i−1)/M (evenly spaced on [−3, 3)); must be 200 for "paper"',
     },
   },
@@ -115,11 +132,19 @@ export class TanhRegression implements Landscape {
     this.sampleScale = this.m * this.invEps2;
   }
 
-  get dataSize(): number { return this.m; }
-  get epsilon(): number { return this.eps; }
-  get lambda(): number { return this.lam; }
+  get dataSize(): number {
+    return this.m;
+  }
+  get epsilon(): number {
+    return this.eps;
+  }
+  get lambda(): number {
+    return this.lam;
+  }
   /** Copies of the data (x_i, y_i), i = 1..M. */
-  data(): { x: Float64Array; y: Float64Array } { return { x: this.x.slice(), y: this.y.slice() }; }
+  data(): { x: Float64Array; y: Float64Array } {
+    return { x: this.x.slice(), y: this.y.slice() };
+  }
 
   /**
    * Reads `epsilon`, `lambda`, `data`, `dataSeed`, `dataSize` (resolved by the kernel: defaults are the paper's values).
@@ -130,7 +155,10 @@ export class TanhRegression implements Landscape {
     let x: Float64Array, y: Float64Array;
     if (p.data === 'paper') {
       if (p.dataSize !== PAPER_X.length) {
-        throw new ScenarioError('scenario.landscape.params.dataSize', `the paper's data has ${PAPER_X.length} points, got ${p.dataSize} (use data: "generated" for another size)`);
+        throw new ScenarioError(
+          'scenario.landscape.params.dataSize',
+          `the paper's data has ${PAPER_X.length} points, got ${p.dataSize} (use data: "generated" for another size)`,
+        );
       }
       x = Float64Array.from(PAPER_X);
       y = Float64Array.from(PAPER_Y);
@@ -148,8 +176,16 @@ export class TanhRegression implements Landscape {
   }
 
   loss(theta: Float64Array): number {
-    const a1 = theta[0], a2 = theta[1], b1 = theta[2], b2 = theta[3], c1 = theta[4], c2 = theta[5], d = theta[6];
-    const xs = this.x, ys = this.y, m = this.m;
+    const a1 = theta[0],
+      a2 = theta[1],
+      b1 = theta[2],
+      b2 = theta[3],
+      c1 = theta[4],
+      c2 = theta[5],
+      d = theta[6];
+    const xs = this.x,
+      ys = this.y,
+      m = this.m;
     let sr2 = 0;
     for (let i = 0; i < m; i++) {
       const x = xs[i];
@@ -167,19 +203,40 @@ export class TanhRegression implements Landscape {
 
   /** The hot loop: ∇L_B + ∇R, L_B = (1/m) Σ_{i∈B} ℓ_i, so ∇L_B = −(M/(m ε²)) Σ_{i∈B} r_i ∇f_i. */
   minibatchGradient(theta: Float64Array, batch: Int32Array, m: number, out: Float64Array): void {
-    const a1 = theta[0], a2 = theta[1], b1 = theta[2], b2 = theta[3], c1 = theta[4], c2 = theta[5], d = theta[6];
-    const xs = this.x, ys = this.y;
-    let sr = 0, srt1 = 0, srt2 = 0, sq1 = 0, sq2 = 0, sq1x = 0, sq2x = 0;
+    const a1 = theta[0],
+      a2 = theta[1],
+      b1 = theta[2],
+      b2 = theta[3],
+      c1 = theta[4],
+      c2 = theta[5],
+      d = theta[6];
+    const xs = this.x,
+      ys = this.y;
+    let sr = 0,
+      srt1 = 0,
+      srt2 = 0,
+      sq1 = 0,
+      sq2 = 0,
+      sq1x = 0,
+      sq2x = 0;
     for (let k = 0; k < m; k++) {
       const i = batch[k];
       const x = xs[i];
-      const t1 = tanh(a1 * x + b1), t2 = tanh(a2 * x + b2);
+      const t1 = tanh(a1 * x + b1),
+        t2 = tanh(a2 * x + b2);
       const r = ys[i] - (c1 * t1 + c2 * t2 + d);
-      const q1 = r * (1 - t1 * t1), q2 = r * (1 - t2 * t2);
-      sr += r; srt1 += r * t1; srt2 += r * t2;
-      sq1 += q1; sq2 += q2; sq1x += q1 * x; sq2x += q2 * x;
+      const q1 = r * (1 - t1 * t1),
+        q2 = r * (1 - t2 * t2);
+      sr += r;
+      srt1 += r * t1;
+      srt2 += r * t2;
+      sq1 += q1;
+      sq2 += q2;
+      sq1x += q1 * x;
+      sq2x += q2 * x;
     }
-    const s = -this.sampleScale / m, l2 = 2 * this.lam;
+    const s = -this.sampleScale / m,
+      l2 = 2 * this.lam;
     out[0] = s * c1 * sq1x + l2 * a1;
     out[1] = s * c2 * sq2x + l2 * a2;
     out[2] = s * c1 * sq1 + l2 * b1;
@@ -191,13 +248,24 @@ export class TanhRegression implements Landscape {
 
   /** Row i = ∇ℓ_i = −(M/ε²) r_i ∇f_i, without the regulariser (it is the same for every sample and carries no noise). */
   sampleGradients(theta: Float64Array, out: Float64Array): void {
-    const a1 = theta[0], a2 = theta[1], b1 = theta[2], b2 = theta[3], c1 = theta[4], c2 = theta[5], d = theta[6];
-    const xs = this.x, ys = this.y, m = this.m, scale = -this.sampleScale;
+    const a1 = theta[0],
+      a2 = theta[1],
+      b1 = theta[2],
+      b2 = theta[3],
+      c1 = theta[4],
+      c2 = theta[5],
+      d = theta[6];
+    const xs = this.x,
+      ys = this.y,
+      m = this.m,
+      scale = -this.sampleScale;
     for (let i = 0, row = 0; i < m; i++, row += N) {
       const x = xs[i];
-      const t1 = tanh(a1 * x + b1), t2 = tanh(a2 * x + b2);
+      const t1 = tanh(a1 * x + b1),
+        t2 = tanh(a2 * x + b2);
       const g = scale * (ys[i] - (c1 * t1 + c2 * t2 + d));
-      const g1 = g * c1 * (1 - t1 * t1), g2 = g * c2 * (1 - t2 * t2);
+      const g1 = g * c1 * (1 - t1 * t1),
+        g2 = g * c2 * (1 - t2 * t2);
       out[row] = g1 * x;
       out[row + 1] = g2 * x;
       out[row + 2] = g1;
@@ -230,7 +298,8 @@ export class TanhRegression implements Landscape {
    * so that (1/M) Σ_i ∇²ℓ_i + 2λI = `hessian`. ∇²f_i as documented at `hessian`.
    */
   sampleHessian(theta: Float64Array, i: number, out: Float64Array): void {
-    if (!(Number.isInteger(i) && i >= 0 && i < this.m)) throw new RangeError(`sampleHessian: sample index ${i} outside [0, ${this.m})`);
+    if (!(Number.isInteger(i) && i >= 0 && i < this.m))
+      throw new RangeError(`sampleHessian: sample index ${i} outside [0, ${this.m})`);
     for (let k = 0; k < N * N; k++) out[k] = 0;
     this.addSampleTerm(theta, i, out);
     symmetrizeScaled(out, this.sampleScale, 0);
@@ -238,19 +307,36 @@ export class TanhRegression implements Landscape {
 
   /** Adds ∇f_i ∇f_iᵀ − r_i ∇²f_i of sample i to the upper triangle of out (unscaled). */
   private addSampleTerm(theta: Float64Array, i: number, out: Float64Array): void {
-    const a1 = theta[0], a2 = theta[1], b1 = theta[2], b2 = theta[3], c1 = theta[4], c2 = theta[5], d = theta[6];
-    const g = this.fGrad, x = this.x[i];
-    const t1 = tanh(a1 * x + b1), t2 = tanh(a2 * x + b2);
-    const s1 = 1 - t1 * t1, s2 = 1 - t2 * t2;
+    const a1 = theta[0],
+      a2 = theta[1],
+      b1 = theta[2],
+      b2 = theta[3],
+      c1 = theta[4],
+      c2 = theta[5],
+      d = theta[6];
+    const g = this.fGrad,
+      x = this.x[i];
+    const t1 = tanh(a1 * x + b1),
+      t2 = tanh(a2 * x + b2);
+    const s1 = 1 - t1 * t1,
+      s2 = 1 - t2 * t2;
     const r = this.y[i] - (c1 * t1 + c2 * t2 + d);
-    g[0] = c1 * s1 * x; g[1] = c2 * s2 * x; g[2] = c1 * s1; g[3] = c2 * s2; g[4] = t1; g[5] = t2; g[6] = 1;
+    g[0] = c1 * s1 * x;
+    g[1] = c2 * s2 * x;
+    g[2] = c1 * s1;
+    g[3] = c2 * s2;
+    g[4] = t1;
+    g[5] = t2;
+    g[6] = 1;
     // Upper triangle of ∇f ∇fᵀ.
     for (let a = 0; a < N; a++) {
-      const ga = g[a], row = a * N;
+      const ga = g[a],
+        row = a * N;
       for (let b = a; b < N; b++) out[row + b] += ga * g[b];
     }
     // − r ∇²f (upper triangle).
-    const rw1 = r * c1 * (-2 * t1 * s1), rw2 = r * c2 * (-2 * t2 * s2);
+    const rw1 = r * c1 * (-2 * t1 * s1),
+      rw2 = r * c2 * (-2 * t2 * s2);
     out[0 * N + 0] -= rw1 * x * x;
     out[0 * N + 2] -= rw1 * x;
     out[2 * N + 2] -= rw1;
@@ -274,7 +360,8 @@ export class TanhRegression implements Landscape {
   randomInit(out: Float64Array, normal: () => number): void {
     let norm2 = 0;
     for (let a = 0; a < N; a++) {
-      const z1 = normal(), z2 = normal();
+      const z1 = normal(),
+        z2 = normal();
       const u = Math.exp(-0.5 * (z1 * z1 + z2 * z2));
       out[a] = u;
       norm2 += u * u;
@@ -304,7 +391,8 @@ export class TanhRegression implements Landscape {
  */
 export function generateData(size: number, seed: number): { x: Float64Array; y: Float64Array } {
   const rng = Xoshiro128.fromSeed(seed);
-  const x = new Float64Array(size), y = new Float64Array(size);
+  const x = new Float64Array(size),
+    y = new Float64Array(size);
   for (let i = 0; i < size; i++) {
     const xi = (6 * i - 3 * size) / size; // an exact integer over M: one rounding
     x[i] = xi;

@@ -10,23 +10,30 @@ describe('wide-sharp-wells (002 flat vs. sharp minima, constant noise C = σ²)'
   l.configure(paramsFor(wideSharpWellsInfo, { noise: 3, dataSize: 500 }), 0);
 
   it('gradient and Hessian are the derivatives of the loss (central differences, error O(h²) ≈ 1e-8)', () => {
-    const g = new Float64Array(1), h = new Float64Array(1), d = 1e-4;
+    const g = new Float64Array(1),
+      h = new Float64Array(1),
+      d = 1e-4;
     for (const x of [-2, -0.7, 0, 0.3, 0.57, 1.4]) {
       l.gradient(at(x), g);
       l.hessian(at(x), h);
       expect(g[0]).toBeCloseTo((l.loss(at(x + d)) - l.loss(at(x - d))) / (2 * d), 6);
-      const gp = new Float64Array(1), gm = new Float64Array(1);
-      l.gradient(at(x + d), gp); l.gradient(at(x - d), gm);
+      const gp = new Float64Array(1),
+        gm = new Float64Array(1);
+      l.gradient(at(x + d), gp);
+      l.gradient(at(x - d), gm);
       expect(h[0]).toBeCloseTo((gp[0] - gm[0]) / (2 * d), 5);
     }
   });
 
   it('per-sample gradients: mean = full gradient, variance = σ² exactly at every θ (002: C = σ²); a minibatch averages its rows', () => {
-    const rows = new Float64Array(500), g = new Float64Array(1), mb = new Float64Array(1);
+    const rows = new Float64Array(500),
+      g = new Float64Array(1),
+      mb = new Float64Array(1);
     for (const x of [-0.7, 0.04, 0.57]) {
       l.sampleGradients(at(x), rows);
       l.gradient(at(x), g);
-      const mean = rows.reduce((s, v) => s + v / 500, 0), variance = rows.reduce((s, v) => s + (v - mean) ** 2 / 500, 0);
+      const mean = rows.reduce((s, v) => s + v / 500, 0),
+        variance = rows.reduce((s, v) => s + (v - mean) ** 2 / 500, 0);
       expect(mean).toBeCloseTo(g[0], 12);
       expect(variance).toBeCloseTo(9, 10); // quantiles rescaled to variance 1 exactly, × σ² = 9
       const batch = new Int32Array([3, 3, 77, 499]);
@@ -45,7 +52,11 @@ describe('wide-sharp-wells (002 flat vs. sharp minima, constant noise C = σ²)'
   });
 
   it('the quadrature occupancy tends to 002 Eq. 3 (Gaussian wells) as T → 0, with an O(T) error', () => {
-    const c = wellsCriticalPoints(W), gap = (T: number) => { const o = wellsOccupancy(W, T, c.barrier.theta); return o.logRatio - o.laplaceLogRatio; };
+    const c = wellsCriticalPoints(W),
+      gap = (T: number) => {
+        const o = wellsOccupancy(W, T, c.barrier.theta);
+        return o.logRatio - o.laplaceLogRatio;
+      };
     // Laplace's first correction is linear in T: halving T halves the gap (0.56 at T = 0.02 → 0.01: the O(T²) term; at
     // T = 0.005 → 0.0025 that term is 4× smaller, so the ratio must sit within ±0.02 of ½)
     expect(Math.abs(gap(0.0025) / gap(0.005) - 0.5)).toBeLessThan(0.02);
@@ -54,7 +65,9 @@ describe('wide-sharp-wells (002 flat vs. sharp minima, constant noise C = σ²)'
   });
 
   it('bad parameters name the field', () => {
-    const w = new WideSharpWells(), configure = (params: Record<string, unknown>) => w.configure(paramsFor(wideSharpWellsInfo, params, 'scenario.landscape.params'), 0);
+    const w = new WideSharpWells(),
+      configure = (params: Record<string, unknown>) =>
+        w.configure(paramsFor(wideSharpWellsInfo, params, 'scenario.landscape.params'), 0);
     expect(() => configure({ sharpWidth: 0 })).toThrow(/params\.sharpWidth/);
     expect(() => configure({ noise: -1 })).toThrow(/params\.noise/);
     expect(() => configure({ dataSize: 1.5 })).toThrow(/params\.dataSize/);

@@ -1,6 +1,13 @@
 import { definePlugin, ScenarioError, type Landscape, type ParamsOf } from '@nesslab/kernel';
 import { quantileData } from '../styblinski-tang/data.ts';
-import { WELLS_DEFAULTS as D, wellsCriticalPoints, wellsCurvature, wellsLoss, wellsSlope, type WellsShape } from './wells.ts';
+import {
+  WELLS_DEFAULTS as D,
+  wellsCriticalPoints,
+  wellsCurvature,
+  wellsLoss,
+  wellsSlope,
+  type WellsShape,
+} from './wells.ts';
 
 export const wideSharpWellsInfo = definePlugin({
   kind: 'landscape',
@@ -12,21 +19,69 @@ export const wideSharpWellsInfo = definePlugin({
     'Defaults: wide minimum θ ≈ −0.70 (L″ ≈ 1.53), sharp and deeper minimum θ ≈ 0.57 (L″ ≈ 9.2), barrier top θ ≈ 0.04.',
   source: '002 §"Flat vs. sharp minima", Eq. 3 (p_A/p_B), constant noise C = σ²I',
   params: {
-    confinement: { type: 'number', description: 'κ of the bowl ½κθ² that keeps chains near the wells', default: D.confinement, exclusiveMinimum: 0 },
+    confinement: {
+      type: 'number',
+      description: 'κ of the bowl ½κθ² that keeps chains near the wells',
+      default: D.confinement,
+      exclusiveMinimum: 0,
+    },
     wideCentre: { type: 'number', description: 'c_w, centre of the wide Gaussian well', default: D.wideCentre },
-    wideWidth: { type: 'number', description: 's_w, width of the wide well', default: D.wideWidth, exclusiveMinimum: 0 },
-    wideDepth: { type: 'number', description: 'D_w, depth of the wide well', default: D.wideDepth, exclusiveMinimum: 0 },
+    wideWidth: {
+      type: 'number',
+      description: 's_w, width of the wide well',
+      default: D.wideWidth,
+      exclusiveMinimum: 0,
+    },
+    wideDepth: {
+      type: 'number',
+      description: 'D_w, depth of the wide well',
+      default: D.wideDepth,
+      exclusiveMinimum: 0,
+    },
     sharpCentre: { type: 'number', description: 'c_s, centre of the sharp Gaussian well', default: D.sharpCentre },
-    sharpWidth: { type: 'number', description: 's_s, width of the sharp well', default: D.sharpWidth, exclusiveMinimum: 0 },
-    sharpDepth: { type: 'number', description: 'D_s, depth of the sharp well', default: D.sharpDepth, exclusiveMinimum: 0 },
-    noise: { type: 'number', description: 'σ, standard deviation of the per-sample gradient noise (C = σ², 002)', default: 20, minimum: 0 },
-    dataSize: { type: 'integer', description: 'M, data points x_j (Gaussian quantiles, variance 1)', default: 1000, minimum: 1 },
-    dataSeed: { type: 'integer', description: 'seed of the shuffle of the quantiles (Xoshiro128.fromSeed)', default: 0, minimum: 0 },
+    sharpWidth: {
+      type: 'number',
+      description: 's_s, width of the sharp well',
+      default: D.sharpWidth,
+      exclusiveMinimum: 0,
+    },
+    sharpDepth: {
+      type: 'number',
+      description: 'D_s, depth of the sharp well',
+      default: D.sharpDepth,
+      exclusiveMinimum: 0,
+    },
+    noise: {
+      type: 'number',
+      description: 'σ, standard deviation of the per-sample gradient noise (C = σ², 002)',
+      default: 20,
+      minimum: 0,
+    },
+    dataSize: {
+      type: 'integer',
+      description: 'M, data points x_j (Gaussian quantiles, variance 1)',
+      default: 1000,
+      minimum: 1,
+    },
+    dataSeed: {
+      type: 'integer',
+      description: 'seed of the shuffle of the quantiles (Xoshiro128.fromSeed)',
+      default: 0,
+      minimum: 0,
+    },
   },
   precision: 'float64',
 });
 
-const SHAPE_KEYS = ['confinement', 'wideCentre', 'wideWidth', 'wideDepth', 'sharpCentre', 'sharpWidth', 'sharpDepth'] as const;
+const SHAPE_KEYS = [
+  'confinement',
+  'wideCentre',
+  'wideWidth',
+  'wideDepth',
+  'sharpCentre',
+  'sharpWidth',
+  'sharpDepth',
+] as const;
 
 /** ℓ_j = L(θ) − σ x_j θ (C = σ², 002), R = 0; 1-D, so every array has length 1 (N = 1). */
 export class WideSharpWells implements Landscape {
@@ -44,7 +99,10 @@ export class WideSharpWells implements Landscape {
     const { noise: sigma, dataSize: M, dataSeed } = params;
     const c = wellsCriticalPoints(shape);
     if (!(c.wide.curvature > 0 && c.sharp.curvature > 0 && c.barrier.curvature < 0 && c.wide.theta !== c.sharp.theta)) {
-      throw new ScenarioError('scenario.landscape.params', `the shape has no wide and sharp minimum separated by a barrier (minima at ${c.wide.theta}, ${c.sharp.theta})`);
+      throw new ScenarioError(
+        'scenario.landscape.params',
+        `the shape has no wide and sharp minimum separated by a barrier (minima at ${c.wide.theta}, ${c.sharp.theta})`,
+      );
     }
     this.shape = shape;
     this.noise = sigma;
@@ -85,7 +143,8 @@ export class WideSharpWells implements Landscape {
 
   /** ∇²ℓ_j = L'': the data term is linear in θ. */
   sampleHessian(theta: Float64Array, i: number, out: Float64Array): void {
-    if (!(Number.isInteger(i) && i >= 0 && i < this.dataSize)) throw new RangeError(`sampleHessian: sample index ${i} outside [0, ${this.dataSize})`);
+    if (!(Number.isInteger(i) && i >= 0 && i < this.dataSize))
+      throw new RangeError(`sampleHessian: sample index ${i} outside [0, ${this.dataSize})`);
     this.hessian(theta, out);
   }
 

@@ -12,11 +12,13 @@ function tinyNet(): Landscape {
     activationRate: (t: Float64Array) => X.reduce((s, x) => s + (t[0] * x > 0 ? 1 : 0) + (t[1] * x > 0 ? 1 : 0), 0) / 4,
   });
 }
-const make = (tr: Trajectories, params: Record<string, unknown> = {}, landscape = tinyNet()) => () => {
-  const o = new ActivationRateObserver();
-  o.configure(paramsFor(activationRateInfo, params), runContext(landscape, 2, tr.length, tr[0].length - 1));
-  return o;
-};
+const make =
+  (tr: Trajectories, params: Record<string, unknown> = {}, landscape = tinyNet()) =>
+  () => {
+    const o = new ActivationRateObserver();
+    o.configure(paramsFor(activationRateInfo, params), runContext(landscape, 2, tr.length, tr[0].length - 1));
+    return o;
+  };
 
 describe('activation-rate (000 Eq. 14)', () => {
   it('hand-computed rates: (1, 1) → ½, (1, 0) → ¼, (−1, −1) → ½, (0, 0) → 0, at the recorded steps', () => {
@@ -34,15 +36,30 @@ describe('activation-rate (000 Eq. 14)', () => {
   });
 
   it('is bit-identical for block sizes 1, 7, 100 and for one chain group or three', () => {
-    const tr = Array.from({ length: 7 }, (_, c) => Array.from({ length: 301 }, (_, k) => [Math.sin(0.3 * c + 0.05 * k), Math.cos(0.7 * c - 0.03 * k)]));
+    const tr = Array.from({ length: 7 }, (_, c) =>
+      Array.from({ length: 301 }, (_, k) => [Math.sin(0.3 * c + 0.05 * k), Math.cos(0.7 * c - 0.03 * k)]),
+    );
     const ref = runObserver(make(tr, { points: 40 }), tr, 1);
     expect(ref.mean.every(Number.isFinite)).toBe(true);
-    for (const blockSize of [1, 7, 100]) for (const parts of [1, 3]) expect(bitDifference(runObserver(make(tr, { points: 40 }), tr, blockSize, parts), ref)).toBeNull();
+    for (const blockSize of [1, 7, 100])
+      for (const parts of [1, 3])
+        expect(bitDifference(runObserver(make(tr, { points: 40 }), tr, blockSize, parts), ref)).toBeNull();
   });
 
   it('refuses a landscape without activationRate, and bad schedule params', () => {
-    const tr = [[[0, 0], [1, 1]]];
-    expect(() => make(tr, {}, fakeLandscape(2, () => 0))()).toThrow(/activation-rate: needs a landscape with a ReLU hidden layer/);
+    const tr = [
+      [
+        [0, 0],
+        [1, 1],
+      ],
+    ];
+    expect(() =>
+      make(
+        tr,
+        {},
+        fakeLandscape(2, () => 0),
+      )(),
+    ).toThrow(/activation-rate: needs a landscape with a ReLU hidden layer/);
     expect(() => make(tr, { points: 0 })()).toThrow('activation-rate.params.points: must be ≥ 1, got 0');
     expect(() => make(tr, { spacing: 'cubic' })()).toThrow(/activation-rate\.params\.spacing/);
   });

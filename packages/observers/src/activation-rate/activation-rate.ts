@@ -1,13 +1,31 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, ScenarioError, type Frame, type Landscape, type Observer, type ParamsOf, type RunContext, hasActivationRate, type ReluActivation } from '@nesslab/kernel';
+import {
+  definePlugin,
+  ScenarioError,
+  type Frame,
+  type Landscape,
+  type Observer,
+  type ParamsOf,
+  type RunContext,
+  hasActivationRate,
+  type ReluActivation,
+} from '@nesslab/kernel';
 import { reduceFrames } from '../chain-group.ts';
-import { AtStepsAccumulator, atStepsResult, combineAtSteps, scheduleFrom, scheduleParams, type AtStepsPartial, type AtStepsResult } from './at-steps.ts';
+import {
+  AtStepsAccumulator,
+  atStepsResult,
+  combineAtSteps,
+  scheduleFrom,
+  scheduleParams,
+  type AtStepsPartial,
+  type AtStepsResult,
+} from './at-steps.ts';
 
 export const activationRateInfo = definePlugin({
   kind: 'observer',
   name: 'activation-rate',
   description:
-    'Activation rate σ̄′ = (1/N_h) Σ_k E_x 1[W_k·x + b_k > 0] (000 Eq. 14), the average over the landscape\'s M inputs, ' +
+    "Activation rate σ̄′ = (1/N_h) Σ_k E_x 1[W_k·x + b_k > 0] (000 Eq. 14), the average over the landscape's M inputs, " +
     'mean and sd over chains at a schedule of steps (step 0 plus `points` steps, log- or linearly spaced). Needs a ' +
     'landscape with `activationRate` (relu-classifier).',
   source: '000 Eq. 14, Fig. 2 (top), 3, 5, 7, 9',
@@ -26,7 +44,10 @@ export class ActivationRateObserver implements Observer<AtStepsPartial, AtStepsR
     this.steps = scheduleFrom(params, run.steps);
     const landscape = run.landscape;
     if (!hasActivationRate(landscape)) {
-      throw new ScenarioError('activation-rate', 'needs a landscape with a ReLU hidden layer that reports its activation rate (ReluActivation, e.g. relu-classifier)');
+      throw new ScenarioError(
+        'activation-rate',
+        'needs a landscape with a ReLU hidden layer that reports its activation rate (ReluActivation, e.g. relu-classifier)',
+      );
     }
     this.dim = run.dim;
     this.landscape = landscape;
@@ -35,7 +56,11 @@ export class ActivationRateObserver implements Observer<AtStepsPartial, AtStepsR
   attach(frames: Observable<Frame>): Observable<AtStepsPartial> {
     const { dim, steps, landscape } = this;
     if (!landscape) throw new Error('activation-rate: attach before configure');
-    return frames.pipe(reduceFrames(() => new AtStepsAccumulator('activation-rate', dim, steps, (theta) => landscape.activationRate(theta))));
+    return frames.pipe(
+      reduceFrames(
+        () => new AtStepsAccumulator('activation-rate', dim, steps, (theta) => landscape.activationRate(theta)),
+      ),
+    );
   }
 
   combine(parts: AtStepsPartial[]): AtStepsPartial {

@@ -6,8 +6,19 @@ import { recordedSteps, type Spacing } from '../relative-loss/relative-loss.ts';
 
 /** The schedule's params, as relative-loss has them. */
 export const scheduleParams = {
-  points: { type: 'integer', default: 100, minimum: 1, description: 'Recorded steps between step 1 and the last step (plus step 0; duplicates after rounding are dropped).' },
-  spacing: { type: 'string', default: 'log', enum: ['log', 'linear'], description: 'Spacing of the recorded steps: log (for a log step axis) or linear.' },
+  points: {
+    type: 'integer',
+    default: 100,
+    minimum: 1,
+    description:
+      'Recorded steps between step 1 and the last step (plus step 0; duplicates after rounding are dropped).',
+  },
+  spacing: {
+    type: 'string',
+    default: 'log',
+    enum: ['log', 'linear'],
+    description: 'Spacing of the recorded steps: log (for a log step axis) or linear.',
+  },
 } as const satisfies Record<'points' | 'spacing', ParamSpec>;
 
 /** The recorded steps from the resolved `points` and `spacing` params (relative-loss's `recordedSteps`). */
@@ -35,7 +46,12 @@ export class AtStepsAccumulator extends ChainAccumulator<AtStepsPartial> {
   private values = new Float64Array(0);
   private readonly scratch: Float64Array;
 
-  constructor(name: string, dim: number, private readonly steps: number[], private readonly measure: (theta: Float64Array) => number) {
+  constructor(
+    name: string,
+    dim: number,
+    private readonly steps: number[],
+    private readonly measure: (theta: Float64Array) => number,
+  ) {
     super(name, dim);
     this.scratch = new Float64Array(dim);
   }
@@ -45,15 +61,20 @@ export class AtStepsAccumulator extends ChainAccumulator<AtStepsPartial> {
   }
 
   protected addBlock(f: Frame): void {
-    const steps = this.steps, K = steps.length, end = f.stepStart + f.steps;
+    const steps = this.steps,
+      K = steps.length,
+      end = f.stepStart + f.steps;
     if (f.stepStart === 1 && steps[0] === 0) this.record(f.previous, 0, f.dim, f.chains, 0);
     let j = 0;
     while (j < K && steps[j] < f.stepStart) j++;
-    for (; j < K && steps[j] < end; j++) this.record(f.theta, (steps[j] - f.stepStart) * f.dim, f.blockSize * f.dim, f.chains, j);
+    for (; j < K && steps[j] < end; j++)
+      this.record(f.theta, (steps[j] - f.stepStart) * f.dim, f.blockSize * f.dim, f.chains, j);
   }
 
   private record(source: Float64Array, at: number, stride: number, chains: number, j: number): void {
-    const x = this.scratch, n = this.dim, K = this.steps.length;
+    const x = this.scratch,
+      n = this.dim,
+      K = this.steps.length;
     for (let c = 0; c < chains; c++) {
       const o = at + c * stride;
       for (let a = 0; a < n; a++) x[a] = source[o + a];
@@ -66,11 +87,15 @@ export class AtStepsAccumulator extends ChainAccumulator<AtStepsPartial> {
   }
 }
 
-export const combineAtSteps = (name: string, parts: AtStepsPartial[]): AtStepsPartial => concatChains(name, parts, ['values'], ['steps']);
+export const combineAtSteps = (name: string, parts: AtStepsPartial[]): AtStepsPartial =>
+  concatChains(name, parts, ['values'], ['steps']);
 
 /** Mean and sd (n − 1) over chains, in chain-index order, at each recorded step. */
 export function atStepsResult(part: AtStepsPartial): AtStepsResult {
-  const K = part.steps.length, chains = part.chains, mean: number[] = [], sd: number[] = [];
+  const K = part.steps.length,
+    chains = part.chains,
+    mean: number[] = [],
+    sd: number[] = [];
   for (let j = 0; j < K; j++) {
     let sum = 0;
     for (let c = 0; c < chains; c++) sum += part.values[c * K + j];

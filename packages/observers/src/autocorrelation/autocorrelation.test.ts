@@ -6,7 +6,15 @@ import { bitDifference, fakeLandscape, runContext, runObserver, type Trajectorie
 
 const autocorrelation = (dim: number, chains: number, steps: number, params: Record<string, unknown>) => () => {
   const o = new AutocorrelationObserver();
-  o.configure(paramsFor(autocorrelationInfo, params), runContext(fakeLandscape(dim, () => 0), dim, chains, steps));
+  o.configure(
+    paramsFor(autocorrelationInfo, params),
+    runContext(
+      fakeLandscape(dim, () => 0),
+      dim,
+      chains,
+      steps,
+    ),
+  );
   return o;
 };
 const run = (tr: Trajectories, params: Record<string, unknown>, blockSize = 64, parts = 1): AutocorrelationResult =>
@@ -14,7 +22,9 @@ const run = (tr: Trajectories, params: Record<string, unknown>, blockSize = 64, 
 
 /** θ_{k+1} = θ_k + x_k, θ_0 = 0. */
 const integrate = (x: number[][][]): number[][][] =>
-  x.map((chain) => chain.reduce((tr, step) => (tr.push(tr[tr.length - 1].map((v, a) => v + step[a])), tr), [chain[0].map(() => 0)]));
+  x.map((chain) =>
+    chain.reduce((tr, step) => (tr.push(tr[tr.length - 1].map((v, a) => v + step[a])), tr), [chain[0].map(() => 0)]),
+  );
 /** chains × length × dim stationary AR(1) series v_j = ρ v_{j−1} + z_j (ρ = 0: white noise), chain c from seed + c. */
 const ar1 = (chains: number, length: number, dim: number, rho: number, seed: number): number[][][] =>
   Array.from({ length: chains }, (_, c) => {
@@ -27,7 +37,14 @@ describe('autocorrelation (003 Fig. 3b)', () => {
   it('computes r(ℓ) = Σ(x_j − x̄)(x_{j+ℓ} − x̄)/Σ(x_j − x̄)² of the increments, as by hand', () => {
     // Increments 1, 2, 3, 4 (x̄ = 2.5, deviations −1.5 −.5 .5 1.5, c0 = 5): r(1) = (.75 − .25 + .75)/5 = 0.25,
     // r(2) = (−.75 − .75)/5 = −0.3. The second weight has increments 4, 3, 2, 1: the same r.
-    const tr = integrate([[[1, 4], [2, 3], [3, 2], [4, 1]]]);
+    const tr = integrate([
+      [
+        [1, 4],
+        [2, 3],
+        [3, 2],
+        [4, 1],
+      ],
+    ]);
     const r = run(tr, { window: 4, lags: 2 });
     expect(r.lag).toEqual([1, 2]);
     expect(Math.abs(r.mean[0] - 0.25)).toBeLessThan(1e-15);
@@ -38,7 +55,10 @@ describe('autocorrelation (003 Fig. 3b)', () => {
   });
 
   it('white noise stays inside the 99 % band ±2.576/√W at about the expected rate, with mean r ≈ −1/W', () => {
-    const W = 256, L = 20, dim = 8, chains = 16;
+    const W = 256,
+      L = 20,
+      dim = 8,
+      chains = 16;
     const r = run(integrate(ar1(chains, W, dim, 0, 3)), { window: W, lags: L });
     expect(r.series).toBe(dim * chains);
     // Var r(ℓ) ≈ (W − ℓ)/W² (Bartlett): the band ±2.576/√W is exceeded with probability 1 % at ℓ = 1 down to 0.7 % at
@@ -54,12 +74,17 @@ describe('autocorrelation (003 Fig. 3b)', () => {
   });
 
   it('an AR(1) series gives ρ^ℓ within its error, for the increments and for the states (series: theta)', () => {
-    const W = 2048, L = 10, dim = 8, chains = 8, rho = 0.6, n = dim * chains;
+    const W = 2048,
+      L = 10,
+      dim = 8,
+      chains = 8,
+      rho = 0.6,
+      n = dim * chains;
     const x = ar1(chains, W + 1, dim, rho, 17);
     const check = (r: AutocorrelationResult) => {
       for (let l = 1; l <= L; l++) {
         // Bartlett: Var r(ℓ) ≈ [(1 + ρ²)(1 − ρ^{2ℓ})/(1 − ρ²) − 2ℓρ^{2ℓ}]/W; the mean over n series has that /n.
-        const variance = ((1 + rho * rho) * (1 - rho ** (2 * l)) / (1 - rho * rho) - 2 * l * rho ** (2 * l)) / W;
+        const variance = (((1 + rho * rho) * (1 - rho ** (2 * l))) / (1 - rho * rho) - 2 * l * rho ** (2 * l)) / W;
         // The estimator's bias is O(1/W): |E r − ρ^ℓ| ≤ (ℓρ^ℓ + 2(1 + ρ)/(1 − ρ))/W = 0.004 at most here.
         const bias = (l * rho ** l + (2 * (1 + rho)) / (1 - rho)) / W;
         expect(Math.abs(r.mean[l - 1] - rho ** l)).toBeLessThan(4 * Math.sqrt(variance / n) + bias);
@@ -90,8 +115,14 @@ describe('autocorrelation (003 Fig. 3b)', () => {
   });
 
   it('refuses lags ≥ window, an unknown series, a run too short, naming the field', () => {
-    expect(() => autocorrelation(2, 1, 1000, { window: 64, lags: 64 })()).toThrow('autocorrelation.params.lags: must be below the window W = 64, got 64');
-    expect(() => autocorrelation(2, 1, 1000, { series: 'loss' })()).toThrow('autocorrelation.params.series: must be one of "increments", "theta", got "loss"');
-    expect(() => autocorrelation(2, 1, 100, { window: 128 })()).toThrow('autocorrelation.params.window: needs burnIn + every·window = 0 + 1·128 = 128 steps, the run has 100');
+    expect(() => autocorrelation(2, 1, 1000, { window: 64, lags: 64 })()).toThrow(
+      'autocorrelation.params.lags: must be below the window W = 64, got 64',
+    );
+    expect(() => autocorrelation(2, 1, 1000, { series: 'loss' })()).toThrow(
+      'autocorrelation.params.series: must be one of "increments", "theta", got "loss"',
+    );
+    expect(() => autocorrelation(2, 1, 100, { window: 128 })()).toThrow(
+      'autocorrelation.params.window: needs burnIn + every·window = 0 + 1·128 = 128 steps, the run has 100',
+    );
   });
 });

@@ -1,5 +1,12 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, ScenarioError, type Frame, type Observer, type ParamsOf, type RunContext } from '@nesslab/kernel';
+import {
+  definePlugin,
+  ScenarioError,
+  type Frame,
+  type Observer,
+  type ParamsOf,
+  type RunContext,
+} from '@nesslab/kernel';
 import { concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
 import { EpochWindowAccumulator, windowParams, windowSettings, type WindowSettings } from '../fft/epoch-window.ts';
 
@@ -10,14 +17,20 @@ export const autocorrelationInfo = definePlugin({
   kind: 'observer',
   name: 'autocorrelation',
   description:
-    'Sample autocorrelation r(ℓ) = Σ_j (x_j − x̄)(x_{j+ℓ} − x̄) / Σ_j (x_j − x̄)², ℓ = 1 … L, of every weight\'s epoch series over a window of ' +
+    "Sample autocorrelation r(ℓ) = Σ_j (x_j − x̄)(x_{j+ℓ} − x̄) / Σ_j (x_j − x̄)², ℓ = 1 … L, of every weight's epoch series over a window of " +
     'W epochs after burnIn (the increments θ_{k_{j+1}} − θ_{k_j}, or the states), mean ± sd over weights and chains, with the 99 % band ' +
     '±2.576/√W of white noise and the fraction of (weight, lag) pairs outside it (≈ 1 % for white noise). Stores chains·N·W doubles (at most 2^27).',
   source: '003 Fig. 3b, §IV-B',
   params: {
     ...windowParams,
     lags: { type: 'integer', default: 20, minimum: 1, description: 'L, the largest lag in epochs (L < W)' },
-    series: { type: 'string', default: 'increments', enum: ['increments', 'theta'], description: "'increments': x_j = θ_{k_{j+1}} − θ_{k_j}; 'theta': the sampled states θ_{k_j} (003 Fig. 3b plots those)" },
+    series: {
+      type: 'string',
+      default: 'increments',
+      enum: ['increments', 'theta'],
+      description:
+        "'increments': x_j = θ_{k_{j+1}} − θ_{k_j}; 'theta': the sampled states θ_{k_j} (003 Fig. 3b plots those)",
+    },
   },
   precision: 'float64',
   reads: ['theta', 'previous'],
@@ -62,7 +75,12 @@ class AutocorrelationAccumulator extends EpochWindowAccumulator<AutocorrelationP
   private outside = new Float64Array(0);
   private readonly deviation: Float64Array;
 
-  constructor(dim: number, settings: WindowSettings, private readonly lags: number, states: boolean) {
+  constructor(
+    dim: number,
+    settings: WindowSettings,
+    private readonly lags: number,
+    states: boolean,
+  ) {
     super('autocorrelation', dim, settings, states);
     this.deviation = new Float64Array(settings.window);
   }
@@ -76,7 +94,11 @@ class AutocorrelationAccumulator extends EpochWindowAccumulator<AutocorrelationP
 
   partial(): AutocorrelationPartial {
     this.checkFull();
-    const W = this.settings.window, L = this.lags, n = this.dim, x = this.deviation, band = Z99 / Math.sqrt(W);
+    const W = this.settings.window,
+      L = this.lags,
+      n = this.dim,
+      x = this.deviation,
+      band = Z99 / Math.sqrt(W);
     for (let c = 0; c < this.chains; c++) {
       for (let a = 0; a < n; a++) {
         const at = (c * n + a) * W;
@@ -93,7 +115,9 @@ class AutocorrelationAccumulator extends EpochWindowAccumulator<AutocorrelationP
         for (let l = 1; l <= L; l++) {
           let s = 0;
           for (let j = 0; j + l < W; j++) s += x[j] * x[j + l];
-          const r = s / c0, i = c * L + l - 1, d = r - this.mean[i]; // r(ℓ), the biased (÷ c0) estimator, |r| ≤ 1
+          const r = s / c0,
+            i = c * L + l - 1,
+            d = r - this.mean[i]; // r(ℓ), the biased (÷ c0) estimator, |r| ≤ 1
           this.mean[i] += d / u;
           this.m2[i] += d * (r - this.mean[i]);
           if (Math.abs(r) > band) this.outside[i]++;
@@ -116,7 +140,10 @@ export class AutocorrelationObserver implements Observer<AutocorrelationPartial,
     this.settings = windowSettings('autocorrelation', params, run);
     this.lags = params.lags;
     if (this.lags >= this.settings.window) {
-      throw new ScenarioError('autocorrelation.params.lags', `must be below the window W = ${this.settings.window}, got ${this.lags}`);
+      throw new ScenarioError(
+        'autocorrelation.params.lags',
+        `must be below the window W = ${this.settings.window}, got ${this.lags}`,
+      );
     }
     this.states = params.series === 'theta';
     this.dim = run.dim;
@@ -138,14 +165,23 @@ export class AutocorrelationObserver implements Observer<AutocorrelationPartial,
 
 /** Merges the chains' Welford sums in chain order (Chan et al.) per lag. */
 export function autocorrelationResult(part: AutocorrelationPartial): AutocorrelationResult {
-  const L = part.lags, lag: number[] = [], mean: number[] = [], sd: number[] = [], stdError: number[] = [], fractionOutside: number[] = [];
+  const L = part.lags,
+    lag: number[] = [],
+    mean: number[] = [],
+    sd: number[] = [],
+    stdError: number[] = [],
+    fractionOutside: number[] = [];
   let series = 0;
   for (let c = 0; c < part.chains; c++) series += part.used[c];
   let outsideAll = 0;
   for (let l = 1; l <= L; l++) {
-    let m = 0, m2 = 0, seen = 0, outside = 0;
+    let m = 0,
+      m2 = 0,
+      seen = 0,
+      outside = 0;
     for (let c = 0; c < part.chains; c++) {
-      const n = part.used[c], i = c * L + l - 1;
+      const n = part.used[c],
+        i = c * L + l - 1;
       outside += part.outside[i];
       if (n === 0) continue;
       const d = part.mean[i] - m;
@@ -162,7 +198,15 @@ export function autocorrelationResult(part: AutocorrelationPartial): Autocorrela
     outsideAll += outside;
   }
   return {
-    lag, mean, sd, stdError, band: Z99 / Math.sqrt(part.window), fractionOutside, fractionOutsideAll: outsideAll / (series * L),
-    series, constantSeries: part.dim * part.chains - series, window: part.window,
+    lag,
+    mean,
+    sd,
+    stdError,
+    band: Z99 / Math.sqrt(part.window),
+    fractionOutside,
+    fractionOutsideAll: outsideAll / (series * L),
+    series,
+    constantSeries: part.dim * part.chains - series,
+    window: part.window,
   };
 }

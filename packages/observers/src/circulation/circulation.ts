@@ -1,5 +1,12 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, ScenarioError, type Frame, type Observer, type ParamsOf, type RunContext } from '@nesslab/kernel';
+import {
+  definePlugin,
+  ScenarioError,
+  type Frame,
+  type Observer,
+  type ParamsOf,
+  type RunContext,
+} from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, meanAndStdError, reduceFrames, type ChainPart } from '../chain-group.ts';
 
 export const circulationInfo = definePlugin({
@@ -49,7 +56,11 @@ class CirculationAccumulator extends ChainAccumulator<CirculationPartial> {
   private readonly delta: Float64Array;
   private readonly step: Float64Array;
 
-  constructor(dim: number, private readonly burnIn: number, private readonly reference: Float64Array) {
+  constructor(
+    dim: number,
+    private readonly burnIn: number,
+    private readonly reference: Float64Array,
+  ) {
     super('circulation', dim);
     this.delta = new Float64Array(dim);
     this.step = new Float64Array(dim);
@@ -61,8 +72,15 @@ class CirculationAccumulator extends ChainAccumulator<CirculationPartial> {
   }
 
   protected addBlock(f: Frame): void {
-    const n = f.dim, T = strictSize(n), stride = f.blockSize * n, theta = f.theta, previous = f.previous;
-    const ref = this.reference, d = this.delta, D = this.step, sums = this.sums;
+    const n = f.dim,
+      T = strictSize(n),
+      stride = f.blockSize * n,
+      theta = f.theta,
+      previous = f.previous;
+    const ref = this.reference,
+      d = this.delta,
+      D = this.step,
+      sums = this.sums;
     // Increment s of the block goes θ_{k} → θ_{k+1}, k + 1 = stepStart + s; counted when k + 1 > burnIn.
     const first = Math.max(0, this.burnIn + 1 - f.stepStart);
     for (let c = 0; c < f.chains; c++) {
@@ -72,12 +90,13 @@ class CirculationAccumulator extends ChainAccumulator<CirculationPartial> {
         const to = c * stride + s * n;
         for (let a = 0; a < n; a++) {
           const x = from[at + a];
-          d[a] = x - ref[a];          // δθ_k = θ_k − θ₀
-          D[a] = theta[to + a] - x;   // θ_{k+1} − θ_k
+          d[a] = x - ref[a]; // δθ_k = θ_k − θ₀
+          D[a] = theta[to + a] - x; // θ_{k+1} − θ_k
         }
         let p = c * T;
         for (let a = 0; a < n; a++) {
-          const da = d[a], Da = D[a];
+          const da = d[a],
+            Da = D[a];
           for (let b = a + 1; b < n; b++, p++) sums[p] += da * D[b] - d[b] * Da;
         }
         this.count[c]++;
@@ -99,10 +118,16 @@ export class CirculationObserver implements Observer<CirculationPartial, Circula
   configure(params: ParamsOf<typeof circulationInfo>, run: RunContext): void {
     this.burnIn = params.burnIn;
     if (!run.reference) {
-      throw new ScenarioError('circulation', 'needs the run\'s reference point θ₀ (run.reference) to measure δθ = θ − θ₀ from; this run has none');
+      throw new ScenarioError(
+        'circulation',
+        "needs the run's reference point θ₀ (run.reference) to measure δθ = θ − θ₀ from; this run has none",
+      );
     }
     if (run.reference.length !== run.dim) {
-      throw new ScenarioError('circulation', `run.reference has ${run.reference.length} components, the run has dim ${run.dim}`);
+      throw new ScenarioError(
+        'circulation',
+        `run.reference has ${run.reference.length} components, the run has dim ${run.dim}`,
+      );
     }
     this.dim = run.dim;
     this.reference = Float64Array.from(run.reference);
@@ -124,7 +149,9 @@ export class CirculationObserver implements Observer<CirculationPartial, Circula
 
 /** C_αγ = ½ Σ_c sums_c / Σ_c count_c, reduced over chains in chain-index order. */
 export function circulationResult(part: CirculationPartial): CirculationResult {
-  const n = part.dim, chains = part.chains, T = strictSize(n);
+  const n = part.dim,
+    chains = part.chains,
+    T = strictSize(n);
   let count = 0;
   for (let c = 0; c < chains; c++) count += part.count[c];
   const circulation = Array.from({ length: n }, () => new Array<number>(n).fill(0));

@@ -1,5 +1,16 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, entropyMatrix, entropyRateOf, nessTheory, ScenarioError, type Frame, type Observer, type ParamsOf, type RunContext, preview } from '@nesslab/kernel';
+import {
+  definePlugin,
+  entropyMatrix,
+  entropyRateOf,
+  nessTheory,
+  ScenarioError,
+  type Frame,
+  type Observer,
+  type ParamsOf,
+  type RunContext,
+  preview,
+} from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
 import { entropyResult, type EntropyResult } from './fluctuation.ts';
 
@@ -10,20 +21,65 @@ export const entropyProductionInfo = definePlugin({
     'Entropy production σ(Ω) = Σ_k v^s(θ_k)·D₀⁻¹(θ_{k+1} − θ_k), v^s = −CΣ⁻¹δθ, pre-point θ_k as printed (Eq. 24, 27), over ' +
     'non-overlapping consecutive segments of ℓ steps per chain; per ℓ: ⟨σ⟩/ℓ (vs Eq. 29), ⟨e^{−σ}⟩ (IFT, Eq. 8) with standard ' +
     'errors from the spread over chains, and a histogram symmetric about 0 with the DFT fit of ln P(σ)/P(−σ) against σ (Eq. 9). ' +
-    'Σ, C, D₀ are given, or WR SGD\'s (Eq. 14, 21–25) at the run\'s θ₀ from eta and batchSize.',
+    "Σ, C, D₀ are given, or WR SGD's (Eq. 14, 21–25) at the run's θ₀ from eta and batchSize.",
   source: '004 Eq. 8, 9, 24, 27, 29',
   params: {
-    segmentLengths: { type: 'array', default: [1, 2, 3], description: 'ℓ values: each chain is cut into consecutive segments of ℓ steps after the burn-in, for every ℓ' },
-    burnIn: { type: 'integer', default: 0, minimum: 0, description: 'Steps 1 … burnIn are skipped: the first increment counted is θ_burnIn → θ_burnIn+1.' },
-    bins: { type: 'integer', default: 24, minimum: 1, description: 'Histogram bins on each side of σ = 0 (the DFT pairs bin j > 0 with its mirror)' },
-    histogramWidth: { type: 'number', default: 4, exclusiveMinimum: 0, description: 'Histogram half-width in units of the theory\'s sd of σ, √(2ℓ⟨σ⟩/ℓ) (Eq. 29); values outside are counted as under/overflow' },
-    minBinCount: { type: 'integer', default: 20, minimum: 1, description: 'The DFT fit uses the bin pairs where both σ and −σ have at least this many segments' },
-    sigma: { type: 'array', default: [], description: 'Σ (N×N rows), with circulation and diffusion; empty: WR SGD theory at θ₀ from eta and batchSize' },
+    segmentLengths: {
+      type: 'array',
+      default: [1, 2, 3],
+      description: 'ℓ values: each chain is cut into consecutive segments of ℓ steps after the burn-in, for every ℓ',
+    },
+    burnIn: {
+      type: 'integer',
+      default: 0,
+      minimum: 0,
+      description: 'Steps 1 … burnIn are skipped: the first increment counted is θ_burnIn → θ_burnIn+1.',
+    },
+    bins: {
+      type: 'integer',
+      default: 24,
+      minimum: 1,
+      description: 'Histogram bins on each side of σ = 0 (the DFT pairs bin j > 0 with its mirror)',
+    },
+    histogramWidth: {
+      type: 'number',
+      default: 4,
+      exclusiveMinimum: 0,
+      description:
+        "Histogram half-width in units of the theory's sd of σ, √(2ℓ⟨σ⟩/ℓ) (Eq. 29); values outside are counted as under/overflow",
+    },
+    minBinCount: {
+      type: 'integer',
+      default: 20,
+      minimum: 1,
+      description: 'The DFT fit uses the bin pairs where both σ and −σ have at least this many segments',
+    },
+    sigma: {
+      type: 'array',
+      default: [],
+      description: 'Σ (N×N rows), with circulation and diffusion; empty: WR SGD theory at θ₀ from eta and batchSize',
+    },
     circulation: { type: 'array', default: [], description: 'C (N×N rows, antisymmetric), Eq. 25' },
     diffusion: { type: 'array', default: [], description: 'D₀ (N×N rows), Eq. 14' },
-    diffusionRegularization: { type: 'number', default: 0, minimum: 0, description: 'ε: D₀⁻¹ is taken of D₀ + ε·max D₀_αα·I (0: D₀ itself, by Cholesky); > 0 drops directions with almost no diffusion (MNIST: cond D₀ > 1e10)' },
-    eta: { type: 'number', default: 0, minimum: 0, description: 'η for the WR SGD theory (when the matrices are not given)' },
-    batchSize: { type: 'integer', default: 0, minimum: 0, description: 'm for the WR SGD theory (when the matrices are not given)' },
+    diffusionRegularization: {
+      type: 'number',
+      default: 0,
+      minimum: 0,
+      description:
+        'ε: D₀⁻¹ is taken of D₀ + ε·max D₀_αα·I (0: D₀ itself, by Cholesky); > 0 drops directions with almost no diffusion (MNIST: cond D₀ > 1e10)',
+    },
+    eta: {
+      type: 'number',
+      default: 0,
+      minimum: 0,
+      description: 'η for the WR SGD theory (when the matrices are not given)',
+    },
+    batchSize: {
+      type: 'integer',
+      default: 0,
+      minimum: 0,
+      description: 'm for the WR SGD theory (when the matrices are not given)',
+    },
   },
   precision: 'float64',
   reads: ['theta', 'previous', 'reference'],
@@ -60,7 +116,10 @@ class EntropyAccumulator extends ChainAccumulator<EntropyPartial> {
   private readonly delta: Float64Array;
   private readonly step: Float64Array;
 
-  constructor(dim: number, private readonly cfg: Config) {
+  constructor(
+    dim: number,
+    private readonly cfg: Config,
+  ) {
     super('entropy-production', dim);
     this.delta = new Float64Array(dim);
     this.step = new Float64Array(dim);
@@ -78,9 +137,15 @@ class EntropyAccumulator extends ChainAccumulator<EntropyPartial> {
   }
 
   protected addBlock(f: Frame): void {
-    const n = f.dim, stride = f.blockSize * n, theta = f.theta, previous = f.previous;
-    const { A, reference: ref, lengths, bins, halfWidth } = this.cfg, L = lengths.length, H = 2 * bins + 2;
-    const d = this.delta, D = this.step;
+    const n = f.dim,
+      stride = f.blockSize * n,
+      theta = f.theta,
+      previous = f.previous;
+    const { A, reference: ref, lengths, bins, halfWidth } = this.cfg,
+      L = lengths.length,
+      H = 2 * bins + 2;
+    const d = this.delta,
+      D = this.step;
     const first = Math.max(0, this.cfg.burnIn + 1 - f.stepStart);
     for (let c = 0; c < f.chains; c++) {
       for (let s = first; s < f.steps; s++) {
@@ -89,10 +154,10 @@ class EntropyAccumulator extends ChainAccumulator<EntropyPartial> {
         const to = c * stride + s * n;
         for (let a = 0; a < n; a++) {
           const x = from[at + a];
-          d[a] = x - ref[a];          // δθ_k = θ_k − θ₀
-          D[a] = theta[to + a] - x;   // θ_{k+1} − θ_k
+          d[a] = x - ref[a]; // δθ_k = θ_k − θ₀
+          D[a] = theta[to + a] - x; // θ_{k+1} − θ_k
         }
-        let sk = 0;                   // σ_k = δθ_kᵀ A Δθ_k = v^s(θ_k)·D₀⁻¹Δθ_k (Eq. 27)
+        let sk = 0; // σ_k = δθ_kᵀ A Δθ_k = v^s(θ_k)·D₀⁻¹Δθ_k (Eq. 27)
         for (let i = 0, row = 0; i < n; i++, row += n) {
           let r = 0;
           for (let j = 0; j < n; j++) r += A[row + j] * D[j];
@@ -101,12 +166,18 @@ class EntropyAccumulator extends ChainAccumulator<EntropyPartial> {
         for (let j = 0, slot = c * L; j < L; j++, slot++) {
           this.open[slot] += sk;
           if (++this.filled[slot] < lengths[j]) continue;
-          const sigma = this.open[slot], R = halfWidth[j];
+          const sigma = this.open[slot],
+            R = halfWidth[j];
           this.count[slot]++;
           this.sum[slot] += sigma;
           this.sumSquares[slot] += sigma * sigma;
           this.sumExp[slot] += Math.exp(-sigma);
-          const b = sigma < -R ? 2 * bins : sigma >= R ? 2 * bins + 1 : Math.min(2 * bins - 1, Math.floor(((sigma + R) / R) * bins));
+          const b =
+            sigma < -R
+              ? 2 * bins
+              : sigma >= R
+                ? 2 * bins + 1
+                : Math.min(2 * bins - 1, Math.floor(((sigma + R) / R) * bins));
           this.histogram[slot * H + b]++;
           this.open[slot] = 0;
           this.filled[slot] = 0;
@@ -118,8 +189,19 @@ class EntropyAccumulator extends ChainAccumulator<EntropyPartial> {
   partial(): EntropyPartial {
     const { lengths, bins, halfWidth, minBinCount, theoryRate } = this.cfg;
     return {
-      dim: this.dim, chainStart: this.chainStart, chains: this.chains, lengths, bins, halfWidth, minBinCount, theoryRate,
-      count: this.count, sum: this.sum, sumSquares: this.sumSquares, sumExp: this.sumExp, histogram: this.histogram,
+      dim: this.dim,
+      chainStart: this.chainStart,
+      chains: this.chains,
+      lengths,
+      bins,
+      halfWidth,
+      minBinCount,
+      theoryRate,
+      count: this.count,
+      sum: this.sum,
+      sumSquares: this.sumSquares,
+      sumExp: this.sumExp,
+      histogram: this.histogram,
     };
   }
 }
@@ -145,9 +227,16 @@ export class EntropyProductionObserver implements Observer<EntropyPartial, Entro
     const field = (key: string) => `entropy-production.params.${key}`;
     const lengths = params.segmentLengths;
     if (lengths.length === 0 || !lengths.every((l) => Number.isSafeInteger(l) && (l as number) >= 1)) {
-      throw new ScenarioError(field('segmentLengths'), `must be a non-empty array of integers ≥ 1, got ${preview(lengths)}`);
+      throw new ScenarioError(
+        field('segmentLengths'),
+        `must be a non-empty array of integers ≥ 1, got ${preview(lengths)}`,
+      );
     }
-    if (!run.reference || run.reference.length !== run.dim) throw new ScenarioError('entropy-production', 'needs the run\'s reference point θ₀ (run.reference, dim numbers) to measure δθ = θ − θ₀ from');
+    if (!run.reference || run.reference.length !== run.dim)
+      throw new ScenarioError(
+        'entropy-production',
+        "needs the run's reference point θ₀ (run.reference, dim numbers) to measure δθ = θ − θ₀ from",
+      );
     const n = run.dim;
     const { sigma, circulation, diffusion } = theoryMatrices(params, run, field);
     const A = entropyMatrix(sigma, circulation, diffusion, n, params.diffusionRegularization);
@@ -160,9 +249,15 @@ export class EntropyProductionObserver implements Observer<EntropyPartial, Entro
       bins: params.bins,
       halfWidth: (lengths as number[]).map((l) => width * Math.sqrt(2 * l * theoryRate)), // sd of σ ≈ √(2⟨σ⟩) (Gaussian σ obeying the IFT)
       minBinCount: params.minBinCount,
-      A, reference: Float64Array.from(run.reference), theoryRate,
+      A,
+      reference: Float64Array.from(run.reference),
+      theoryRate,
     };
-    if (!(theoryRate > 0)) throw new ScenarioError('entropy-production', `the theory's entropy production rate (Eq. 29) is ${theoryRate}: no NESS (C = 0) to measure`);
+    if (!(theoryRate > 0))
+      throw new ScenarioError(
+        'entropy-production',
+        `the theory's entropy production rate (Eq. 29) is ${theoryRate}: no NESS (C = 0) to measure`,
+      );
   }
 
   attach(frames: Observable<Frame>): Observable<EntropyPartial> {
@@ -171,7 +266,12 @@ export class EntropyProductionObserver implements Observer<EntropyPartial, Entro
   }
 
   combine(parts: EntropyPartial[]): EntropyPartial {
-    return concatChains('entropy-production', parts, ['count', 'sum', 'sumSquares', 'sumExp', 'histogram'], ['lengths', 'bins', 'halfWidth']);
+    return concatChains(
+      'entropy-production',
+      parts,
+      ['count', 'sum', 'sumSquares', 'sumExp', 'histogram'],
+      ['lengths', 'bins', 'halfWidth'],
+    );
   }
 
   result(part: EntropyPartial): EntropyResult {
@@ -180,21 +280,42 @@ export class EntropyProductionObserver implements Observer<EntropyPartial, Entro
 }
 
 /** Σ, C, D₀ from the params (N×N rows), or WR SGD's at θ₀ (Eq. 14, 21–25) from eta and batchSize. */
-function theoryMatrices(params: ParamsOf<typeof entropyProductionInfo>, run: RunContext, field: (key: string) => string) {
+function theoryMatrices(
+  params: ParamsOf<typeof entropyProductionInfo>,
+  run: RunContext,
+  field: (key: string) => string,
+) {
   const n = run.dim;
   const given = [params.sigma, params.circulation, params.diffusion];
   if (given.every((g) => g.length === 0)) {
-    const eta = params.eta, m = params.batchSize;
-    if (!(eta > 0)) throw new ScenarioError(field('eta'), `must be > 0 when sigma, circulation and diffusion are not given, got ${preview(eta)}`);
-    if (m < 1) throw new ScenarioError(field('batchSize'), `must be an integer ≥ 1 when sigma, circulation and diffusion are not given, got ${preview(m)}`);
+    const eta = params.eta,
+      m = params.batchSize;
+    if (!(eta > 0))
+      throw new ScenarioError(
+        field('eta'),
+        `must be > 0 when sigma, circulation and diffusion are not given, got ${preview(eta)}`,
+      );
+    if (m < 1)
+      throw new ScenarioError(
+        field('batchSize'),
+        `must be an integer ≥ 1 when sigma, circulation and diffusion are not given, got ${preview(m)}`,
+      );
     // nessTheory takes the landscape's own fast path when it has one (mnist-linear: ~2 s instead of ~24 s at M = 60000).
     const t = nessTheory(run.landscape, Float64Array.from(run.reference!), eta, m);
     return { sigma: t.sigma, circulation: t.circulation, diffusion: t.diffusion };
   }
   const [sigma, circulation, diffusion] = ['sigma', 'circulation', 'diffusion'].map((key, i) => {
     const rows = given[i];
-    if (rows.length !== n || !rows.every((r) => Array.isArray(r) && r.length === n && r.every((x) => typeof x === 'number' && Number.isFinite(x)))) {
-      throw new ScenarioError(field(key), `must be ${n}×${n} rows of finite numbers (the run's dim), like the other two matrices`);
+    if (
+      rows.length !== n ||
+      !rows.every(
+        (r) => Array.isArray(r) && r.length === n && r.every((x) => typeof x === 'number' && Number.isFinite(x)),
+      )
+    ) {
+      throw new ScenarioError(
+        field(key),
+        `must be ${n}×${n} rows of finite numbers (the run's dim), like the other two matrices`,
+      );
     }
     return Float64Array.from((rows as number[][]).flat());
   });

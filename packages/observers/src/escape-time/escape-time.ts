@@ -1,20 +1,30 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, ScenarioError, type Frame, type Observer, type ParamsOf, type RunContext } from '@nesslab/kernel';
+import {
+  definePlugin,
+  ScenarioError,
+  type Frame,
+  type Observer,
+  type ParamsOf,
+  type RunContext,
+} from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
 
 export const escapeTimeInfo = definePlugin({
   kind: 'observer',
   name: 'escape-time',
   description:
-    'Per chain, the first step at which θ leaves the box |θ_d − θ₀,d| ≤ halfWidth around the run\'s reference point θ₀ ' +
+    "Per chain, the first step at which θ leaves the box |θ_d − θ₀,d| ≤ halfWidth around the run's reference point θ₀ " +
     '(and through which coordinate and side). Chains still inside at the end are censored and counted. Escape rate per ' +
     'step γ̂ = escapes / total steps at risk (exponential MLE; = 1/mean(t) of 001 App. C when none is censored), 95 % ' +
     'interval γ̂(1 ± 1.96/√escapes).',
   source: '001 §4, Appendix C (γ̂ and its 95 % interval)',
   params: {
     halfWidth: {
-      type: 'number', default: 1, exclusiveMinimum: 0,
-      description: 'Half-width of the box per coordinate, in the landscape\'s θ units (001 App. C: 0.05 for networks; rescale by 1/√k with the sharpness)',
+      type: 'number',
+      default: 1,
+      exclusiveMinimum: 0,
+      description:
+        "Half-width of the box per coordinate, in the landscape's θ units (001 App. C: 0.05 for networks; rescale by 1/√k with the sharpness)",
     },
   },
   precision: 'float64',
@@ -60,7 +70,12 @@ class EscapeAccumulator extends ChainAccumulator<EscapePartial> {
   /** Chains still inside, so that an escaped chain costs nothing afterwards. */
   private inside = 0;
 
-  constructor(dim: number, private readonly steps: number, private readonly centre: Float64Array, private readonly halfWidth: number) {
+  constructor(
+    dim: number,
+    private readonly steps: number,
+    private readonly centre: Float64Array,
+    private readonly halfWidth: number,
+  ) {
     super('escape-time', dim);
   }
 
@@ -72,7 +87,9 @@ class EscapeAccumulator extends ChainAccumulator<EscapePartial> {
 
   /** ±(d + 1) of the first coordinate outside the box at source[at …], 0 if inside. */
   private outside(source: Float64Array, at: number): number {
-    const n = this.dim, centre = this.centre, w = this.halfWidth;
+    const n = this.dim,
+      centre = this.centre,
+      w = this.halfWidth;
     for (let d = 0; d < n; d++) {
       const x = source[at + d] - centre[d];
       if (x > w) return d + 1;
@@ -83,7 +100,8 @@ class EscapeAccumulator extends ChainAccumulator<EscapePartial> {
 
   protected addBlock(f: Frame): void {
     if (this.inside === 0) return;
-    const n = f.dim, stride = f.blockSize * n;
+    const n = f.dim,
+      stride = f.blockSize * n;
     for (let c = 0; c < f.chains; c++) {
       if (!Number.isNaN(this.escapeStep[c])) continue;
       let side = f.stepStart === 1 ? this.outside(f.previous, c * n) : 0;
@@ -101,7 +119,14 @@ class EscapeAccumulator extends ChainAccumulator<EscapePartial> {
   }
 
   partial(): EscapePartial {
-    return { dim: this.dim, chainStart: this.chainStart, chains: this.chains, steps: this.steps, escapeStep: this.escapeStep, exit: this.exit };
+    return {
+      dim: this.dim,
+      chainStart: this.chainStart,
+      chains: this.chains,
+      steps: this.steps,
+      escapeStep: this.escapeStep,
+      exit: this.exit,
+    };
   }
 }
 
@@ -114,8 +139,16 @@ export class EscapeTimeObserver implements Observer<EscapePartial, EscapeResult>
 
   configure(params: ParamsOf<typeof escapeTimeInfo>, run: RunContext): void {
     const w = params.halfWidth;
-    if (!run.reference) throw new ScenarioError('escape-time', 'needs the run\'s reference point θ₀ (run.reference), the centre of the box; this run has none');
-    if (run.reference.length !== run.dim) throw new ScenarioError('escape-time', `run.reference has ${run.reference.length} components, the run has dim ${run.dim}`);
+    if (!run.reference)
+      throw new ScenarioError(
+        'escape-time',
+        "needs the run's reference point θ₀ (run.reference), the centre of the box; this run has none",
+      );
+    if (run.reference.length !== run.dim)
+      throw new ScenarioError(
+        'escape-time',
+        `run.reference has ${run.reference.length} components, the run has dim ${run.dim}`,
+      );
     this.dim = run.dim;
     this.steps = run.steps;
     this.halfWidth = w;
@@ -139,11 +172,17 @@ export class EscapeTimeObserver implements Observer<EscapePartial, EscapeResult>
 /** γ̂ and the rest, reduced over chains in chain-index order. */
 export function escapeResult(part: EscapePartial): EscapeResult {
   const { chains, steps, dim } = part;
-  let escaped = 0, atRisk = 0, sum = 0;
-  const exitsUpper = new Array<number>(dim).fill(0), exitsLower = new Array<number>(dim).fill(0);
+  let escaped = 0,
+    atRisk = 0,
+    sum = 0;
+  const exitsUpper = new Array<number>(dim).fill(0),
+    exitsLower = new Array<number>(dim).fill(0);
   for (let c = 0; c < chains; c++) {
     const t = part.escapeStep[c];
-    if (Number.isNaN(t)) { atRisk += steps; continue; }
+    if (Number.isNaN(t)) {
+      atRisk += steps;
+      continue;
+    }
     escaped++;
     atRisk += t;
     sum += t;
@@ -157,13 +196,21 @@ export function escapeResult(part: EscapePartial): EscapeResult {
     const t = part.escapeStep[c];
     if (!Number.isNaN(t)) ss += (t - mean) * (t - mean);
   }
-  const rate = escaped / atRisk, rel = 1 / Math.sqrt(escaped);
+  const rate = escaped / atRisk,
+    rel = 1 / Math.sqrt(escaped);
   return {
-    chains, escaped, censored: chains - escaped, steps,
+    chains,
+    escaped,
+    censored: chains - escaped,
+    steps,
     escapeSteps: Array.from(part.escapeStep, (t) => (Number.isNaN(t) ? null : t)),
-    rate, rateLow: rate * (1 - 1.96 * rel), rateHigh: rate * (1 + 1.96 * rel), rateRelativeError: rel,
+    rate,
+    rateLow: rate * (1 - 1.96 * rel),
+    rateHigh: rate * (1 + 1.96 * rel),
+    rateRelativeError: rel,
     meanEscapeStep: mean,
     meanEscapeStepStdError: escaped > 1 ? Math.sqrt(ss / (escaped - 1) / escaped) : NaN,
-    exitsUpper, exitsLower,
+    exitsUpper,
+    exitsLower,
   };
 }

@@ -1,5 +1,12 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, ScenarioError, type Frame, type Observer, type ParamsOf, type RunContext } from '@nesslab/kernel';
+import {
+  definePlugin,
+  ScenarioError,
+  type Frame,
+  type Observer,
+  type ParamsOf,
+  type RunContext,
+} from '@nesslab/kernel';
 import { concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
 import { EpochWindowAccumulator, windowParams, windowSettings, type WindowSettings } from './epoch-window.ts';
 import { isPowerOfTwo, Radix2Fft } from './radix2.ts';
@@ -14,7 +21,12 @@ export const fftInfo = definePlugin({
   source: '003 Fig. 3a, §IV-B',
   params: {
     ...windowParams,
-    window: { ...windowParams.window, default: 256, description: 'W, the sampled increments per weight, a power of two (radix-2 FFT); the run needs burnIn + every·W steps. Memory: chains·N·W doubles (≤ 2^27)' },
+    window: {
+      ...windowParams.window,
+      default: 256,
+      description:
+        'W, the sampled increments per weight, a power of two (radix-2 FFT); the run needs burnIn + every·W steps. Memory: chains·N·W doubles (≤ 2^27)',
+    },
   },
   precision: 'float64',
   reads: ['theta', 'previous'],
@@ -66,7 +78,10 @@ class FftAccumulator extends EpochWindowAccumulator<FftPartial> {
 
   partial(): FftPartial {
     this.checkFull();
-    const W = this.settings.window, bins = W / 2 + 1, n = this.dim, { re, im } = this;
+    const W = this.settings.window,
+      bins = W / 2 + 1,
+      n = this.dim,
+      { re, im } = this;
     for (let c = 0; c < this.chains; c++) {
       for (let a = 0; a < n; a++) {
         const at = (c * n + a) * W;
@@ -75,7 +90,8 @@ class FftAccumulator extends EpochWindowAccumulator<FftPartial> {
         this.fft.transform(re, im);
         for (let f = 0; f < bins; f++) {
           const p = (re[f] * re[f] + im[f] * im[f]) / W; // periodogram: E = s² per bin for white noise of variance s²
-          const i = c * bins + f, d = p - this.mean[i];
+          const i = c * bins + f,
+            d = p - this.mean[i];
           this.mean[i] += d / (a + 1); // Welford over the weights: no cancellation when the sd ≪ the mean
           this.m2[i] += d * (p - this.mean[i]);
         }
@@ -116,10 +132,17 @@ export class FftObserver implements Observer<FftPartial, FftResult> {
 
 /** Merges the chains' Welford sums in chain order (Chan et al.), then mean / sd over the N·chains periodograms per bin. */
 export function fftResult(part: FftPartial): FftResult {
-  const W = part.window, bins = W / 2 + 1, n = part.dim, count = n * part.chains;
-  const frequency: number[] = [], power: number[] = [], sd: number[] = [], stdError: number[] = [];
+  const W = part.window,
+    bins = W / 2 + 1,
+    n = part.dim,
+    count = n * part.chains;
+  const frequency: number[] = [],
+    power: number[] = [],
+    sd: number[] = [],
+    stdError: number[] = [];
   for (let f = 0; f < bins; f++) {
-    let mean = 0, m2 = 0;
+    let mean = 0,
+      m2 = 0;
     for (let c = 0, seen = 0; c < part.chains; c++, seen += n) {
       const d = part.mean[c * bins + f] - mean;
       mean += (d * n) / (seen + n);
@@ -132,7 +155,8 @@ export function fftResult(part: FftPartial): FftResult {
     stdError.push(sdev / Math.sqrt(count));
   }
   const quarter = Math.max(1, Math.floor((bins - 1) / 4));
-  let low = 0, high = 0;
+  let low = 0,
+    high = 0;
   for (let f = 1; f <= quarter; f++) low += power[f];
   for (let f = bins - quarter; f < bins; f++) high += power[f];
   return { frequency, power, sd, stdError, lowHighRatio: low / high, window: W, every: part.every, series: count };

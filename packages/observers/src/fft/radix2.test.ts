@@ -4,7 +4,8 @@ import { isPowerOfTwo, Radix2Fft } from './radix2.ts';
 
 /** The O(W²) definition X_k = Σ_j x_j e^{−2πi jk/W}. */
 function directDft(re: number[], im: number[]): { re: number[]; im: number[] } {
-  const n = re.length, out = { re: new Array<number>(n).fill(0), im: new Array<number>(n).fill(0) };
+  const n = re.length,
+    out = { re: new Array<number>(n).fill(0), im: new Array<number>(n).fill(0) };
   for (let k = 0; k < n; k++) {
     for (let j = 0; j < n; j++) {
       const phi = (-2 * Math.PI * ((j * k) % n)) / n;
@@ -19,9 +20,11 @@ describe('Radix2Fft', () => {
   it('agrees with the direct DFT on random complex input, W = 1 … 256, to float64 round-off', () => {
     const rng = Xoshiro128.fromSeed(5);
     for (const n of [1, 2, 4, 8, 64, 256]) {
-      const re = Array.from({ length: n }, () => rng.nextNormal()), im = Array.from({ length: n }, () => rng.nextNormal());
+      const re = Array.from({ length: n }, () => rng.nextNormal()),
+        im = Array.from({ length: n }, () => rng.nextNormal());
       const d = directDft(re, im);
-      const R = Float64Array.from(re), I = Float64Array.from(im);
+      const R = Float64Array.from(re),
+        I = Float64Array.from(im);
       new Radix2Fft(n).transform(R, I);
       // Errors grow like ε·√W·log W on the O(√W) outputs; 1e-12 is a margin of ~100 over what float64 gives at W = 256.
       for (let k = 0; k < n; k++) {
@@ -32,7 +35,9 @@ describe('Radix2Fft', () => {
   });
 
   it('puts a pure tone cos(2π·5j/64) into bins 5 and 59 with height W/2 and nothing elsewhere', () => {
-    const n = 64, R = new Float64Array(n), I = new Float64Array(n);
+    const n = 64,
+      R = new Float64Array(n),
+      I = new Float64Array(n);
     for (let j = 0; j < n; j++) R[j] = Math.cos((2 * Math.PI * 5 * j) / n);
     new Radix2Fft(n).transform(R, I);
     for (let k = 0; k < n; k++) {

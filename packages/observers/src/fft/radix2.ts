@@ -28,23 +28,36 @@ export class Radix2Fft {
   }
 
   transform(re: Float64Array, im: Float64Array): void {
-    const n = this.size, rev = this.reverse, cos = this.cos, sin = this.sin;
+    const n = this.size,
+      rev = this.reverse,
+      cos = this.cos,
+      sin = this.sin;
     for (let i = 0; i < n; i++) {
       const j = rev[i];
       if (j > i) {
-        let t = re[i]; re[i] = re[j]; re[j] = t;
-        t = im[i]; im[i] = im[j]; im[j] = t;
+        let t = re[i];
+        re[i] = re[j];
+        re[j] = t;
+        t = im[i];
+        im[i] = im[j];
+        im[j] = t;
       }
     }
     for (let len = 2; len <= n; len <<= 1) {
-      const half = len >> 1, stride = n / len;
+      const half = len >> 1,
+        stride = n / len;
       for (let start = 0; start < n; start += len) {
         for (let k = 0; k < half; k++) {
-          const wr = cos[k * stride], wi = -sin[k * stride];
-          const a = start + k, b = a + half;
-          const xr = re[b] * wr - im[b] * wi, xi = re[b] * wi + im[b] * wr;
-          re[b] = re[a] - xr; im[b] = im[a] - xi;
-          re[a] += xr; im[a] += xi;
+          const wr = cos[k * stride],
+            wi = -sin[k * stride];
+          const a = start + k,
+            b = a + half;
+          const xr = re[b] * wr - im[b] * wi,
+            xi = re[b] * wi + im[b] * wr;
+          re[b] = re[a] - xr;
+          im[b] = im[a] - xi;
+          re[a] += xr;
+          im[a] += xi;
         }
       }
     }

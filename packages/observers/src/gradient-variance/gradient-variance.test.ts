@@ -9,18 +9,21 @@ function threePoints() {
   return Object.assign(l, {
     dataSize: 3,
     minibatchGradient: (t: Float64Array, batch: Int32Array, m: number, out: Float64Array) => {
-      out[0] = 1; out[1] = 1 + t[1];
+      out[0] = 1;
+      out[1] = 1 + t[1];
       let s = 0;
       for (let j = 0; j < m; j++) s += batch[j] * t[0];
       out[0] += s / m;
     },
   });
 }
-const make = (tr: Trajectories, params: Record<string, unknown> = {}) => () => {
-  const o = new GradientVarianceObserver();
-  o.configure(paramsFor(gradientVarianceInfo, params), runContext(threePoints(), 2, tr.length, tr[0].length - 1));
-  return o;
-};
+const make =
+  (tr: Trajectories, params: Record<string, unknown> = {}) =>
+  () => {
+    const o = new GradientVarianceObserver();
+    o.configure(paramsFor(gradientVarianceInfo, params), runContext(threePoints(), 2, tr.length, tr[0].length - 1));
+    return o;
+  };
 const still = (theta0: number) => [Array.from({ length: 6 }, () => [theta0, 0.7])];
 
 describe('gradient-variance (000 Eq. 17–18)', () => {
@@ -38,13 +41,18 @@ describe('gradient-variance (000 Eq. 17–18)', () => {
   });
 
   it('is bit-identical for block sizes and chain groups', () => {
-    const tr = Array.from({ length: 6 }, (_, c) => Array.from({ length: 120 }, (_, k) => [Math.cos(c + 0.2 * k), c - k / 7]));
+    const tr = Array.from({ length: 6 }, (_, c) =>
+      Array.from({ length: 120 }, (_, k) => [Math.cos(c + 0.2 * k), c - k / 7]),
+    );
     const ref = runObserver(make(tr), tr, 1);
     expect(ref.mean.every((v) => v > 0)).toBe(true);
-    for (const blockSize of [1, 11, 200]) for (const parts of [1, 4]) expect(bitDifference(runObserver(make(tr), tr, blockSize, parts), ref)).toBeNull();
+    for (const blockSize of [1, 11, 200])
+      for (const parts of [1, 4]) expect(bitDifference(runObserver(make(tr), tr, blockSize, parts), ref)).toBeNull();
   });
 
   it('refuses a batch larger than M', () => {
-    expect(() => make(still(1), { batchSize: 4 })()).toThrow("gradient-variance.params.batchSize: must be at most the landscape's M = 3, got 4");
+    expect(() => make(still(1), { batchSize: 4 })()).toThrow(
+      "gradient-variance.params.batchSize: must be at most the landscape's M = 3, got 4",
+    );
   });
 });

@@ -1,5 +1,14 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, gaussianKlBits, ScenarioError, symmetrize, type Frame, type Observer, type ParamsOf, type RunContext } from '@nesslab/kernel';
+import {
+  definePlugin,
+  gaussianKlBits,
+  ScenarioError,
+  symmetrize,
+  type Frame,
+  type Observer,
+  type ParamsOf,
+  type RunContext,
+} from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
 import { ChainWelford, packedSize } from '../moments/welford.ts';
 
@@ -8,12 +17,22 @@ export const klToPosteriorInfo = definePlugin({
   name: 'kl-to-posterior',
   description:
     'D_KL(P_fit ‖ P_po) in bits of the Gaussian fitted to the states (mean and covariance, float64 Welford per chain) to the ' +
-    'posterior N(θ₀, H₀⁻¹) of a quadratic loss (θ₀ = the run\'s reference, H₀ = the landscape\'s Hessian there), mean term included; ' +
+    "posterior N(θ₀, H₀⁻¹) of a quadratic loss (θ₀ = the run's reference, H₀ = the landscape's Hessian there), mean term included; " +
     'finite-sample bias removed and standard error estimated by the jackknife over chains.',
   source: '004 Eq. 46',
   params: {
-    burnIn: { type: 'integer', default: 0, minimum: 0, description: 'Steps 1 … burnIn are skipped (step 0, the initial state, is never counted).' },
-    every: { type: 'integer', default: 1, minimum: 1, description: 'Count only steps that are multiples of `every` (n = M/m: SGWORLD states at epoch boundaries).' },
+    burnIn: {
+      type: 'integer',
+      default: 0,
+      minimum: 0,
+      description: 'Steps 1 … burnIn are skipped (step 0, the initial state, is never counted).',
+    },
+    every: {
+      type: 'integer',
+      default: 1,
+      minimum: 1,
+      description: 'Count only steps that are multiples of `every` (n = M/m: SGWORLD states at epoch boundaries).',
+    },
   },
   precision: 'float64',
   reads: ['theta', 'reference'],
@@ -46,7 +65,11 @@ export interface KlResult {
 class KlAccumulator extends ChainAccumulator<KlPartial> {
   private welford: ChainWelford | null = null;
 
-  constructor(dim: number, private readonly burnIn: number, private readonly every: number) {
+  constructor(
+    dim: number,
+    private readonly burnIn: number,
+    private readonly every: number,
+  ) {
     super('kl-to-posterior', dim);
   }
 
@@ -55,7 +78,9 @@ class KlAccumulator extends ChainAccumulator<KlPartial> {
   }
 
   protected addBlock(f: Frame): void {
-    const w = this.welford!, dim = f.dim, stride = f.blockSize * dim;
+    const w = this.welford!,
+      dim = f.dim,
+      stride = f.blockSize * dim;
     let first = Math.max(0, this.burnIn + 1 - f.stepStart);
     first += (this.every - ((f.stepStart + first) % this.every)) % this.every; // a multiple of `every`
     for (let c = 0; c < f.chains; c++) {
@@ -81,7 +106,8 @@ export class KlToPosteriorObserver implements Observer<KlPartial, KlResult> {
   configure(params: ParamsOf<typeof klToPosteriorInfo>, run: RunContext): void {
     this.burnIn = params.burnIn;
     this.every = params.every;
-    if (!run.reference || run.reference.length !== run.dim) throw new ScenarioError('kl-to-posterior', 'needs the run\'s reference point θ₀ (the posterior mean)');
+    if (!run.reference || run.reference.length !== run.dim)
+      throw new ScenarioError('kl-to-posterior', "needs the run's reference point θ₀ (the posterior mean)");
     this.dim = run.dim;
     this.theta0 = Float64Array.from(run.reference);
     const H = new Float64Array(run.dim * run.dim);
@@ -108,36 +134,54 @@ export class KlToPosteriorObserver implements Observer<KlPartial, KlResult> {
  * Σ = (Σ_c [M2_c + n_c(μ_c − θ₀)(μ_c − θ₀)ᵀ] − n ddᵀ)/(n − 1). Returns d, Σ and the KL in bits.
  */
 function pooledKl(part: KlPartial, theta0: Float64Array, precision: Float64Array, skip: number) {
-  const N = part.dim, T = packedSize(N), d = new Float64Array(N), S = new Float64Array(N * N), u = new Float64Array(N);
+  const N = part.dim,
+    T = packedSize(N),
+    d = new Float64Array(N),
+    S = new Float64Array(N * N),
+    u = new Float64Array(N);
   let n = 0;
   for (let c = 0; c < part.chains; c++) {
     if (c === skip) continue;
     const nc = part.count[c];
     n += nc;
-    for (let a = 0; a < N; a++) { u[a] = part.mean[c * N + a] - theta0[a]; d[a] += nc * u[a]; }
-    for (let a = 0, p = c * T; a < N; a++) for (let b = a; b < N; b++, p++) S[a * N + b] += part.m2[p] + nc * u[a] * u[b];
+    for (let a = 0; a < N; a++) {
+      u[a] = part.mean[c * N + a] - theta0[a];
+      d[a] += nc * u[a];
+    }
+    for (let a = 0, p = c * T; a < N; a++)
+      for (let b = a; b < N; b++, p++) S[a * N + b] += part.m2[p] + nc * u[a] * u[b];
   }
   for (let a = 0; a < N; a++) d[a] /= n;
-  const covariance = new Float64Array(N * N), delta = new Float64Array(N * N), inv = invert(precision, N);
-  for (let a = 0; a < N; a++) for (let b = a; b < N; b++) {
-    const v = (S[a * N + b] - n * d[a] * d[b]) / (n - 1);
-    covariance[a * N + b] = covariance[b * N + a] = v;
-    delta[a * N + b] = delta[b * N + a] = v - inv[a * N + b];
-  }
+  const covariance = new Float64Array(N * N),
+    delta = new Float64Array(N * N),
+    inv = invert(precision, N);
+  for (let a = 0; a < N; a++)
+    for (let b = a; b < N; b++) {
+      const v = (S[a * N + b] - n * d[a] * d[b]) / (n - 1);
+      covariance[a * N + b] = covariance[b * N + a] = v;
+      delta[a * N + b] = delta[b * N + a] = v - inv[a * N + b];
+    }
   return { n, d, covariance, kl: gaussianKlBits(delta, d, precision, N) };
 }
 
 /** Inverse of a small symmetric positive-definite matrix (Gauss–Jordan; N ≤ ~10). */
 function invert(A: Float64Array, N: number): Float64Array {
-  const a = Float64Array.from(A), inv = new Float64Array(N * N);
+  const a = Float64Array.from(A),
+    inv = new Float64Array(N * N);
   for (let i = 0; i < N; i++) inv[i * N + i] = 1;
   for (let k = 0; k < N; k++) {
     const p = a[k * N + k];
-    for (let j = 0; j < N; j++) { a[k * N + j] /= p; inv[k * N + j] /= p; }
+    for (let j = 0; j < N; j++) {
+      a[k * N + j] /= p;
+      inv[k * N + j] /= p;
+    }
     for (let i = 0; i < N; i++) {
       if (i === k) continue;
       const f = a[i * N + k];
-      for (let j = 0; j < N; j++) { a[i * N + j] -= f * a[k * N + j]; inv[i * N + j] -= f * inv[k * N + j]; }
+      for (let j = 0; j < N; j++) {
+        a[i * N + j] -= f * a[k * N + j];
+        inv[i * N + j] -= f * inv[k * N + j];
+      }
     }
   }
   return symmetrize(inv, N);
@@ -145,9 +189,11 @@ function invert(A: Float64Array, N: number): Float64Array {
 
 /** KL of the pooled fit, and the jackknife over chains (leave one chain out) for its bias and standard error. */
 export function klResult(part: KlPartial, theta0: Float64Array, precision: Float64Array): KlResult {
-  const N = part.dim, C = part.chains;
+  const N = part.dim,
+    C = part.chains;
   const all = pooledKl(part, theta0, precision, -1);
-  let klBits = NaN, stdError = NaN;
+  let klBits = NaN,
+    stdError = NaN;
   if (C >= 3) {
     const loo = Array.from({ length: C }, (_, c) => pooledKl(part, theta0, precision, c).kl);
     const m = loo.reduce((s, v) => s + v, 0) / C;
@@ -155,9 +201,13 @@ export function klResult(part: KlPartial, theta0: Float64Array, precision: Float
     stdError = Math.sqrt(((C - 1) / C) * loo.reduce((s, v) => s + (v - m) ** 2, 0));
   }
   return {
-    count: all.n, chains: C,
+    count: all.n,
+    chains: C,
     mean: Array.from(all.d, (v, a) => v + theta0[a]),
     covariance: Array.from({ length: N }, (_, a) => Array.from(all.covariance.subarray(a * N, (a + 1) * N))),
-    klBitsPlugin: all.kl, klBits, bias: all.kl - klBits, stdError,
+    klBitsPlugin: all.kl,
+    klBits,
+    bias: all.kl - klBits,
+    stdError,
   };
 }

@@ -1,5 +1,13 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, ScenarioError, type Frame, type Observer, type ParamsOf, type RunContext, preview } from '@nesslab/kernel';
+import {
+  definePlugin,
+  ScenarioError,
+  type Frame,
+  type Observer,
+  type ParamsOf,
+  type RunContext,
+  preview,
+} from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
 
 export const marginal2dInfo = definePlugin({
@@ -7,17 +15,44 @@ export const marginal2dInfo = definePlugin({
   name: 'marginal-2d',
   description:
     'Two-dimensional histogram of the marginal distribution in one plane (α, γ): x = (θ_α − θ₀,α)/Θ_α, y = (θ_γ − θ₀,γ)/Θ_γ ' +
-    '(θ₀ = the run\'s reference), square window of half-width `range` about `offset`, bins² cells; states outside the window are ' +
+    "(θ₀ = the run's reference), square window of half-width `range` about `offset`, bins² cells; states outside the window are " +
     'counted apart. Float64 counts per chain, pooled in chain order (004 Fig. 2 heat maps).',
   source: '004 Fig. 2 (marginal of P^s in the (δθ₆, δθ₇) plane)',
   params: {
-    components: { type: 'array', default: [6, 7], description: 'The plane: two distinct 1-based components (α, γ) of θ; 004 Fig. 2 uses 6, 7.' },
-    scales: { type: 'array', default: [1, 1], description: 'Θ_α, Θ_γ: units of the two axes (004 Fig. 2: Σ_αα^{1/2} of the WR theory); positive.' },
-    offset: { type: 'array', default: [0, 0], description: 'Centre of the window in scale units, relative to θ₀ (move it to follow a displaced cloud).' },
-    range: { type: 'number', default: 4, exclusiveMinimum: 0, description: 'Half-width of the square window, in scale units.' },
+    components: {
+      type: 'array',
+      default: [6, 7],
+      description: 'The plane: two distinct 1-based components (α, γ) of θ; 004 Fig. 2 uses 6, 7.',
+    },
+    scales: {
+      type: 'array',
+      default: [1, 1],
+      description: 'Θ_α, Θ_γ: units of the two axes (004 Fig. 2: Σ_αα^{1/2} of the WR theory); positive.',
+    },
+    offset: {
+      type: 'array',
+      default: [0, 0],
+      description: 'Centre of the window in scale units, relative to θ₀ (move it to follow a displaced cloud).',
+    },
+    range: {
+      type: 'number',
+      default: 4,
+      exclusiveMinimum: 0,
+      description: 'Half-width of the square window, in scale units.',
+    },
     bins: { type: 'integer', default: 40, minimum: 1, description: 'Bins per axis.' },
-    burnIn: { type: 'integer', default: 0, minimum: 0, description: 'Steps 1 … burnIn are skipped (step 0, the initial state, is never counted).' },
-    every: { type: 'integer', default: 1, minimum: 1, description: 'Count only steps that are multiples of `every` (n = M/m: WOR states at epoch boundaries).' },
+    burnIn: {
+      type: 'integer',
+      default: 0,
+      minimum: 0,
+      description: 'Steps 1 … burnIn are skipped (step 0, the initial state, is never counted).',
+    },
+    every: {
+      type: 'integer',
+      default: 1,
+      minimum: 1,
+      description: 'Count only steps that are multiples of `every` (n = M/m: WOR states at epoch boundaries).',
+    },
   },
   precision: 'float64',
   reads: ['theta', 'reference'],
@@ -55,7 +90,13 @@ export interface Marginal2dResult extends Marginal2dGeometry {
 class Marginal2dAccumulator extends ChainAccumulator<Marginal2dPartial> {
   private counts = new Float64Array(0);
 
-  constructor(dim: number, private readonly g: Marginal2dGeometry, private readonly reference: Float64Array, private readonly burnIn: number, private readonly every: number) {
+  constructor(
+    dim: number,
+    private readonly g: Marginal2dGeometry,
+    private readonly reference: Float64Array,
+    private readonly burnIn: number,
+    private readonly every: number,
+  ) {
     super('marginal-2d', dim);
   }
 
@@ -64,9 +105,23 @@ class Marginal2dAccumulator extends ChainAccumulator<Marginal2dPartial> {
   }
 
   protected addBlock(f: Frame): void {
-    const { components: [a, b], scales: [sa, sb], offset: [oa, ob], range, bins } = this.g;
-    const dim = f.dim, stride = f.blockSize * dim, theta = f.theta, counts = this.counts, cell = bins * bins + 1;
-    const ra = this.reference[a], rb = this.reference[b], loA = oa - range, loB = ob - range, width = (2 * range) / bins;
+    const {
+      components: [a, b],
+      scales: [sa, sb],
+      offset: [oa, ob],
+      range,
+      bins,
+    } = this.g;
+    const dim = f.dim,
+      stride = f.blockSize * dim,
+      theta = f.theta,
+      counts = this.counts,
+      cell = bins * bins + 1;
+    const ra = this.reference[a],
+      rb = this.reference[b],
+      loA = oa - range,
+      loB = ob - range,
+      width = (2 * range) / bins;
     let first = Math.max(0, this.burnIn + 1 - f.stepStart);
     first += (this.every - ((f.stepStart + first) % this.every)) % this.every; // first counted step: a multiple of `every`
     for (let c = 0; c < f.chains; c++) {
@@ -103,17 +158,30 @@ export class Marginal2dObserver implements Observer<Marginal2dPartial, Marginal2
   private reference = new Float64Array(0);
 
   configure(params: ParamsOf<typeof marginal2dInfo>, run: RunContext): void {
-    const [a, b] = pairParam('components', params.components, (x) => Number.isInteger(x) && x >= 1 && x <= run.dim, `distinct integers in 1 … ${run.dim}`);
-    if (a === b) throw new ScenarioError('marginal-2d.params.components', `must be two distinct components, got [${a}, ${b}]`);
+    const [a, b] = pairParam(
+      'components',
+      params.components,
+      (x) => Number.isInteger(x) && x >= 1 && x <= run.dim,
+      `distinct integers in 1 … ${run.dim}`,
+    );
+    if (a === b)
+      throw new ScenarioError('marginal-2d.params.components', `must be two distinct components, got [${a}, ${b}]`);
     const scales = pairParam('scales', params.scales, (x) => Number.isFinite(x) && x > 0, 'positive finite numbers');
     const offset = pairParam('offset', params.offset, Number.isFinite, 'finite numbers');
     const { range, bins } = params;
     this.burnIn = params.burnIn;
     this.every = params.every;
     if (!run.reference) {
-      throw new ScenarioError('marginal-2d', 'needs the run\'s reference point θ₀ (run.reference) to measure δθ = θ − θ₀ from; this run has none');
+      throw new ScenarioError(
+        'marginal-2d',
+        "needs the run's reference point θ₀ (run.reference) to measure δθ = θ − θ₀ from; this run has none",
+      );
     }
-    if (run.reference.length !== run.dim) throw new ScenarioError('marginal-2d', `run.reference has ${run.reference.length} components, the run has dim ${run.dim}`);
+    if (run.reference.length !== run.dim)
+      throw new ScenarioError(
+        'marginal-2d',
+        `run.reference has ${run.reference.length} components, the run has dim ${run.dim}`,
+      );
     this.dim = run.dim;
     this.reference = Float64Array.from(run.reference);
     this.geometry = { components: [a - 1, b - 1], scales, offset, range, bins };
@@ -135,7 +203,9 @@ export class Marginal2dObserver implements Observer<Marginal2dPartial, Marginal2
 
 /** Sums the per-chain counts in chain-index order (integers in float64: exact below 2⁵³). */
 export function marginal2dResult(part: Marginal2dPartial): Marginal2dResult {
-  const { components, scales, offset, range, bins, chains } = part, cell = bins * bins + 1, width = (2 * range) / bins;
+  const { components, scales, offset, range, bins, chains } = part,
+    cell = bins * bins + 1,
+    width = (2 * range) / bins;
   const pooled = new Float64Array(cell);
   for (let c = 0; c < chains; c++) for (let k = 0; k < cell; k++) pooled[k] += part.counts[c * cell + k];
   let total = 0;
@@ -144,5 +214,18 @@ export function marginal2dResult(part: Marginal2dPartial): Marginal2dResult {
   const density = counts.map((row) => row.map((n) => n / (total * width * width)));
   const edges = (o: number) => Array.from({ length: bins + 1 }, (_, k) => o - range + k * width);
   const plane: [number, number] = [components[0] + 1, components[1] + 1]; // back to the 1-based numbering of the params
-  return { components: plane, scales, offset, range, bins, xEdges: edges(offset[0]), yEdges: edges(offset[1]), counts, density, total, outside: pooled[cell - 1], chains };
+  return {
+    components: plane,
+    scales,
+    offset,
+    range,
+    bins,
+    xEdges: edges(offset[0]),
+    yEdges: edges(offset[1]),
+    counts,
+    density,
+    total,
+    outside: pooled[cell - 1],
+    chains,
+  };
 }

@@ -4,11 +4,21 @@ import { MomentsObserver, momentsInfo, type MomentsResult } from './moments.ts';
 import { bitDifference, fakeLandscape, runContext, runObserver, type Trajectories } from '../testing.ts';
 import { linearProcess } from '../synthetic.ts';
 
-const moments = (dim: number, chains: number, steps: number, params: Record<string, unknown> = {}) => () => {
-  const o = new MomentsObserver();
-  o.configure(paramsFor(momentsInfo, params), runContext(fakeLandscape(dim, () => 0), dim, chains, steps));
-  return o;
-};
+const moments =
+  (dim: number, chains: number, steps: number, params: Record<string, unknown> = {}) =>
+  () => {
+    const o = new MomentsObserver();
+    o.configure(
+      paramsFor(momentsInfo, params),
+      runContext(
+        fakeLandscape(dim, () => 0),
+        dim,
+        chains,
+        steps,
+      ),
+    );
+    return o;
+  };
 const run = (tr: Trajectories, blockSize: number, parts = 1, params: Record<string, unknown> = {}): MomentsResult =>
   runObserver(moments(tr[0][0].length, tr.length, tr[0].length - 1, params), tr, blockSize, parts);
 
@@ -23,7 +33,9 @@ const ZERO = SIGMA.map((r) => r.map(() => 0));
 describe('moments', () => {
   it('recovers a known covariance from i.i.d. Gaussian samples within the sampling error', () => {
     // θ_k = L z_k with L Lᵀ = Σ: i.i.d. N(0, Σ). 40 chains × 2000 steps, n = 80 000 samples.
-    const chains = 40, steps = 2000, n = chains * steps;
+    const chains = 40,
+      steps = 2000,
+      n = chains * steps;
     const tr = linearProcess({ F: ZERO, noiseCovariance: SIGMA, chains, steps, seed: 11 });
     const r = run(tr, 256);
     expect(r.count).toBe(n);
@@ -49,20 +61,37 @@ describe('moments', () => {
 
   it('pools the chains about the pooled mean, normalised by count − 1 (a small case by hand)', () => {
     // chain 0 visits 1, 2, 3 and chain 1 visits 5, 6, 7 (1-D; step 0 is never counted).
-    const tr = [[[0], [1], [2], [3]], [[9], [5], [6], [7]]];
+    const tr = [
+      [[0], [1], [2], [3]],
+      [[9], [5], [6], [7]],
+    ];
     const r = run(tr, 2);
-    const xs = [1, 2, 3, 5, 6, 7], m = 4;
+    const xs = [1, 2, 3, 5, 6, 7],
+      m = 4;
     const cov = xs.reduce((s, x) => s + (x - m) ** 2, 0) / 5;
     expect(r.count).toBe(6);
     expect(r.mean[0]).toBeCloseTo(m, 14);
-    expect(r.covariance[0][0]).toBeCloseTo(cov, 13);     // 6.8, not the within-chain 1
+    expect(r.covariance[0][0]).toBeCloseTo(cov, 13); // 6.8, not the within-chain 1
     // Per-chain covariances are 1 and 1: no spread, zero standard error.
     expect(r.covarianceStdError[0][0]).toBe(0);
     expect(run(tr, 2, 1, { chainMeans: true }).chainMeans).toEqual([[2], [6]]);
   });
 
   it('skips steps ≤ burnIn: the same as the trajectory cut at step burnIn', () => {
-    const tr = linearProcess({ F: [[0.5, 0.1], [0, 0.8]], noiseCovariance: [[1, 0], [0, 2]], chains: 3, steps: 100, seed: 5, start: [50, -80] });
+    const tr = linearProcess({
+      F: [
+        [0.5, 0.1],
+        [0, 0.8],
+      ],
+      noiseCovariance: [
+        [1, 0],
+        [0, 2],
+      ],
+      chains: 3,
+      steps: 100,
+      seed: 5,
+      start: [50, -80],
+    });
     const cut = tr.map((t) => t.slice(10));
     expect(bitDifference(run(tr, 7, 1, { burnIn: 10 }), run(cut, 7))).toBeNull();
     expect(run(tr, 7, 1, { burnIn: 10 }).count).toBe(3 * 90);
@@ -70,15 +99,33 @@ describe('moments', () => {
   });
 
   it('with every = k counts only steps that are multiples of k, whatever the block size', () => {
-    const tr = linearProcess({ F: [[0.5, 0.1], [0, 0.8]], noiseCovariance: [[1, 0], [0, 2]], chains: 3, steps: 100, seed: 6, start: [1, 2] });
+    const tr = linearProcess({
+      F: [
+        [0.5, 0.1],
+        [0, 0.8],
+      ],
+      noiseCovariance: [
+        [1, 0],
+        [0, 2],
+      ],
+      chains: 3,
+      steps: 100,
+      seed: 6,
+      start: [1, 2],
+    });
     // trajectory index j holds step j (j = 0: the initial state, never counted); keep steps 12, 16, …, 100
     const thinned = tr.map((t) => [t[0], ...t.filter((_, j) => j > 10 && j % 4 === 0)]);
-    for (const block of [1, 7, 1000]) expect(bitDifference(run(tr, block, 1, { burnIn: 10, every: 4 }), run(thinned, 7))).toBeNull();
+    for (const block of [1, 7, 1000])
+      expect(bitDifference(run(tr, block, 1, { burnIn: 10, every: 4 }), run(thinned, 7))).toBeNull();
     expect(run(tr, 7, 1, { burnIn: 10, every: 4 }).count).toBe(3 * 23);
   });
 
   it('is bit-identical for block sizes 1, 7, 1000 and for one part or three', () => {
-    const F = [[0.9, 0.05, 0], [-0.05, 0.8, 0.02], [0, 0, 0.95]];
+    const F = [
+      [0.9, 0.05, 0],
+      [-0.05, 0.8, 0.02],
+      [0, 0, 0.95],
+    ];
     const tr = linearProcess({ F, noiseCovariance: SIGMA, chains: 7, steps: 1500, seed: 3, start: [1, 1, 1] });
     const ref = run(tr, 1, 1, { burnIn: 13, chainMeans: true });
     expect(Number.isFinite(ref.covariance[0][1])).toBe(true);

@@ -7,13 +7,28 @@ export const momentsInfo = definePlugin({
   kind: 'observer',
   name: 'moments',
   description:
-    'Running mean and covariance Σ of θ over steps and chains (Welford per chain, pooled by Chan et al.\'s merge in chain order, ' +
+    "Running mean and covariance Σ of θ over steps and chains (Welford per chain, pooled by Chan et al.'s merge in chain order, " +
     'about the pooled mean, normalised by count − 1); standard errors from the spread of the per-chain estimates.',
   source: '004 §4.3',
   params: {
-    burnIn: { type: 'integer', default: 0, minimum: 0, description: 'Steps 1 … burnIn are skipped (step 0, the initial state, is never counted).' },
-    every: { type: 'integer', default: 1, minimum: 1, description: 'Count only steps that are multiples of `every` (e.g. n = M/m: WOR states at epoch boundaries, as 004 samples them).' },
-    chainMeans: { type: 'boolean', default: false, description: 'Also report every chain\'s own mean (chains × N numbers).' },
+    burnIn: {
+      type: 'integer',
+      default: 0,
+      minimum: 0,
+      description: 'Steps 1 … burnIn are skipped (step 0, the initial state, is never counted).',
+    },
+    every: {
+      type: 'integer',
+      default: 1,
+      minimum: 1,
+      description:
+        'Count only steps that are multiples of `every` (e.g. n = M/m: WOR states at epoch boundaries, as 004 samples them).',
+    },
+    chainMeans: {
+      type: 'boolean',
+      default: false,
+      description: "Also report every chain's own mean (chains × N numbers).",
+    },
   },
   reads: ['theta'],
   precision: 'float64',
@@ -45,7 +60,12 @@ export interface MomentsResult {
 class MomentsAccumulator extends ChainAccumulator<MomentsPartial> {
   private welford: ChainWelford | null = null;
 
-  constructor(dim: number, private readonly burnIn: number, private readonly chainMeans: boolean, private readonly every: number) {
+  constructor(
+    dim: number,
+    private readonly burnIn: number,
+    private readonly chainMeans: boolean,
+    private readonly every: number,
+  ) {
     super('moments', dim);
   }
 
@@ -54,7 +74,10 @@ class MomentsAccumulator extends ChainAccumulator<MomentsPartial> {
   }
 
   protected addBlock(f: Frame): void {
-    const w = this.welford!, theta = f.theta, dim = f.dim, stride = f.blockSize * dim;
+    const w = this.welford!,
+      theta = f.theta,
+      dim = f.dim,
+      stride = f.blockSize * dim;
     let first = Math.max(0, this.burnIn + 1 - f.stepStart);
     if (this.every === 1) {
       for (let c = 0; c < f.chains; c++) w.addRun(c, theta, c * stride + first * dim, f.steps - first);
@@ -68,7 +91,15 @@ class MomentsAccumulator extends ChainAccumulator<MomentsPartial> {
 
   partial(): MomentsPartial {
     const w = this.welford ?? new ChainWelford(this.dim, 0);
-    return { dim: this.dim, chainStart: this.chainStart, chains: this.chains, count: w.count, mean: w.mean, m2: w.m2, chainMeans: this.chainMeans };
+    return {
+      dim: this.dim,
+      chainStart: this.chainStart,
+      chains: this.chains,
+      count: w.count,
+      mean: w.mean,
+      m2: w.m2,
+      chainMeans: this.chainMeans,
+    };
   }
 }
 
@@ -102,13 +133,21 @@ export class MomentsObserver implements Observer<MomentsPartial, MomentsResult> 
 
 /** Reduces per-chain accumulators over chains, in chain-index order. */
 export function momentsResult(part: MomentsPartial): MomentsResult {
-  const n = part.dim, chains = part.chains, T = packedSize(n);
+  const n = part.dim,
+    chains = part.chains,
+    T = packedSize(n);
   // Pooled: Chan's merge of chain 0, 1, 2, … in that order.
-  const mean = new Float64Array(n), m2 = new Float64Array(T), delta = new Float64Array(n);
+  const mean = new Float64Array(n),
+    m2 = new Float64Array(T),
+    delta = new Float64Array(n);
   let count = 0;
-  for (let c = 0; c < chains; c++) count = chanMerge(n, count, mean, m2, part.count[c], part.mean, c * n, part.m2, c * T, delta);
+  for (let c = 0; c < chains; c++)
+    count = chanMerge(n, count, mean, m2, part.count[c], part.mean, c * n, part.m2, c * T, delta);
 
-  const meanStdError = Array.from({ length: n }, (_, a) => meanAndStdError(chains, (c) => part.mean[c * n + a]).stdError);
+  const meanStdError = Array.from(
+    { length: n },
+    (_, a) => meanAndStdError(chains, (c) => part.mean[c * n + a]).stdError,
+  );
   const covariance: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(NaN));
   const covarianceStdError: number[][] = Array.from({ length: n }, () => new Array<number>(n).fill(NaN));
   for (let a = 0, p = 0; a < n; a++) {
@@ -119,7 +158,15 @@ export function momentsResult(part: MomentsPartial): MomentsResult {
       covarianceStdError[a][b] = covarianceStdError[b][a] = se;
     }
   }
-  const result: MomentsResult = { count, chains, mean: Array.from(mean, (m) => (count > 0 ? m : NaN)), meanStdError, covariance, covarianceStdError };
-  if (part.chainMeans) result.chainMeans = Array.from({ length: chains }, (_, c) => Array.from(part.mean.subarray(c * n, (c + 1) * n)));
+  const result: MomentsResult = {
+    count,
+    chains,
+    mean: Array.from(mean, (m) => (count > 0 ? m : NaN)),
+    meanStdError,
+    covariance,
+    covarianceStdError,
+  };
+  if (part.chainMeans)
+    result.chainMeans = Array.from({ length: chains }, (_, c) => Array.from(part.mean.subarray(c * n, (c + 1) * n)));
   return result;
 }

@@ -13,7 +13,10 @@ export class ChainWelford {
   private readonly before: Float64Array;
   private readonly after: Float64Array;
 
-  constructor(readonly dim: number, readonly chains: number) {
+  constructor(
+    readonly dim: number,
+    readonly chains: number,
+  ) {
     this.count = new Float64Array(chains);
     this.mean = new Float64Array(chains * dim);
     this.m2 = new Float64Array(chains * packedSize(dim));
@@ -35,11 +38,18 @@ export class ChainWelford {
   }
 
   private addRunLoop(c: number, x: Float64Array, at: number, steps: number): void {
-    const n = this.dim, mean = this.mean, m2 = this.m2, d = this.before, e = this.after, mo = c * n;
+    const n = this.dim,
+      mean = this.mean,
+      m2 = this.m2,
+      d = this.before,
+      e = this.after,
+      mo = c * n;
     for (let s = 0; s < steps; s++, at += n) {
       const inv = 1 / ++this.count[c];
       for (let a = 0; a < n; a++) {
-        const xa = x[at + a], da = xa - mean[mo + a], ma = mean[mo + a] + da * inv;
+        const xa = x[at + a],
+          da = xa - mean[mo + a],
+          ma = mean[mo + a] + da * inv;
         mean[mo + a] = ma;
         d[a] = da;
         e[a] = xa - ma;
@@ -55,7 +65,15 @@ export class ChainWelford {
 
 /** Dimensions up to this get a Welford loop generated with every mean and co-moment in a local (4× faster at N = 7). */
 const UNROLL_MAX_DIM = 16;
-type WelfordRun = (x: Float64Array, at: number, steps: number, c: number, count: Float64Array, mean: Float64Array, m2: Float64Array) => void;
+type WelfordRun = (
+  x: Float64Array,
+  at: number,
+  steps: number,
+  c: number,
+  count: Float64Array,
+  mean: Float64Array,
+  m2: Float64Array,
+) => void;
 const generated = new Map<number, WelfordRun>();
 
 /**
@@ -65,13 +83,17 @@ const generated = new Map<number, WelfordRun>();
 function welfordRun(n: number): WelfordRun {
   let run = generated.get(n);
   if (run) return run;
-  const T = packedSize(n), lines: string[] = ['const mo = c * ' + n + ', po = c * ' + T + '; let k = count[c];'];
+  const T = packedSize(n),
+    lines: string[] = ['const mo = c * ' + n + ', po = c * ' + T + '; let k = count[c];'];
   const pairs: [number, number][] = [];
   for (let a = 0; a < n; a++) for (let b = a; b < n; b++) pairs.push([a, b]);
   for (let a = 0; a < n; a++) lines.push(`let u${a} = mean[mo + ${a}];`);
   pairs.forEach(([a, b], p) => lines.push(`let q${a}_${b} = m2[po + ${p}];`));
   lines.push(`for (let s = 0; s < steps; s++, at += ${n}) {`, 'const inv = 1 / ++k;');
-  for (let a = 0; a < n; a++) lines.push(`const x${a} = x[at + ${a}], d${a} = x${a} - u${a}; u${a} = u${a} + d${a} * inv; const e${a} = x${a} - u${a};`);
+  for (let a = 0; a < n; a++)
+    lines.push(
+      `const x${a} = x[at + ${a}], d${a} = x${a} - u${a}; u${a} = u${a} + d${a} * inv; const e${a} = x${a} - u${a};`,
+    );
   for (const [a, b] of pairs) lines.push(`q${a}_${b} += d${a} * e${b};`);
   lines.push('}', 'count[c] = k;');
   for (let a = 0; a < n; a++) lines.push(`mean[mo + ${a}] = u${a};`);
@@ -87,8 +109,14 @@ function welfordRun(n: number): WelfordRun {
  */
 export function chanMerge(
   dim: number,
-  nA: number, meanA: Float64Array, m2A: Float64Array,
-  nB: number, meanB: Float64Array, bMean: number, m2B: Float64Array, bM2: number,
+  nA: number,
+  meanA: Float64Array,
+  m2A: Float64Array,
+  nB: number,
+  meanB: Float64Array,
+  bMean: number,
+  m2B: Float64Array,
+  bM2: number,
   delta: Float64Array,
 ): number {
   if (nB === 0) return nA;
@@ -98,7 +126,8 @@ export function chanMerge(
     for (let k = 0, T = packedSize(dim); k < T; k++) m2A[k] = m2B[bM2 + k];
     return n;
   }
-  const wB = nB / n, wAB = (nA * nB) / n;
+  const wB = nB / n,
+    wAB = (nA * nB) / n;
   for (let a = 0; a < dim; a++) {
     delta[a] = meanB[bMean + a] - meanA[a];
     meanA[a] += delta[a] * wB;

@@ -1,5 +1,13 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, ScenarioError, type Frame, type Observer, type ParamsOf, type RunContext, preview } from '@nesslab/kernel';
+import {
+  definePlugin,
+  ScenarioError,
+  type Frame,
+  type Observer,
+  type ParamsOf,
+  type RunContext,
+  preview,
+} from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
 
 export const occupancyInfo = definePlugin({
@@ -12,10 +20,29 @@ export const occupancyInfo = definePlugin({
     'chains; log(p_below/p_above) with its delta-method standard error.',
   source: '002 Eq. 3 (p_A/p_B, the relative occupancy of two minima)',
   params: {
-    coordinate: { type: 'integer', default: 0, minimum: 0, description: 'd, the coordinate of θ that separates the basins' },
-    dividing: { type: 'number', default: 0, description: 'the dividing point (e.g. the barrier top): basin "below" is θ_d < dividing' },
-    margin: { type: 'number', default: 0, minimum: 0, description: 'a transition counts when θ_d passes dividing ± margin on the far side (0: every crossing)' },
-    burnIn: { type: 'integer', default: 0, minimum: 0, description: 'steps ignored at the start of each chain (relaxation from θ_init)' },
+    coordinate: {
+      type: 'integer',
+      default: 0,
+      minimum: 0,
+      description: 'd, the coordinate of θ that separates the basins',
+    },
+    dividing: {
+      type: 'number',
+      default: 0,
+      description: 'the dividing point (e.g. the barrier top): basin "below" is θ_d < dividing',
+    },
+    margin: {
+      type: 'number',
+      default: 0,
+      minimum: 0,
+      description: 'a transition counts when θ_d passes dividing ± margin on the far side (0: every crossing)',
+    },
+    burnIn: {
+      type: 'integer',
+      default: 0,
+      minimum: 0,
+      description: 'steps ignored at the start of each chain (relaxation from θ_init)',
+    },
   },
   precision: 'float64',
   reads: ['theta'],
@@ -50,7 +77,13 @@ class OccupancyAccumulator extends ChainAccumulator<OccupancyPartial> {
   private transitions = new Float64Array(0);
   private side = new Float64Array(0);
 
-  constructor(dim: number, private readonly d: number, private readonly dividing: number, private readonly margin: number, private readonly burnIn: number) {
+  constructor(
+    dim: number,
+    private readonly d: number,
+    private readonly dividing: number,
+    private readonly margin: number,
+    private readonly burnIn: number,
+  ) {
     super('occupancy', dim);
   }
 
@@ -62,15 +95,25 @@ class OccupancyAccumulator extends ChainAccumulator<OccupancyPartial> {
   }
 
   protected addBlock(f: Frame): void {
-    const n = f.dim, stride = f.blockSize * n, first = Math.max(0, this.burnIn + 1 - f.stepStart); // steps > burnIn count
-    const lo = this.dividing - this.margin, hi = this.dividing + this.margin;
+    const n = f.dim,
+      stride = f.blockSize * n,
+      first = Math.max(0, this.burnIn + 1 - f.stepStart); // steps > burnIn count
+    const lo = this.dividing - this.margin,
+      hi = this.dividing + this.margin;
     for (let c = 0; c < f.chains; c++) {
-      let above = 0, transitions = 0, side = this.side[c];
+      let above = 0,
+        transitions = 0,
+        side = this.side[c];
       for (let s = first; s < f.steps; s++) {
         const x = f.theta[c * stride + s * n + this.d];
         if (x >= this.dividing) above++;
-        if (x > hi && side !== 1) { if (side === -1) transitions++; side = 1; }
-        else if (x < lo && side !== -1) { if (side === 1) transitions++; side = -1; }
+        if (x > hi && side !== 1) {
+          if (side === -1) transitions++;
+          side = 1;
+        } else if (x < lo && side !== -1) {
+          if (side === 1) transitions++;
+          side = -1;
+        }
       }
       if (f.steps > first) this.counted[c] += f.steps - first;
       this.above[c] += above;
@@ -80,7 +123,15 @@ class OccupancyAccumulator extends ChainAccumulator<OccupancyPartial> {
   }
 
   partial(): OccupancyPartial {
-    return { dim: this.dim, chainStart: this.chainStart, chains: this.chains, counted: this.counted, above: this.above, transitions: this.transitions, side: this.side };
+    return {
+      dim: this.dim,
+      chainStart: this.chainStart,
+      chains: this.chains,
+      counted: this.counted,
+      above: this.above,
+      transitions: this.transitions,
+      side: this.side,
+    };
   }
 }
 
@@ -94,8 +145,16 @@ export class OccupancyObserver implements Observer<OccupancyPartial, OccupancyRe
 
   configure(params: ParamsOf<typeof occupancyInfo>, run: RunContext): void {
     const { coordinate: d, dividing: x, margin: m, burnIn: b } = params;
-    if (d >= run.dim) throw new ScenarioError('occupancy.params.coordinate', `must be an integer in [0, ${run.dim}), got ${preview(d)}`);
-    if (b >= run.steps) throw new ScenarioError('occupancy.params.burnIn', `must be an integer in [0, steps = ${run.steps}), got ${preview(b)}`);
+    if (d >= run.dim)
+      throw new ScenarioError(
+        'occupancy.params.coordinate',
+        `must be an integer in [0, ${run.dim}), got ${preview(d)}`,
+      );
+    if (b >= run.steps)
+      throw new ScenarioError(
+        'occupancy.params.burnIn',
+        `must be an integer in [0, steps = ${run.steps}), got ${preview(b)}`,
+      );
     Object.assign(this, { dim: run.dim, d, dividing: x, margin: m, burnIn: b });
   }
 
@@ -115,14 +174,30 @@ export class OccupancyObserver implements Observer<OccupancyPartial, OccupancyRe
 
 /** Means and spreads over chains, reduced in chain-index order. */
 export function occupancyResult(part: OccupancyPartial): OccupancyResult {
-  const K = part.chains, fractions = Array.from(part.above, (a, c) => a / part.counted[c]);
-  let mean = 0, ss = 0, transitions = 0, minT = Infinity;
+  const K = part.chains,
+    fractions = Array.from(part.above, (a, c) => a / part.counted[c]);
+  let mean = 0,
+    ss = 0,
+    transitions = 0,
+    minT = Infinity;
   for (let c = 0; c < K; c++) mean += fractions[c] / K;
-  for (let c = 0; c < K; c++) { ss += (fractions[c] - mean) ** 2; transitions += part.transitions[c]; minT = Math.min(minT, part.transitions[c]); }
-  const se = K > 1 ? Math.sqrt(ss / (K - 1) / K) : NaN, below = 1 - mean;
+  for (let c = 0; c < K; c++) {
+    ss += (fractions[c] - mean) ** 2;
+    transitions += part.transitions[c];
+    minT = Math.min(minT, part.transitions[c]);
+  }
+  const se = K > 1 ? Math.sqrt(ss / (K - 1) / K) : NaN,
+    below = 1 - mean;
   return {
-    chains: K, stepsPerChain: K > 0 ? part.counted[0] : 0, below, above: mean, stdError: se,
-    logRatio: Math.log(below / mean), logRatioStdError: se / (below * mean),
-    transitions, minTransitionsPerChain: minT, fractionsAbove: fractions,
+    chains: K,
+    stepsPerChain: K > 0 ? part.counted[0] : 0,
+    below,
+    above: mean,
+    stdError: se,
+    logRatio: Math.log(below / mean),
+    logRatioStdError: se / (below * mean),
+    transitions,
+    minTransitionsPerChain: minT,
+    fractionsAbove: fractions,
   };
 }

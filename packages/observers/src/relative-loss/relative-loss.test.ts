@@ -11,13 +11,21 @@ const setup = (tr: Trajectories, reference: number[] | undefined, params: Record
   const landscape = fakeLandscape(dim, (t) => sq(t) + 1);
   const make = () => {
     const o = new RelativeLossObserver();
-    o.configure(paramsFor(relativeLossInfo, params), runContext(landscape, dim, tr.length, tr[0].length - 1, reference));
+    o.configure(
+      paramsFor(relativeLossInfo, params),
+      runContext(landscape, dim, tr.length, tr[0].length - 1, reference),
+    );
     return o;
   };
   return { landscape, make };
 };
-const run = (tr: Trajectories, reference: number[] | undefined, params: Record<string, unknown>, blockSize: number, parts = 1): RelativeLossResult =>
-  runObserver(setup(tr, reference, params).make, tr, blockSize, parts);
+const run = (
+  tr: Trajectories,
+  reference: number[] | undefined,
+  params: Record<string, unknown>,
+  blockSize: number,
+  parts = 1,
+): RelativeLossResult => runObserver(setup(tr, reference, params).make, tr, blockSize, parts);
 
 /** Chain c at step k: θ = (c + 1, k/2), so with θ₀ = 0 the relative loss is exactly (c + 1)² + k²/4. */
 const grid = (chains: number, steps: number) =>
@@ -64,18 +72,27 @@ describe('relative-loss (004 Fig. 1C)', () => {
 
   it('is bit-identical for block sizes 1, 7, 1000 and for one part or three', () => {
     const tr = Array.from({ length: 7 }, (_, c) =>
-      Array.from({ length: 1201 }, (_, k) => [Math.sin(0.37 * c + 0.011 * k) * Math.exp(-k / 500), Math.cos(0.1 * c * k) / (1 + k)]));
+      Array.from({ length: 1201 }, (_, k) => [
+        Math.sin(0.37 * c + 0.011 * k) * Math.exp(-k / 500),
+        Math.cos(0.1 * c * k) / (1 + k),
+      ]),
+    );
     const ref = run(tr, [0.1, -0.2], { points: 50 }, 1);
     expect(ref.steps.length).toBeGreaterThan(30);
     expect(ref.mean.every(Number.isFinite)).toBe(true);
     for (const blockSize of [1, 7, 1000]) {
-      for (const parts of [1, 3]) expect(bitDifference(run(tr, [0.1, -0.2], { points: 50 }, blockSize, parts), ref)).toBeNull();
+      for (const parts of [1, 3])
+        expect(bitDifference(run(tr, [0.1, -0.2], { points: 50 }, blockSize, parts), ref)).toBeNull();
     }
   });
 
   it('refuses a run without a reference point or with bad params', () => {
     expect(() => setup(grid(1, 5), undefined, {}).make()).toThrow(/relative-loss: needs the run's reference point θ₀/);
-    expect(() => setup(grid(1, 5), [0, 0], { points: 0 }).make()).toThrow('relative-loss.params.points: must be ≥ 1, got 0');
-    expect(() => setup(grid(1, 5), [0, 0], { spacing: 'geometric' }).make()).toThrow('relative-loss.params.spacing: must be one of "log", "linear", got "geometric"');
+    expect(() => setup(grid(1, 5), [0, 0], { points: 0 }).make()).toThrow(
+      'relative-loss.params.points: must be ≥ 1, got 0',
+    );
+    expect(() => setup(grid(1, 5), [0, 0], { spacing: 'geometric' }).make()).toThrow(
+      'relative-loss.params.spacing: must be one of "log", "linear", got "geometric"',
+    );
   });
 });

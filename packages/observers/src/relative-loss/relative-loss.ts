@@ -1,5 +1,13 @@
 import type { Observable } from 'rxjs';
-import { definePlugin, ScenarioError, type Frame, type Landscape, type Observer, type ParamsOf, type RunContext } from '@nesslab/kernel';
+import {
+  definePlugin,
+  ScenarioError,
+  type Frame,
+  type Landscape,
+  type Observer,
+  type ParamsOf,
+  type RunContext,
+} from '@nesslab/kernel';
 import { ChainAccumulator, concatChains, reduceFrames, type ChainPart } from '../chain-group.ts';
 
 export type Spacing = 'log' | 'linear';
@@ -8,12 +16,23 @@ export const relativeLossInfo = definePlugin({
   kind: 'observer',
   name: 'relative-loss',
   description:
-    'Relative loss 𝓛(θ)/𝓛(θ₀) − 1 against the run\'s reference point θ₀, mean and sd over chains at a schedule of steps ' +
+    "Relative loss 𝓛(θ)/𝓛(θ₀) − 1 against the run's reference point θ₀, mean and sd over chains at a schedule of steps " +
     '(step 0 plus `points` steps from 1 to the last, log- or linearly spaced); the full-batch loss is computed only there.',
   source: '004 Fig. 1C',
   params: {
-    points: { type: 'integer', default: 200, minimum: 1, description: 'Recorded steps between step 1 and the last step (plus step 0; duplicates after rounding are dropped).' },
-    spacing: { type: 'string', default: 'log', enum: ['log', 'linear'], description: 'Spacing of the recorded steps: log (for a log step axis) or linear.' },
+    points: {
+      type: 'integer',
+      default: 200,
+      minimum: 1,
+      description:
+        'Recorded steps between step 1 and the last step (plus step 0; duplicates after rounding are dropped).',
+    },
+    spacing: {
+      type: 'string',
+      default: 'log',
+      enum: ['log', 'linear'],
+      description: 'Spacing of the recorded steps: log (for a log step axis) or linear.',
+    },
   },
   reads: ['theta', 'reference'],
   precision: 'float64',
@@ -58,7 +77,12 @@ class RelativeLossAccumulator extends ChainAccumulator<RelativeLossPartial> {
   private loss = new Float64Array(0);
   private readonly scratch: Float64Array;
 
-  constructor(dim: number, private readonly landscape: Landscape, private readonly steps: number[], private readonly referenceLoss: number) {
+  constructor(
+    dim: number,
+    private readonly landscape: Landscape,
+    private readonly steps: number[],
+    private readonly referenceLoss: number,
+  ) {
     super('relative-loss', dim);
     this.scratch = new Float64Array(dim);
   }
@@ -68,7 +92,8 @@ class RelativeLossAccumulator extends ChainAccumulator<RelativeLossPartial> {
   }
 
   protected addBlock(f: Frame): void {
-    const steps = this.steps, K = steps.length;
+    const steps = this.steps,
+      K = steps.length;
     if (f.stepStart === 1 && steps[0] === 0) this.record(f.previous, 0, f.dim, f.chains, 0);
     const end = f.stepStart + f.steps;
     for (let j = lowerBound(steps, f.stepStart); j < K && steps[j] < end; j++) {
@@ -78,7 +103,9 @@ class RelativeLossAccumulator extends ChainAccumulator<RelativeLossPartial> {
 
   /** loss[c·K + j] = 𝓛(source[at + c·stride …]) for every chain; θ is copied into a scratch array, not viewed. */
   private record(source: Float64Array, at: number, stride: number, chains: number, j: number): void {
-    const x = this.scratch, n = this.dim, K = this.steps.length;
+    const x = this.scratch,
+      n = this.dim,
+      K = this.steps.length;
     for (let c = 0; c < chains; c++) {
       const o = at + c * stride;
       for (let a = 0; a < n; a++) x[a] = source[o + a];
@@ -87,13 +114,21 @@ class RelativeLossAccumulator extends ChainAccumulator<RelativeLossPartial> {
   }
 
   partial(): RelativeLossPartial {
-    return { dim: this.dim, chainStart: this.chainStart, chains: this.chains, steps: this.steps, referenceLoss: this.referenceLoss, loss: this.loss };
+    return {
+      dim: this.dim,
+      chainStart: this.chainStart,
+      chains: this.chains,
+      steps: this.steps,
+      referenceLoss: this.referenceLoss,
+      loss: this.loss,
+    };
   }
 }
 
 /** First index j with sorted[j] ≥ value. */
 function lowerBound(sorted: readonly number[], value: number): number {
-  let lo = 0, hi = sorted.length;
+  let lo = 0,
+    hi = sorted.length;
   while (lo < hi) {
     const mid = (lo + hi) >>> 1;
     if (sorted[mid] < value) lo = mid + 1;
@@ -112,14 +147,23 @@ export class RelativeLossObserver implements Observer<RelativeLossPartial, Relat
   configure(params: ParamsOf<typeof relativeLossInfo>, run: RunContext): void {
     const { points, spacing } = params;
     if (!run.reference) {
-      throw new ScenarioError('relative-loss', 'needs the run\'s reference point θ₀ (run.reference) for 𝓛(θ)/𝓛(θ₀) − 1; this run has none');
+      throw new ScenarioError(
+        'relative-loss',
+        "needs the run's reference point θ₀ (run.reference) for 𝓛(θ)/𝓛(θ₀) − 1; this run has none",
+      );
     }
     if (run.reference.length !== run.dim) {
-      throw new ScenarioError('relative-loss', `run.reference has ${run.reference.length} components, the run has dim ${run.dim}`);
+      throw new ScenarioError(
+        'relative-loss',
+        `run.reference has ${run.reference.length} components, the run has dim ${run.dim}`,
+      );
     }
     const referenceLoss = run.landscape.loss(Float64Array.from(run.reference));
     if (!Number.isFinite(referenceLoss) || referenceLoss === 0) {
-      throw new ScenarioError('relative-loss', `𝓛(θ₀) = ${referenceLoss}: the relative loss needs a finite, non-zero loss at the reference point`);
+      throw new ScenarioError(
+        'relative-loss',
+        `𝓛(θ₀) = ${referenceLoss}: the relative loss needs a finite, non-zero loss at the reference point`,
+      );
     }
     this.dim = run.dim;
     this.steps = recordedSteps(points, run.steps, spacing);
@@ -144,8 +188,11 @@ export class RelativeLossObserver implements Observer<RelativeLossPartial, Relat
 
 /** Mean and sd (n − 1) over chains, in chain-index order, of 𝓛/𝓛(θ₀) − 1 at each recorded step. */
 export function relativeLossResult(part: RelativeLossPartial): RelativeLossResult {
-  const K = part.steps.length, chains = part.chains, L0 = part.referenceLoss;
-  const mean: number[] = [], sd: number[] = [];
+  const K = part.steps.length,
+    chains = part.chains,
+    L0 = part.referenceLoss;
+  const mean: number[] = [],
+    sd: number[] = [];
   for (let j = 0; j < K; j++) {
     let sum = 0;
     for (let c = 0; c < chains; c++) sum += part.loss[c * K + j] / L0 - 1;

@@ -84,7 +84,15 @@ export function scatterVsTheory(opts: ScatterVsTheoryOptions): TopLevelSpec {
 
   const scatter = {
     data: { values },
-    mark: { type: 'point' as const, filled: true, size: 48, opacity: 0.85, stroke: 'white', strokeWidth: 0.5, clip: true },
+    mark: {
+      type: 'point' as const,
+      filled: true,
+      size: 48,
+      opacity: 0.85,
+      stroke: 'white',
+      strokeWidth: 0.5,
+      clip: true,
+    },
     encoding: { x: x('theory'), y: y('simulation'), ...groupEnc, tooltip },
   };
 

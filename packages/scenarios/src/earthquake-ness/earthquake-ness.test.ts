@@ -8,16 +8,31 @@ import { fileURLToPath } from 'node:url';
 // The quick preset through the built CLI, on both cores, as a user runs it: one run, many assertions.
 const bin = fileURLToPath(new URL('../../../cli/dist/nesslab.mjs', import.meta.url));
 const out = join(mkdtempSync(join(tmpdir(), 'nesslab-quake-')), 'quick');
-const run = spawnSync(process.execPath, [bin, 'run', 'earthquake-ness', '--preset', 'quick', '--check', '--out', out], { encoding: 'utf8' });
+const run = spawnSync(process.execPath, [bin, 'run', 'earthquake-ness', '--preset', 'quick', '--check', '--out', out], {
+  encoding: 'utf8',
+});
 const results = run.status === 0 ? JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) : undefined;
 const claim = (id: string) => results.claims.find((c: { id: string }) => c.id === id);
 
 describe('earthquake-ness, quick preset', () => {
   it('runs, every claim holds (--check), and writes scenario, results and the three plots', () => {
     expect(run.status, run.stderr).toBe(0);
-    expect(results.claims.map((c: { id: string }) => c.id)).toEqual(['no-circulation', 'inverse-variance-flatness', 'sigma-matches-equilibrium-theory']);
-    expect(readdirSync(join(out, 'plots')).sort()).toEqual(['cross-section.svg', 'sigma.svg', 'variance-vs-eigenvalue.svg']);
-    expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({ scenario: 'earthquake-ness', preset: 'quick', seed: 1, params: { eta: 1.5e-5, zeta: 1e-4 } });
+    expect(results.claims.map((c: { id: string }) => c.id)).toEqual([
+      'no-circulation',
+      'inverse-variance-flatness',
+      'sigma-matches-equilibrium-theory',
+    ]);
+    expect(readdirSync(join(out, 'plots')).sort()).toEqual([
+      'cross-section.svg',
+      'sigma.svg',
+      'variance-vs-eigenvalue.svg',
+    ]);
+    expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({
+      scenario: 'earthquake-ness',
+      preset: 'quick',
+      seed: 1,
+      params: { eta: 1.5e-5, zeta: 1e-4 },
+    });
     expect(results.elapsedSeconds).toBeLessThan(45); // measured ~7 s alone; vitest runs the other scenario tests beside it on the same 2 cores
   });
 
@@ -28,8 +43,9 @@ describe('earthquake-ness, quick preset', () => {
     expect(results.temperature).toBeCloseTo((1.5e-5 * 1e-8) / 2, 25);
   });
 
-  it('no circulation: C = ⟨A⟩/ℓ is zero within its standard errors, ~1e-7 of WR SGD\'s at the same η', () => {
-    const c = claim('no-circulation'), { simulation, stdError, maxZ, ratioToWr } = results.circulation;
+  it("no circulation: C = ⟨A⟩/ℓ is zero within its standard errors, ~1e-7 of WR SGD's at the same η", () => {
+    const c = claim('no-circulation'),
+      { simulation, stdError, maxZ, ratioToWr } = results.circulation;
     // Tolerance: 5 × the largest chain-spread standard error (16 chains: a t distribution with 15 degrees of freedom,
     // P(|t| > 5) ≈ 2e-4 per element, ~3e-3 over the 21 elements), expressed on WR's scale.
     expect(c.holds).toBe(true);
@@ -50,7 +66,9 @@ describe('earthquake-ness, quick preset', () => {
     // 0.2: 5 standard errors of the flattest direction (relative √(2(1 + ρ²)/((1 − ρ²)·count)) ≈ 0.040 for
     // ρ = 1 − ηh_min, count = 1.5e6); the steeper directions are 3–30× more precise, each within 5 of its own.
     expect(claim('inverse-variance-flatness').measured).toBeLessThan(0.2);
-    pv.relativeError.forEach((e: number, a: number) => expect(Math.abs(e), `direction ${a + 1}`).toBeLessThan(5 * (pv.stdError[a] / pv.theory[a])));
+    pv.relativeError.forEach((e: number, a: number) =>
+      expect(Math.abs(e), `direction ${a + 1}`).toBeLessThan(5 * (pv.stdError[a] / pv.theory[a])),
+    );
     expect(pv.stdError[0] / pv.theory[0]).toBeLessThan(0.045); // the run is as long as the tolerance assumes
     // The relation itself: ~650× more variance along the steepest direction than along the flattest (Boltzmann on 𝓛
     // would give the inverse, 1/515). The two flattest eigenvalues (55.0, 58.5) are 6 % apart, about one standard
@@ -78,7 +96,7 @@ describe('earthquake-ness, quick preset', () => {
     expect(claim('sigma-matches-equilibrium-theory').measured).toBeLessThan(0.025);
   });
 
-  it('Fig. 2C: the marginal in the (δθ₆, δθ₇) plane (units Θ of WR SGD) holds the equilibrium theory\'s 1-σ ellipse mass', () => {
+  it("Fig. 2C: the marginal in the (δθ₆, δθ₇) plane (units Θ of WR SGD) holds the equilibrium theory's 1-σ ellipse mass", () => {
     const c = results.crossSection;
     expect(c.histogram.total).toBe(16 * 94_000);
     expect(c.histogram.outside / c.histogram.total).toBeLessThan(1e-3); // window ±4.2 sd of the theory's marginal
@@ -102,6 +120,8 @@ describe('earthquake-ness, quick preset', () => {
     // errors of the mean (AR(1): √(v(1 + ρ)/((1 − ρ)·count))): resolved. Every direction within 5 standard errors
     // of the second-order prediction (measured over seeds 1–5: |z| ≤ 2.6).
     expect(Math.abs(measured[0])).toBeGreaterThan(5 * stdError[0]);
-    measured.forEach((m: number, a: number) => expect(Math.abs(m - predicted[a]), `direction ${a + 1}`).toBeLessThan(5 * stdError[a]));
+    measured.forEach((m: number, a: number) =>
+      expect(Math.abs(m - predicted[a]), `direction ${a + 1}`).toBeLessThan(5 * stdError[a]),
+    );
   });
 });

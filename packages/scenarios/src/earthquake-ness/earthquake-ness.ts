@@ -1,27 +1,87 @@
-import { findMinimum, nessTheory, norm, resolvePlugin, solve, symmetricEigen, type FokkerPlanck, type Landscape, type Optimizer, type Sampler, type ScenarioContext, type SimulationOutcome } from '@nesslab/kernel';
+import {
+  findMinimum,
+  nessTheory,
+  norm,
+  resolvePlugin,
+  solve,
+  symmetricEigen,
+  type FokkerPlanck,
+  type Landscape,
+  type Optimizer,
+  type Sampler,
+  type ScenarioContext,
+  type SimulationOutcome,
+} from '@nesslab/kernel';
 import type { CirculationResult, Marginal2dResult, MomentsResult } from '@nesslab/observers';
 import { curves, scatterVsTheory, type Claim } from '@nesslab/report';
 import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 import { scaledSigmaError, sigmaPoints, spearman } from '../stats/compare.ts';
-import { boltzmannShape, crossSectionPanel, ellipseMass, histogramCentroid, planeGaussian, sameArea, windowAround, type Pair } from '../shared/cross-section.ts';
-
+import {
+  boltzmannShape,
+  crossSectionPanel,
+  ellipseMass,
+  histogramCentroid,
+  planeGaussian,
+  sameArea,
+  windowAround,
+  type Pair,
+} from '../shared/cross-section.ts';
 
 const params = {
-  eta: { type: 'number', description: 'η, learning rate (004 §4.1 uses 1e-7 for the regression; Fig. 2C does not restate it)', default: 1e-7, exclusiveMinimum: 0 },
-  zeta: { type: 'number', description: 'ζ, standard deviation of the random shift of the argument (Fig. 2C: 1e-4)', default: 1e-4, exclusiveMinimum: 0 },
+  eta: {
+    type: 'number',
+    description: 'η, learning rate (004 §4.1 uses 1e-7 for the regression; Fig. 2C does not restate it)',
+    default: 1e-7,
+    exclusiveMinimum: 0,
+  },
+  zeta: {
+    type: 'number',
+    description: 'ζ, standard deviation of the random shift of the argument (Fig. 2C: 1e-4)',
+    default: 1e-4,
+    exclusiveMinimum: 0,
+  },
   chains: { type: 'integer', description: 'chains, started at θ₀', default: 16, minimum: 2 },
   steps: { type: 'integer', description: 'steps per chain', default: 6_000_000, minimum: 1 },
-  burnIn: { type: 'integer', description: 'steps discarded: the centre moves from θ₀ to the minimum of the smoothed loss, ~4σ along the flattest direction at η = 1e-7, relaxing in 1/(η h_min) ≈ 1.8e5 steps', default: 1_000_000, minimum: 0 },
-  wrBatchSize: { type: 'integer', description: 'm of the WR SGD whose theoretical circulation (Eq. 25, same η) sets the scale for "no circulation"', default: 10, minimum: 1 },
-  sigmaTolerance: { type: 'number', description: 'largest |Σ_sim − Σ_theory| allowed, in units of √(Σ_ii Σ_jj)', default: 0.04, exclusiveMinimum: 0 },
-  varianceTolerance: { type: 'number', description: 'largest |v_α/v_α,theory − 1| allowed for the variance along each eigenvector of H₀', default: 0.3, exclusiveMinimum: 0 },
-  circulationStdErrors: { type: 'number', description: 'max|C_ij| must be within this many times the largest standard error of C (chain spread)', default: 5, exclusiveMinimum: 0 },
+  burnIn: {
+    type: 'integer',
+    description:
+      'steps discarded: the centre moves from θ₀ to the minimum of the smoothed loss, ~4σ along the flattest direction at η = 1e-7, relaxing in 1/(η h_min) ≈ 1.8e5 steps',
+    default: 1_000_000,
+    minimum: 0,
+  },
+  wrBatchSize: {
+    type: 'integer',
+    description: 'm of the WR SGD whose theoretical circulation (Eq. 25, same η) sets the scale for "no circulation"',
+    default: 10,
+    minimum: 1,
+  },
+  sigmaTolerance: {
+    type: 'number',
+    description: 'largest |Σ_sim − Σ_theory| allowed, in units of √(Σ_ii Σ_jj)',
+    default: 0.04,
+    exclusiveMinimum: 0,
+  },
+  varianceTolerance: {
+    type: 'number',
+    description: 'largest |v_α/v_α,theory − 1| allowed for the variance along each eigenvector of H₀',
+    default: 0.3,
+    exclusiveMinimum: 0,
+  },
+  circulationStdErrors: {
+    type: 'number',
+    description: 'max|C_ij| must be within this many times the largest standard error of C (chain spread)',
+    default: 5,
+    exclusiveMinimum: 0,
+  },
 } as const;
 
 const claims = {
-  'no-circulation': 'C = ⟨A⟩/ℓ (Eq. 26, 28) of the earthquake chains is zero within the standard errors (max|C_ij| ≤ k·max stdError), reported as a ratio to max|C| of WR SGD (Eq. 25) at the same η, m = 10: an equilibrium',
-  'inverse-variance-flatness': 'the variance of θ along each eigenvector of H₀ equals (ηζ²/2)h_α/(1 − ηh_α/2) within the tolerance: it grows with the curvature h_α (~500× from the flattest to the steepest direction), the opposite of a Boltzmann distribution on 𝓛',
-  'sigma-matches-equilibrium-theory': 'every one of the 28 elements of Σ (about the sample mean) within the tolerance of (ηζ²/2)H₀(I − ηH₀/2)⁻¹ (Eq. 34, discrete time), on the scale √(Σ_ii Σ_jj)',
+  'no-circulation':
+    'C = ⟨A⟩/ℓ (Eq. 26, 28) of the earthquake chains is zero within the standard errors (max|C_ij| ≤ k·max stdError), reported as a ratio to max|C| of WR SGD (Eq. 25) at the same η, m = 10: an equilibrium',
+  'inverse-variance-flatness':
+    'the variance of θ along each eigenvector of H₀ equals (ηζ²/2)h_α/(1 − ηh_α/2) within the tolerance: it grows with the curvature h_α (~500× from the flattest to the steepest direction), the opposite of a Boltzmann distribution on 𝓛',
+  'sigma-matches-equilibrium-theory':
+    'every one of the 28 elements of Σ (about the sample mean) within the tolerance of (ηζ²/2)H₀(I − ηH₀/2)⁻¹ (Eq. 34, discrete time), on the scale √(Σ_ii Σ_jj)',
 } as const;
 
 /**
@@ -33,7 +93,8 @@ const claims = {
 export const earthquakeNess = defineScenario({
   name: 'earthquake-ness',
   title: 'Earthquake model on the tanh regression: equilibrium (C = 0) with Σ ∝ H₀, inverse variance–flatness',
-  reproduces: 'seed 004 (Machine learning in and out of equilibrium) §4.5, Eq. 31–34, Fig. 2C: full-batch gradient at a randomly shifted argument, ζ = 1e-4; the stationary state is an equilibrium on 𝓛^quake (Hessian H₀⁻¹) at temperature ηζ²/2 (the printed "β = ηζ²/2" is the temperature, docs/science.md §7): no circulation, and the variance largest along the steepest directions of 𝓛; the panel-C cross-section in the (δθ₆, δθ₇) plane in units Θ of WR SGD.',
+  reproduces:
+    'seed 004 (Machine learning in and out of equilibrium) §4.5, Eq. 31–34, Fig. 2C: full-batch gradient at a randomly shifted argument, ζ = 1e-4; the stationary state is an equilibrium on 𝓛^quake (Hessian H₀⁻¹) at temperature ηζ²/2 (the printed "β = ηζ²/2" is the temperature, docs/science.md §7): no circulation, and the variance largest along the steepest directions of 𝓛; the panel-C cross-section in the (δθ₆, δθ₇) plane in units Θ of WR SGD.',
   params,
   presets: {
     // full: the paper's η = 1e-7 (004 §4.1; Fig. 2C does not restate η, and docs/science.md §7's "a few standard deviations"
@@ -67,9 +128,14 @@ type Params = ScenarioParams<typeof params>;
 
 /** θ₀, the equilibrium theory (Σ, the predicted centre) and WR SGD's circulation scale, the Fig. 2C plane, and the one simulation. */
 async function plan(p: Params, ctx: ScenarioContext) {
-  const eta = p.eta, zeta = p.zeta, m = p.wrBatchSize;
+  const eta = p.eta,
+    zeta = p.zeta,
+    m = p.wrBatchSize;
   const landscapeRef = { name: 'tanh-regression' };
-  const landscape: Landscape = await ctx.plugin('landscape', { ...landscapeRef, params: { epsilon: 0.1, lambda: 10, data: 'paper', dataSeed: 0, dataSize: 200 } });
+  const landscape: Landscape = await ctx.plugin('landscape', {
+    ...landscapeRef,
+    params: { epsilon: 0.1, lambda: 10, data: 'paper', dataSeed: 0, dataSize: 200 },
+  });
   const theta0 = findMinimum(landscape, ctx.seed);
   const N = landscape.dim;
   const grad = new Float64Array(N);
@@ -89,8 +155,12 @@ async function plan(p: Params, ctx: ScenarioContext) {
   // Σ = O diag(T h/(1 − ηh/2)) Oᵀ (discrete, exact for the quadratic part) and T·H₀ (continuous, Eq. 34).
   const vTheory = Array.from(h, (x) => (temperature * x) / (1 - (eta * x) / 2));
   const vContinuous = Array.from(h, (x) => temperature * x);
-  const inBasis = (d: number[]) => Array.from({ length: N }, (_, i) => Array.from({ length: N }, (_, j) => d.reduce((s, v, a) => s + O[i * N + a] * v * O[j * N + a], 0)));
-  const sigmaTheory = inBasis(vTheory), sigmaContinuous = inBasis(vContinuous);
+  const inBasis = (d: number[]) =>
+    Array.from({ length: N }, (_, i) =>
+      Array.from({ length: N }, (_, j) => d.reduce((s, v, a) => s + O[i * N + a] * v * O[j * N + a], 0)),
+    );
+  const sigmaTheory = inBasis(vTheory),
+    sigmaContinuous = inBasis(vContinuous);
 
   // The centre: the minimum of the loss smoothed by θ + ζz, whose covariance about θ₀ is W = Σ + ζ²I = ζ²(I − ηH₀/2)⁻¹:
   // E∇𝓛 = 0 gives δ = −H₀⁻¹ ½∇tr(H W) to second order (docs/science.md §7's −(ζ²/2)H₀⁻¹∇tr H is W = ζ²I).
@@ -98,34 +168,111 @@ async function plan(p: Params, ctx: ScenarioContext) {
   const shiftPredicted = predictedShift(landscape, theta0, wr.hessian, W);
   // 004 Fig. 2C: the (δθ₆, δθ₇) plane in units Θ of the WR theory (same η, m), centred on θ₀; the cloud sits at the
   // predicted centre, with the discrete-time equilibrium Σ.
-  const plane: Pair = [5, 6], scales: Pair = [Math.sqrt(wr.sigma[5 * N + 5]), Math.sqrt(wr.sigma[6 * N + 6])];
-  const gQuake = planeGaussian(Array.from(theta0, (t, a) => t + shiftPredicted[a]), sigmaTheory.flat(), N, plane, theta0, scales);
-  const histogram = { name: 'marginal-2d', params: { components: [6, 7], scales, ...windowAround(gQuake, [[0, 0]]), bins: 40, burnIn: p.burnIn } };
+  const plane: Pair = [5, 6],
+    scales: Pair = [Math.sqrt(wr.sigma[5 * N + 5]), Math.sqrt(wr.sigma[6 * N + 6])];
+  const gQuake = planeGaussian(
+    Array.from(theta0, (t, a) => t + shiftPredicted[a]),
+    sigmaTheory.flat(),
+    N,
+    plane,
+    theta0,
+    scales,
+  );
+  const histogram = {
+    name: 'marginal-2d',
+    params: { components: [6, 7], scales, ...windowAround(gQuake, [[0, 0]]), bins: 40, burnIn: p.burnIn },
+  };
   const spec = {
-    seed: ctx.seed, landscape: landscapeRef, sampler: { name: 'full-batch' }, optimizer: { name: 'earthquake', params: { eta, zeta } },
-    observers: [{ name: 'moments', params: { burnIn: p.burnIn } }, { name: 'circulation', params: { burnIn: p.burnIn } }, histogram],
-    chains: p.chains, steps: p.steps, init: { kind: 'minimum' },
+    seed: ctx.seed,
+    landscape: landscapeRef,
+    sampler: { name: 'full-batch' },
+    optimizer: { name: 'earthquake', params: { eta, zeta } },
+    observers: [
+      { name: 'moments', params: { burnIn: p.burnIn } },
+      { name: 'circulation', params: { burnIn: p.burnIn } },
+      histogram,
+    ],
+    chains: p.chains,
+    steps: p.steps,
+    init: { kind: 'minimum' },
   };
   const simulations = [{ label: 'earthquake stationary state', spec, reference: theta0 }];
-  return { simulations, landscape, theta0, N, grad, fp, temperature, wr, h, O, wrCircScale, vTheory, vContinuous, inBasis, sigmaTheory, sigmaContinuous, shiftPredicted, plane, scales, gQuake };
+  return {
+    simulations,
+    landscape,
+    theta0,
+    N,
+    grad,
+    fp,
+    temperature,
+    wr,
+    h,
+    O,
+    wrCircScale,
+    vTheory,
+    vContinuous,
+    inBasis,
+    sigmaTheory,
+    sigmaContinuous,
+    shiftPredicted,
+    plane,
+    scales,
+    gQuake,
+  };
 }
 
 /** Σ, the projected variances, the circulation and the centre against the theory, the claims, and the figures. */
-function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awaited<ReturnType<typeof plan>>, { claim }: AnalyseTools<keyof typeof claims>) {
-  const { landscape, theta0, N, grad, fp, temperature, wr, h, O, wrCircScale, vTheory, vContinuous, inBasis, sigmaTheory, sigmaContinuous, shiftPredicted, plane, scales, gQuake } = planned;
-  const eta = p.eta, zeta = p.zeta, m = p.wrBatchSize;
+function analyse(
+  p: Params,
+  outcomes: readonly SimulationOutcome[],
+  planned: Awaited<ReturnType<typeof plan>>,
+  { claim }: AnalyseTools<keyof typeof claims>,
+) {
+  const {
+    landscape,
+    theta0,
+    N,
+    grad,
+    fp,
+    temperature,
+    wr,
+    h,
+    O,
+    wrCircScale,
+    vTheory,
+    vContinuous,
+    inBasis,
+    sigmaTheory,
+    sigmaContinuous,
+    shiftPredicted,
+    plane,
+    scales,
+    gQuake,
+  } = planned;
+  const eta = p.eta,
+    zeta = p.zeta,
+    m = p.wrBatchSize;
   const [sim] = outcomes as [SimulationOutcome];
-  const moments = sim.observers.moments as MomentsResult, circ = sim.observers.circulation as CirculationResult;
+  const moments = sim.observers.moments as MomentsResult,
+    circ = sim.observers.circulation as CirculationResult;
 
   // Σ element-wise on the √(Σ_ii Σ_jj) scale (docs/science.md §6), measured about the sample mean (the centre is not θ₀).
   const sigmaErr = scaledSigmaError(moments.covariance, sigmaTheory);
-  const sigmaStdErrorScaled = Math.max(...sigmaTheory.flatMap((row, a) => row.map((_, b) => moments.covarianceStdError[a][b] / Math.sqrt(sigmaTheory[a][a] * sigmaTheory[b][b]))));
+  const sigmaStdErrorScaled = Math.max(
+    ...sigmaTheory.flatMap((row, a) =>
+      row.map((_, b) => moments.covarianceStdError[a][b] / Math.sqrt(sigmaTheory[a][a] * sigmaTheory[b][b])),
+    ),
+  );
 
   // Variance along each eigenvector o_α of H₀: v_α = o_αᵀ Σ o_α. Standard error from the effectively independent
   // samples of an AR(1) mode with ρ = 1 − ηh_α: relative √(2(1 + ρ²)/((1 − ρ²)·count)).
-  const project = (S: number[][], a: number) => S.reduce((s, row, i) => s + row.reduce((t, x, j) => t + O[i * N + a] * x * O[j * N + a], 0), 0);
+  const project = (S: number[][], a: number) =>
+    S.reduce((s, row, i) => s + row.reduce((t, x, j) => t + O[i * N + a] * x * O[j * N + a], 0), 0);
   const vSim = Array.from({ length: N }, (_, a) => project(moments.covariance, a));
-  const vStdError = vTheory.map((v, a) => { const r = 1 - eta * h[a]; return v * Math.sqrt((2 * (1 + r * r)) / ((1 - r * r) * moments.count)); });
+  const vStdError = vTheory.map((v, a) => {
+    const r = 1 - eta * h[a];
+    return v * Math.sqrt((2 * (1 + r * r)) / ((1 - r * r) * moments.count));
+  });
   const vRelErr = vSim.map((v, a) => v / vTheory[a] - 1);
   const vMaxRelErr = Math.max(...vRelErr.map(Math.abs));
   const rho = spearman(Array.from(h), vSim);
@@ -133,40 +280,84 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awa
   // Circulation: zero within k standard errors; the ratio to WR SGD's max|C| states how far from a NESS.
   const cMax = Math.max(...circ.circulation.flat().map(Math.abs));
   const cMaxStdError = Math.max(...circ.stdError.flat());
-  const cMaxZ = Math.max(...circ.circulation.flatMap((row, a) => row.map((c, b) => (a === b ? 0 : Math.abs(c) / circ.stdError[a][b]))));
+  const cMaxZ = Math.max(
+    ...circ.circulation.flatMap((row, a) => row.map((c, b) => (a === b ? 0 : Math.abs(c) / circ.stdError[a][b]))),
+  );
   const circTolerance = (p.circulationStdErrors * cMaxStdError) / wrCircScale;
   const circRatio = cMax / wrCircScale;
   // The earthquake's own scale: D = ½η²ζ²H₀² (C = ηH₀Σ − D would be of its size for a NESS of this Σ).
-  const ownScale = Math.max(...inBasis(Array.from(h, (x) => 0.5 * eta * eta * zeta * zeta * x * x)).flat().map(Math.abs));
+  const ownScale = Math.max(
+    ...inBasis(Array.from(h, (x) => 0.5 * eta * eta * zeta * zeta * x * x))
+      .flat()
+      .map(Math.abs),
+  );
 
   const shiftLeading = predictedShift(landscape, theta0, wr.hessian, inBasis(Array.from(h, () => zeta * zeta)));
   const shift = moments.mean.map((x, a) => x - theta0[a]);
-  const along = (v: ArrayLike<number>) => Array.from({ length: N }, (_, a) => { let s = 0; for (let i = 0; i < N; i++) s += O[i * N + a] * v[i]; return s; });
+  const along = (v: ArrayLike<number>) =>
+    Array.from({ length: N }, (_, a) => {
+      let s = 0;
+      for (let i = 0; i < N; i++) s += O[i * N + a] * v[i];
+      return s;
+    });
   const sd = vTheory.map(Math.sqrt);
   const gradNorm = norm(grad);
   // Fig. 2C: the histogram's mass inside the 1-σ ellipse of the equilibrium theory's marginal; Boltzmann shape H₀⁻¹.
   const hist = sim.observers['marginal-2d'] as Marginal2dResult;
   const shape = sameArea(boltzmannShape(wr.hessian, N, plane, scales), gQuake.sigma);
-  const crossSection = { components: [6, 7], scales, histogram: hist, theoryCentre: gQuake.centre, theorySigma: gQuake.sigma, centroid: histogramCentroid(hist), ellipseMass: ellipseMass(hist, gQuake), boltzmannSigma: shape };
+  const crossSection = {
+    components: [6, 7],
+    scales,
+    histogram: hist,
+    theoryCentre: gQuake.centre,
+    theorySigma: gQuake.sigma,
+    centroid: histogramCentroid(hist),
+    ellipseMass: ellipseMass(hist, gQuake),
+    boltzmannSigma: shape,
+  };
   const panel = crossSectionPanel({
-    title: 'C · earthquake model, units Θ of WR SGD (004 Fig. 2C)', components: [6, 7], histogram: hist,
-    theory: gQuake, boltzmann: { centre: [0, 0], sigma: shape }, current: null,
+    title: 'C · earthquake model, units Θ of WR SGD (004 Fig. 2C)',
+    components: [6, 7],
+    histogram: hist,
+    theory: gQuake,
+    boltzmann: { centre: [0, 0], sigma: shape },
+    current: null,
     centre: { name: 'centre: smoothed-loss minimum', at: gQuake.centre },
   });
 
   const claims: Claim[] = [
     claim('no-circulation', circRatio, { expected: 0, tolerance: circTolerance, holds: circRatio <= circTolerance }),
-    claim('inverse-variance-flatness', vMaxRelErr, { expected: 0, tolerance: p.varianceTolerance, holds: vMaxRelErr <= p.varianceTolerance }),
-    claim('sigma-matches-equilibrium-theory', sigmaErr.max, { expected: 0, tolerance: p.sigmaTolerance, holds: sigmaErr.max <= p.sigmaTolerance }),
+    claim('inverse-variance-flatness', vMaxRelErr, {
+      expected: 0,
+      tolerance: p.varianceTolerance,
+      holds: vMaxRelErr <= p.varianceTolerance,
+    }),
+    claim('sigma-matches-equilibrium-theory', sigmaErr.max, {
+      expected: 0,
+      tolerance: p.sigmaTolerance,
+      holds: sigmaErr.max <= p.sigmaTolerance,
+    }),
   ];
   const results = {
     theta0: [...theta0],
     gradientNormAtTheta0: gradNorm,
     hessianEigenvalues: [...h],
-    eta, zeta, temperature,
-    chains: p.chains, steps: p.steps, burnIn: p.burnIn, count: moments.count,
+    eta,
+    zeta,
+    temperature,
+    chains: p.chains,
+    steps: p.steps,
+    burnIn: p.burnIn,
+    count: moments.count,
     fokkerPlanck: fp,
-    sigma: { simulation: moments.covariance, theory: sigmaTheory, theoryContinuous: sigmaContinuous, stdError: moments.covarianceStdError, scaledError: sigmaErr.rows, maxScaledStdError: sigmaStdErrorScaled },
+    sigma: {
+      simulation: moments.covariance,
+      theory: sigmaTheory,
+      theoryContinuous: sigmaContinuous,
+      stdError: moments.covarianceStdError,
+      scaledError: sigmaErr.rows,
+      maxScaledStdError: sigmaStdErrorScaled,
+    },
     mean: {
       simulation: moments.mean,
       stdError: moments.meanStdError,
@@ -175,20 +366,34 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awa
       predicted: [...shiftPredicted],
       predictedLeading: [...shiftLeading],
       // Along H₀'s eigenvectors, in units of the theoretical standard deviation √v_α of the cloud.
-      eigenBasis: { measured: along(shift).map((x, a) => x / sd[a]), predicted: along(shiftPredicted).map((x, a) => x / sd[a]), stdError: vTheory.map((v, a) => meanStdErrorAlong(v, eta * h[a], moments.count) / sd[a]) },
+      eigenBasis: {
+        measured: along(shift).map((x, a) => x / sd[a]),
+        predicted: along(shiftPredicted).map((x, a) => x / sd[a]),
+        stdError: vTheory.map((v, a) => meanStdErrorAlong(v, eta * h[a], moments.count) / sd[a]),
+      },
     },
     projectedVariance: {
       eigenvalues: [...h],
-      simulation: vSim, theory: vTheory, theoryContinuous: vContinuous, stdError: vStdError, relativeError: vRelErr,
+      simulation: vSim,
+      theory: vTheory,
+      theoryContinuous: vContinuous,
+      stdError: vStdError,
+      relativeError: vRelErr,
       spearman: rho,
       steepToFlatRatio: { simulation: vSim[N - 1] / vSim[0], theory: vTheory[N - 1] / vTheory[0] },
     },
     crossSection,
     circulation: {
-      simulation: circ.circulation, stdError: circ.stdError,
-      maxAbs: cMax, maxStdError: cMaxStdError, maxZ: cMaxZ,
-      wrTheoryScale: wrCircScale, wrBatchSize: m, ratioToWr: circRatio,
-      ownDiffusionScale: ownScale, ratioToOwnDiffusion: cMax / ownScale,
+      simulation: circ.circulation,
+      stdError: circ.stdError,
+      maxAbs: cMax,
+      maxStdError: cMaxStdError,
+      maxZ: cMaxZ,
+      wrTheoryScale: wrCircScale,
+      wrBatchSize: m,
+      ratioToWr: circRatio,
+      ownDiffusionScale: ownScale,
+      ratioToOwnDiffusion: cMax / ownScale,
     },
   };
   return { results, claims, plots: { ...plots(results), 'cross-section': panel } };
@@ -204,13 +409,21 @@ function meanStdErrorAlong(v: number, etaH: number, count: number) {
  * ~1e-10 relative, rounding ~1e-9 of ∂H).
  */
 function predictedShift(landscape: Landscape, theta0: Float64Array, H0: Float64Array, W: number[][]) {
-  const N = landscape.dim, step = 1e-5, hp = new Float64Array(N * N), hm = new Float64Array(N * N), g = new Float64Array(N);
+  const N = landscape.dim,
+    step = 1e-5,
+    hp = new Float64Array(N * N),
+    hm = new Float64Array(N * N),
+    g = new Float64Array(N);
   for (let c = 0; c < N; c++) {
-    const tp = Float64Array.from(theta0), tm = Float64Array.from(theta0);
-    tp[c] += step; tm[c] -= step;
-    landscape.hessian(tp, hp); landscape.hessian(tm, hm);
+    const tp = Float64Array.from(theta0),
+      tm = Float64Array.from(theta0);
+    tp[c] += step;
+    tm[c] -= step;
+    landscape.hessian(tp, hp);
+    landscape.hessian(tm, hm);
     let s = 0;
-    for (let a = 0; a < N; a++) for (let b = 0; b < N; b++) s += ((hp[a * N + b] - hm[a * N + b]) / (2 * step)) * W[a][b];
+    for (let a = 0; a < N; a++)
+      for (let b = 0; b < N; b++) s += ((hp[a * N + b] - hm[a * N + b]) / (2 * step)) * W[a][b];
     g[c] = 0.5 * s;
   }
   return solve(H0, N, g).map((x) => -x);
@@ -223,16 +436,22 @@ type PlotInput = {
 };
 
 function plots(r: PlotInput) {
-  const pv = r.projectedVariance, T = r.temperature;
+  const pv = r.projectedVariance,
+    T = r.temperature;
   return {
     sigma: scatterVsTheory({
       title: 'Earthquake covariance Σ: simulation vs (ηζ²/2)H₀(I − ηH₀/2)⁻¹ (004 Eq. 34)',
       points: sigmaPoints(r.sigma.simulation, r.sigma.theory),
-      xTitle: 'theory Σ_ij / √(Σ_ii Σ_jj)', yTitle: 'simulation Σ_ij / √(Σ_ii Σ_jj)',
+      xTitle: 'theory Σ_ij / √(Σ_ii Σ_jj)',
+      yTitle: 'simulation Σ_ij / √(Σ_ii Σ_jj)',
     }),
     'variance-vs-eigenvalue': curves({
-      title: 'Variance along H₀\'s eigenvectors grows with the curvature (004 Fig. 2C); theory Th/(1 − ηh/2), Boltzmann on 𝓛 T/h, T = ηζ²/2',
-      xTitle: 'eigenvalue h_α of H₀', yTitle: 'variance of θ along o_α', logX: true, logY: true,
+      title:
+        "Variance along H₀'s eigenvectors grows with the curvature (004 Fig. 2C); theory Th/(1 − ηh/2), Boltzmann on 𝓛 T/h, T = ηζ²/2",
+      xTitle: 'eigenvalue h_α of H₀',
+      yTitle: 'variance of θ along o_α',
+      logX: true,
+      logY: true,
       series: [
         { name: 'simulation ± s.e.', x: pv.eigenvalues, mean: pv.simulation, sd: pv.stdError },
         { name: 'theory', x: pv.eigenvalues, mean: pv.theory },

@@ -8,24 +8,53 @@ import { fileURLToPath } from 'node:url';
 // The quick preset through the built CLI, on both cores, as a user runs it: one run, many assertions.
 const bin = fileURLToPath(new URL('../../../cli/dist/nesslab.mjs', import.meta.url));
 const out = join(mkdtempSync(join(tmpdir(), 'nesslab-ft-')), 'quick');
-const run = spawnSync(process.execPath, [bin, 'run', 'fluctuation-theorems', '--preset', 'quick', '--check', '--out', out], { encoding: 'utf8' });
+const run = spawnSync(
+  process.execPath,
+  [bin, 'run', 'fluctuation-theorems', '--preset', 'quick', '--check', '--out', out],
+  { encoding: 'utf8' },
+);
 const results = run.status === 0 ? JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) : undefined;
 const claim = (id: string) => results.claims.find((c: { id: string }) => c.id === id);
-type Length = { length: number; count: number; mean: number; rate: number; rateStdError: number; expMean: number; expStdError: number; dft: { slope: number; slopeStdError: number; chi2PerDof: number; sigma: number[] } };
+type Length = {
+  length: number;
+  count: number;
+  mean: number;
+  rate: number;
+  rateStdError: number;
+  expMean: number;
+  expStdError: number;
+  dft: { slope: number; slopeStdError: number; chi2PerDof: number; sigma: number[] };
+};
 
 describe('fluctuation-theorems, quick preset', () => {
   it('runs, every claim holds (--check), and writes scenario, results and the four plots', () => {
     expect(run.status, run.stderr).toBe(0);
-    expect(results.claims.map((c: { id: string }) => c.id)).toEqual(['ift-regression', 'dft-line', 'entropy-rate-eq29', 'ift-mnist']);
-    expect(readdirSync(join(out, 'plots')).sort()).toEqual(['dft-line.svg', 'entropy-rate.svg', 'ift.svg', 'sigma-histogram.svg']);
-    expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({ scenario: 'fluctuation-theorems', preset: 'quick', seed: 1, params: { eta: 1e-6, batchSize: 10, mnistEta: 1e-4, mnistBatchSize: 100 } });
+    expect(results.claims.map((c: { id: string }) => c.id)).toEqual([
+      'ift-regression',
+      'dft-line',
+      'entropy-rate-eq29',
+      'ift-mnist',
+    ]);
+    expect(readdirSync(join(out, 'plots')).sort()).toEqual([
+      'dft-line.svg',
+      'entropy-rate.svg',
+      'ift.svg',
+      'sigma-histogram.svg',
+    ]);
+    expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({
+      scenario: 'fluctuation-theorems',
+      preset: 'quick',
+      seed: 1,
+      params: { eta: 1e-6, batchSize: 10, mnistEta: 1e-4, mnistBatchSize: 100 },
+    });
     // ~10 s on 2 cores (MNIST: loading, its 490×490 theory and A = Σ⁻¹CD₀⁻¹ once per thread take ~5 s); 45 s measured
     // while three other jobs shared the cores: the bound leaves room for that.
     expect(results.elapsedSeconds).toBeLessThan(60); // measured ~10 s alone, 45 s beside other runs on the same 2 cores
   });
 
   it('regression: every segment counted, ⟨σ⟩/ℓ on Eq. 29, and the same steps give the same rate at every ℓ', () => {
-    const r = results.regression, [l1, l2, l3]: Length[] = r.lengths;
+    const r = results.regression,
+      [l1, l2, l3]: Length[] = r.lengths;
     expect(r.lengths.map((l: Length) => l.length)).toEqual([1, 2, 3]);
     expect(l1.count).toBe(32 * (100_000 - 2_000));
     expect(l3.count).toBe(32 * Math.floor((100_000 - 2_000) / 3));
@@ -33,7 +62,9 @@ describe('fluctuation-theorems, quick preset', () => {
     expect(r.theoryRate).toBeGreaterThan(0);
     for (const l of r.lengths as Length[]) {
       // 1 % (docs/science.md §7: long runs sit ~1 % off Eq. 29) + 4 chain-spread standard errors (32 chains).
-      expect(Math.abs(l.rate / r.theoryRate - 1), `ℓ = ${l.length}`).toBeLessThan(0.01 + (4 * l.rateStdError) / r.theoryRate);
+      expect(Math.abs(l.rate / r.theoryRate - 1), `ℓ = ${l.length}`).toBeLessThan(
+        0.01 + (4 * l.rateStdError) / r.theoryRate,
+      );
       expect(l.rateStdError / r.theoryRate).toBeLessThan(0.02); // the run resolves the rate to 2 %
     }
     // ℓ = 2 sums the ℓ = 1 values pairwise over the same steps: the same mean rate to round-off.

@@ -4,9 +4,18 @@ import type { AutocorrelationResult, FftResult } from '@nesslab/observers';
 /** The part of the fft observer's result that the summaries here read (a test can build it without the rest). */
 export type FftOut = Pick<FftResult, 'frequency' | 'power' | 'sd' | 'stdError' | 'window' | 'series'>;
 /** The part of the autocorrelation observer's result that the summaries and figures here read. */
-export type AutocorrelationOut = Pick<AutocorrelationResult, 'lag' | 'mean' | 'sd' | 'band' | 'fractionOutside' | 'series'>;
+export type AutocorrelationOut = Pick<
+  AutocorrelationResult,
+  'lag' | 'mean' | 'sd' | 'band' | 'fractionOutside' | 'series'
+>;
 
-export interface OctaveBin { from: number; to: number; frequency: number; power: number; stdError: number }
+export interface OctaveBin {
+  from: number;
+  to: number;
+  frequency: number;
+  power: number;
+  stdError: number;
+}
 export interface SpectrumOut {
   /** The periodogram averaged over octaves f ∈ [2^j, 2^{j+1}) / W (log frequency axis, as 003 Fig. 3a). */
   octaves: OctaveBin[];
@@ -37,18 +46,35 @@ export function spectrumSummary(fft: FftOut): SpectrumOut {
   if (W < 8 || (W & (W - 1)) !== 0) throw new Error(`spectrumSummary: the window W = ${W} must be a power of two ≥ 8`);
   const octaves: OctaveBin[] = [];
   for (let a = 1; a <= W / 2; a *= 2) {
-    const b = Math.min(2 * a - 1, W / 2), count = b - a + 1;
+    const b = Math.min(2 * a - 1, W / 2),
+      count = b - a + 1;
     let se2 = 0;
     for (let k = a; k <= b; k++) se2 += fft.stdError[k] ** 2;
-    octaves.push({ from: a / W, to: b / W, frequency: Math.sqrt(a * b) / W, power: bandMean(fft.power, a, b), stdError: Math.sqrt(se2) / count });
+    octaves.push({
+      from: a / W,
+      to: b / W,
+      frequency: Math.sqrt(a * b) / W,
+      power: bandMean(fft.power, a, b),
+      stdError: Math.sqrt(se2) / count,
+    });
   }
-  const higher = octaves.slice(1), low = higher.reduce((m, o) => (o.power < m.power ? o : m));
-  return { octaves, excess: octaves[0].power / low.power, minimum: low.power, minimumAt: low.frequency, drift: fft.power[0] / low.power, frequency: fft.frequency, power: fft.power };
+  const higher = octaves.slice(1),
+    low = higher.reduce((m, o) => (o.power < m.power ? o : m));
+  return {
+    octaves,
+    excess: octaves[0].power / low.power,
+    minimum: low.power,
+    minimumAt: low.frequency,
+    drift: fft.power[0] / low.power,
+    frequency: fft.frequency,
+    power: fft.power,
+  };
 }
 
 /** The fraction of (weight, lag) pairs outside the 99 % band at the large lags ⌈L/2⌉ … L. */
 export function largeLagOutside(ac: AutocorrelationOut): { from: number; to: number; fraction: number } {
-  const L = ac.lag.length, from = Math.ceil(L / 2);
+  const L = ac.lag.length,
+    from = Math.ceil(L / 2);
   return { from, to: L, fraction: bandMean(ac.fractionOutside, from - 1, L - 1) };
 }
 
@@ -64,8 +90,18 @@ export interface DiffusionRanks {
 /** The ranks of one spectrum of D (eigenvalues in any order). */
 export function diffusionRanks(values: number[]): DiffusionRanks {
   const sorted = [...values].sort((a, b) => b - a);
-  let sum = 0, sum2 = 0;
-  for (const v of sorted) if (v > 0) { sum += v; sum2 += v * v; }
-  const traceRank = (q: number) => { let c = 0, k = 0; while (k < sorted.length && c < q * sum) c += sorted[k++]; return k; };
+  let sum = 0,
+    sum2 = 0;
+  for (const v of sorted)
+    if (v > 0) {
+      sum += v;
+      sum2 += v * v;
+    }
+  const traceRank = (q: number) => {
+    let c = 0,
+      k = 0;
+    while (k < sorted.length && c < q * sum) c += sorted[k++];
+    return k;
+  };
   return { participation: sum2 > 0 ? (sum * sum) / sum2 : 0, trace90: traceRank(0.9), trace99: traceRank(0.99) };
 }

@@ -7,17 +7,34 @@ import { fileURLToPath } from 'node:url';
 
 // The quick preset through the built CLI, on both cores, as a user runs it: one run, many assertions.
 const bin = fileURLToPath(new URL('../../../cli/dist/nesslab.mjs', import.meta.url));
-const dir = mkdtempSync(join(tmpdir(), 'nesslab-limit-cycles-')), out = join(dir, 'quick');
-const run = spawnSync(process.execPath, [bin, 'run', 'limit-cycles', '--preset', 'quick', '--check', '--out', out], { encoding: 'utf8' });
+const dir = mkdtempSync(join(tmpdir(), 'nesslab-limit-cycles-')),
+  out = join(dir, 'quick');
+const run = spawnSync(process.execPath, [bin, 'run', 'limit-cycles', '--preset', 'quick', '--check', '--out', out], {
+  encoding: 'utf8',
+});
 const results = run.status === 0 ? JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) : undefined;
 const claim = (id: string) => results.claims.find((c: { id: string }) => c.id === id);
 
 describe('limit-cycles, quick preset', () => {
   it('runs, every claim holds (--check), and writes scenario, results and the four plots', () => {
     expect(run.status, run.stderr).toBe(0);
-    expect(results.claims.map((c: { id: string }) => c.id)).toEqual(['low-frequency-excess', 'autocorrelation-outside-band', 'low-rank-diffusion']);
-    expect(readdirSync(join(out, 'plots')).sort()).toEqual(['autocorrelation.svg', 'diffusion-eigenvalues.svg', 'gradient-norm.svg', 'power-spectrum.svg']);
-    expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({ scenario: 'limit-cycles', preset: 'quick', seed: 1, params: { dataSize: 1500, chains: 2, windowEpochs: 256 } });
+    expect(results.claims.map((c: { id: string }) => c.id)).toEqual([
+      'low-frequency-excess',
+      'autocorrelation-outside-band',
+      'low-rank-diffusion',
+    ]);
+    expect(readdirSync(join(out, 'plots')).sort()).toEqual([
+      'autocorrelation.svg',
+      'diffusion-eigenvalues.svg',
+      'gradient-norm.svg',
+      'power-spectrum.svg',
+    ]);
+    expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({
+      scenario: 'limit-cycles',
+      preset: 'quick',
+      seed: 1,
+      params: { dataSize: 1500, chains: 2, windowEpochs: 256 },
+    });
     expect(results.elapsedSeconds).toBeLessThan(60); // measured ~12 s alone; vitest runs the other scenario tests beside it on the same 2 cores
   });
 
@@ -30,7 +47,7 @@ describe('limit-cycles, quick preset', () => {
     expect(results.spectrum.octaves[0].frequency).toBeCloseTo(1 / 256, 15); // one sample per epoch: f = 1/W cycles per epoch
   });
 
-  it('large-lag autocorrelation: the control stays at white noise\'s 1 % outside the 99 % band, the net does not', () => {
+  it("large-lag autocorrelation: the control stays at white noise's 1 % outside the 99 % band, the net does not", () => {
     // Control: each mode is an AR(1) at epoch resolution, a = (1 − ηh)^n, whose increments correlate at lag ℓ by −a^{ℓ−1}(1 − a)/2:
     // |r| < 0.015 for every h ≥ 2λ = 0.02 (η = 0.1, n = 15), far inside the band ±0.161, so the fraction outside is white
     // noise's 1 % (measured 0.9–1.0 %); 3 % allows for the noise of 2·490·33 correlated (weight, lag) pairs.
@@ -41,15 +58,17 @@ describe('limit-cycles, quick preset', () => {
     expect(a.band).toBeCloseTo(2.576 / 16, 12); // ±2.576/√W, W = 256
   });
 
-  it('D: effective rank a few % of N; numpy\'s threshold ranks reported; D ⪰ 0; the control\'s D for contrast', () => {
-    const d = results.diffusion, N = results.net.dim;
+  it("D: effective rank a few % of N; numpy's threshold ranks reported; D ⪰ 0; the control's D for contrast", () => {
+    const d = results.diffusion,
+      N = results.net.dim;
     expect(N).toBe(885);
     for (const [k, r] of d.ranks.entries()) {
       // numpy's ranks nest (float64's threshold is 2⁻²⁹ × float32's); trace ranks grow with the fraction of tr D.
       expect(r.float32).toBeLessThan(r.float64);
       expect(r.trace90).toBeLessThanOrEqual(r.trace99);
       expect(d.effectiveRankFraction[k]).toBeCloseTo(r.participation / N, 15);
-      const values: number[] = d.eigenvalues[k], max = values[0];
+      const values: number[] = d.eigenvalues[k],
+        max = values[0];
       expect(Math.min(...values)).toBeGreaterThan(-1e-12 * max); // a covariance: negative only by round-off
     }
     expect(claim('low-rank-diffusion').measured).toBeCloseTo(Math.max(...d.effectiveRankFraction), 15);
@@ -67,9 +86,17 @@ describe('limit-cycles, quick preset', () => {
   });
 
   it('bad input: one message naming the field, no output', () => {
-    for (const [set, field] of [['batchSize=7', 'params.batchSize'], ['windowEpochs=100', 'params.windowEpochs'], ['lags=256', 'params.lags']]) {
+    for (const [set, field] of [
+      ['batchSize=7', 'params.batchSize'],
+      ['windowEpochs=100', 'params.windowEpochs'],
+      ['lags=256', 'params.lags'],
+    ]) {
       const bad = join(dir, `bad-${field}`);
-      const r = spawnSync(process.execPath, [bin, 'run', 'limit-cycles', '--preset', 'quick', '--set', set, '--out', bad], { encoding: 'utf8' });
+      const r = spawnSync(
+        process.execPath,
+        [bin, 'run', 'limit-cycles', '--preset', 'quick', '--set', set, '--out', bad],
+        { encoding: 'utf8' },
+      );
       expect(r.status).toBe(2);
       expect(r.stderr).toContain(field);
       expect(existsSync(bad)).toBe(false);

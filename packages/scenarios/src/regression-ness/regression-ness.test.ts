@@ -8,20 +8,41 @@ import { fileURLToPath } from 'node:url';
 // The quick preset through the built CLI, on both cores, as a user runs it: one run, many assertions.
 const bin = fileURLToPath(new URL('../../../cli/dist/nesslab.mjs', import.meta.url));
 const out = join(mkdtempSync(join(tmpdir(), 'nesslab-ness-')), 'quick');
-const run = spawnSync(process.execPath, [bin, 'run', 'regression-ness', '--preset', 'quick', '--check', '--out', out], { encoding: 'utf8' });
+const run = spawnSync(process.execPath, [bin, 'run', 'regression-ness', '--preset', 'quick', '--check', '--out', out], {
+  encoding: 'utf8',
+});
 const results = run.status === 0 ? JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) : undefined;
 const claim = (id: string) => results.claims.find((c: { id: string }) => c.id === id);
 
 describe('regression-ness, quick preset', () => {
   it('runs, every claim holds (--check), and writes scenario, results and the six plots', () => {
     expect(run.status, run.stderr).toBe(0);
-    expect(results.claims.map((c: { id: string }) => c.id)).toEqual(['theta0-is-minimum', 'wr-sigma-matches-theory', 'wr-circulation-matches-theory', 'wor-mean-at-effective-minimum', 'wor-sigma-matches-theory', 'wor-sigma-far-below-wr']);
-    expect(readdirSync(join(out, 'plots')).sort()).toEqual(['circulation-wr.svg', 'cross-section-wor.svg', 'cross-section-wr.svg', 'sigma-wor.svg', 'sigma-wr.svg', 'training-curves.svg']);
-    expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({ scenario: 'regression-ness', preset: 'quick', seed: 1, params: { eta: 1e-6, batchSize: 10 } });
+    expect(results.claims.map((c: { id: string }) => c.id)).toEqual([
+      'theta0-is-minimum',
+      'wr-sigma-matches-theory',
+      'wr-circulation-matches-theory',
+      'wor-mean-at-effective-minimum',
+      'wor-sigma-matches-theory',
+      'wor-sigma-far-below-wr',
+    ]);
+    expect(readdirSync(join(out, 'plots')).sort()).toEqual([
+      'circulation-wr.svg',
+      'cross-section-wor.svg',
+      'cross-section-wr.svg',
+      'sigma-wor.svg',
+      'sigma-wr.svg',
+      'training-curves.svg',
+    ]);
+    expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({
+      scenario: 'regression-ness',
+      preset: 'quick',
+      seed: 1,
+      params: { eta: 1e-6, batchSize: 10 },
+    });
     expect(results.elapsedSeconds).toBeLessThan(45); // measured ~9 s alone; vitest runs the other scenario tests beside it on the same 2 cores
   });
 
-  it('θ₀ is the minimum of 𝓛 on the paper\'s data to float64 precision: |∇𝓛(θ₀)| < 1e-8', () => {
+  it("θ₀ is the minimum of 𝓛 on the paper's data to float64 precision: |∇𝓛(θ₀)| < 1e-8", () => {
     // Gradients here are of order 1e4 away from θ₀ (M/ε² = 2e4); Newton in float64 gets to rounding level ~1e-12.
     expect(results.theta0).toHaveLength(7);
     expect(claim('theta0-is-minimum').measured).toBeLessThan(1e-8);
@@ -79,7 +100,7 @@ describe('regression-ness, quick preset', () => {
     expect(claimSigma.measured).toBeLessThan(0.3 + 4 * 0.02);
   });
 
-  it('Fig. 2A: the WR marginal in the (δθ₆, δθ₇) plane holds the theory\'s 1-σ ellipse mass, in units Θ = Σ_αα^{1/2}', () => {
+  it("Fig. 2A: the WR marginal in the (δθ₆, δθ₇) plane holds the theory's 1-σ ellipse mass, in units Θ = Σ_αα^{1/2}", () => {
     const { scales, wr, boltzmannShape } = results.crossSection;
     const th = results.wr.sigma.theory;
     expect(scales[0]).toBe(Math.sqrt(th[5][5]));

@@ -8,16 +8,29 @@ import { fileURLToPath } from 'node:url';
 // The quick preset through the built CLI, as a user runs it: one run, many assertions.
 const bin = fileURLToPath(new URL('../../../cli/dist/nesslab.mjs', import.meta.url));
 const out = join(mkdtempSync(join(tmpdir(), 'nesslab-sgn-')), 'quick');
-const run = spawnSync(process.execPath, [bin, 'run', 'sgn-hessian', '--preset', 'quick', '--check', '--out', out], { encoding: 'utf8' });
+const run = spawnSync(process.execPath, [bin, 'run', 'sgn-hessian', '--preset', 'quick', '--check', '--out', out], {
+  encoding: 'utf8',
+});
 const results = run.status === 0 ? JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) : undefined;
 const claim = (id: string) => results.claims.find((c: { id: string }) => c.id === id);
 
 describe('sgn-hessian, quick preset', () => {
   it('runs, every claim holds (--check), and writes scenario, results and the three plots', () => {
     expect(run.status, run.stderr).toBe(0);
-    expect(results.claims.map((c: { id: string }) => c.id)).toEqual(['sgn-matches-hessian-over-b', 'sampled-covariance-matches-exact']);
-    expect(readdirSync(join(out, 'plots')).sort()).toEqual(['sgn-fig2.svg', 'sgn-vs-hessian-minimum.svg', 'sgn-vs-hessian-random.svg']);
-    expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({ scenario: 'sgn-hessian', preset: 'quick', params: { batchSize: 10, minibatches: 20_000 } });
+    expect(results.claims.map((c: { id: string }) => c.id)).toEqual([
+      'sgn-matches-hessian-over-b',
+      'sampled-covariance-matches-exact',
+    ]);
+    expect(readdirSync(join(out, 'plots')).sort()).toEqual([
+      'sgn-fig2.svg',
+      'sgn-vs-hessian-minimum.svg',
+      'sgn-vs-hessian-random.svg',
+    ]);
+    expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({
+      scenario: 'sgn-hessian',
+      preset: 'quick',
+      params: { batchSize: 10, minibatches: 20_000 },
+    });
   });
 
   it('θ₀ is a minimum of 𝓛 (|∇𝓛| ≈ 0 while ∇R = 2λθ₀ is not), the random start is not; κ_B = (M − B)/(B(M − 1))', () => {
@@ -37,7 +50,8 @@ describe('sgn-hessian, quick preset', () => {
   });
 
   it('in the eigenbasis of H (001 Fig. 2 axes): Σ_e u_eᵀCu_e / Σ_e κ_B M λ_e = tr C / tr(κ_B M H) is 1 within the same 0.3', () => {
-    const { hessianEigenvalues: lambda, eigenCovariance: cee } = results.minimum, sum = (v: number[]) => v.reduce((t, x) => t + x, 0);
+    const { hessianEigenvalues: lambda, eigenCovariance: cee } = results.minimum,
+      sum = (v: number[]) => v.reduce((t, x) => t + x, 0);
     expect([lambda.length, cee.length]).toEqual([7, 7]);
     // A trace ratio is a weighted mean of the element ratios the factor averages: same √(2/M) noise-variance band.
     expect(Math.abs(sum(cee) / sum(lambda) - 1)).toBeLessThan(0.3);

@@ -8,18 +8,38 @@ import { fileURLToPath } from 'node:url';
 // The quick preset through the built CLI, on both cores, as a user runs it: one run, many assertions.
 const bin = fileURLToPath(new URL('../../../cli/dist/nesslab.mjs', import.meta.url));
 const out = join(mkdtempSync(join(tmpdir(), 'nesslab-sgworld-')), 'quick');
-const run = spawnSync(process.execPath, [bin, 'run', 'sgworld-vs-sgld', '--preset', 'quick', '--check', '--out', out], { encoding: 'utf8' });
+const run = spawnSync(process.execPath, [bin, 'run', 'sgworld-vs-sgld', '--preset', 'quick', '--check', '--out', out], {
+  encoding: 'utf8',
+});
 const results = run.status === 0 ? JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')) : undefined;
-interface Run { eta: number; klBits: number; stdError: number; bias: number; count: number; chains: number }
+interface Run {
+  eta: number;
+  klBits: number;
+  stdError: number;
+  bias: number;
+  count: number;
+  chains: number;
+}
 const at = (alg: string, eta: number): Run => results.realChains[alg].find((r: Run) => r.eta === eta);
-const theoryAt = (alg: string, kind: 'continuous' | 'discrete', eta: number) => results.theory[alg][kind][results.theory.etas.indexOf(eta)];
+const theoryAt = (alg: string, kind: 'continuous' | 'discrete', eta: number) =>
+  results.theory[alg][kind][results.theory.etas.indexOf(eta)];
 
 describe('sgworld-vs-sgld, quick preset', () => {
   it('runs, every claim holds (--check), and writes scenario, results and the plot', () => {
     expect(run.status, run.stderr).toBe(0);
-    expect(results.claims.map((c: { id: string }) => c.id)).toEqual(['kl-theory-slopes', 'kl-slope-sgld', 'kl-slope-sgworld', 'sgworld-lm-beats-sgworld']);
+    expect(results.claims.map((c: { id: string }) => c.id)).toEqual([
+      'kl-theory-slopes',
+      'kl-slope-sgld',
+      'kl-slope-sgworld',
+      'sgworld-lm-beats-sgworld',
+    ]);
     expect(readdirSync(join(out, 'plots')).sort()).toEqual(['kl-real-chains.svg', 'kl-vs-eta.svg']);
-    expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({ scenario: 'sgworld-vs-sgld', preset: 'quick', seed: 1, params: { etas: [5e-7, 1e-6], lmEta: 1e-6 } });
+    expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({
+      scenario: 'sgworld-vs-sgld',
+      preset: 'quick',
+      seed: 1,
+      params: { etas: [5e-7, 1e-6], lmEta: 1e-6 },
+    });
     expect(results.elapsedSeconds).toBeLessThan(45); // measured ~10 s alone; vitest runs the other scenario tests beside it on the same 2 cores
   });
 
@@ -43,7 +63,9 @@ describe('sgworld-vs-sgld, quick preset', () => {
   });
 
   it('real SGWORLD is not η⁶-small: at 1e-6 it is ≥ 100× Eq. 47 and within 2× of SGLD (docs/science.md §7); uncorrected is 2–4× worse than SGLD', () => {
-    const w = at('sgworld', 1e-6), s = at('sgld', 1e-6), u = at('sgworld-uncorrected', 1e-6);
+    const w = at('sgworld', 1e-6),
+      s = at('sgld', 1e-6),
+      u = at('sgworld-uncorrected', 1e-6);
     // Eq. 47 gives ~2e-5 bits at 1e-6; the chains ~5e-2 (each KL to ~7 %, 4 s.e. < 30 %).
     expect(w.klBits).toBeGreaterThan(100 * theoryAt('sgworld', 'continuous', 1e-6));
     expect(w.klBits / s.klBits).toBeGreaterThan(0.5);
@@ -53,7 +75,7 @@ describe('sgworld-vs-sgld, quick preset', () => {
     expect(u.klBits / s.klBits).toBeLessThan(4);
   });
 
-  it('Leimkuhler–Matthews: SGWORLD-LM far below SGWORLD, SGLD-LM stays at SGLD\'s level (its minibatch noise D ∝ η² remains)', () => {
+  it("Leimkuhler–Matthews: SGWORLD-LM far below SGWORLD, SGLD-LM stays at SGLD's level (its minibatch noise D ∝ η² remains)", () => {
     const lm = results.lm;
     expect(lm.ratioLowerBound).toBeGreaterThanOrEqual(20);
     expect(Math.abs(lm.sgworldLm)).toBeLessThan(4 * lm.sgworldLmStdError + lm.sgworld / 20);
@@ -66,7 +88,7 @@ describe('sgworld-vs-sgld, quick preset', () => {
 
   it('stability edges: SGLD 2/h_max; SGWORLD with the δ𝓛 correction already near 3e-6 (ηn·h_max ≈ 1.6)', () => {
     const hMax = Math.max(...results.hessianEigenvalues);
-    expect(Math.abs(results.stabilityEdge.sgld * hMax / 2 - 1)).toBeLessThan(1e-9);
+    expect(Math.abs((results.stabilityEdge.sgld * hMax) / 2 - 1)).toBeLessThan(1e-9);
     expect(results.stabilityEdge.sgworld).toBeGreaterThan(2.5e-6);
     expect(results.stabilityEdge.sgworld).toBeLessThan(4e-6);
   });
@@ -83,7 +105,11 @@ describe('sgworld-vs-sgld, quick preset', () => {
   });
 
   it('bad input: one clear error naming the parameter, exit code 2', () => {
-    const bad = spawnSync(process.execPath, [bin, 'run', 'sgworld-vs-sgld', '--set', 'etas=[1e-6]', '--out', join(out, '..', 'bad')], { encoding: 'utf8' });
+    const bad = spawnSync(
+      process.execPath,
+      [bin, 'run', 'sgworld-vs-sgld', '--set', 'etas=[1e-6]', '--out', join(out, '..', 'bad')],
+      { encoding: 'utf8' },
+    );
     expect(bad.status).toBe(2);
     expect(bad.stderr).toContain('params.etas');
   });

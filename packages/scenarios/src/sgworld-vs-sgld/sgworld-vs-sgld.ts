@@ -1,4 +1,16 @@
-import { findMinimum, langevinTheory, ScenarioError, logLogSlope, symmetricEigen, symmetrize, type LangevinAlgorithm, type Landscape, preview, type ScenarioContext, type SimulationOutcome } from '@nesslab/kernel';
+import {
+  findMinimum,
+  langevinTheory,
+  ScenarioError,
+  logLogSlope,
+  symmetricEigen,
+  symmetrize,
+  type LangevinAlgorithm,
+  type Landscape,
+  preview,
+  type ScenarioContext,
+  type SimulationOutcome,
+} from '@nesslab/kernel';
 import type { KlResult } from '@nesslab/observers';
 import { curves, type Claim } from '@nesslab/report';
 import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
@@ -6,27 +18,90 @@ import { weightedLine } from '../stats/line-fit.ts';
 
 type Algorithm = 'sgld' | 'sgld-lm' | 'sgworld' | 'sgworld-uncorrected' | 'sgworld-lm';
 const THEORY: LangevinAlgorithm[] = ['sgld', 'sgworld', 'sgworld-uncorrected'];
-const SHORT: Record<Algorithm, string> = { sgld: 'SGLD', 'sgld-lm': 'SGLD-LM', sgworld: 'SGWORLD', 'sgworld-uncorrected': 'SGWORLD-unc', 'sgworld-lm': 'SGWORLD-LM' };
-const LABEL: Record<Algorithm, string> = { sgld: 'SGLD', 'sgld-lm': 'SGLD-LM', sgworld: 'SGWORLD', 'sgworld-uncorrected': 'SGWORLD uncorrected', 'sgworld-lm': 'SGWORLD-LM' };
+const SHORT: Record<Algorithm, string> = {
+  sgld: 'SGLD',
+  'sgld-lm': 'SGLD-LM',
+  sgworld: 'SGWORLD',
+  'sgworld-uncorrected': 'SGWORLD-unc',
+  'sgworld-lm': 'SGWORLD-LM',
+};
+const LABEL: Record<Algorithm, string> = {
+  sgld: 'SGLD',
+  'sgld-lm': 'SGLD-LM',
+  sgworld: 'SGWORLD',
+  'sgworld-uncorrected': 'SGWORLD uncorrected',
+  'sgworld-lm': 'SGWORLD-LM',
+};
 
 const params = {
   batchSize: { type: 'integer', description: 'm (M = 200, n = M/m = 20 steps per epoch)', default: 10, minimum: 1 },
-  etas: { type: 'array', description: 'η of the real-chain runs of SGLD, SGWORLD and uncorrected SGWORLD (log–log slopes are fitted over them; keep ηn·h_max ≪ 1, i.e. η ≲ 1e-6)', default: [2.5e-7, 5e-7, 1e-6] },
-  lmEta: { type: 'number', description: 'η of the SGWORLD-LM and SGLD-LM runs (the comparison with SGWORLD at the same η)', default: 1e-6, exclusiveMinimum: 0 },
-  chains: { type: 'integer', description: 'chains per run, started from exact posterior draws', default: 16, minimum: 3 },
-  stepsAt1e6: { type: 'integer', description: 'steps per chain at η = 1e-6; a run at η takes stepsAt1e6·(1e-6/η), the same number of relaxation times (SGLD-LM runs this long at lmEta)', default: 2_500_000, minimum: 20 },
-  lmSteps: { type: 'integer', description: 'steps per chain of the SGWORLD-LM run at lmEta (its tiny KL needs a longer run)', default: 16_000_000, minimum: 20 },
-  burnInRelaxations: { type: 'number', description: 'steps discarded, in units of the slowest relaxation time 1/(η h_min) (the real stationary state is within δΣ of the start)', default: 5, minimum: 0 },
-  theoryEtas: { type: 'array', description: 'η grid of the theory curves', default: [1e-8, 2e-8, 5e-8, 1e-7, 2e-7, 5e-7, 1e-6, 2e-6, 3e-6] },
-  slopeStdErrors: { type: 'number', description: 'tolerance of the real-chain slopes, in standard errors of the fitted slope', default: 4, exclusiveMinimum: 0 },
-  lmFactor: { type: 'number', description: 'SGWORLD-LM must be at least this many times below SGWORLD at lmEta (lower bound from 2 s.e. each way)', default: 50, exclusiveMinimum: 0 },
+  etas: {
+    type: 'array',
+    description:
+      'η of the real-chain runs of SGLD, SGWORLD and uncorrected SGWORLD (log–log slopes are fitted over them; keep ηn·h_max ≪ 1, i.e. η ≲ 1e-6)',
+    default: [2.5e-7, 5e-7, 1e-6],
+  },
+  lmEta: {
+    type: 'number',
+    description: 'η of the SGWORLD-LM and SGLD-LM runs (the comparison with SGWORLD at the same η)',
+    default: 1e-6,
+    exclusiveMinimum: 0,
+  },
+  chains: {
+    type: 'integer',
+    description: 'chains per run, started from exact posterior draws',
+    default: 16,
+    minimum: 3,
+  },
+  stepsAt1e6: {
+    type: 'integer',
+    description:
+      'steps per chain at η = 1e-6; a run at η takes stepsAt1e6·(1e-6/η), the same number of relaxation times (SGLD-LM runs this long at lmEta)',
+    default: 2_500_000,
+    minimum: 20,
+  },
+  lmSteps: {
+    type: 'integer',
+    description: 'steps per chain of the SGWORLD-LM run at lmEta (its tiny KL needs a longer run)',
+    default: 16_000_000,
+    minimum: 20,
+  },
+  burnInRelaxations: {
+    type: 'number',
+    description:
+      'steps discarded, in units of the slowest relaxation time 1/(η h_min) (the real stationary state is within δΣ of the start)',
+    default: 5,
+    minimum: 0,
+  },
+  theoryEtas: {
+    type: 'array',
+    description: 'η grid of the theory curves',
+    default: [1e-8, 2e-8, 5e-8, 1e-7, 2e-7, 5e-7, 1e-6, 2e-6, 3e-6],
+  },
+  slopeStdErrors: {
+    type: 'number',
+    description: 'tolerance of the real-chain slopes, in standard errors of the fitted slope',
+    default: 4,
+    exclusiveMinimum: 0,
+  },
+  lmFactor: {
+    type: 'number',
+    description:
+      'SGWORLD-LM must be at least this many times below SGWORLD at lmEta (lower bound from 2 s.e. each way)',
+    default: 50,
+    exclusiveMinimum: 0,
+  },
 } as const;
 
 const claims = {
-  'kl-theory-slopes': 'the Fokker–Planck theory (Eq. 44, 47) at η = 1e-8…1e-7 has log–log slopes 2 (SGLD), 6 (SGWORLD), 2 (uncorrected) within 0.05 — Fig. 6',
-  'kl-slope-sgld': 'real SGLD chains: the fitted slope of KL vs η equals that of the exact discrete-time SGLD theory over the same η (→ 2 as η → 0) within the tolerance (standard errors of the fit)',
-  'kl-slope-sgworld': 'real SGWORLD chains (the algorithm as written, Fig. 5): the fitted slope is 2 (docs/science.md §7: the once-per-epoch Euler kick leaves a relative O(ηn·h/2) error in Σ), not the 6 of Eq. 47; tolerance: standard errors of the fit plus the drift of the local slope over the same η in the epoch-Euler theory',
-  'sgworld-lm-beats-sgworld': 'real chains at lmEta = 1e-6: KL of SGWORLD-LM at least lmFactor (full: 50) times below SGWORLD\'s (measured: KL_SGWORLD − 2 s.e. over KL_LM + 2 s.e.)',
+  'kl-theory-slopes':
+    'the Fokker–Planck theory (Eq. 44, 47) at η = 1e-8…1e-7 has log–log slopes 2 (SGLD), 6 (SGWORLD), 2 (uncorrected) within 0.05 — Fig. 6',
+  'kl-slope-sgld':
+    'real SGLD chains: the fitted slope of KL vs η equals that of the exact discrete-time SGLD theory over the same η (→ 2 as η → 0) within the tolerance (standard errors of the fit)',
+  'kl-slope-sgworld':
+    'real SGWORLD chains (the algorithm as written, Fig. 5): the fitted slope is 2 (docs/science.md §7: the once-per-epoch Euler kick leaves a relative O(ηn·h/2) error in Σ), not the 6 of Eq. 47; tolerance: standard errors of the fit plus the drift of the local slope over the same η in the epoch-Euler theory',
+  'sgworld-lm-beats-sgworld':
+    "real chains at lmEta = 1e-6: KL of SGWORLD-LM at least lmFactor (full: 50) times below SGWORLD's (measured: KL_SGWORLD − 2 s.e. over KL_LM + 2 s.e.)",
 } as const;
 
 /**
@@ -36,8 +111,10 @@ const claims = {
  */
 export const sgworldVsSgld = defineScenario({
   name: 'sgworld-vs-sgld',
-  title: 'SGWORLD vs SGLD on the linearised regression: KL to the exact posterior vs η, theory (Fig. 6) and real chains',
-  reproduces: 'seed 004 (Machine learning in and out of equilibrium) §4.6, Eq. 39–47, Fig. 6: D_KL(P_s‖P_po) in bits vs η for SGLD (slope 2), SGWORLD (slope 6) and SGWORLD without the δ𝓛 correction (slope 2, ≈ SGLD) — the paper\'s Fokker–Planck theory; and what real chains of each algorithm do (docs/science.md §7: SGWORLD as written scales like η²; with a Leimkuhler–Matthews kick like η⁴).',
+  title:
+    'SGWORLD vs SGLD on the linearised regression: KL to the exact posterior vs η, theory (Fig. 6) and real chains',
+  reproduces:
+    "seed 004 (Machine learning in and out of equilibrium) §4.6, Eq. 39–47, Fig. 6: D_KL(P_s‖P_po) in bits vs η for SGLD (slope 2), SGWORLD (slope 6) and SGWORLD without the δ𝓛 correction (slope 2, ≈ SGLD) — the paper's Fokker–Planck theory; and what real chains of each algorithm do (docs/science.md §7: SGWORLD as written scales like η²; with a Leimkuhler–Matthews kick like η⁴).",
   params,
   presets: {
     // full: 16 chains per run, 2.5e6 steps at 1e-6 (1e7 at 2.5e-7) = ~1000 slowest relaxation times 1/(η h_min) per chain;
@@ -55,22 +132,39 @@ export const sgworldVsSgld = defineScenario({
 
 /** Slope of log KL vs log η by weighted least squares (var(log KL) ≈ (se/KL)²), with its standard error. */
 function fitSlope(etas: number[], kl: number[], se: number[]) {
-  const fit = weightedLine(etas.map(Math.log), kl.map(Math.log), kl.map((k, i) => (k / se[i]) ** 2));
+  const fit = weightedLine(
+    etas.map(Math.log),
+    kl.map(Math.log),
+    kl.map((k, i) => (k / se[i]) ** 2),
+  );
   return { slope: fit.slope, stdError: fit.slopeStdError };
 }
 
 /** η above which the linearised mean map diverges along H₀'s stiffest direction h: |r(ηh)| ≥ 1 (per epoch for SGWORLD). */
 function stabilityEdge(h: number, r: (x: number) => number): number {
-  let lo = 0, hi = 3 / h; // |r| < 1 on (0, edge) and ≥ 1 at 3/h for all three maps
-  for (let k = 0; k < 200; k++) { const mid = (lo + hi) / 2; if (Math.abs(r(mid * h)) < 1) lo = mid; else hi = mid; }
+  let lo = 0,
+    hi = 3 / h; // |r| < 1 on (0, edge) and ≥ 1 at 3/h for all three maps
+  for (let k = 0; k < 200; k++) {
+    const mid = (lo + hi) / 2;
+    if (Math.abs(r(mid * h)) < 1) lo = mid;
+    else hi = mid;
+  }
   return lo;
 }
 
 /** A list of η: at least `min` distinct positive numbers, ascending. */
 function etaList(p: Params, key: 'etas' | 'theoryEtas', min: number): number[] {
   const v = p[key];
-  if (!Array.isArray(v) || v.length < min || !v.every((x): x is number => typeof x === 'number' && x > 0 && Number.isFinite(x)) || v.some((x, i) => i > 0 && x <= v[i - 1])) {
-    throw new ScenarioError(`params.${key}`, `must be at least ${min} positive numbers in ascending order, got ${preview(v)}`);
+  if (
+    !Array.isArray(v) ||
+    v.length < min ||
+    !v.every((x): x is number => typeof x === 'number' && x > 0 && Number.isFinite(x)) ||
+    v.some((x, i) => i > 0 && x <= v[i - 1])
+  ) {
+    throw new ScenarioError(
+      `params.${key}`,
+      `must be at least ${min} positive numbers in ascending order, got ${preview(v)}`,
+    );
   }
   return v;
 }
@@ -79,24 +173,48 @@ type Params = ScenarioParams<typeof params>;
 
 /** θ₀ and H₀'s spectrum, the theory curves and small-η slopes, and the real-chain runs: each algorithm at each η, then the LM variants (and SGWORLD at lmEta when it is not among etas). */
 async function plan(p: Params, ctx: ScenarioContext) {
-  const m = p.batchSize, etas = etaList(p, 'etas', 2), lmEta = p.lmEta, chains = p.chains;
+  const m = p.batchSize,
+    etas = etaList(p, 'etas', 2),
+    lmEta = p.lmEta,
+    chains = p.chains;
   const landscapeRef = { name: 'linearised-regression' };
   const landscape: Landscape = await ctx.plugin('landscape', landscapeRef);
-  if (landscape.dataSize % m !== 0) throw new ScenarioError('params.batchSize', `SGWORLD needs whole epochs: m = ${m} must divide M = ${landscape.dataSize}`);
-  const theta0 = findMinimum(landscape, ctx.seed), N = landscape.dim, n = landscape.dataSize / m;
+  if (landscape.dataSize % m !== 0)
+    throw new ScenarioError(
+      'params.batchSize',
+      `SGWORLD needs whole epochs: m = ${m} must divide M = ${landscape.dataSize}`,
+    );
+  const theta0 = findMinimum(landscape, ctx.seed),
+    N = landscape.dim,
+    n = landscape.dataSize / m;
   const H = new Float64Array(N * N);
   landscape.hessian(theta0, H);
-  const h = symmetricEigen(symmetrize(H, N), N).values, hMin = h[0], hMax = h[N - 1];
+  const h = symmetricEigen(symmetrize(H, N), N).values,
+    hMin = h[0],
+    hMax = h[N - 1];
 
   // Theory: continuous (Eq. 44/47, Fig. 6) and discrete-time (exact for real SGLD on this linear model; the epoch-scale
   // Euler approximation for SGWORLD).
   const theoryEtas = etaList(p, 'theoryEtas', 1);
-  const theory = Object.fromEntries(THEORY.map((alg) => [alg, {
-    continuous: theoryEtas.map((eta) => langevinTheory(landscape, theta0, eta, m, alg).klBits),
-    discrete: theoryEtas.map((eta) => langevinTheory(landscape, theta0, eta, m, alg, { time: 'discrete' }).klBits),
-  }])) as Record<LangevinAlgorithm, { continuous: number[]; discrete: number[] }>;
+  const theory = Object.fromEntries(
+    THEORY.map((alg) => [
+      alg,
+      {
+        continuous: theoryEtas.map((eta) => langevinTheory(landscape, theta0, eta, m, alg).klBits),
+        discrete: theoryEtas.map((eta) => langevinTheory(landscape, theta0, eta, m, alg, { time: 'discrete' }).klBits),
+      },
+    ]),
+  ) as Record<LangevinAlgorithm, { continuous: number[]; discrete: number[] }>;
   const small = [1e-8, 3e-8, 1e-7];
-  const theorySlopes = Object.fromEntries(THEORY.map((alg) => [alg, logLogSlope(small, small.map((e) => langevinTheory(landscape, theta0, e, m, alg).klBits))])) as Record<LangevinAlgorithm, number>;
+  const theorySlopes = Object.fromEntries(
+    THEORY.map((alg) => [
+      alg,
+      logLogSlope(
+        small,
+        small.map((e) => langevinTheory(landscape, theta0, e, m, alg).klBits),
+      ),
+    ]),
+  ) as Record<LangevinAlgorithm, number>;
 
   // Real chains.
   const simulations: { label: string; spec: Record<string, unknown>; reference: Float64Array }[] = [];
@@ -105,51 +223,119 @@ async function plan(p: Params, ctx: ScenarioContext) {
     const wor = alg.startsWith('sgworld');
     const burnIn = Math.min(Math.ceil(p.burnInRelaxations / (eta * hMin)), Math.floor(steps / 2));
     const spec = {
-      seed: ctx.seed, landscape: landscapeRef, optimizer: { name: alg, params: { eta } },
+      seed: ctx.seed,
+      landscape: landscapeRef,
+      optimizer: { name: alg, params: { eta } },
       sampler: { name: wor ? 'without-replacement' : 'with-replacement', params: { batchSize: m } },
       // every n steps: epoch boundaries for SGWORLD; for SGLD a thinning that loses nothing (ηh_max·n ≪ 1 per sample).
       observers: [{ name: 'kl-to-posterior', params: { burnIn, every: n } }],
-      chains, steps, init: { kind: 'random' },
+      chains,
+      steps,
+      init: { kind: 'random' },
     };
     simulations.push({ label: `${LABEL[alg]} η = ${eta}`, spec, reference: theta0 });
     chainRuns.push({ alg, eta, steps, extra });
   };
   const stepsAt = (eta: number) => Math.max(20 * n, Math.round((p.stepsAt1e6 * 1e-6) / eta / n) * n);
-  for (const alg of ['sgld', 'sgworld', 'sgworld-uncorrected'] as const) for (const eta of etas) planRun(alg, eta, stepsAt(eta));
+  for (const alg of ['sgld', 'sgworld', 'sgworld-uncorrected'] as const)
+    for (const eta of etas) planRun(alg, eta, stepsAt(eta));
   planRun('sgworld-lm', lmEta, p.lmSteps);
   planRun('sgld-lm', lmEta, stepsAt(lmEta));
   // SGWORLD at lmEta, for the LM comparison: one more run when lmEta is not among etas (it stays out of the SGWORLD fit).
   if (!etas.some((eta) => eta === lmEta)) planRun('sgworld', lmEta, stepsAt(lmEta), true);
-  return { simulations, chainRuns, landscape, theta0, m, n, etas, lmEta, chains, h, hMax, theoryEtas, theory, small, theorySlopes };
+  return {
+    simulations,
+    chainRuns,
+    landscape,
+    theta0,
+    m,
+    n,
+    etas,
+    lmEta,
+    chains,
+    h,
+    hMax,
+    theoryEtas,
+    theory,
+    small,
+    theorySlopes,
+  };
 }
 
 /** The runs' KL by algorithm, the fitted slopes against the theory, the claims, and the figures. */
-function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awaited<ReturnType<typeof plan>>, { claim }: AnalyseTools<keyof typeof claims>) {
-  const { chainRuns, landscape, theta0, m, n, etas, lmEta, chains, h, hMax, theoryEtas, theory, small, theorySlopes } = planned;
-  const kl = (i: number): KlResult & { eta: number; steps: number } => ({ ...(outcomes[i]!.observers['kl-to-posterior'] as KlResult), eta: chainRuns[i]!.eta, steps: chainRuns[i]!.steps });
-  const runs: Record<Algorithm, (KlResult & { eta: number; steps: number })[]> = { sgld: [], 'sgld-lm': [], sgworld: [], 'sgworld-uncorrected': [], 'sgworld-lm': [] };
-  chainRuns.forEach((r, i) => { if (!r.extra) runs[r.alg].push(kl(i)); });
+function analyse(
+  p: Params,
+  outcomes: readonly SimulationOutcome[],
+  planned: Awaited<ReturnType<typeof plan>>,
+  { claim }: AnalyseTools<keyof typeof claims>,
+) {
+  const { chainRuns, landscape, theta0, m, n, etas, lmEta, chains, h, hMax, theoryEtas, theory, small, theorySlopes } =
+    planned;
+  const kl = (i: number): KlResult & { eta: number; steps: number } => ({
+    ...(outcomes[i]!.observers['kl-to-posterior'] as KlResult),
+    eta: chainRuns[i]!.eta,
+    steps: chainRuns[i]!.steps,
+  });
+  const runs: Record<Algorithm, (KlResult & { eta: number; steps: number })[]> = {
+    sgld: [],
+    'sgld-lm': [],
+    sgworld: [],
+    'sgworld-uncorrected': [],
+    'sgworld-lm': [],
+  };
+  chainRuns.forEach((r, i) => {
+    if (!r.extra) runs[r.alg].push(kl(i));
+  });
   const sgworldAtLm = runs.sgworld.find((r) => r.eta === lmEta) ?? kl(chainRuns.length - 1);
 
   // Claims.
   const exactSgld = etas.map((eta) => langevinTheory(landscape, theta0, eta, m, 'sgld', { time: 'discrete' }).klBits);
-  const fit = (alg: Algorithm) => fitSlope(runs[alg].map((r) => r.eta), runs[alg].map((r) => r.klBits), runs[alg].map((r) => r.stdError));
-  const sgldFit = fit('sgld'), sgworldFit = fit('sgworld'), uncorrectedFit = fit('sgworld-uncorrected');
+  const fit = (alg: Algorithm) =>
+    fitSlope(
+      runs[alg].map((r) => r.eta),
+      runs[alg].map((r) => r.klBits),
+      runs[alg].map((r) => r.stdError),
+    );
+  const sgldFit = fit('sgld'),
+    sgworldFit = fit('sgworld'),
+    uncorrectedFit = fit('sgworld-uncorrected');
   const exactSgldSlope = etas.length > 1 ? logLogSlope(etas, exactSgld) : NaN;
   const k = p.slopeStdErrors;
   // SGWORLD: η² is the small-η law; over finite η its local slope drifts by O(ηn·h) — sized by the epoch-Euler theory.
-  const eulerSgworld = etas.map((eta) => langevinTheory(landscape, theta0, eta, m, 'sgworld', { time: 'discrete' }).klBits);
+  const eulerSgworld = etas.map(
+    (eta) => langevinTheory(landscape, theta0, eta, m, 'sgworld', { time: 'discrete' }).klBits,
+  );
   const eulerSgworldSlope = etas.length > 1 ? logLogSlope(etas, eulerSgworld) : NaN;
   const sgworldTol = k * sgworldFit.stdError + Math.abs(eulerSgworldSlope - 2);
   const lm = runs['sgworld-lm'][0];
   const lmRatio = (sgworldAtLm.klBits - 2 * sgworldAtLm.stdError) / (Math.max(lm.klBits, 0) + 2 * lm.stdError); // KL ≥ 0
-  const theoryDev = Math.max(Math.abs(theorySlopes.sgld - 2), Math.abs(theorySlopes.sgworld - 6), Math.abs(theorySlopes['sgworld-uncorrected'] - 2));
+  const theoryDev = Math.max(
+    Math.abs(theorySlopes.sgld - 2),
+    Math.abs(theorySlopes.sgworld - 6),
+    Math.abs(theorySlopes['sgworld-uncorrected'] - 2),
+  );
   const fmt = (x: number) => x.toFixed(3);
   const claims: Claim[] = [
-    claim('kl-theory-slopes', `${fmt(theorySlopes.sgld)} / ${fmt(theorySlopes.sgworld)} / ${fmt(theorySlopes['sgworld-uncorrected'])}`, { expected: '2 / 6 / 2', tolerance: 0.05, holds: theoryDev <= 0.05 }),
-    claim('kl-slope-sgld', sgldFit.slope, { expected: exactSgldSlope, tolerance: k * sgldFit.stdError, holds: Math.abs(sgldFit.slope - exactSgldSlope) <= k * sgldFit.stdError }),
-    claim('kl-slope-sgworld', sgworldFit.slope, { expected: 2, tolerance: sgworldTol, holds: Math.abs(sgworldFit.slope - 2) <= sgworldTol }),
-    claim('sgworld-lm-beats-sgworld', lmRatio, { expected: `≥ ${p.lmFactor}`, tolerance: '2 s.e. each', holds: lmRatio >= p.lmFactor }),
+    claim(
+      'kl-theory-slopes',
+      `${fmt(theorySlopes.sgld)} / ${fmt(theorySlopes.sgworld)} / ${fmt(theorySlopes['sgworld-uncorrected'])}`,
+      { expected: '2 / 6 / 2', tolerance: 0.05, holds: theoryDev <= 0.05 },
+    ),
+    claim('kl-slope-sgld', sgldFit.slope, {
+      expected: exactSgldSlope,
+      tolerance: k * sgldFit.stdError,
+      holds: Math.abs(sgldFit.slope - exactSgldSlope) <= k * sgldFit.stdError,
+    }),
+    claim('kl-slope-sgworld', sgworldFit.slope, {
+      expected: 2,
+      tolerance: sgworldTol,
+      holds: Math.abs(sgworldFit.slope - 2) <= sgworldTol,
+    }),
+    claim('sgworld-lm-beats-sgworld', lmRatio, {
+      expected: `≥ ${p.lmFactor}`,
+      tolerance: '2 s.e. each',
+      holds: lmRatio >= p.lmFactor,
+    }),
   ];
 
   const edges = {
@@ -158,47 +344,122 @@ function analyse(p: Params, outcomes: readonly SimulationOutcome[], planned: Awa
     'sgworld-uncorrected': stabilityEdge(hMax, (x) => (1 - x) ** n),
   };
   const results = {
-    headline: 'The paper\'s proposal, what real chains of it do, and the variant that delivers what the paper promised: Eq. 47 predicts KL ∝ η⁶ for SGWORLD (Fig. 6), but real SGWORLD chains scale like η², like SGLD — the once-per-epoch kick √(2ηn)z is an Euler step at the epoch scale and leaves a relative O(ηn·h/2) error in Σ; with a Leimkuhler–Matthews kick √(2ηn)(z_τ + z_{τ+1})/2, SGWORLD-LM falls like η⁴ and sits far below SGWORLD (docs/science.md §7).',
-    method: 'Theory: Eq. 44/47 solved for δΣ = Σ − H₀⁻¹ as a 9×9 linear system (D of Eq. 14, D̂ of Eq. B18, 𝓗_D by central differences — exact for this linear model), KL in bits from Eq. 46 plus the mean term ½δμᵀH₀δμ; "discrete" = the stationary covariance of the Euler map, exact for real SGLD on a linear model. Real chains: `chains` chains per run, started from exact posterior draws, burn-in burnInRelaxations/(η h_min) steps, states every n = M/m steps (epoch boundaries), Gaussian fit per chain (float64 Welford) pooled in chain order; KL of the fit with its O(1/count) bias removed by the jackknife over chains; standard error = jackknife. Slopes: weighted least squares of log KL on log η, standard error from the KL standard errors.',
-    theta0: [...theta0], hessianEigenvalues: [...h], batchSize: m, stepsPerEpoch: n, chains,
+    headline:
+      "The paper's proposal, what real chains of it do, and the variant that delivers what the paper promised: Eq. 47 predicts KL ∝ η⁶ for SGWORLD (Fig. 6), but real SGWORLD chains scale like η², like SGLD — the once-per-epoch kick √(2ηn)z is an Euler step at the epoch scale and leaves a relative O(ηn·h/2) error in Σ; with a Leimkuhler–Matthews kick √(2ηn)(z_τ + z_{τ+1})/2, SGWORLD-LM falls like η⁴ and sits far below SGWORLD (docs/science.md §7).",
+    method:
+      'Theory: Eq. 44/47 solved for δΣ = Σ − H₀⁻¹ as a 9×9 linear system (D of Eq. 14, D̂ of Eq. B18, 𝓗_D by central differences — exact for this linear model), KL in bits from Eq. 46 plus the mean term ½δμᵀH₀δμ; "discrete" = the stationary covariance of the Euler map, exact for real SGLD on a linear model. Real chains: `chains` chains per run, started from exact posterior draws, burn-in burnInRelaxations/(η h_min) steps, states every n = M/m steps (epoch boundaries), Gaussian fit per chain (float64 Welford) pooled in chain order; KL of the fit with its O(1/count) bias removed by the jackknife over chains; standard error = jackknife. Slopes: weighted least squares of log KL on log η, standard error from the KL standard errors.',
+    theta0: [...theta0],
+    hessianEigenvalues: [...h],
+    batchSize: m,
+    stepsPerEpoch: n,
+    chains,
     theory: { etas: theoryEtas, ...theory, slopesSmallEta: { etas: small, ...theorySlopes } },
     realChains: runs,
-    slopes: { sgld: sgldFit, sgworld: sgworldFit, 'sgworld-uncorrected': uncorrectedFit, exactDiscreteSgld: exactSgldSlope, eulerSgworld: eulerSgworldSlope },
-    uncorrectedOverSgld: runs['sgworld-uncorrected'].map((r, i) => ({ eta: r.eta, ratio: r.klBits / runs.sgld[i].klBits })),
-    sgldVsExactTheory: runs.sgld.map((r, i) => ({ eta: r.eta, measured: r.klBits, stdError: r.stdError, exact: exactSgld[i], z: (r.klBits - exactSgld[i]) / r.stdError })),
-    lm: { eta: lmEta, sgworld: sgworldAtLm.klBits, sgworldStdError: sgworldAtLm.stdError, sgworldLm: lm.klBits, sgworldLmStdError: lm.stdError, sgldLm: runs['sgld-lm'][0].klBits, sgldLmStdError: runs['sgld-lm'][0].stdError, ratioLowerBound: lmRatio, ratio: lm.klBits > 0 ? sgworldAtLm.klBits / lm.klBits : null },
+    slopes: {
+      sgld: sgldFit,
+      sgworld: sgworldFit,
+      'sgworld-uncorrected': uncorrectedFit,
+      exactDiscreteSgld: exactSgldSlope,
+      eulerSgworld: eulerSgworldSlope,
+    },
+    uncorrectedOverSgld: runs['sgworld-uncorrected'].map((r, i) => ({
+      eta: r.eta,
+      ratio: r.klBits / runs.sgld[i].klBits,
+    })),
+    sgldVsExactTheory: runs.sgld.map((r, i) => ({
+      eta: r.eta,
+      measured: r.klBits,
+      stdError: r.stdError,
+      exact: exactSgld[i],
+      z: (r.klBits - exactSgld[i]) / r.stdError,
+    })),
+    lm: {
+      eta: lmEta,
+      sgworld: sgworldAtLm.klBits,
+      sgworldStdError: sgworldAtLm.stdError,
+      sgworldLm: lm.klBits,
+      sgworldLmStdError: lm.stdError,
+      sgldLm: runs['sgld-lm'][0].klBits,
+      sgldLmStdError: runs['sgld-lm'][0].stdError,
+      ratioLowerBound: lmRatio,
+      ratio: lm.klBits > 0 ? sgworldAtLm.klBits / lm.klBits : null,
+    },
     validity: {
-      sgworldEtaAtNh1: 1 / (n * hMax), sgldEtaAtH1: 1 / hMax,
+      sgworldEtaAtNh1: 1 / (n * hMax),
+      sgldEtaAtH1: 1 / hMax,
       note: 'Eq. 44/47 are leading order in ηh (per step) and ηn·h (per epoch): real SGWORLD chains follow Eq. 47 at no η of the grid: the epoch-scale Euler error (KL ∝ η²) exceeds its η⁶ everywhere below the edge (compare the "FP" and "Euler" curves); near η = 1/(n h_max) ≈ 2e-6 every WOR curve bends up, and SGWORLD diverges at the stability edge below. SGLD\'s Eq. 44 stays within ~10 % of its exact discrete value up to 1e-6.',
     },
-    stabilityEdge: { ...edges, note: 'largest η with |r(ηh_max)| < 1 for the linearised mean map along H₀\'s stiffest direction: SGLD r = 1 − ηh per step; per epoch SGWORLD r = (1 − ηh)^n − η²n(n−1)h²/2 (the δ𝓛 correction), uncorrected r = (1 − ηh)^n. All theory curves are unreliable well before: ηn·h_max ~ 1 at η ≈ 2e-6.' },
+    stabilityEdge: {
+      ...edges,
+      note: "largest η with |r(ηh_max)| < 1 for the linearised mean map along H₀'s stiffest direction: SGLD r = 1 − ηh per step; per epoch SGWORLD r = (1 − ηh)^n − η²n(n−1)h²/2 (the δ𝓛 correction), uncorrected r = (1 − ηh)^n. All theory curves are unreliable well before: ηn·h_max ~ 1 at η ≈ 2e-6.",
+    },
   };
-  return { results, claims, plots: { 'kl-vs-eta': plot(theoryEtas, theory, runs), 'kl-real-chains': chainsPlot(theoryEtas, theory, runs, etas) } };
+  return {
+    results,
+    claims,
+    plots: {
+      'kl-vs-eta': plot(theoryEtas, theory, runs),
+      'kl-real-chains': chainsPlot(theoryEtas, theory, runs, etas),
+    },
+  };
 }
 
-function plot(etas: number[], theory: Record<LangevinAlgorithm, { continuous: number[]; discrete: number[] }>, runs: Record<Algorithm, (KlResult & { eta: number })[]>) {
+function plot(
+  etas: number[],
+  theory: Record<LangevinAlgorithm, { continuous: number[]; discrete: number[] }>,
+  runs: Record<Algorithm, (KlResult & { eta: number })[]>,
+) {
   return curves({
-    title: 'KL to the exact posterior vs η (004 Fig. 6). FP: Fokker–Planck theory Eq. 44/47; Euler: discrete-time theory; sim: real chains ± s.e.',
-    xTitle: 'η', yTitle: 'D_KL(P_s ‖ P_po) [bits]', logX: true, logY: true,
+    title:
+      'KL to the exact posterior vs η (004 Fig. 6). FP: Fokker–Planck theory Eq. 44/47; Euler: discrete-time theory; sim: real chains ± s.e.',
+    xTitle: 'η',
+    yTitle: 'D_KL(P_s ‖ P_po) [bits]',
+    logX: true,
+    logY: true,
     series: [
       ...THEORY.map((alg) => ({ name: `FP ${SHORT[alg]}`, x: etas, mean: theory[alg].continuous })),
-      ...THEORY.map((alg) => ({ name: `Euler ${SHORT[alg]}${alg === 'sgld' ? ' (exact)' : ''}`, x: etas, mean: theory[alg].discrete })),
-      ...(Object.keys(runs) as Algorithm[]).map((alg) => ({ name: `sim ${SHORT[alg]}`, x: runs[alg].map((r) => r.eta), mean: runs[alg].map((r) => r.klBits), sd: runs[alg].map((r) => r.stdError) })),
+      ...THEORY.map((alg) => ({
+        name: `Euler ${SHORT[alg]}${alg === 'sgld' ? ' (exact)' : ''}`,
+        x: etas,
+        mean: theory[alg].discrete,
+      })),
+      ...(Object.keys(runs) as Algorithm[]).map((alg) => ({
+        name: `sim ${SHORT[alg]}`,
+        x: runs[alg].map((r) => r.eta),
+        mean: runs[alg].map((r) => r.klBits),
+        sd: runs[alg].map((r) => r.stdError),
+      })),
     ],
   });
 }
 
 /** The real chains' η range only: simulation ± s.e. against the discrete-time theories and Eq. 44 (Eq. 47's η⁶ curve is far below). */
-function chainsPlot(etas: number[], theory: Record<LangevinAlgorithm, { continuous: number[]; discrete: number[] }>, runs: Record<Algorithm, (KlResult & { eta: number })[]>, simEtas: number[]) {
-  const lo = simEtas[0] / 1.5, hi = simEtas[simEtas.length - 1] * 1.5, keep = etas.map((e) => e >= lo && e <= hi);
+function chainsPlot(
+  etas: number[],
+  theory: Record<LangevinAlgorithm, { continuous: number[]; discrete: number[] }>,
+  runs: Record<Algorithm, (KlResult & { eta: number })[]>,
+  simEtas: number[],
+) {
+  const lo = simEtas[0] / 1.5,
+    hi = simEtas[simEtas.length - 1] * 1.5,
+    keep = etas.map((e) => e >= lo && e <= hi);
   const cut = (v: number[]) => v.filter((_, i) => keep[i]);
   return curves({
-    title: 'Real chains ± s.e. (sim) vs discrete-time theory (Euler; exact for SGLD) and Eq. 44 (FP); Eq. 47 for SGWORLD is off the bottom',
-    xTitle: 'η', yTitle: 'D_KL(P_s ‖ P_po) [bits]', logX: true, logY: true,
+    title:
+      'Real chains ± s.e. (sim) vs discrete-time theory (Euler; exact for SGLD) and Eq. 44 (FP); Eq. 47 for SGWORLD is off the bottom',
+    xTitle: 'η',
+    yTitle: 'D_KL(P_s ‖ P_po) [bits]',
+    logX: true,
+    logY: true,
     series: [
       { name: 'FP SGLD', x: cut(etas), mean: cut(theory.sgld.continuous) },
       ...THEORY.map((alg) => ({ name: `Euler ${SHORT[alg]}`, x: cut(etas), mean: cut(theory[alg].discrete) })),
-      ...(Object.keys(runs) as Algorithm[]).map((alg) => ({ name: `sim ${SHORT[alg]}`, x: runs[alg].map((r) => r.eta), mean: runs[alg].map((r) => r.klBits), sd: runs[alg].map((r) => r.stdError) })),
+      ...(Object.keys(runs) as Algorithm[]).map((alg) => ({
+        name: `sim ${SHORT[alg]}`,
+        x: runs[alg].map((r) => r.eta),
+        mean: runs[alg].map((r) => r.klBits),
+        sd: runs[alg].map((r) => r.stdError),
+      })),
     ],
   });
 }

@@ -3,7 +3,14 @@ import { scaledSigmaError, sigmaPoints, spearman } from './compare.ts';
 
 describe('covariance comparisons', () => {
   it('scales each element by √(Σ_ii Σ_jj) of the theory and takes the maximum over the upper triangle', () => {
-    const theory = [[4, 1], [1, 9]], sim = [[4.4, 1.6], [1.6, 9]];
+    const theory = [
+        [4, 1],
+        [1, 9],
+      ],
+      sim = [
+        [4.4, 1.6],
+        [1.6, 9],
+      ];
     const { rows, max } = scaledSigmaError(sim, theory);
     expect(rows[0][0]).toBeCloseTo(0.1, 14); // 0.4 / √(4·4)
     expect(rows[0][1]).toBeCloseTo(0.1, 14); // 0.6 / √(4·9)

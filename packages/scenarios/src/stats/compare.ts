@@ -12,7 +12,12 @@ export function sigmaPoints(simulation: number[][], theory: number[][]) {
   for (let a = 0; a < theory.length; a++) {
     for (let b = a; b < theory.length; b++) {
       const scale = Math.sqrt(theory[a][a] * theory[b][b]);
-      points.push({ theory: theory[a][b] / scale, simulation: simulation[a][b] / scale, label: `Σ_${a + 1}${b + 1}`, group: a === b ? 'diagonal' : 'off-diagonal' });
+      points.push({
+        theory: theory[a][b] / scale,
+        simulation: simulation[a][b] / scale,
+        label: `Σ_${a + 1}${b + 1}`,
+        group: a === b ? 'diagonal' : 'off-diagonal',
+      });
     }
   }
   return points;
@@ -20,8 +25,18 @@ export function sigmaPoints(simulation: number[][], theory: number[][]) {
 
 /** Spearman's rank correlation (no ties expected: continuous data). */
 export function spearman(x: number[], y: number[]): number {
-  const rank = (v: number[]) => { const r = new Array<number>(v.length); v.map((x, i) => [x, i] as const).sort((a, b) => a[0] - b[0]).forEach(([, i], k) => { r[i] = k; }); return r; };
-  const rx = rank(x), ry = rank(y), n = x.length;
+  const rank = (v: number[]) => {
+    const r = new Array<number>(v.length);
+    v.map((x, i) => [x, i] as const)
+      .sort((a, b) => a[0] - b[0])
+      .forEach(([, i], k) => {
+        r[i] = k;
+      });
+    return r;
+  };
+  const rx = rank(x),
+    ry = rank(y),
+    n = x.length;
   const d2 = rx.reduce((s, r, i) => s + (r - ry[i]) ** 2, 0);
   return 1 - (6 * d2) / (n * (n * n - 1));
 }

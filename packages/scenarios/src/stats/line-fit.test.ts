@@ -3,7 +3,9 @@ import { pearson, weightedLine } from './line-fit.ts';
 
 describe('line fits of the escape scenarios', () => {
   it('recovers an exact line whatever the weights, with slope s.e. 1/√(Σw(x − x̄)²)', () => {
-    const x = [1, 2, 3, 4], y = x.map((v) => 2 - 0.5 * v), w = [1, 4, 1, 4];
+    const x = [1, 2, 3, 4],
+      y = x.map((v) => 2 - 0.5 * v),
+      w = [1, 4, 1, 4];
     const fit = weightedLine(x, y, w);
     expect(fit.slope).toBeCloseTo(-0.5, 14);
     expect(fit.intercept).toBeCloseTo(2, 14);

@@ -10,7 +10,9 @@ const bin = fileURLToPath(new URL('../../../cli/dist/nesslab.mjs', import.meta.u
 describe('tfjs-regression, quick preset', () => {
   it('finds the built-in θ₀ and H₀ through tfjs autodiff to float32 precision and reports the backend', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'nesslab-tfjs-')), 'quick');
-    const r = spawnSync(process.execPath, [bin, 'run', 'tfjs-regression', '--check', '--out', out], { encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [bin, 'run', 'tfjs-regression', '--check', '--out', out], {
+      encoding: 'utf8',
+    });
     expect(r.status, r.stderr).toBe(0);
     const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
     // tfjs-node cannot install here (it downloads libtensorflow): wasm loads from node_modules, else cpu.

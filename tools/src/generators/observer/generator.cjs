@@ -10,7 +10,14 @@ const { formatFiles, generateFiles, joinPathFragments, names, readJson } = requi
 const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** Versions the generated package.json pins when the workspace does not say (the root package.json's at the time of writing). */
-const FALLBACK = { esbuild: '^0.28.2', vitest: '^4.1.12', '@types/node': '^20.19.0', typescript: '~5.9.3', kernel: '0.1.0', apiVersion: '1.0.0' };
+const FALLBACK = {
+  esbuild: '^0.28.2',
+  vitest: '^4.1.12',
+  '@types/node': '^20.19.0',
+  typescript: '~5.9.3',
+  kernel: '0.1.0',
+  apiVersion: '1.0.0',
+};
 
 function readJsonOr(tree, file, fallback) {
   try {
@@ -34,10 +41,14 @@ function normalizeOptions(tree, options) {
   if (!raw) throw new Error('observer: --name is required (kebab-case, e.g. max-abs-theta)');
   const name = names(raw).fileName;
   if (!KEBAB.test(name)) throw new Error(`observer: --name must be kebab-case (letters, digits, dashes), got "${raw}"`);
-  const directory = joinPathFragments(options.directory ? String(options.directory) : joinPathFragments('plugins', name));
-  if (directory.startsWith('..') || path.isAbsolute(directory)) throw new Error(`observer: --directory must be a path inside the workspace, got "${options.directory}"`);
+  const directory = joinPathFragments(
+    options.directory ? String(options.directory) : joinPathFragments('plugins', name),
+  );
+  if (directory.startsWith('..') || path.isAbsolute(directory))
+    throw new Error(`observer: --directory must be a path inside the workspace, got "${options.directory}"`);
   const packageName = options.packageName ? String(options.packageName) : `nesslab-observer-${name}`;
-  if (!/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/.test(packageName)) throw new Error(`observer: --packageName is not a valid npm package name: "${packageName}"`);
+  if (!/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/.test(packageName))
+    throw new Error(`observer: --packageName is not a valid npm package name: "${packageName}"`);
   const root = readJsonOr(tree, 'package.json', {});
   const dev = { ...(root.dependencies ?? {}), ...(root.devDependencies ?? {}) };
   const kernel = readJsonOr(tree, 'packages/kernel/package.json', {});

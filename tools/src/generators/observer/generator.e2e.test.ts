@@ -16,7 +16,21 @@ describe('nx g @nesslab/tools:observer, end to end', () => {
     try {
       const pkgDir = join(work, 'ci-probe');
       const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', CI: 'true' };
-      execFileSync('npx', ['nx', 'g', '@nesslab/tools:observer', 'ci-probe', '--directory', relative(root, pkgDir), '--packageName', '@nesslab-e2e/nesslab-observer-ci-probe', '--no-interactive'], { cwd: root, env, stdio: 'pipe' });
+      execFileSync(
+        'npx',
+        [
+          'nx',
+          'g',
+          '@nesslab/tools:observer',
+          'ci-probe',
+          '--directory',
+          relative(root, pkgDir),
+          '--packageName',
+          '@nesslab-e2e/nesslab-observer-ci-probe',
+          '--no-interactive',
+        ],
+        { cwd: root, env, stdio: 'pipe' },
+      );
       execFileSync(npm, ['run', 'build'], { cwd: pkgDir, env, stdio: 'pipe' });
       const test = spawnSync(npm, ['test'], { cwd: pkgDir, env, encoding: 'utf8' });
       expect(test.status, test.stdout + test.stderr).toBe(0);
@@ -25,12 +39,33 @@ describe('nx g @nesslab/tools:observer, end to end', () => {
       const project = join(work, 'project');
       mkdirSync(join(project, 'node_modules', '@nesslab-e2e'), { recursive: true });
       symlinkSync(pkgDir, join(project, 'node_modules', '@nesslab-e2e', 'nesslab-observer-ci-probe'), 'dir');
-      writeFileSync(join(project, 'scenario.json'), JSON.stringify({
-        plugins: ['@nesslab-e2e/nesslab-observer-ci-probe'],
-        seed: 4, landscape: { name: 'tanh-regression' }, sampler: { name: 'with-replacement', params: { batchSize: 10 } },
-        optimizer: { name: 'sgd', params: { eta: 1e-7 } }, observers: [{ name: 'ci-probe' }, { name: 'moments' }], chains: 4, steps: 2000,
-      }));
-      const run = spawnSync(process.execPath, [join(root, 'packages/cli/dist/nesslab.mjs'), 'run', 'scenario.json', '--out', 'out', '--workers', '2', '--quiet'], { cwd: project, env, encoding: 'utf8' });
+      writeFileSync(
+        join(project, 'scenario.json'),
+        JSON.stringify({
+          plugins: ['@nesslab-e2e/nesslab-observer-ci-probe'],
+          seed: 4,
+          landscape: { name: 'tanh-regression' },
+          sampler: { name: 'with-replacement', params: { batchSize: 10 } },
+          optimizer: { name: 'sgd', params: { eta: 1e-7 } },
+          observers: [{ name: 'ci-probe' }, { name: 'moments' }],
+          chains: 4,
+          steps: 2000,
+        }),
+      );
+      const run = spawnSync(
+        process.execPath,
+        [
+          join(root, 'packages/cli/dist/nesslab.mjs'),
+          'run',
+          'scenario.json',
+          '--out',
+          'out',
+          '--workers',
+          '2',
+          '--quiet',
+        ],
+        { cwd: project, env, encoding: 'utf8' },
+      );
       expect(run.status, run.stderr).toBe(0);
       const results = JSON.parse(readFileSync(join(project, 'out', 'results.json'), 'utf8'));
       // The sample observer's running max |θ_α| is at least the largest |component| of the mean state.

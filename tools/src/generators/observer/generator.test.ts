@@ -5,7 +5,10 @@ import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import observerGenerator from './generator.cjs';
 
 const filesUnder = (tree: Tree, dir: string): string[] =>
-  tree.children(dir).flatMap((child) => (tree.isFile(`${dir}/${child}`) ? [`${dir}/${child}`] : filesUnder(tree, `${dir}/${child}`))).sort();
+  tree
+    .children(dir)
+    .flatMap((child) => (tree.isFile(`${dir}/${child}`) ? [`${dir}/${child}`] : filesUnder(tree, `${dir}/${child}`)))
+    .sort();
 
 describe('nx g @nesslab/tools:observer', () => {
   it('scaffolds the package into --directory with every name substituted', async () => {
@@ -44,10 +47,14 @@ describe('nx g @nesslab/tools:observer', () => {
 
     const observer = tree.read('tmp/x/src/max-abs-theta.observer.ts', 'utf-8')!;
     expect(observer).toContain("name: 'max-abs-theta'");
-    expect(observer).toContain('export class MaxAbsThetaObserver implements Observer<MaxAbsThetaPartial, MaxAbsThetaResult>');
+    expect(observer).toContain(
+      'export class MaxAbsThetaObserver implements Observer<MaxAbsThetaPartial, MaxAbsThetaResult>',
+    );
     expect(observer).toContain('export const maxAbsThetaInfo = definePlugin({');
     expect(observer).not.toMatch(/from 'rxjs'|from 'inversify'/);
-    expect(tree.read('tmp/x/src/module.ts', 'utf-8')).toContain('bindPlugin(options, MaxAbsThetaObserver, maxAbsThetaInfo);');
+    expect(tree.read('tmp/x/src/module.ts', 'utf-8')).toContain(
+      'bindPlugin(options, MaxAbsThetaObserver, maxAbsThetaInfo);',
+    );
     expect(tree.read('tmp/x/src/index.ts', 'utf-8')).toContain("export { default } from './module.ts';");
     const readme = tree.read('tmp/x/README.md', 'utf-8')!;
     expect(readme).toContain('"plugins": ["nesslab-observer-max-abs-theta"]');
@@ -59,7 +66,9 @@ describe('nx g @nesslab/tools:observer', () => {
     await observerGenerator(tree, { name: 'entropy-production', packageName: '@someone/nesslab-entropy' });
     expect(readJson(tree, 'plugins/entropy-production/package.json').name).toBe('@someone/nesslab-entropy');
     expect(tree.exists('plugins/entropy-production/src/entropy-production.observer.ts')).toBe(true);
-    expect(tree.read('plugins/entropy-production/src/module.ts', 'utf-8')).toContain('EntropyProductionObserver, entropyProductionInfo');
+    expect(tree.read('plugins/entropy-production/src/module.ts', 'utf-8')).toContain(
+      'EntropyProductionObserver, entropyProductionInfo',
+    );
   });
 
   it('normalises the name to kebab-case and rejects what cannot be one', async () => {
@@ -67,12 +76,16 @@ describe('nx g @nesslab/tools:observer', () => {
     await observerGenerator(tree, { name: 'MaxAbsTheta' });
     expect(tree.exists('plugins/max-abs-theta/src/max-abs-theta.observer.ts')).toBe(true);
     await expect(observerGenerator(createTreeWithEmptyWorkspace(), { name: 'bad/name' })).rejects.toThrow(/kebab-case/);
-    await expect(observerGenerator(createTreeWithEmptyWorkspace(), { name: 'x', directory: '../outside' })).rejects.toThrow(/inside the workspace/);
+    await expect(
+      observerGenerator(createTreeWithEmptyWorkspace(), { name: 'x', directory: '../outside' }),
+    ).rejects.toThrow(/inside the workspace/);
   });
 
   it('refuses to overwrite an existing package', async () => {
     const tree = createTreeWithEmptyWorkspace();
     await observerGenerator(tree, { name: 'max-abs-theta', directory: 'tmp/x' });
-    await expect(observerGenerator(tree, { name: 'max-abs-theta', directory: 'tmp/x' })).rejects.toThrow(/already exists/);
+    await expect(observerGenerator(tree, { name: 'max-abs-theta', directory: 'tmp/x' })).rejects.toThrow(
+      /already exists/,
+    );
   });
 });

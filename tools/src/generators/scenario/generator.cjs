@@ -11,7 +11,13 @@ const { formatFiles, generateFiles, joinPathFragments, names, readJson } = requi
 const KEBAB = /^[a-z0-9]+(-[a-z0-9]+)*$/;
 
 /** Versions the generated package.json pins when the workspace does not say (the root package.json's at the time of writing). */
-const FALLBACK = { esbuild: '^0.28.2', vitest: '^4.1.12', '@types/node': '^20.19.0', typescript: '~5.9.3', nesslab: '0.1.0' };
+const FALLBACK = {
+  esbuild: '^0.28.2',
+  vitest: '^4.1.12',
+  '@types/node': '^20.19.0',
+  typescript: '~5.9.3',
+  nesslab: '0.1.0',
+};
 
 function readJsonOr(tree, file, fallback) {
   try {
@@ -22,7 +28,8 @@ function readJsonOr(tree, file, fallback) {
 }
 
 /** The version of the workspace package packages/<dir>, or the fallback. */
-const workspaceVersion = (tree, dir) => readJsonOr(tree, `packages/${dir}/package.json`, {}).version ?? FALLBACK.nesslab;
+const workspaceVersion = (tree, dir) =>
+  readJsonOr(tree, `packages/${dir}/package.json`, {}).version ?? FALLBACK.nesslab;
 
 /** Options → template variables; throws one message naming the bad option. */
 function normalizeOptions(tree, options) {
@@ -31,11 +38,18 @@ function normalizeOptions(tree, options) {
   const name = names(raw).fileName;
   if (!KEBAB.test(name)) throw new Error(`scenario: --name must be kebab-case (letters, digits, dashes), got "${raw}"`);
   // A name already bound by nesslab's own scenarios would be refused when the package loads (a name clash).
-  if (tree.exists(joinPathFragments('packages/scenarios/src', name))) throw new Error(`scenario: "${name}" is the name of a built-in scenario (packages/scenarios/src/${name}); pick another --name`);
-  const directory = joinPathFragments(options.directory ? String(options.directory) : joinPathFragments('plugins', name));
-  if (directory.startsWith('..') || path.isAbsolute(directory)) throw new Error(`scenario: --directory must be a path inside the workspace, got "${options.directory}"`);
+  if (tree.exists(joinPathFragments('packages/scenarios/src', name)))
+    throw new Error(
+      `scenario: "${name}" is the name of a built-in scenario (packages/scenarios/src/${name}); pick another --name`,
+    );
+  const directory = joinPathFragments(
+    options.directory ? String(options.directory) : joinPathFragments('plugins', name),
+  );
+  if (directory.startsWith('..') || path.isAbsolute(directory))
+    throw new Error(`scenario: --directory must be a path inside the workspace, got "${options.directory}"`);
   const packageName = options.packageName ? String(options.packageName) : `nesslab-scenario-${name}`;
-  if (!/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/.test(packageName)) throw new Error(`scenario: --packageName is not a valid npm package name: "${packageName}"`);
+  if (!/^(@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/.test(packageName))
+    throw new Error(`scenario: --packageName is not a valid npm package name: "${packageName}"`);
   const root = readJsonOr(tree, 'package.json', {});
   const dev = { ...(root.dependencies ?? {}), ...(root.devDependencies ?? {}) };
   const n = names(name);

@@ -19,7 +19,21 @@ describe('nx g @nesslab/tools:scenario, end to end', () => {
       const pkgDir = join(work, 'ci-trace');
       const packageName = '@nesslab-e2e/nesslab-scenario-ci-trace';
       const env = { ...process.env, NX_DAEMON: 'false', NX_NO_CLOUD: 'true', CI: 'true' };
-      execFileSync('npx', ['nx', 'g', '@nesslab/tools:scenario', 'ci-trace', '--directory', relative(root, pkgDir), '--packageName', packageName, '--no-interactive'], { cwd: root, env, stdio: 'pipe' });
+      execFileSync(
+        'npx',
+        [
+          'nx',
+          'g',
+          '@nesslab/tools:scenario',
+          'ci-trace',
+          '--directory',
+          relative(root, pkgDir),
+          '--packageName',
+          packageName,
+          '--no-interactive',
+        ],
+        { cwd: root, env, stdio: 'pipe' },
+      );
       execFileSync(npm, ['run', 'build'], { cwd: pkgDir, env, stdio: 'pipe' });
       const test = spawnSync(npm, ['test'], { cwd: pkgDir, env, encoding: 'utf8' });
       expect(test.status, test.stdout + test.stderr).toBe(0);
@@ -29,7 +43,11 @@ describe('nx g @nesslab/tools:scenario, end to end', () => {
       expect(typecheck.status, typecheck.stdout + typecheck.stderr).toBe(0);
 
       // The generated example.json, as generated: the package names itself (Node's self-reference through "exports").
-      const own = spawnSync(npm, ['run', 'scenario', '--', '--quiet', '--workers', '1'], { cwd: pkgDir, env, encoding: 'utf8' });
+      const own = spawnSync(npm, ['run', 'scenario', '--', '--quiet', '--workers', '1'], {
+        cwd: pkgDir,
+        env,
+        encoding: 'utf8',
+      });
       expect(own.status, own.stdout + own.stderr).toBe(0);
       const ownResults = JSON.parse(readFileSync(join(pkgDir, 'nesslab-out', 'ci-trace', 'results.json'), 'utf8'));
 
@@ -39,14 +57,34 @@ describe('nx g @nesslab/tools:scenario, end to end', () => {
       mkdirSync(join(project, 'node_modules', '@nesslab-e2e'), { recursive: true });
       symlinkSync(pkgDir, join(project, 'node_modules', '@nesslab-e2e', 'nesslab-scenario-ci-trace'), 'dir');
       copyFileSync(join(pkgDir, 'example.json'), join(project, 'scenario.json'));
-      const run = spawnSync(process.execPath, [join(root, 'packages/cli/dist/nesslab.mjs'), 'run', 'scenario.json', '--out', 'out', '--check', '--workers', '2', '--quiet'], { cwd: project, env, encoding: 'utf8' });
+      const run = spawnSync(
+        process.execPath,
+        [
+          join(root, 'packages/cli/dist/nesslab.mjs'),
+          'run',
+          'scenario.json',
+          '--out',
+          'out',
+          '--check',
+          '--workers',
+          '2',
+          '--quiet',
+        ],
+        { cwd: project, env, encoding: 'utf8' },
+      );
       expect(run.status, run.stderr).toBe(0);
-      expect(readdirSync(join(project, 'out')).filter((f) => !f.startsWith('.')).sort()).toEqual(['results.json', 'scenario.json']); // no figures; .nesslab marks the folder
+      expect(
+        readdirSync(join(project, 'out'))
+          .filter((f) => !f.startsWith('.'))
+          .sort(),
+      ).toEqual(['results.json', 'scenario.json']); // no figures; .nesslab marks the folder
       const scenarioJson = JSON.parse(readFileSync(join(project, 'out', 'scenario.json'), 'utf8'));
       expect(scenarioJson).toMatchObject({ scenario: 'ci-trace', preset: 'quick', seed: 1 });
       expect(scenarioJson.plugins).toEqual([expect.stringMatching(/ci-trace\/dist\/module\.js$/)]);
       const results = JSON.parse(readFileSync(join(project, 'out', 'results.json'), 'utf8'));
-      expect(results.claims).toEqual([expect.objectContaining({ id: 'trace-sigma-matches-theory', tolerance: 0.1, holds: true })]);
+      expect(results.claims).toEqual([
+        expect.objectContaining({ id: 'trace-sigma-matches-theory', tolerance: 0.1, holds: true }),
+      ]);
       expect(Math.abs(results.trace.relativeError)).toBeLessThan(0.1);
       // One seed, one result: 2 worker threads here, 1 in the package's own run.
       expect(results.trace).toEqual(ownResults.trace);

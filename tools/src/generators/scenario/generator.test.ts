@@ -5,7 +5,10 @@ import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import scenarioGenerator from './generator.cjs';
 
 const filesUnder = (tree: Tree, dir: string): string[] =>
-  tree.children(dir).flatMap((child) => (tree.isFile(`${dir}/${child}`) ? [`${dir}/${child}`] : filesUnder(tree, `${dir}/${child}`))).sort();
+  tree
+    .children(dir)
+    .flatMap((child) => (tree.isFile(`${dir}/${child}`) ? [`${dir}/${child}`] : filesUnder(tree, `${dir}/${child}`)))
+    .sort();
 
 describe('nx g @nesslab/tools:scenario', () => {
   it('scaffolds the package into --directory with every name substituted', async () => {
@@ -43,7 +46,11 @@ describe('nx g @nesslab/tools:scenario', () => {
     expect(pkg.scripts.build).toContain('esbuild src/module.ts --bundle');
     expect(pkg.scripts.build).toContain('--outfile=dist/module.js');
     expect(pkg.scripts.build).toContain('--external:@nesslab/*');
-    expect(readJson(tree, 'tmp/x/example.json')).toEqual({ plugins: ['nesslab-scenario-wr-trace'], scenario: 'wr-trace', preset: 'quick' });
+    expect(readJson(tree, 'tmp/x/example.json')).toEqual({
+      plugins: ['nesslab-scenario-wr-trace'],
+      scenario: 'wr-trace',
+      preset: 'quick',
+    });
 
     const scenario = tree.read('tmp/x/src/wr-trace.scenario.ts', 'utf-8')!;
     expect(scenario).toContain("name: 'wr-trace'");
@@ -69,21 +76,33 @@ describe('nx g @nesslab/tools:scenario', () => {
     const tree = createTreeWithEmptyWorkspace();
     await scenarioGenerator(tree, { name: 'LyapunovTrace', packageName: '@someone/nesslab-scenarios-lyap' });
     expect(readJson(tree, 'plugins/lyapunov-trace/package.json').name).toBe('@someone/nesslab-scenarios-lyap');
-    expect(readJson(tree, 'plugins/lyapunov-trace/example.json')).toEqual({ plugins: ['@someone/nesslab-scenarios-lyap'], scenario: 'lyapunov-trace', preset: 'quick' });
-    expect(tree.read('plugins/lyapunov-trace/src/lyapunov-trace.scenario.ts', 'utf-8')).toContain('export const lyapunovTraceScenario = defineScenario({');
-    expect(tree.read('plugins/lyapunov-trace/src/module.ts', 'utf-8')).toContain('bindScenario(options, lyapunovTraceScenario);');
+    expect(readJson(tree, 'plugins/lyapunov-trace/example.json')).toEqual({
+      plugins: ['@someone/nesslab-scenarios-lyap'],
+      scenario: 'lyapunov-trace',
+      preset: 'quick',
+    });
+    expect(tree.read('plugins/lyapunov-trace/src/lyapunov-trace.scenario.ts', 'utf-8')).toContain(
+      'export const lyapunovTraceScenario = defineScenario({',
+    );
+    expect(tree.read('plugins/lyapunov-trace/src/module.ts', 'utf-8')).toContain(
+      'bindScenario(options, lyapunovTraceScenario);',
+    );
   });
 
-  it('rejects a name that cannot be kebab-case, a built-in scenario\'s name, a directory outside the workspace, a bad package name', async () => {
+  it("rejects a name that cannot be kebab-case, a built-in scenario's name, a directory outside the workspace, a bad package name", async () => {
     await expect(scenarioGenerator(createTreeWithEmptyWorkspace(), { name: 'bad/name' })).rejects.toThrow(/kebab-case/);
     const withBuiltin = createTreeWithEmptyWorkspace();
     withBuiltin.write('packages/scenarios/src/regression-ness/regression-ness.ts', '');
     await expect(scenarioGenerator(withBuiltin, { name: 'regression-ness' })).rejects.toThrow(/built-in scenario/);
-    await expect(scenarioGenerator(createTreeWithEmptyWorkspace(), { name: 'x', directory: '../outside' })).rejects.toThrow(/inside the workspace/);
-    await expect(scenarioGenerator(createTreeWithEmptyWorkspace(), { name: 'x', packageName: 'Not A Name' })).rejects.toThrow(/valid npm package name/);
+    await expect(
+      scenarioGenerator(createTreeWithEmptyWorkspace(), { name: 'x', directory: '../outside' }),
+    ).rejects.toThrow(/inside the workspace/);
+    await expect(
+      scenarioGenerator(createTreeWithEmptyWorkspace(), { name: 'x', packageName: 'Not A Name' }),
+    ).rejects.toThrow(/valid npm package name/);
   });
 
-  it('pins the workspace packages\' versions and refuses to overwrite an existing package', async () => {
+  it("pins the workspace packages' versions and refuses to overwrite an existing package", async () => {
     const tree = createTreeWithEmptyWorkspace();
     tree.write('packages/kernel/package.json', JSON.stringify({ name: '@nesslab/kernel', version: '2.3.4' }));
     await scenarioGenerator(tree, { name: 'wr-trace', directory: 'tmp/x' });

@@ -7,7 +7,11 @@ import { readFileSync, writeFileSync } from 'node:fs';
 
 const here = new URL('./', import.meta.url);
 const read = (name) => {
-  const values = readFileSync(new URL(name, here), 'utf8').split('\n').map((s) => s.trim()).filter((s) => s !== '').map(Number);
+  const values = readFileSync(new URL(name, here), 'utf8')
+    .split('\n')
+    .map((s) => s.trim())
+    .filter((s) => s !== '')
+    .map(Number);
   if (values.some((v) => !Number.isFinite(v))) throw new Error(`${name}: a line is not a finite number`);
   return values;
 };
@@ -17,7 +21,15 @@ if (x.length !== y.length) throw new Error(`x_train.txt has ${x.length} lines, y
 
 const list = (values) => {
   const lines = [];
-  for (let i = 0; i < values.length; i += 6) lines.push('  ' + values.slice(i, i + 6).map(String).join(', ') + ',');
+  for (let i = 0; i < values.length; i += 6)
+    lines.push(
+      '  ' +
+        values
+          .slice(i, i + 6)
+          .map(String)
+          .join(', ') +
+        ',',
+    );
   return lines.join('\n');
 };
 
