@@ -1,5 +1,5 @@
-// Builds with esbuild: each package's dist/index.js (its public API for plugins outside this repo, dependencies
-// left external), and the CLI, its worker, the programmatic API's worker (packages/scenarios/dist/worker.js) and the
+// Builds with esbuild: each package's dist/index.js (its public API for code outside this repo, dependencies left
+// external; tools/build-types.mjs adds the declarations), and the CLI, its worker, the programmatic API's worker (packages/scenarios/dist/worker.js) and the
 // benchmark as single files. Sources resolve through the '@nesslab/source' export condition, so the bundles need no
 // package build first.
 import { build } from 'esbuild';
@@ -43,7 +43,7 @@ await Promise.all([
     linalg: 'packages/kernel/src/linalg/index.ts',
     data: 'packages/kernel/src/data/index.ts',
   }),
-  ...['samplers', 'optimizers', 'landscapes', 'tfjs', 'observers', 'report', 'scenarios'].map((name) =>
+  ...['samplers', 'optimizers', 'landscapes', 'tfjs', 'observers', 'report', 'scenarios', 'cli'].map((name) =>
     library(name, { index: `packages/${name}/src/index.ts` }),
   ),
   // The programmatic API's worker thread, one self-contained file beside the scenarios package's dist/index.js

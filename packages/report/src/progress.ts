@@ -11,7 +11,7 @@ export interface ProgressOptions {
   label: string;
   total: number;
   /** Where to write; default process.stderr. */
-  stream?: NodeJS.WriteStream | ProgressStream;
+  stream?: ProgressStream;
   /** Redraw in place with \r; default: the stream's own isTTY. */
   isTTY?: boolean;
   /** Clock in milliseconds; default Date.now. */
