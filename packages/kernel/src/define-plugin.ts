@@ -2,7 +2,7 @@ import type { ParamSpec, PluginInfo } from './contracts/plugin-info.ts';
 import { checkValue } from './scenario/params.ts';
 
 /** The plugin API's version: contracts, tokens, Frame layout and PluginInfo. Semver: a major bump breaks plugins. */
-export const API_VERSION = '1.0.0';
+export const API_VERSION = '2.0.0';
 
 /** The TypeScript type of each ParamSpec `type`, as `resolveParams` checks it (an array's items are not checked). */
 interface ParamTypes {

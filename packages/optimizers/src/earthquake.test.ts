@@ -6,7 +6,9 @@ import {
   assemble,
   resolvePlugin,
   type Chain,
+  type ChainState,
   type Landscape,
+  type Optimizer,
   type Sampler,
 } from '@nesslab/kernel';
 import { EarthquakeOptimizer, earthquakeInfo, optimizersModule } from './index.ts';
@@ -45,12 +47,12 @@ const quadratic = {
   },
 } as unknown as Landscape;
 
-const chain = (theta: number[], seed: number, scratch: number): Chain => ({
+const chain = <O extends ChainState>(theta: number[], seed: number, optimizer: Optimizer<O>): Chain<unknown, O> => ({
   index: 0,
   theta: Float64Array.from(theta),
   rng: Xoshiro128.fromSeed(seed),
   samplerState: null,
-  scratch: new Float64Array(scratch),
+  state: optimizer.createState(),
   batch: new Int32Array(1),
   step: 0,
 });
@@ -61,8 +63,9 @@ describe('earthquake', () => {
       zeta = 0.3,
       q = new EarthquakeOptimizer();
     q.configure({ eta, zeta }, nonlinear, unused);
-    expect(q.scratchSize).toBe(4); // 2N: θ + ζz, then the gradient
-    const c = chain([0.7, -0.4], 5, q.scratchSize);
+    const state = q.createState(); // θ + ζz, then the gradient there: N each
+    expect(Object.fromEntries(Object.entries(state).map(([k, v]) => [k, v.length]))).toEqual({ grad: 2, shifted: 2 });
+    const c = chain([0.7, -0.4], 5, q);
     for (let k = 0; k < 3; k++) {
       const before = [...c.theta],
         rng = (c.rng as Xoshiro128).clone();
@@ -77,12 +80,12 @@ describe('earthquake', () => {
     }
   });
 
-  it("keeps each chain's scratch views apart when chains are stepped alternately", () => {
+  it("keeps each chain's state apart when chains are stepped alternately", () => {
     const q = new EarthquakeOptimizer();
     q.configure({ eta: 0.01, zeta: 0.3 }, nonlinear, unused);
-    const c1 = chain([0.7, -0.4], 5, 4),
-      c2 = chain([0.7, -0.4], 5, 4),
-      solo = chain([0.7, -0.4], 5, 4);
+    const c1 = chain([0.7, -0.4], 5, q),
+      c2 = chain([0.7, -0.4], 5, q),
+      solo = chain([0.7, -0.4], 5, q);
     const other = new EarthquakeOptimizer();
     other.configure({ eta: 0.01, zeta: 0.3 }, nonlinear, unused);
     for (let k = 0; k < 5; k++) {
@@ -102,7 +105,7 @@ describe('earthquake', () => {
       burn = 200,
       q = new EarthquakeOptimizer();
     q.configure({ eta, zeta }, quadratic, unused);
-    const c = chain([0, 0], 11, q.scratchSize);
+    const c = chain([0, 0], 11, q);
     for (let k = 0; k < burn; k++) q.step(c); // relaxation time 1/(ηh_min) ≈ 3 steps
     let s0 = 0,
       s1 = 0,

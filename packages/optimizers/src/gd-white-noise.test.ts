@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Xoshiro128, assemble, resolvePlugin, type Sampler } from '@nesslab/kernel';
 import { GdWhiteNoiseOptimizer, gdWhiteNoiseInfo, optimizersModule } from './index.ts';
-import { FixedOrderSampler, ScriptedRng, makeChain, noiseless } from './langevin-fixtures.ts';
+import { FixedOrderSampler, ScriptedRng, makeChain, noiseless, stateLengths } from './langevin-fixtures.ts';
 
 const sampler = new FixedOrderSampler(Int32Array.of(0), 1) as Sampler;
 const configured = (landscape: ReturnType<typeof noiseless>, eta: number, diffusion: number) => {
@@ -16,8 +16,8 @@ describe('gd-white-noise (001 Theorem 3.1: θ ← θ − η∇𝓛 + √(2ηD) z
     const eta = 0.01,
       D = 3,
       opt = configured(noiseless([2, 1, 1, 3], 1), eta, D);
-    expect(opt.scratchSize).toBe(2);
-    const c = makeChain([0.7, -0.4], opt.scratchSize, Xoshiro128.fromSeed(5), sampler),
+    expect(stateLengths(opt)).toEqual({ grad: 2 });
+    const c = makeChain([0.7, -0.4], opt, Xoshiro128.fromSeed(5), sampler),
       replay = (c.rng as Xoshiro128).clone();
     let t = [0.7, -0.4];
     for (let s = 0; s < 7; s++) {
@@ -28,7 +28,7 @@ describe('gd-white-noise (001 Theorem 3.1: θ ← θ − η∇𝓛 + √(2ηD) z
       expect([...c.theta]).toEqual(t); // same expression, same order: bit-identical
     }
     let draws = 0;
-    const scripted = makeChain([1, 1], opt.scratchSize, new ScriptedRng(() => (draws++, 0)), sampler);
+    const scripted = makeChain([1, 1], opt, new ScriptedRng(() => (draws++, 0)), sampler);
     opt.step(scripted);
     expect(draws).toBe(2);
     expect([...scripted.theta]).toEqual([1 - eta * 3, 1 - eta * 4]); // z = 0: a plain GD step
@@ -43,7 +43,7 @@ describe('gd-white-noise (001 Theorem 3.1: θ ← θ − η∇𝓛 + √(2ηD) z
       h = [4, 2],
       n = 200_000,
       opt = configured(noiseless([h[0], 0, 0, h[1]], 1), eta, D);
-    const c = makeChain([0, 0], opt.scratchSize, Xoshiro128.fromSeed(11), sampler);
+    const c = makeChain([0, 0], opt, Xoshiro128.fromSeed(11), sampler);
     for (let s = 0; s < 1000; s++) opt.step(c);
     const sum = [0, 0],
       sq = [0, 0];

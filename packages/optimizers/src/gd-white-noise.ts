@@ -1,58 +1,5 @@
-import {
-  definePlugin,
-  type Chain,
-  type FokkerPlanck,
-  type Landscape,
-  type Optimizer,
-  type ParamsOf,
-  type Sampler,
-} from '@nesslab/kernel';
-
-/**
- * GD + white noise, seed 001's "SGLD" for escape (Theorem 3.1): θ ← θ − η∇𝓛(θ) + √(2ηD) z, z ~ N(0, I) fresh every step
- * from the chain's own stream, FULL-BATCH gradient (the sampler is ignored; pair it with 'full-batch').
- * Euler–Maruyama of dθ = −∇𝓛 dt + √(2D) dW with dt = η (001 §2: t = ηT): μ = ηI per step, isotropic diffusion ηD per
- * step, Einstein relation at temperature D, stationary density ∝ exp(−𝓛/D). Escape times in steps are t/η.
- * On a quadratic of curvature h the chain is AR(1) with ρ = 1 − ηh and stationary variance D/(h(1 − ηh/2)).
- *
- * Scratch per chain: the gradient (N).
- */
-export class GdWhiteNoiseOptimizer implements Optimizer {
-  readonly scalarNames: readonly string[] = [];
-  scratchSize = 0;
-  private eta = 0;
-  private diffusion = 0;
-  private kick = 0;
-  private landscape!: Landscape;
-
-  configure(params: ParamsOf<typeof gdWhiteNoiseInfo>, landscape: Landscape, _sampler: Sampler): void {
-    this.eta = params.eta;
-    this.diffusion = params.diffusion;
-    this.kick = Math.sqrt(2 * this.eta * this.diffusion); // √(2ηD)
-    this.landscape = landscape;
-    this.scratchSize = landscape.dim;
-  }
-
-  step(chain: Chain): void {
-    const theta = chain.theta,
-      g = chain.scratch,
-      rng = chain.rng,
-      eta = this.eta,
-      kick = this.kick;
-    this.landscape.gradient(theta, g); // ∇𝓛, full batch
-    for (let a = 0; a < theta.length; a++) theta[a] += kick * rng.nextNormal() - eta * g[a];
-  }
-
-  /** Per step μ = ηI and diffusion ηD·I: equilibrium at temperature D on 𝓛 (001 Eq. 2 with D = const, Theorem 3.1). */
-  fokkerPlanck(): FokkerPlanck {
-    return {
-      mobility: this.eta,
-      diffusion: `white noise: ηD·I per step (D = ${this.diffusion}), stationary ∝ exp(−𝓛/D)`,
-      equilibrium: true,
-      temperature: this.diffusion,
-    };
-  }
-}
+import { definePlugin, type ParamsOf } from '@nesslab/kernel';
+import { composedOptimizer, eulerMaruyamaStep, fullBatchGradient } from './compose.ts';
 
 export const gdWhiteNoiseInfo = definePlugin({
   kind: 'optimizer',
@@ -77,3 +24,25 @@ export const gdWhiteNoiseInfo = definePlugin({
   },
   precision: 'float64',
 });
+
+/**
+ * GD + white noise, seed 001's "SGLD" for escape (Theorem 3.1): θ ← θ − η∇𝓛(θ) + √(2ηD) z, z ~ N(0, I) fresh every step
+ * from the chain's own stream, FULL-BATCH gradient (the sampler is ignored; pair it with 'full-batch').
+ * Euler–Maruyama of dθ = −∇𝓛 dt + √(2D) dW with dt = η (001 §2: t = ηT): μ = ηI per step, isotropic diffusion ηD per
+ * step, Einstein relation at temperature D, stationary density ∝ exp(−𝓛/D). Escape times in steps are t/η.
+ * On a quadratic of curvature h the chain is AR(1) with ρ = 1 − ηh and stationary variance D/(h(1 − ηh/2)).
+ *
+ * State per chain: the gradient (N).
+ */
+export const GdWhiteNoiseOptimizer = composedOptimizer((params: ParamsOf<typeof gdWhiteNoiseInfo>, landscape) => ({
+  gradient: fullBatchGradient(landscape), // ∇𝓛, full batch
+  update: eulerMaruyamaStep(params.eta, Math.sqrt(2 * params.eta * params.diffusion)), // + √(2ηD) z − η∇𝓛
+  // Per step μ = ηI and diffusion ηD·I: equilibrium at temperature D on 𝓛 (001 Eq. 2 with D = const, Theorem 3.1).
+  fokkerPlanck: {
+    mobility: params.eta,
+    diffusion: `white noise: ηD·I per step (D = ${params.diffusion}), stationary ∝ exp(−𝓛/D)`,
+    equilibrium: true,
+    temperature: params.diffusion,
+  },
+}));
+export type GdWhiteNoiseOptimizer = InstanceType<typeof GdWhiteNoiseOptimizer>;

@@ -4,3 +4,4 @@ export * from './earthquake.ts';
 export * from './sgld.ts';
 export * from './sgworld.ts';
 export * from './gd-white-noise.ts';
+export * from './compose.ts';

@@ -1,6 +1,6 @@
 /** Test support for sgld.test.ts and sgworld.test.ts (not exported from the package). */
 import { map, reduce, type Observable } from 'rxjs';
-import type { Chain, Frame, Landscape, Observer, Rng, Sampler } from '@nesslab/kernel';
+import type { Chain, ChainState, Frame, Landscape, Observer, Optimizer, Rng, Sampler } from '@nesslab/kernel';
 
 /**
  * ℓ_i = ½(θ − x_i)ᵀA_i(θ − x_i), R = 0, N-dimensional, A_i symmetric (row-major N×N): every SGD step is affine, and
@@ -158,19 +158,23 @@ export class ShuffleSampler implements Sampler<{ order: Int32Array; t: number }>
   }
 }
 
-export function makeChain(
+/** The lengths of an optimizer's per-chain arrays, by name: what `createState` makes. */
+export const stateLengths = (optimizer: Optimizer): Record<string, number> =>
+  Object.fromEntries(Object.entries(optimizer.createState()).map(([name, a]) => [name, a.length]));
+
+export function makeChain<O extends ChainState>(
   theta: ArrayLike<number>,
-  scratchSize: number,
+  optimizer: Optimizer<O>,
   rng: Rng,
   sampler: Sampler,
   m = sampler.batchSize,
-): Chain {
+): Chain<unknown, O> {
   return {
     index: 0,
     theta: Float64Array.from(theta),
     rng,
     samplerState: sampler.init(rng),
-    scratch: new Float64Array(scratchSize),
+    state: optimizer.createState(),
     batch: new Int32Array(m),
     step: 0,
   };

@@ -24,12 +24,12 @@ const cycling = {
   },
 } as unknown as Sampler;
 
-const chain = (theta: number): Chain => ({
+const chain = (theta: number): Chain<unknown, { grad: Float64Array }> => ({
   index: 0,
   theta: Float64Array.of(theta),
   rng: Xoshiro128.fromSeed(1),
   samplerState: cycling.init(Xoshiro128.fromSeed(1)),
-  scratch: new Float64Array(1),
+  state: { grad: new Float64Array(1) },
   batch: new Int32Array(1),
   step: 0,
 });

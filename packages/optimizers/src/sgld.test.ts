@@ -8,6 +8,7 @@ import {
   makeChain,
   noiseless,
   stationaryCovariance,
+  stateLengths,
 } from './langevin-fixtures.ts';
 
 /** 1-D, ℓ_i = ½h(θ − x_i)², x = (−1, 0, 2, 3): the minibatch gradient of batch {i} is h(θ − x_i). */
@@ -36,7 +37,7 @@ function matrixFunction(S: number[], f: (h: number) => number): number[][] {
 /**
  * The one-step map of an SGLD plugin on the noiseless quadratic, read off the plugin itself: state s = (θ, carried z),
  * s' = F s + G z. Each column comes from one step started at a unit state (θ, and for LM the carried z written into the
- * scratch with its flag set) with scripted normals; the map is linear because the minimum is at 0 and nothing is random.
+ * chain's state with its flag set) with scripted normals; the map is linear because the minimum is at 0 and nothing is random.
  */
 function stepMap(opt: SgldOptimizer, lm: boolean): { F: number[][]; G: number[][] } {
   const N = 2,
@@ -44,14 +45,14 @@ function stepMap(opt: SgldOptimizer, lm: boolean): { F: number[][]; G: number[][
     sampler = new FixedOrderSampler(Int32Array.of(0, 1), 1);
   const run = (s0: number[], z: number[]): number[] => {
     let k = 0;
-    const c = makeChain(s0.slice(0, N), opt.scratchSize, new ScriptedRng(() => z[k++]), sampler);
+    const c = makeChain(s0.slice(0, N), opt, new ScriptedRng(() => z[k++]), sampler);
     if (lm) {
-      c.scratch.set(s0.slice(N), N);
-      c.scratch[2 * N] = 1;
+      c.state.z.set(s0.slice(N));
+      c.state.zReady[0] = 1;
     }
     opt.step(c);
     expect(k).toBe(N); // exactly N normals per step once z₀ exists
-    return lm ? [...c.theta, ...c.scratch.subarray(N, 2 * N)] : [...c.theta];
+    return lm ? [...c.theta, ...c.state.z] : [...c.theta];
   };
   const unit = (i: number, len: number) => Array.from({ length: len }, (_, j) => (i === j ? 1 : 0));
   const Fcols = Array.from({ length: d }, (_, j) => run(unit(j, d), [0, 0]));
@@ -70,8 +71,8 @@ describe('sgld and sgld-lm', () => {
     for (const lm of [false, true]) {
       const opt = lm ? new SgldLmOptimizer() : new SgldOptimizer();
       opt.configure({ eta }, oneD, sampler as Sampler);
-      expect(opt.scratchSize).toBe(lm ? 3 : 1); // gradient, then (LM) the carried z and its flag
-      const c = makeChain([0.7], opt.scratchSize, Xoshiro128.fromSeed(5), sampler);
+      expect(stateLengths(opt)).toEqual(lm ? { grad: 1, z: 1, zReady: 1 } : { grad: 1 }); // (LM) the carried z, its flag
+      const c = makeChain([0.7], opt, Xoshiro128.fromSeed(5), sampler);
       const replay = (c.rng as Xoshiro128).clone();
       let carried = lm ? replay.nextNormal() : 0;
       for (let t = 0; t < 9; t++) {
@@ -126,7 +127,7 @@ describe('sgld and sgld-lm', () => {
       opt.configure({ eta }, L, sampler as Sampler);
       const perChain: number[] = [];
       for (let k = 0; k < K; k++) {
-        const c = makeChain([0], opt.scratchSize, Xoshiro128.fromSeed(100 + k), sampler);
+        const c = makeChain([0], opt, Xoshiro128.fromSeed(100 + k), sampler);
         for (let t = 0; t < 50; t++) opt.step(c);
         let s2 = 0;
         for (let t = 0; t < T; t++) {
@@ -143,17 +144,17 @@ describe('sgld and sgld-lm', () => {
     }
   });
 
-  it("keep each chain's state apart: chains stepped alternately equal chains stepped alone (LM carry in the chain's scratch)", () => {
+  it("keep each chain's state apart: chains stepped alternately equal chains stepped alone (LM carry in the chain's state)", () => {
     const sampler = new FixedOrderSampler(Int32Array.of(1, 3, 0, 2), 1);
     for (const Opt of [SgldOptimizer, SgldLmOptimizer]) {
       const shared = new Opt(),
         solo = new Opt();
       shared.configure({ eta: 0.01 }, oneD, sampler as Sampler);
       solo.configure({ eta: 0.01 }, oneD, sampler as Sampler);
-      const c1 = makeChain([0.3], shared.scratchSize, Xoshiro128.fromSeed(7), sampler),
-        c2 = makeChain([-0.2], shared.scratchSize, Xoshiro128.fromSeed(8), sampler);
-      const s1 = makeChain([0.3], solo.scratchSize, Xoshiro128.fromSeed(7), sampler),
-        s2 = makeChain([-0.2], solo.scratchSize, Xoshiro128.fromSeed(8), sampler);
+      const c1 = makeChain([0.3], shared, Xoshiro128.fromSeed(7), sampler),
+        c2 = makeChain([-0.2], shared, Xoshiro128.fromSeed(8), sampler);
+      const s1 = makeChain([0.3], solo, Xoshiro128.fromSeed(7), sampler),
+        s2 = makeChain([-0.2], solo, Xoshiro128.fromSeed(8), sampler);
       for (let t = 0; t < 7; t++) {
         shared.step(c1);
         shared.step(c2);

@@ -1,68 +1,12 @@
+import { definePlugin, type ChainState, type ParamsOf } from '@nesslab/kernel';
 import {
-  definePlugin,
-  type Chain,
-  type FokkerPlanck,
-  type Landscape,
-  type Optimizer,
-  type ParamsOf,
-  type Sampler,
-} from '@nesslab/kernel';
-import { langevinKick, lmScratchSize } from './langevin-kick.ts';
-
-/**
- * SGLD (004 Fig. 5 left, Welling & Teh): an SGD step with the sampler's minibatch (WR in the paper),
- * θ ← θ − η∇L_B(θ) − η∇R(θ), then θ ← θ + √(2η) z every step, z ~ N(0, I) from the chain's stream.
- * Fokker–Planck (Eq. 37): μ′ = ηI, D′ = ηI + D, D the minibatch diffusion of Eq. 14 (O(η²)), so as η → 0 the
- * Einstein relation holds at T = 1: P^s ∝ e^{−𝓛}, the posterior (Eq. 36).
- * On a quadratic without minibatch noise (ℓ_i all equal, curvature h) the chain is AR(1) with ρ = 1 − ηh and its
- * stationary variance is exactly 1/(h(1 − ηh/2)) (Euler kick); 1/h exactly with the Leimkuhler–Matthews kick.
- *
- * Scratch per chain: the gradient (N); `sgld-lm` adds the carried z (N) and a flag (1).
- */
-export class SgldOptimizer implements Optimizer {
-  readonly scalarNames: readonly string[] = [];
-  /** Leimkuhler–Matthews kick √(2η)(z_t + z_{t+1})/2 instead of √(2η)z_t (docs/science.md §7). */
-  protected readonly leimkuhlerMatthews: boolean = false;
-  scratchSize = 0;
-  private eta = 0;
-  private sigma = 0;
-  private landscape!: Landscape;
-  private sampler!: Sampler;
-
-  configure(params: ParamsOf<typeof sgldInfo>, landscape: Landscape, sampler: Sampler): void {
-    this.eta = params.eta;
-    this.sigma = Math.sqrt(2 * this.eta);
-    this.landscape = landscape;
-    this.sampler = sampler;
-    const N = landscape.dim;
-    this.scratchSize = N + (this.leimkuhlerMatthews ? lmScratchSize(N) : 0);
-  }
-
-  step(chain: Chain): void {
-    const theta = chain.theta,
-      g = chain.scratch,
-      eta = this.eta;
-    this.sampler.next(chain.samplerState, chain.rng, chain.batch);
-    this.landscape.minibatchGradient(theta, chain.batch, this.sampler.batchSize, g); // ∇L_B + ∇R
-    for (let a = 0; a < theta.length; a++) theta[a] -= eta * g[a];
-    langevinKick(theta, chain.rng, this.sigma, this.leimkuhlerMatthews, g, theta.length); // + √(2η) z_t (Fig. 5)
-  }
-
-  /** 004 Eq. 37: μ′ = ηI, D′ = ηI + D; the Einstein relation at T = 1 on 𝓛 only as η → 0 (D = O(η²)). */
-  fokkerPlanck(): FokkerPlanck {
-    return {
-      mobility: this.eta,
-      diffusion: 'sgld: ηI + D, D the minibatch diffusion of Eq. 14 (004 Eq. 37); Einstein relation at T = 1 as η → 0',
-      equilibrium: true,
-      temperature: 1,
-    };
-  }
-}
-
-/** SGLD with the Leimkuhler–Matthews kick (beyond the paper, docs/science.md §7). */
-export class SgldLmOptimizer extends SgldOptimizer {
-  protected override readonly leimkuhlerMatthews: boolean = true;
-}
+  composedOptimizer,
+  eulerKick,
+  gradientStep,
+  leimkuhlerMatthewsKick,
+  minibatchGradient,
+  type KickRecipe,
+} from './compose.ts';
 
 const eta = {
   type: 'number',
@@ -92,3 +36,33 @@ export const sgldLmInfo = definePlugin({
   params: { eta },
   precision: 'float64',
 });
+
+/**
+ * SGLD (004 Fig. 5 left, Welling & Teh): an SGD step with the sampler's minibatch (WR in the paper),
+ * θ ← θ − η∇L_B(θ) − η∇R(θ), then θ ← θ + √(2η) z every step, z ~ N(0, I) from the chain's stream.
+ * Fokker–Planck (Eq. 37): μ′ = ηI, D′ = ηI + D, D the minibatch diffusion of Eq. 14 (O(η²)), so as η → 0 the
+ * Einstein relation holds at T = 1: P^s ∝ e^{−𝓛}, the posterior (Eq. 36).
+ * On a quadratic without minibatch noise (ℓ_i all equal, curvature h) the chain is AR(1) with ρ = 1 − ηh and its
+ * stationary variance is exactly 1/(h(1 − ηh/2)) (Euler kick); 1/h exactly with the Leimkuhler–Matthews kick.
+ *
+ * State per chain: the gradient (N); `sgld-lm`'s kick adds the carried z (N) and its flag (1).
+ */
+const sgld = <K extends ChainState>(kick: KickRecipe<K>) =>
+  composedOptimizer((params: ParamsOf<typeof sgldInfo>, landscape, sampler) => ({
+    gradient: minibatchGradient(landscape, sampler), // ∇L_B + ∇R
+    update: gradientStep(params.eta),
+    kick: kick(Math.sqrt(2 * params.eta), landscape.dim), // + √(2η) z_t (Fig. 5)
+    // 004 Eq. 37: μ′ = ηI, D′ = ηI + D; the Einstein relation at T = 1 on 𝓛 only as η → 0 (D = O(η²)).
+    fokkerPlanck: {
+      mobility: params.eta,
+      diffusion: 'sgld: ηI + D, D the minibatch diffusion of Eq. 14 (004 Eq. 37); Einstein relation at T = 1 as η → 0',
+      equilibrium: true,
+      temperature: 1,
+    },
+  }));
+
+export const SgldOptimizer = sgld(eulerKick);
+export type SgldOptimizer = InstanceType<typeof SgldOptimizer>;
+/** SGLD with the Leimkuhler–Matthews kick √(2η)(z_t + z_{t+1})/2 (beyond the paper, docs/science.md §7). */
+export const SgldLmOptimizer = sgld(leimkuhlerMatthewsKick);
+export type SgldLmOptimizer = InstanceType<typeof SgldLmOptimizer>;

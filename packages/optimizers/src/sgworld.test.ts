@@ -14,6 +14,7 @@ import {
   type Sampler,
 } from '@nesslab/kernel';
 import {
+  type ComposedOptimizer,
   SgworldLmOptimizer,
   SgworldOptimizer,
   SgworldUncorrectedOptimizer,
@@ -31,6 +32,7 @@ import {
   makeChain,
   noiseless,
   stationaryCovariance,
+  stateLengths,
 } from './langevin-fixtures.ts';
 
 /** Seeded uniform(−½, ½) (Park–Miller). */
@@ -91,23 +93,23 @@ const dist = (a: ArrayLike<number>, b: ArrayLike<number>) => Math.hypot(a[0] - b
 
 /** Runs one epoch (n steps from chain.step = 0) of a fresh chain at θ with the carried z (LM) and scripted normals z. */
 function epoch(
-  opt: SgworldOptimizer,
+  opt: ComposedOptimizer,
   sampler: Sampler,
   theta: number[],
   carried: number[] | null,
   z: number[],
 ): { theta: number[]; carried: number[] } {
   let k = 0;
-  const c = makeChain(theta, opt.scratchSize, new ScriptedRng(() => z[k++] ?? 0), sampler);
+  const c = makeChain(theta, opt, new ScriptedRng(() => z[k++] ?? 0), sampler);
   if (carried) {
-    c.scratch.set(carried, 4);
-    c.scratch[6] = 1;
+    c.state.z.set(carried);
+    c.state.zReady[0] = 1;
   }
   for (let t = 0; t < sampler.stepsPerEpoch; t++) {
     opt.step(c);
     c.step++;
   }
-  return { theta: [...c.theta], carried: [...c.scratch.subarray(4, 6)] };
+  return { theta: [...c.theta], carried: c.state.z ? [...c.state.z] : [] };
 }
 
 describe('sgworld, sgworld-uncorrected, sgworld-lm', () => {
@@ -122,8 +124,12 @@ describe('sgworld, sgworld-uncorrected, sgworld-lm', () => {
     for (const [name, Opt, corrected, lm] of variants) {
       const opt = new Opt();
       opt.configure({ eta }, L, sampler);
-      expect(opt.scratchSize, name).toBe(lm ? 7 : 4); // gradient, θ_start, then (LM) the carried z and its flag
-      const c = makeChain([0.4, -0.3], opt.scratchSize, Xoshiro128.fromSeed(9), sampler);
+      expect(stateLengths(opt), name).toEqual({
+        grad: 2,
+        ...(corrected ? { thetaStart: 2 } : {}),
+        ...(lm ? { z: 2, zReady: 1 } : {}), // the carried z and its flag
+      });
+      const c = makeChain([0.4, -0.3], opt, Xoshiro128.fromSeed(9), sampler);
       const replay = (c.rng as Xoshiro128).clone(),
         g = new Float64Array(2),
         hat = new Float64Array(2),
@@ -226,7 +232,7 @@ describe('sgworld, sgworld-uncorrected, sgworld-lm', () => {
       opt.configure({ eta }, L, sampler);
       const perChain: number[] = [];
       for (let k = 0; k < K; k++) {
-        const c = makeChain([0], opt.scratchSize, Xoshiro128.fromSeed(300 + k), sampler);
+        const c = makeChain([0], opt, Xoshiro128.fromSeed(300 + k), sampler);
         const epochs = (count: number, f: () => void) => {
           for (let e = 0; e < count; e++) {
             for (let t = 0; t < n; t++) {
@@ -268,7 +274,7 @@ describe('sgworld, sgworld-uncorrected, sgworld-lm', () => {
       for (const [name, Opt, corrected] of variants.slice(0, 2)) {
         const opt = new Opt();
         opt.configure({ eta }, L, sampler);
-        const c = makeChain([1], opt.scratchSize, new ScriptedRng(() => 0), sampler);
+        const c = makeChain([1], opt, new ScriptedRng(() => 0), sampler);
         for (let t = 0; t < n; t++) {
           opt.step(c);
           c.step++;

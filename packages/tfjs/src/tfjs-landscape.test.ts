@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createRequire } from 'node:module';
 import {
+  API_VERSION,
   assemble,
   listPlugins,
   newtonMinimum,
@@ -94,7 +95,7 @@ describe('TfjsLandscape (tfjs-regression)', () => {
       kind: 'landscape',
       name: 'tanh-regression-tfjs',
       source: '004 §4.1, Eq. 30',
-      apiVersion: '1.0.0',
+      apiVersion: API_VERSION,
     });
     expect(tfjsRegressionInfo.precision).toMatch(/^float32 inside .*float64$/);
     expect(Object.keys(tfjsRegressionInfo.params).sort()).toEqual(['epsilon', 'lambda']);

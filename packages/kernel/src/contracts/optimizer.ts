@@ -2,14 +2,20 @@ import type { Landscape } from './landscape.ts';
 import type { Sampler } from './sampler.ts';
 import type { Rng } from './rng.ts';
 
-/** Everything one chain owns: its parameters, its random stream, its sampler state, its scratch. */
-export interface Chain<S = unknown> {
+/**
+ * An optimizer's per-chain state: named float64 arrays (the gradient, θ at the epoch's start, the carried noise …),
+ * made once per chain by `Optimizer.createState`.
+ */
+export type ChainState = { readonly [name: string]: Float64Array };
+
+/** Everything one chain owns: its parameters, its random stream, its sampler state, its optimizer state. */
+export interface Chain<S = unknown, O extends ChainState = ChainState> {
   readonly index: number;
   readonly theta: Float64Array;
   readonly rng: Rng;
   readonly samplerState: S;
-  /** Scratch the optimizer asked for in `scratchSize` (gradients, minibatch indices …). */
-  readonly scratch: Float64Array;
+  /** The optimizer's state for this chain, as its `createState` made it. */
+  readonly state: O;
   readonly batch: Int32Array;
   /** Steps taken so far. */
   step: number;
@@ -45,13 +51,16 @@ export interface FokkerPlanck {
  * `step` is the hot path: it must not allocate.
  */
 export const Optimizer = Symbol.for('nesslab.Optimizer');
-export interface Optimizer {
+export interface Optimizer<O extends ChainState = ChainState> {
   configure(params: Readonly<Record<string, unknown>>, landscape: Landscape, sampler: Sampler): void;
-  /** Float64 scratch length per chain. */
-  readonly scratchSize: number;
+  /**
+   * A fresh state for one chain (after `configure`, sized by the landscape): named float64 arrays, made once per chain
+   * before its first step, so that `step` allocates nothing and looks nothing up.
+   */
+  createState(): O;
   /** Names of per-step scalars the optimizer records (written by `step` through `scalars`). */
   readonly scalarNames: readonly string[];
   /** One step of one chain; writes this step's scalars (if any) into scalars[k]. */
-  step(chain: Chain, scalars: Float64Array): void;
+  step(chain: Chain<unknown, O>, scalars: Float64Array): void;
   fokkerPlanck?(): FokkerPlanck;
 }

@@ -60,7 +60,7 @@ export async function runChains(parts: SimulationParts, group: ChainGroup): Prom
       theta,
       rng,
       samplerState: sampler.init(rng),
-      scratch: new Float64Array(optimizer.scratchSize),
+      state: optimizer.createState(),
       batch: new Int32Array(Math.max(1, sampler.batchSize)),
       step: 0,
     };

@@ -21,7 +21,7 @@ const PER_CHAIN_OBJECTS = 512;
 
 /**
  * What a run will hold, from its resolved spec and configured plugins, before it allocates any of it: per chain its
- * θ, the frame's block of states (blockSize·dim doubles) and scalars, the optimizer's scratch, the minibatch and the
+ * θ, the frame's block of states (blockSize·dim doubles) and scalars, the optimizer's state, the minibatch and the
  * sampler's permutation (M indices); per group the engine; per observer its `memoryBytes()` when it says, else per
  * chain 2·dim doubles and per group 2·dim² (a covariance). Conservative by design: it refuses a run that would grow
  * until the process dies, not one that fits.
@@ -36,9 +36,10 @@ export function estimateMemory(
   const perGroupChains = Math.ceil(chains / groups);
   const blockSize = blockSizeFor(spec, perGroupChains, dim);
   const frame = chains * 8 * (blockSize * (dim + parts.optimizer.scalarNames.length) + dim);
+  const state = Object.values(parts.optimizer.createState()).reduce((bytes, a) => bytes + a.byteLength, 0);
   const perChain =
     8 * dim +
-    8 * parts.optimizer.scratchSize +
+    state +
     4 * Math.max(1, parts.sampler.batchSize) +
     4 * (parts.landscape.dataSize ?? 0) +
     PER_CHAIN_OBJECTS;

@@ -104,8 +104,7 @@ export class ToySampler implements Sampler<null> {
   }
 }
 
-export class ToySgd implements Optimizer {
-  scratchSize = 2;
+export class ToySgd implements Optimizer<{ grad: Float64Array }> {
   scalarNames = ['batchLoss'];
   private eta = 0.1;
   private landscape!: Landscape;
@@ -115,12 +114,16 @@ export class ToySgd implements Optimizer {
     this.landscape = l;
     this.sampler = s;
   }
-  step(chain: Chain, scalars: Float64Array): void {
+  createState(): { grad: Float64Array } {
+    return { grad: new Float64Array(2) };
+  }
+  step(chain: Chain<unknown, { grad: Float64Array }>, scalars: Float64Array): void {
+    const g = chain.state.grad;
     this.sampler.next(chain.samplerState, chain.rng, chain.batch);
-    this.landscape.minibatchGradient(chain.theta, chain.batch, 2, chain.scratch);
-    chain.theta[0] -= this.eta * chain.scratch[0];
-    chain.theta[1] -= this.eta * chain.scratch[1];
-    scalars[0] = chain.scratch[0];
+    this.landscape.minibatchGradient(chain.theta, chain.batch, 2, g);
+    chain.theta[0] -= this.eta * g[0];
+    chain.theta[1] -= this.eta * g[1];
+    scalars[0] = g[0];
   }
 }
 

@@ -1,5 +1,6 @@
 // Runs with plain `npx vitest run` from tools/ (no vitest config needed): the generator on an empty Nx tree.
 import { describe, expect, it } from 'vitest';
+import { readFileSync } from 'node:fs';
 import { readJson, type Tree } from '@nx/devkit';
 import { createTreeWithEmptyWorkspace } from '@nx/devkit/testing';
 import observerGenerator from './generator.cjs';
@@ -9,6 +10,11 @@ const filesUnder = (tree: Tree, dir: string): string[] =>
     .children(dir)
     .flatMap((child) => (tree.isFile(`${dir}/${child}`) ? [`${dir}/${child}`] : filesUnder(tree, `${dir}/${child}`)))
     .sort();
+
+/** The kernel's API_VERSION, from its source: the generator's fallback (an empty workspace) must say the same. */
+const kernelApiVersion = /API_VERSION = '([^']+)'/.exec(
+  readFileSync(new URL('../../../../packages/kernel/src/define-plugin.ts', import.meta.url), 'utf8'),
+)![1];
 
 describe('nx g @nesslab/tools:observer', () => {
   it('scaffolds the package into --directory with every name substituted', async () => {
@@ -37,7 +43,7 @@ describe('nx g @nesslab/tools:observer', () => {
       version: '0.1.0',
       type: 'module',
       exports: { '.': { '@nesslab/source': './src/index.ts', default: './dist/index.js' } },
-      nesslab: { module: './dist/index.js', apiVersion: '1.0.0' },
+      nesslab: { module: './dist/index.js', apiVersion: kernelApiVersion }, // the fallback keeps up with the kernel
       scripts: { test: 'vitest run' },
       peerDependencies: { '@nesslab/kernel': expect.any(String) },
       devDependencies: { esbuild: expect.any(String), vitest: expect.any(String) },
