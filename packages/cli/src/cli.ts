@@ -1,10 +1,21 @@
 // The nesslab command: parses argv, checks every input before computing, and maps outcomes to exit codes.
+import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DivergenceError, ScenarioError, oneLine, preview } from '@nesslab/kernel';
 import { builtinContainer } from './modules.ts';
 import { MAX_SEED, maxWorkers, outputName, parseSeed, parseSets, parseWorkers } from './args.ts';
 import { resolveRun } from './scenario-file.ts';
-import { defaultWorkers, validateRun } from '@nesslab/scenarios';
+import {
+  defaultWorkers,
+  openUnitFolder,
+  removeUnitFolder,
+  runIdentity,
+  runVersions,
+  validateRun,
+  type PackagedRun,
+  type SpecRun,
+  type UnitFolderMode,
+} from '@nesslab/scenarios';
 import { runScenario } from './run.ts';
 import { describeTarget, listAll } from './commands.ts';
 import { sweepCommand } from './sweep.ts';
@@ -24,7 +35,10 @@ Options of run:
   --set key=value       override a parameter (repeatable; value parsed as JSON when it can be)
   --seed N              one seed, one bit-identical result: an integer 0 … 2^53 − 1 (default 1)
   --out DIR             output folder (default nesslab-out/<scenario>); written all at once, see below
-  --force               replace DIR when it holds an earlier nesslab result (never anything else)
+  --force               replace DIR when it holds an earlier nesslab result (never anything else), and start
+                        over when an interrupted run left its finished units beside DIR
+  --resume              continue the interrupted run into DIR: only its missing units run (same scenario,
+                        preset, seed, parameters and versions, else exit 2 naming what differs)
   --workers N           worker threads, 1 … ${maxWorkers()} (default: one per core); results do not depend on it
   --check               exit 4 when a claim of the scenario does not hold
   --quiet               no progress or table
@@ -35,6 +49,12 @@ make, and a folder in use by another nesslab run (a lock beside it). DIR is chec
 staged beside it and swapped in at the end, so DIR holds the complete old or the complete new result. A run killed
 at any point is cleaned up by the next nesslab command on DIR. Ctrl-C removes the staging folder (exit 130; 143 for
 SIGTERM).
+
+Resume: a run is split into units (a simulation × a group of chains, about 1/16 of the run each, at least a second
+long), and every finished unit is stored beside DIR (.DIR.units) as it completes. A run killed at any instant (kill -9,
+out of memory, power loss, Ctrl-C) keeps them: run it again with --resume and only the missing units are computed;
+the results are bit-identical to an uninterrupted run's. The unit folder is removed once DIR holds the result. A
+chain is never split, so a run of one or two very long chains resumes from the start of its unfinished chains.
 
 Limits: chains, steps and observers are refused up front when the run would hold more than 3/4 of this machine's
 memory (NESSLAB_MEMORY_LIMIT=8GB to change); seeds 0 … ${MAX_SEED}; scenario files ≤ 64 MiB.
@@ -66,6 +86,7 @@ const OPTIONS = {
   check: { type: 'boolean' },
   quiet: { type: 'boolean' },
   force: { type: 'boolean' },
+  resume: { type: 'boolean' },
   grid: { type: 'string', multiple: true },
   help: { type: 'boolean', short: 'h' },
 } as const;
@@ -131,7 +152,7 @@ export async function cli(argv: string[]): Promise<number> {
   // Everything run checks before its first step, then the output folder: bad input leaves nothing behind.
   const plan = await validateRun(container, run, workers);
   if (command === 'validate') {
-    if (values.out !== undefined) await checkOutputFlags(values);
+    if (values.out !== undefined) await checkOutputFlags(values, run);
     const what =
       run.kind === 'spec'
         ? `simulation of ${run.spec.chains} chains × ${run.spec.steps} steps`
@@ -144,12 +165,35 @@ export async function cli(argv: string[]): Promise<number> {
   }
   const name = run.kind === 'spec' ? outputName(target) : run.scenario.name;
   const out = values.out ?? `nesslab-out/${name}`;
-  // The output folder is checked, locked and staged before the first step.
+  // The output folder is checked, locked and staged before the first step; then the unit folder beside it.
   const output = await openOutput(out, { force: values.force });
   let outcome;
   try {
-    outcome = await runScenario(container, run, { workers, quiet: values.quiet, ...(plan ? { plan } : {}) });
+    const versions = runVersions(runPlugins(run));
+    const { store, finished } = openUnitFolder(
+      output.units,
+      runIdentity(run, versions),
+      unitMode(values),
+      shown(output.units),
+    );
+    if (values.resume && !values.quiet)
+      process.stderr.write(
+        finished
+          ? `resuming: ${finished} finished unit${finished === 1 ? '' : 's'} found in ${output.units}\n`
+          : `nothing to resume in ${output.units}: running from the start\n`,
+      );
+    outcome = await runScenario(container, run, {
+      workers,
+      quiet: values.quiet,
+      ...(plan ? { plan } : {}),
+      units: { store, versions },
+    }).catch((e: unknown) => {
+      // A divergence comes back on resume: its units are no use. Anything else (a crash, a kill) keeps them.
+      if (e instanceof DivergenceError) removeUnitFolder(output.units);
+      throw e;
+    });
     await output.commit(outcome.files);
+    removeUnitFolder(output.units);
   } catch (e) {
     await output.abort();
     throw e;
@@ -159,12 +203,30 @@ export async function cli(argv: string[]): Promise<number> {
   return 0;
 }
 
-/** `validate --out DIR`: the same output checks as run, without writing anything. */
-async function checkOutputFlags(values: Flags): Promise<void> {
+/** `validate --out DIR`: the same output checks as run (DIR, and the unit folder beside it), without writing anything. */
+async function checkOutputFlags(values: Flags, run: PackagedRun | SpecRun): Promise<void> {
   if (values.out === undefined) return;
   const output = await openOutput(values.out, { force: values.force });
-  await output.abort();
+  try {
+    const identity = runIdentity(run, runVersions(runPlugins(run)));
+    openUnitFolder(output.units, identity, unitMode(values), shown(output.units), true);
+  } finally {
+    await output.abort();
+  }
 }
+
+/** What to do with an interrupted run's units beside DIR. */
+const unitMode = (values: Flags): UnitFolderMode => (values.resume ? 'resume' : values.force ? 'force' : 'fresh');
+/** The plugin files a run loads (its own and its spec's): their versions are part of each unit's key. */
+const runPlugins = (run: PackagedRun | SpecRun): string[] => [
+  ...run.plugins,
+  ...(run.kind === 'spec' ? (run.spec.plugins ?? []) : []),
+];
+/** A path for a message: relative to the working folder when inside it. */
+const shown = (path: string): string => {
+  const rel = relative(process.cwd(), path);
+  return rel && !rel.startsWith('..') ? rel : path;
+};
 
 /** The exit code and the one line to print for an error thrown by `cli`. */
 export function exitFor(err: unknown, debug = process.env.NESSLAB_DEBUG === '1'): { code: number; line: string } {

@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { claimsTable } from '@nesslab/report';
 import {
   runResolved,
-  workerRunner,
+  workerPool,
   type PackagedRun,
   type RunOptions,
   type RunOutcome,
@@ -21,8 +21,13 @@ export async function runScenario(
   run: PackagedRun | SpecRun,
   options: Omit<RunOptions, 'runGroup'>,
 ): Promise<RunOutcome> {
-  const runGroup = workerRunner({ file: workerFile, plugins: run.plugins });
-  const outcome = await runResolved(container, run, { ...options, ...(runGroup ? { runGroup } : {}) });
+  const pool = workerPool({ file: workerFile, plugins: run.plugins, size: options.workers });
+  let outcome: RunOutcome;
+  try {
+    outcome = await runResolved(container, run, { ...options, ...(pool ? { runGroup: pool.runGroup } : {}) });
+  } finally {
+    await pool?.close();
+  }
   if (run.kind === 'packaged' && !options.quiet) process.stdout.write(`${claimsTable(outcome.claims)}\n`);
   return outcome;
 }

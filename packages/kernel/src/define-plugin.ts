@@ -3,6 +3,8 @@ import { checkValue } from './scenario/params.ts';
 
 /** The plugin API's version: contracts, tokens, Frame layout and PluginInfo. Semver: a major bump breaks plugins. */
 export const API_VERSION = '2.0.0';
+/** nesslab's own version (every @nesslab/* package of one release has it): part of a unit of work's key. */
+export const NESSLAB_VERSION = '0.1.0';
 
 /** The TypeScript type of each ParamSpec `type`, as `resolveParams` checks it (an array's items are not checked). */
 interface ParamTypes {

@@ -7,6 +7,8 @@
 //   P/.B.tmp-<pid>-<12 hex>        the staging folder (becomes DIR); holds STAGING_MARK until it is complete
 //   P/.B.old-<pid>-<12 hex>        the earlier DIR during a swap
 //   P/.B.swap                      the swap journal: JSON {staging, old}, present only during a swap
+//   P/.B.units                     a run's finished units (@nesslab/scenarios' units/store.ts): kept when the run
+//                                  is killed or fails, for `--resume`; removed once its result is in DIR
 //   P/.B.swap.tmp-…, .B.lock.tmp-…, .B.lock.stale-…   short-lived files (journal and lock being written,
 //                                  stale lock being broken)
 //
@@ -35,13 +37,13 @@ import {
 import { mkdir, writeFile } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
 import { basename, dirname, isAbsolute, join, normalize, resolve, sep } from 'node:path';
-import { ScenarioError } from '@nesslab/kernel';
+import { NESSLAB_VERSION, ScenarioError } from '@nesslab/kernel';
 
 /** The file nesslab writes inside every output folder it creates (JSON: version, runId, created, files). */
 export const MARK = '.nesslab';
 /** Marks a staging folder that is not complete yet; removed just before the swap. */
 const STAGING_MARK = '.nesslab-staging';
-const VERSION = '0.1.0';
+const VERSION = NESSLAB_VERSION;
 /** A lock file that is not valid JSON (corrupt, or mid-write on a filesystem without hard links) is stale after this. */
 const GARBAGE_LOCK_MS = 60_000;
 const MAX_SMALL_FILE = 1 << 20;
@@ -64,6 +66,8 @@ export interface StagedOutput {
   readonly target: string;
   /** The absolute staging folder, in DIR's parent (same filesystem, so the swap is a rename). */
   readonly staging: string;
+  /** Where this run keeps its finished units (`P/.B.units`, beside DIR; not created here). */
+  readonly units: string;
   /**
    * Writes `files` (name → content; names may contain '/', e.g. 'plots/a.svg') and MARK into staging, then
    * swaps staging into DIR through the journal and releases the lock. If it throws before the swap, staging is
@@ -121,6 +125,8 @@ function namesOf(target: string): Names {
   return { target, parent, base, lock: join(parent, `.${base}.lock`), journal: join(parent, `.${base}.swap`) };
 }
 const token = () => `${process.pid}-${randomBytes(6).toString('hex')}`;
+/** The folder beside DIR where a run keeps its finished units (for `--resume`). */
+export const unitsFolderOf = (target: string): string => join(dirname(target), `.${basename(target)}.units`);
 const sibling = (n: Names, kind: Sibling) => join(n.parent, `.${n.base}.${kind}-${token()}`);
 /** Matches nesslab's sibling names for this DIR; groups: kind, pid. */
 const siblingPattern = (n: Names) =>
@@ -766,6 +772,10 @@ class Staged implements StagedOutput {
 
   get target(): string {
     return this.n.target;
+  }
+
+  get units(): string {
+    return unitsFolderOf(this.n.target);
   }
 
   async commit(files: Record<string, string | Uint8Array>): Promise<void> {

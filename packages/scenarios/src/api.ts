@@ -17,7 +17,7 @@ import {
 import { pluginModules } from './plugin-modules.ts';
 import { scenariosModule } from './module.ts';
 import { resolvePackagedRun, runResolved } from './run.ts';
-import { workerRunner } from './workers.ts';
+import { workerPool } from './workers.ts';
 
 export interface RunScenarioOptions<P = Record<string, unknown>> {
   /** 'quick' (default: small, what the tests run) or 'full' (the paper's size). */
@@ -92,11 +92,15 @@ export async function runScenario(
       `must be a scenario name or a definition (defineScenario), got ${preview(scenario)}`,
     );
   const run = resolvePackagedRun(scenario, { preset, seed, params: set, plugins: urls }, 'set');
-  const runGroup = workers > 1 ? workerRunner({ plugins: urls }) : undefined;
-  const { results, claims, files, elapsedSeconds } = await runResolved(container, run, {
-    workers,
-    quiet,
-    ...(runGroup ? { runGroup } : {}),
-  });
-  return { results, claims, files, elapsedSeconds };
+  const pool = workers > 1 ? workerPool({ plugins: urls, size: workers }) : undefined;
+  try {
+    const { results, claims, files, elapsedSeconds } = await runResolved(container, run, {
+      workers,
+      quiet,
+      ...(pool ? { runGroup: pool.runGroup } : {}),
+    });
+    return { results, claims, files, elapsedSeconds };
+  } finally {
+    await pool?.close();
+  }
 }

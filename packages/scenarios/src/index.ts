@@ -43,8 +43,25 @@ export {
   libraryWorkerFile,
   rebuildError,
   serveGroup,
-  workerRunner,
+  workerPool,
   workerThreadsStarted,
   type WorkerData,
+  type WorkerJob,
+  type WorkerPool,
   type WorkerMessage,
 } from './workers.ts';
+export { canonicalJson, runVersions, unitKey, type RunVersions } from './units/key.ts';
+export {
+  FolderUnitStore,
+  decodeUnit,
+  encodeUnit,
+  identityOf,
+  openUnitFolder,
+  removeUnitFolder,
+  storedRunner,
+  type RunIdentity,
+  type UnitFolderMode,
+  type UnitStore,
+} from './units/store.ts';
+export { runIdentity } from './units/resume.ts';
+export { unitCounts, secondsOf, type SplitInput } from './units/split.ts';

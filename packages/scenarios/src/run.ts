@@ -10,6 +10,7 @@ import {
   planSimulation,
   preview,
   resolveParams,
+  runGroupHere,
   simulate,
   type resolveSpec,
   type PluginInfo,
@@ -23,6 +24,9 @@ import {
 import type { TopLevelSpec } from '@nesslab/report';
 import { createProgress, renderSvg, type Claim, type Progress } from '@nesslab/report';
 import type { AnyScenario, Preset } from './types.ts';
+import { storedRunner, type UnitStore } from './units/store.ts';
+import type { RunVersions } from './units/key.ts';
+import { unitCounts } from './units/split.ts';
 
 /** A packaged scenario with its parameters resolved: preset over defaults, file/--set over preset. */
 export interface PackagedRun {
@@ -54,8 +58,13 @@ export interface RunOptions {
   quiet?: boolean;
   /** A spec run's plan from `validateRun`. */
   plan?: SimulationPlan;
-  /** Runs one chain group elsewhere (worker threads: `workerRunner`), `workers` groups at a time; absent: one group, here. */
+  /** Runs one chain group elsewhere (worker threads: `workerPool`), `workers` groups at a time; absent: here, one at a time. */
   runGroup?: SimulateOptions['runGroup'];
+  /**
+   * Finished units: each unit (a simulation × a chain group) is looked up here before it runs, and stored when it is
+   * computed, so that a run killed at any instant can be resumed where it stopped (bit-identical results).
+   */
+  units?: { store: UnitStore; versions: RunVersions };
 }
 /**
  * What a run produced: the files of its output folder (scenario.json, results.json, plots/*.svg), its claims, and its
@@ -125,18 +134,28 @@ export async function runResolved(
   const log = (line: string) => {
     if (!options.quiet) process.stderr.write(`${line}\n`);
   };
-  const runGroup = options.runGroup;
+  // Every simulation is split into units (split.ts) run `workers` at a time; found in the store, a unit is not run.
+  const concurrency = options.runGroup ? options.workers : 1;
+  const here: NonNullable<SimulateOptions['runGroup']> = (job, onProgress) => runGroupHere(container, job, onProgress);
+  const inner = options.runGroup ?? here;
+  const runGroup = options.units ? storedRunner(options.units.store, options.units.versions, inner) : inner;
   const simulateHere = async (
     label: string | undefined,
     spec: unknown,
-    extra: { reference?: Float64Array; plan?: SimulationPlan } = {},
+    extra: { reference?: Float64Array; plan?: SimulationPlan; units?: number } = {},
   ): Promise<SimulationResult> => {
     let progress: Progress | undefined;
     try {
+      const plan =
+        extra.plan ??
+        (await planSimulation(container, spec, {
+          groups: concurrency,
+          ...(extra.reference ? { reference: extra.reference } : {}),
+        }));
       return await simulate(container, spec, {
-        ...extra,
-        groups: runGroup ? options.workers : 1,
-        ...(runGroup ? { runGroup } : {}),
+        plan: { ...plan, groups: extra.units ?? unitCounts([splitInput(plan)], options.workers)[0]! },
+        concurrency,
+        runGroup,
         onProgress: options.quiet
           ? undefined
           : (done, total) => {
@@ -163,11 +182,12 @@ export async function runResolved(
   const def = run.scenario,
     ctx = definitionContext(container, run, log);
   const plan = await def.plan(run.params, ctx);
-  const plans = await planAll(container, plan.simulations, runGroup ? options.workers : 1);
+  const plans = await planAll(container, plan.simulations, concurrency);
+  const units = unitCounts(plans.map(splitInput), options.workers); // over the whole run: ≈ 1/16 of it per unit
   const outcomes: (SimulationResult & { seconds: number })[] = [];
   for (const [i, r] of plan.simulations.entries()) {
     const t0 = performance.now();
-    const result = await simulateHere(r.label, r.spec, { plan: plans[i]! });
+    const result = await simulateHere(r.label, r.spec, { plan: plans[i]!, units: units[i]! });
     outcomes.push({ ...result, seconds: (performance.now() - t0) / 1000 });
   }
   const analysis = await def.analyse(run.params, outcomes, plan, ctx);
@@ -242,6 +262,14 @@ async function planAll(
   }
   return plans;
 }
+
+/** What the split needs of a planned simulation. */
+const splitInput = (plan: SimulationPlan) => ({
+  chains: plan.spec.chains,
+  steps: plan.spec.steps,
+  dim: plan.parts.landscape.dim,
+  batchSize: plan.parts.sampler.batchSize,
+});
 
 const json = (value: unknown) =>
   `${JSON.stringify(value, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v), 2)}\n`;

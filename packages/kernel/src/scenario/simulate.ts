@@ -28,8 +28,13 @@ export interface GroupJob {
 export interface SimulateOptions {
   /** θ₀ if the caller already knows it; otherwise found by Newton when the run needs it. */
   reference?: Float64Array;
-  /** Chain groups run concurrently (workers). The result does not depend on it. */
+  /**
+   * Chain groups (units of work: a run's chains split in chain order). The result does not depend on it: chain streams
+   * are jumps of one seed and the observers' partials merge in chain order.
+   */
   groups?: number;
+  /** At most this many groups run at once (default: all of them); the rest wait for one to finish. */
+  concurrency?: number;
   /** Runs one group; default: in this thread. The CLI passes a worker-thread runner. */
   runGroup?: (job: GroupJob, onProgress: (chainSteps: number) => void) => Promise<unknown[]>;
   onProgress?(chainSteps: number, totalChainSteps: number): void;
@@ -134,6 +139,7 @@ export async function simulate(
     bound = new Float64Array(stopAfter);
   bound[0] = Infinity;
   const jobs: Promise<unknown[]>[] = [];
+  const slots = limiter(options.concurrency ?? groups);
   for (let g = 0; g < groups; g++) {
     const chainStart = Math.floor((g * spec.chains) / groups),
       chainEnd = Math.floor(((g + 1) * spec.chains) / groups);
@@ -144,13 +150,15 @@ export async function simulate(
       stopAfter,
       ...(reference ? { reference: [...reference] } : {}),
     };
-    const run = runGroup(job, (n) => {
-      done[g] = n;
-      options.onProgress?.(
-        done.reduce((a, b) => a + b, 0),
-        total,
-      );
-    });
+    const run = slots(() =>
+      runGroup(job, (n) => {
+        done[g] = n;
+        options.onProgress?.(
+          done.reduce((a, b) => a + b, 0),
+          total,
+        );
+      }),
+    );
     // Any other failure stops every group at its next block: there is nothing left worth computing.
     jobs.push(
       run.catch((e: unknown) => {
@@ -174,6 +182,22 @@ export async function simulate(
   });
   const runtime = parts.landscape.runtime?.();
   return { spec, ...(reference ? { reference: [...reference] } : {}), ...(runtime ? { runtime } : {}), observers };
+}
+
+/** Runs the tasks given to it at most `n` at a time, in the order given. */
+function limiter(n: number): <T>(task: () => Promise<T>) => Promise<T> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (task) => {
+    if (running >= n) await new Promise<void>((go) => waiting.push(go));
+    running++;
+    try {
+      return await task();
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 /** Runs one chain group in this thread (a worker calls this too). */
