@@ -1,13 +1,30 @@
 /**
- * `npm run bench [-- --json] [-- --seconds S]`: steps/s of the 7-parameter WR SGD chain through the
+ * `npm run bench [-- --json] [-- --seconds S] [-- --kernel-only]`: steps/s of the 7-parameter WR SGD chain through the
  * full kernel (DI-resolved plugins, RxJS blocks, moments observer) next to a plain hand-written
- * Float64Array loop doing the same arithmetic, in one run, on one core.
+ * Float64Array loop doing the same arithmetic, in one run, on one core. Then (issue 13) regression-ness quick on 2
+ * worker threads: split into units with every unit stored, against one chain group per worker and no store; and a
+ * resume after a kill at half the units, against the full run.
  */
 import { Xoshiro128, assemble, simulate, findMinimum, resolvePlugin } from '@nesslab/kernel';
 import { samplersModule } from '@nesslab/samplers';
 import { optimizersModule } from '@nesslab/optimizers';
 import { landscapesModule, tanh, PAPER_X, PAPER_Y } from '@nesslab/landscapes';
 import { observersModule } from '@nesslab/observers';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  FolderUnitStore,
+  pluginModules,
+  regressionNess,
+  resolvePackagedRun,
+  runResolved,
+  runVersions,
+  scenariosModule,
+  storedRunner,
+  workerPool,
+} from '@nesslab/scenarios';
 
 const json = process.argv.includes('--json');
 const secondsArg = process.argv.indexOf('--seconds');
@@ -118,4 +135,86 @@ else {
   console.log(
     `  kernel (DI, RxJS blocks, moments observer)  ${(kernel / 1e6).toFixed(3)} M steps/s  = ${(kernel / hand).toFixed(3)} × hand loop`,
   );
+}
+
+/** Seconds of regression-ness quick on 2 worker threads, as `split` says, its units stored in `store` (if given). */
+async function scenarioSeconds(
+  split: 'units' | 'workers',
+  store?: FolderUnitStore,
+  stopAfterUnits = Infinity,
+): Promise<{ seconds: number; units: number; results?: string }> {
+  const container = assemble(...pluginModules, scenariosModule);
+  const run = resolvePackagedRun(regressionNess, { preset: 'quick', seed: 1 });
+  const pool = workerPool({
+    file: fileURLToPath(new URL('../../packages/scenarios/dist/worker.js', import.meta.url)),
+    size: 2,
+  })!;
+  let units = 0;
+  const counting = async (...a: Parameters<typeof pool.runGroup>) => {
+    if (units >= stopAfterUnits) throw new Error('killed');
+    const partials = await pool.runGroup(...a);
+    units++;
+    return partials;
+  };
+  const t0 = performance.now();
+  try {
+    const outcome = await runResolved(container, run, {
+      workers: 2,
+      quiet: true,
+      split,
+      runGroup: store ? storedRunner(store, runVersions([]), counting) : counting,
+    });
+    return { seconds: (performance.now() - t0) / 1000, units, results: outcome.files['results.json'] };
+  } catch {
+    return { seconds: (performance.now() - t0) / 1000, units };
+  } finally {
+    await pool.close();
+  }
+}
+
+if (!process.argv.includes('--kernel-only')) {
+  const strip = (r?: string) => r?.replace(/"elapsedSeconds": [\d.e+-]+/, '');
+  const plain = await scenarioSeconds('workers');
+  const dir = mkdtempSync(join(tmpdir(), 'nesslab-bench-'));
+  try {
+    const full = await scenarioSeconds('units', new FolderUnitStore(dir));
+    rmSync(dir, { recursive: true });
+    const again = await scenarioSeconds('workers'); // the faster of two plain runs, one before and one after
+    if (again.seconds < plain.seconds) plain.seconds = again.seconds;
+    const killedStore = new FolderUnitStore(mkdtempSync(join(tmpdir(), 'nesslab-bench-')));
+    const half = Math.floor(full.units / 2);
+    await scenarioSeconds('units', killedStore, half); // "killed" once half the units are stored
+    const resumed = await scenarioSeconds('units', killedStore);
+    rmSync(killedStore.folder, { recursive: true });
+    if (strip(full.results) !== strip(plain.results) || strip(resumed.results) !== strip(plain.results))
+      throw new Error('bench: results differ between the split, the plain and the resumed run');
+    const unitRows = [
+      {
+        name: 'units-and-store-regression-ness-quick',
+        seconds: Number(full.seconds.toFixed(2)),
+        baselineSeconds: Number(plain.seconds.toFixed(2)),
+        overhead: Number((full.seconds / plain.seconds - 1).toFixed(3)),
+        units: full.units,
+      },
+      {
+        name: 'resume-after-half-regression-ness-quick',
+        seconds: Number(resumed.seconds.toFixed(2)),
+        baselineSeconds: Number(full.seconds.toFixed(2)),
+        ratio: Number((resumed.seconds / full.seconds).toFixed(3)),
+        computed: resumed.units,
+      },
+    ];
+    if (json) for (const r of unitRows) console.log(JSON.stringify(r));
+    else {
+      console.log(`regression-ness quick, 2 worker threads, results identical in all three runs:`);
+      console.log(
+        `  ${full.units} units, each stored   ${full.seconds.toFixed(2)} s   vs one group per worker, no store ${plain.seconds.toFixed(2)} s  = ${((full.seconds / plain.seconds - 1) * 100).toFixed(1)} % overhead (goal ≤ 5 %)`,
+      );
+      console.log(
+        `  resume after a kill at ${half} of ${full.units} units   ${resumed.seconds.toFixed(2)} s  = ${(resumed.seconds / full.seconds).toFixed(3)} × the full run (goal ≤ 0.6)`,
+      );
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }

@@ -59,8 +59,8 @@ chain is never split, so a run of one or two very long chains resumes from the s
 Limits: chains, steps and observers are refused up front when the run would hold more than 3/4 of this machine's
 memory (NESSLAB_MEMORY_LIMIT=8GB to change); seeds 0 … ${MAX_SEED}; scenario files ≤ 64 MiB.
 
-Sweep: the cartesian product of the --grid lists over the scenario's parameters, the points one after
-another (each over all workers), each point bit-identical to run --set key=value with the same seed.
+Sweep: the cartesian product of the --grid lists over the scenario's parameters, the points side by side
+on one pool of workers, each point bit-identical to run --set key=value with the same seed (--resume as for run).
 Every point is checked before any runs. DIR (default nesslab-out/<scenario>-sweep) gets sweep.json, sweep.csv,
 plots/ and points/<key=value,…>/ as run writes them; a point that fails at run time is recorded with its error in
 sweep.json and sweep.csv, and every other point is still written. Example:
@@ -168,6 +168,7 @@ export async function cli(argv: string[]): Promise<number> {
   // The output folder is checked, locked and staged before the first step; then the unit folder beside it.
   const output = await openOutput(out, { force: values.force });
   let outcome;
+  const tally = { found: 0, computed: 0 };
   try {
     const versions = runVersions(runPlugins(run));
     const { store, finished } = openUnitFolder(
@@ -186,10 +187,10 @@ export async function cli(argv: string[]): Promise<number> {
       workers,
       quiet: values.quiet,
       ...(plan ? { plan } : {}),
-      units: { store, versions },
+      units: { store, versions, onUnit: (event) => tally[event]++ },
     }).catch((e: unknown) => {
-      // A divergence comes back on resume: its units are no use. Anything else (a crash, a kill) keeps them.
-      if (e instanceof DivergenceError) removeUnitFolder(output.units);
+      // A divergence comes back on resume: its units are no use. Anything else (a crash, a kill) keeps finished ones.
+      if (e instanceof DivergenceError || store.count() === 0) removeUnitFolder(output.units);
       throw e;
     });
     await output.commit(outcome.files);
@@ -198,7 +199,10 @@ export async function cli(argv: string[]): Promise<number> {
     await output.abort();
     throw e;
   }
-  process.stderr.write(`wrote ${output.target}/ in ${outcome.elapsedSeconds.toFixed(1)} s\n`);
+  const resumed = values.resume
+    ? ` (${tally.found} of ${tally.found + tally.computed} units from the interrupted run)`
+    : '';
+  process.stderr.write(`wrote ${output.target}/ in ${outcome.elapsedSeconds.toFixed(1)} s${resumed}\n`);
   if (values.check && outcome.claims.some((c) => !c.holds)) return 4;
   return 0;
 }

@@ -3,9 +3,20 @@ import type { Container } from 'inversify';
 import { DivergenceError, ScenarioError, oneLine, preview } from '@nesslab/kernel';
 import { parseSeed, parseSets, parseWorkers, splitList } from './args.ts';
 import type { Flags } from './cli.ts';
-import { defaultWorkers, validateRun, type PackagedRun } from '@nesslab/scenarios';
+import { fileURLToPath } from 'node:url';
+import {
+  defaultWorkers,
+  identityOf,
+  openUnitFolder,
+  removeUnitFolder,
+  runResolved,
+  runVersions,
+  validateRun,
+  workerPool,
+  type PackagedRun,
+  type UnitFolderMode,
+} from '@nesslab/scenarios';
 import { resolveRun } from './scenario-file.ts';
-import { runScenario } from './run.ts';
 import {
   curves,
   formatNumber,
@@ -130,11 +141,16 @@ export async function planSweep(
   return { scenario: base.scenario.name, preset: base.preset, seed: base.seed, sets: flags.sets, axes, points };
 }
 
+/** The CLI bundle's worker (dist/worker.mjs beside dist/nesslab.mjs), as `run` uses it. */
+const workerFile = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+
 /**
- * Runs the points one after another, each over the whole worker pool (the scenarios already spread
- * their chains over it), through `runScenario` itself: a point's folder is what `run` writes, bit for bit
- * but elapsedSeconds (SVG ids included). The output folder is checked and staged before the first point; a point
- * that fails at run time is recorded with its one-line error and exit code, and every other point is still written.
+ * Runs the points over one pool of `workers` threads, up to `workers` points at a time, their units queued on the
+ * pool in the points' order, so that short points keep every core busy. Each point runs through `runResolved` as
+ * `run` does: a point's folder is what `run` writes, bit for bit but elapsedSeconds (SVG ids included). Every
+ * finished unit of every point is stored beside DIR (`.DIR.units`, kept when the sweep is killed: `--resume`). The
+ * output folder is checked and staged before the first point; a point that fails at run time is recorded with its
+ * one-line error and exit code, and every other point is still written.
  */
 export async function runSweep(
   plan: SweepPlan,
@@ -143,24 +159,46 @@ export async function runSweep(
     workers: number;
     quiet?: boolean;
     force?: boolean;
+    resume?: boolean;
     exitFor: (e: unknown) => { code: number; line: string };
   },
-): Promise<{ points: PointSummary[]; elapsedSeconds: number; target: string }> {
+): Promise<{ points: PointSummary[]; elapsedSeconds: number; target: string; found: number; units: number }> {
   const started = performance.now();
   const output = await openOutput(options.out, { force: options.force });
+  const plugins = [...new Set(plan.points.flatMap((p) => p.run.plugins))];
+  const pool = workerPool({ file: workerFile, plugins, size: options.workers });
+  const tally = { found: 0, computed: 0 };
   try {
-    const points: PointSummary[] = [];
+    const versions = runVersions(plugins);
+    const mode: UnitFolderMode = options.resume ? 'resume' : options.force ? 'force' : 'fresh';
+    const { store, finished } = openUnitFolder(output.units, sweepIdentity(plan, versions), mode);
+    if (options.resume && !options.quiet)
+      process.stderr.write(
+        finished
+          ? `resuming: ${finished} finished units found in ${output.units}\n`
+          : `nothing to resume in ${output.units}: running from the start\n`,
+      );
+    const points: PointSummary[] = new Array(plan.points.length);
     const files: Record<string, string | Uint8Array> = {};
-    for (const [i, p] of plan.points.entries()) {
-      if (!options.quiet) process.stderr.write(`point ${i + 1}/${plan.points.length}: ${p.name}\n`);
+    const runPoint = async (p: SweepPoint, i: number) => {
+      const t0 = performance.now();
       try {
-        const outcome = await runScenario(p.container, p.run, { workers: options.workers, quiet: options.quiet });
+        const outcome = await runResolved(p.container, p.run, {
+          workers: options.workers,
+          quiet: true, // points run side by side: one line per point instead of progress bars
+          ...(pool ? { runGroup: pool.runGroup } : {}),
+          units: { store, versions, onUnit: (event) => tally[event]++ },
+        });
         for (const [name, content] of Object.entries(outcome.files)) files[`points/${p.name}/${name}`] = content;
-        points.push(summarize(p, JSON.parse(outcome.files['results.json'])));
+        points[i] = summarize(p, JSON.parse(outcome.files['results.json']));
+        if (!options.quiet)
+          process.stderr.write(
+            `point ${i + 1}/${plan.points.length}: ${p.name} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
+          );
       } catch (e) {
         const { code, line } = options.exitFor(renamed(e, p.name));
         process.stderr.write(`${line}\n`); // even under --quiet: it is an error
-        points.push({
+        points[i] = {
           name: p.name,
           grid: p.grid,
           labels: p.labels,
@@ -170,9 +208,18 @@ export async function runSweep(
           elapsedSeconds: 0,
           error: line.replace(/^nesslab: /, '').split('\n')[0],
           exitCode: code,
-        });
+        };
       }
-    }
+    };
+    // Up to `workers` points at once, started in order; their units share the pool.
+    let next = 0;
+    const lanes = Array.from({ length: Math.min(options.workers, plan.points.length) }, async () => {
+      while (next < plan.points.length) {
+        const i = next++;
+        await runPoint(plan.points[i]!, i);
+      }
+    });
+    await Promise.all(lanes);
     const elapsedSeconds = (performance.now() - started) / 1000;
     const grid = Object.fromEntries(plan.axes.map((a) => [a.key, a.values]));
     files['sweep.json'] =
@@ -182,12 +229,26 @@ export async function runSweep(
     for (const [name, spec] of Object.entries(sweepPlots(plan, done)))
       files[`plots/${name}.svg`] = await renderSvg(spec);
     await output.commit(files);
-    return { points, elapsedSeconds, target: output.target };
+    removeUnitFolder(output.units);
+    return { points, elapsedSeconds, target: output.target, found: tally.found, units: tally.found + tally.computed };
   } catch (e) {
     await output.abort();
     throw e;
+  } finally {
+    await pool?.close();
   }
 }
+
+/** A sweep is the same sweep for --resume when its scenario, preset, seed, sets, grid and versions are. */
+const sweepIdentity = (plan: SweepPlan, versions: ReturnType<typeof runVersions>) =>
+  identityOf({
+    sweep: plan.scenario,
+    preset: plan.preset,
+    seed: plan.seed,
+    sets: plan.sets,
+    grid: Object.fromEntries(plan.axes.map((a) => [a.key, a.values])),
+    versions,
+  });
 
 /** Errors inside a point keep their exit code and name the point. */
 function renamed(e: unknown, point: string): unknown {
@@ -357,14 +418,16 @@ export async function sweepCommand(
     points,
     elapsedSeconds,
     target: written,
-  } = await runSweep(plan, { out, workers, quiet: flags.quiet, force: flags.force, exitFor });
+    found,
+    units,
+  } = await runSweep(plan, { out, workers, quiet: flags.quiet, force: flags.force, resume: flags.resume, exitFor });
   if (!flags.quiet)
     process.stdout.write(
       `\nsweep of ${plan.scenario} (${plan.preset}, seed ${plan.seed}):\n${sweepTable(plan, points)}\n`,
     );
   const failed = points.filter((p) => p.exitCode !== undefined);
   process.stderr.write(
-    `wrote ${written}/ (${points.length - failed.length} of ${points.length} points${failed.length ? `; ${failed.length} failed, recorded in sweep.json` : ''}) in ${elapsedSeconds.toFixed(1)} s\n`,
+    `wrote ${written}/ (${points.length - failed.length} of ${points.length} points${failed.length ? `; ${failed.length} failed, recorded in sweep.json` : ''}${flags.resume ? `; ${found} of ${units} units from the interrupted sweep` : ''}) in ${elapsedSeconds.toFixed(1)} s\n`,
   );
   if (failed.length) return failed.every((p) => p.exitCode === 3) ? 3 : 1;
   return flags.check && points.some((p) => p.claims.some((c) => !c.holds)) ? 4 : 0;

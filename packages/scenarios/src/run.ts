@@ -64,7 +64,9 @@ export interface RunOptions {
    * Finished units: each unit (a simulation × a chain group) is looked up here before it runs, and stored when it is
    * computed, so that a run killed at any instant can be resumed where it stopped (bit-identical results).
    */
-  units?: { store: UnitStore; versions: RunVersions };
+  units?: { store: UnitStore; versions: RunVersions; onUnit?: (event: 'found' | 'computed') => void };
+  /** 'units' (default): each simulation split as split.ts says; 'workers': one chain group per worker (benchmarks). */
+  split?: 'units' | 'workers';
 }
 /**
  * What a run produced: the files of its output folder (scenario.json, results.json, plots/*.svg), its claims, and its
@@ -138,7 +140,8 @@ export async function runResolved(
   const concurrency = options.runGroup ? options.workers : 1;
   const here: NonNullable<SimulateOptions['runGroup']> = (job, onProgress) => runGroupHere(container, job, onProgress);
   const inner = options.runGroup ?? here;
-  const runGroup = options.units ? storedRunner(options.units.store, options.units.versions, inner) : inner;
+  const stored = options.units;
+  const runGroup = stored ? storedRunner(stored.store, stored.versions, inner, stored.onUnit) : inner;
   const simulateHere = async (
     label: string | undefined,
     spec: unknown,
@@ -153,7 +156,13 @@ export async function runResolved(
           ...(extra.reference ? { reference: extra.reference } : {}),
         }));
       return await simulate(container, spec, {
-        plan: { ...plan, groups: extra.units ?? unitCounts([splitInput(plan)], options.workers)[0]! },
+        plan: {
+          ...plan,
+          groups:
+            options.split === 'workers'
+              ? Math.min(plan.spec.chains, concurrency)
+              : (extra.units ?? unitCounts([splitInput(plan)], options.workers)[0]!),
+        },
         concurrency,
         runGroup,
         onProgress: options.quiet

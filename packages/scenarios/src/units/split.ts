@@ -4,7 +4,8 @@
 //    about 1/16 of the work;
 //  - no unit shorter than about a second (by the cost model below), so planning a unit (landscape, plugins) stays a
 //    small part of it;
-//  - at least as many units as workers where the chains allow, so every core works;
+//  - a multiple of the workers where the chains allow (simulations run one after another, so a last round of fewer
+//    units than workers would leave cores idle), and at least as many units as workers;
 //  - never more units than chains: a run of one or two very long chains is not split (one unit per chain).
 
 /** What the split needs to know of a simulation. */
@@ -35,6 +36,7 @@ export function unitCounts(simulations: readonly SplitInput[], workers: number):
   return simulations.map((s, i) => {
     const share = total > 0 ? Math.ceil((TARGET_UNITS * seconds[i]!) / total) : 1,
       longEnough = Math.max(1, Math.floor(seconds[i]! / MIN_UNIT_SECONDS));
-    return Math.max(1, Math.min(s.chains, Math.max(Math.min(share, longEnough), workers)));
+    const units = Math.max(Math.min(share, longEnough), workers);
+    return Math.max(1, Math.min(s.chains, Math.ceil(units / workers) * workers));
   });
 }

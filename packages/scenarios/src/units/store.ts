@@ -119,7 +119,7 @@ export function openUnitFolder(
       );
     }
     const finished = entries.filter((f) => f.endsWith(SUFFIX)).length;
-    if (mode === 'fresh')
+    if (mode === 'fresh' && finished > 0)
       throw new ScenarioError(
         '--resume',
         `${shown} holds ${finished} finished unit${finished === 1 ? '' : 's'} of an interrupted run; add --resume to continue it, or --force to start over`,
@@ -133,7 +133,8 @@ export function openUnitFolder(
       if (!dryRun) for (const f of entries) if (f.includes(`${SUFFIX}.tmp-`)) rmSync(join(folder, f), { force: true });
       return { store: new FolderUnitStore(folder), finished };
     }
-    if (!dryRun) rmSync(folder, { recursive: true, force: true }); // force: nesslab's own folder (it has the mark)
+    // force, or nothing finished: nesslab's own folder (it has the mark), of no use
+    if (!dryRun) rmSync(folder, { recursive: true, force: true });
   }
   if (dryRun) return { store: new FolderUnitStore(folder), finished: 0 };
   mkdirSync(folder);
