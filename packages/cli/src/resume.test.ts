@@ -28,8 +28,8 @@ const withoutTime = (file: string) => {
   return rest;
 };
 /** Starts the run into dir/out and stops it with `signal` once `atLeast` units are stored; resolves with its exit. */
-async function interrupt(dir: string, signal: NodeJS.Signals, atLeast: number) {
-  const child = spawn(process.execPath, [bin, ...run, '--quiet', '--out', join(dir, 'out')]);
+async function interrupt(dir: string, signal: NodeJS.Signals, atLeast: number, args = run) {
+  const child = spawn(process.execPath, [bin, ...args, '--quiet', '--out', join(dir, 'out')]);
   let stderr = '';
   child.stderr.on('data', (d) => (stderr += d));
   const exited = new Promise<number | null>((resolve) =>
@@ -98,6 +98,21 @@ describe('resume (issue 13)', () => {
     const resumed = nesslab([...run, '--quiet', '--resume', '--out', out]);
     expect(resumed.code, resumed.stderr).toBe(0);
     expect(withoutTime(join(out, 'results.json'))).toEqual(expected);
+    expect(readdirSync(dir)).toEqual(['out']);
+  });
+
+  it('a sweep killed with kill -9 resumes too: its point equals the uninterrupted run', async () => {
+    const dir = scratch(),
+      out = join(dir, 'out'),
+      sweep = ['sweep', 'regression-ness', '--grid', 'batchSize=10', '--seed', '5', '--workers', '2'];
+    const killed = await interrupt(dir, 'SIGKILL', 3, sweep);
+    expect(killed.code).toBe(-1);
+    const kept = units(dir);
+    expect(nesslab([...sweep, '--out', out]).code).toBe(2);
+    const resumed = nesslab([...sweep, '--resume', '--out', out]);
+    expect(resumed.code, resumed.stderr).toBe(0);
+    expect(resumed.stderr).toMatch(new RegExp(`; ${kept} of \\d+ units from the interrupted sweep\\) in `));
+    expect(withoutTime(join(out, 'points', 'batchSize=10', 'results.json'))).toEqual(expected);
     expect(readdirSync(dir)).toEqual(['out']);
   });
 });
