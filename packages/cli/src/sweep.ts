@@ -190,7 +190,7 @@ export async function runSweep(
           units: { store, versions, onUnit: (event) => tally[event]++ },
         });
         for (const [name, content] of Object.entries(outcome.files)) files[`points/${p.name}/${name}`] = content;
-        points[i] = summarize(p, JSON.parse(outcome.files['results.json']));
+        points[i] = summarize(p, JSON.parse(outcome.files['results.json'] as string));
         if (!options.quiet)
           process.stderr.write(
             `point ${i + 1}/${plan.points.length}: ${p.name} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,

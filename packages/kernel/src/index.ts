@@ -13,3 +13,4 @@ export * from './linalg/index.ts';
 export * from './theory/index.ts';
 export * from './define-plugin.ts';
 export * from './scenario/plugins.ts';
+export * from './io/npy.ts';

@@ -99,3 +99,4 @@ export {
   type SgnVsHessianPartial,
   type SgnVsHessianResult,
 } from './sgn-vs-hessian/sgn-vs-hessian.ts';
+export { TraceObserver, traceInfo, type TracePartial, type TraceResult } from './trace/trace.ts';

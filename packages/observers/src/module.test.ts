@@ -21,6 +21,7 @@ describe('observers module', () => {
       'occupancy',
       'relative-loss',
       'sgn-vs-hessian',
+      'trace',
       'weight-norm',
     ]);
     expect(resolvePlugin(c, 'observer', 'moments', 'x')).toBeInstanceOf(MomentsObserver);

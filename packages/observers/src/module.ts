@@ -16,6 +16,7 @@ import { FftObserver, fftInfo } from './fft/fft.ts';
 import { AutocorrelationObserver, autocorrelationInfo } from './autocorrelation/autocorrelation.ts';
 import { DiffusionSpectrumObserver, diffusionSpectrumInfo } from './diffusion-spectrum/diffusion-spectrum.ts';
 import { SgnVsHessianObserver, sgnVsHessianInfo } from './sgn-vs-hessian/sgn-vs-hessian.ts';
+import { TraceObserver, traceInfo } from './trace/trace.ts';
 
 export default new ContainerModule((options) => {
   bindPlugin(options, MomentsObserver, momentsInfo);
@@ -34,4 +35,5 @@ export default new ContainerModule((options) => {
   bindPlugin(options, AutocorrelationObserver, autocorrelationInfo);
   bindPlugin(options, DiffusionSpectrumObserver, diffusionSpectrumInfo);
   bindPlugin(options, SgnVsHessianObserver, sgnVsHessianInfo);
+  bindPlugin(options, TraceObserver, traceInfo);
 });

@@ -41,7 +41,7 @@ describe('runScenario (programmatic API)', () => {
     expect(workerThreadsStarted() - before).toBe(2); // one pool of 2 threads for the 4 simulations × 2 chain groups
 
     for (const run of [one, two]) {
-      expect(withoutTime(run.files['results.json']!)).toEqual(expected);
+      expect(withoutTime(run.files['results.json'] as string)).toEqual(expected);
       expect(run.files['scenario.json']).toBe(readFileSync(join(out, 'scenario.json'), 'utf8'));
       expect(Object.keys(run.files).sort()).toEqual([
         'plots/circulation-wr.svg',

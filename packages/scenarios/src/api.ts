@@ -45,8 +45,8 @@ export interface ScenarioRun<R = Record<string, unknown>> {
   /** The scenario's `analyse` results, as computed (results.json holds them beside scenario, preset, seed, claims, elapsedSeconds). */
   results: R;
   claims: Claim[];
-  /** The output folder `nesslab run` would write, as strings: scenario.json, results.json, plots/*.svg. */
-  files: Record<string, string>;
+  /** The output folder `nesslab run` would write: scenario.json, results.json, plots/*.svg as text; traces/*.npy as bytes. */
+  files: Record<string, string | Uint8Array>;
   elapsedSeconds: number;
 }
 

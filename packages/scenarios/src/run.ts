@@ -74,7 +74,7 @@ export interface RunOptions {
  * seed, claims and elapsedSeconds), a spec's simulation result.
  */
 export interface RunOutcome {
-  files: Record<string, string>;
+  files: Record<string, string | Uint8Array>;
   claims: Claim[];
   elapsedSeconds: number;
   results: Record<string, unknown>;
@@ -181,10 +181,15 @@ export async function runResolved(
   const files: Record<string, string> = {};
   let claims: Claim[] = [];
   if (run.kind === 'spec') {
-    const result = await simulateHere(undefined, run.spec, options.plan ? { plan: options.plan } : {});
+    const { files: observerFiles, ...result } = await simulateHere(
+      undefined,
+      run.spec,
+      options.plan ? { plan: options.plan } : {},
+    );
     const elapsedSeconds = (performance.now() - started) / 1000;
     files['scenario.json'] = json(run.spec);
     files['results.json'] = json({ ...result, elapsedSeconds });
+    Object.assign(files, observerFiles); // e.g. traces/theta.npy (Observer.files)
     return { files, claims, elapsedSeconds, results: result as unknown as Record<string, unknown> };
   }
   // plan → every simulation checked before the first step → simulated in the plan's order → analyse → figures.

@@ -34,4 +34,15 @@ export interface Observer<P = unknown, R = unknown> {
    * the engine assumes 2·dim doubles per chain and a dim × dim covariance per group.
    */
   memoryBytes?(): number;
+  /**
+   * Files the result adds to the run's output folder (path → content, e.g. 'traces/theta.npy'), and what results.json
+   * keeps of the result instead of the result itself (say where the files are). Absent: results.json holds the result.
+   */
+  files?(result: R): ObserverFiles;
+}
+
+/** What `Observer.files` returns. */
+export interface ObserverFiles {
+  files: Record<string, Uint8Array | string>;
+  summary: unknown;
 }

@@ -49,8 +49,10 @@ export interface SimulationResult {
   reference?: number[];
   /** What the landscape chose at run time (e.g. the tfjs backend), when it says. */
   runtime?: Record<string, unknown>;
-  /** Observer results by observer name (a repeated name gets `#k`). */
+  /** Observer results by observer name (a repeated name gets `#k`); an observer with files gives its summary. */
   observers: Record<string, unknown>;
+  /** Files the observers add to the output folder (`Observer.files`), by path; absent when none does. */
+  files?: Record<string, Uint8Array | string>;
 }
 
 /** Everything a run settles before its first step: the resolved spec, configured plugins, θ₀, the memory it plans. */
@@ -175,13 +177,30 @@ export async function simulate(
   if (failures.length) throw failures.find((e) => (e as Error | undefined)?.name !== 'Superseded') ?? failures[0];
   const partials = settled.map((s) => (s as PromiseFulfilledResult<unknown[]>).value);
   const observers: Record<string, unknown> = {};
+  let files: Record<string, Uint8Array | string> | undefined;
   parts.observers.forEach((observer, k) => {
     const name = spec.observers[k].name,
       key = Object.hasOwn(observers, name) ? `${name}#${k}` : name;
-    observers[key] = observer.result(observer.combine(partials.map((p) => p[k])));
+    const result = observer.result(observer.combine(partials.map((p) => p[k])));
+    if (!observer.files) observers[key] = result;
+    else {
+      const out = observer.files(result);
+      observers[key] = out.summary;
+      for (const [path, content] of Object.entries(out.files)) {
+        if (files && Object.hasOwn(files, path))
+          throw new ScenarioError(`scenario.observers[${k}]`, `writes ${path}, which another observer writes too`);
+        (files ??= {})[path] = content;
+      }
+    }
   });
   const runtime = parts.landscape.runtime?.();
-  return { spec, ...(reference ? { reference: [...reference] } : {}), ...(runtime ? { runtime } : {}), observers };
+  return {
+    spec,
+    ...(reference ? { reference: [...reference] } : {}),
+    ...(runtime ? { runtime } : {}),
+    observers,
+    ...(files ? { files } : {}),
+  };
 }
 
 /** Runs the tasks given to it at most `n` at a time, in the order given. */
