@@ -31,7 +31,7 @@ const common = {
 const requireShim = {
   js: "import { createRequire as __nl_cr } from 'node:module'; const require = __nl_cr(import.meta.url);",
 };
-const external = ['@nesslab/*', 'inversify', 'rxjs', '@tensorflow/*', 'vega', 'vega-lite'];
+const external = ['@nesslab/*', 'inversify', 'rxjs', '@tensorflow/*', 'vega', 'vega-lite', 'bullmq', 'ioredis'];
 const library = (name, entryPoints) => build({ ...common, entryPoints, outdir: `packages/${name}/dist`, external });
 await Promise.all([
   library('kernel', {

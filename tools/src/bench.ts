@@ -218,3 +218,74 @@ if (!process.argv.includes('--kernel-only')) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
+
+/** A free loopback TCP port. */
+async function freePort(): Promise<number> {
+  const { createServer } = await import('node:net');
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.on('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const port = (s.address() as { port: number }).port;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+// `--queue` with 2 local `nesslab worker` processes (1 thread each) against `--workers 2`: regression-ness quick through
+// the built CLI, a redis-server of its own (persistence off). Skipped, saying why, when redis-server is not installed.
+if (!process.argv.includes('--kernel-only')) {
+  const { spawn, spawnSync } = await import('node:child_process');
+  const cli = fileURLToPath(new URL('../../packages/cli/dist/nesslab.mjs', import.meta.url));
+  if (spawnSync('redis-server', ['--version']).status !== 0) {
+    console.log('queue row skipped: redis-server (Debian package redis-server) is not installed');
+  } else {
+    const port = await freePort(),
+      url = `redis://127.0.0.1:${port}`;
+    const redis = spawn(
+      'redis-server',
+      ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no'],
+      {
+        stdio: 'ignore',
+      },
+    );
+    const workers = [1, 2].map(() =>
+      spawn(process.execPath, [cli, 'worker', url, '--concurrency', '1'], { stdio: ['ignore', 'ignore', 'pipe'] }),
+    );
+    const timed = (args: string[]) => {
+      const dir = mkdtempSync(join(tmpdir(), 'nesslab-bench-'));
+      const t0 = performance.now();
+      const r = spawnSync(
+        process.execPath,
+        [cli, 'run', 'regression-ness', '--quiet', '--out', join(dir, 'o'), ...args],
+        {
+          encoding: 'utf8',
+        },
+      );
+      const seconds = (performance.now() - t0) / 1000;
+      rmSync(dir, { recursive: true, force: true });
+      if (r.status !== 0) throw new Error(`bench: nesslab run ${args.join(' ')} failed: ${r.stderr}`);
+      return seconds;
+    };
+    try {
+      await new Promise((r) => setTimeout(r, 1500)); // redis and the workers start
+      timed(['--queue', url, '--workers', '2']); // warm: the workers' first units
+      const local = Math.min(timed(['--workers', '2']), timed(['--workers', '2']));
+      const queued = Math.min(timed(['--queue', url, '--workers', '2']), timed(['--queue', url, '--workers', '2']));
+      const row = {
+        name: 'queue-2-local-workers-regression-ness-quick',
+        seconds: Number(queued.toFixed(2)),
+        baselineSeconds: Number(local.toFixed(2)),
+        ratio: Number((local / queued).toFixed(3)),
+      };
+      if (json) console.log(JSON.stringify(row));
+      else
+        console.log(
+          `  --queue, 2 nesslab worker processes   ${queued.toFixed(2)} s   vs --workers 2 ${local.toFixed(2)} s  = ${(local / queued).toFixed(3)} × (goal ≥ 0.9; best of 2, whole command)`,
+        );
+    } finally {
+      for (const w of workers) w.kill('SIGTERM');
+      redis.kill('SIGTERM');
+    }
+  }
+}

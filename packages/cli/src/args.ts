@@ -39,12 +39,21 @@ export function parseSeed(text: string | undefined): number | undefined {
 }
 
 /** `--workers N`: 1 … maxWorkers(), or `fallback` when not given. */
-export function parseWorkers(text: string | undefined, fallback: number): number {
+/** Units at once over a queue: worker threads on every machine together. */
+export const MAX_QUEUED = 4096;
+
+export function parseWorkers(text: string | undefined, fallback: number, queued = false): number {
   if (text === undefined) return fallback;
   const workers = /^\d{1,6}$/.test(text) ? Number(text) : NaN;
-  const max = maxWorkers();
+  const max = queued ? MAX_QUEUED : maxWorkers();
   if (!(workers >= 1)) throw new ScenarioError('--workers', `must be a positive integer, got ${preview(text)}`);
-  if (workers > max) throw new ScenarioError('--workers', `at most ${max} (4 per core, at most 256), got ${workers}`);
+  if (workers > max)
+    throw new ScenarioError(
+      '--workers',
+      queued
+        ? `at most ${max} with --queue, got ${workers}`
+        : `at most ${max} (4 per core, at most 256), got ${workers}`,
+    );
   return workers;
 }
 

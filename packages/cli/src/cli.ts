@@ -6,8 +6,10 @@ import { builtinContainer } from './modules.ts';
 import { MAX_SEED, maxWorkers, outputName, parseSeed, parseSets, parseWorkers } from './args.ts';
 import { resolveRun } from './scenario-file.ts';
 import {
+  checkReachable,
   defaultWorkers,
   openUnitFolder,
+  redisTarget,
   removeUnitFolder,
   runIdentity,
   runVersions,
@@ -19,6 +21,7 @@ import {
 import { runScenario } from './run.ts';
 import { describeTarget, listAll } from './commands.ts';
 import { sweepCommand } from './sweep.ts';
+import { workerCommand } from './worker-command.ts';
 import { openOutput } from '@nesslab/report';
 
 export const HELP = `nesslab — SGD as a physical system out of equilibrium
@@ -29,6 +32,7 @@ Usage:
   nesslab validate <scenario|file.json>     check everything run checks before its first step; runs nothing
   nesslab run <scenario|file.json> [options]
   nesslab sweep <scenario|file.json> --grid key=v1,v2,… [--grid key2=…] [options of run]
+  nesslab worker <redis-url> [--concurrency N]   run units of queued runs (--queue) until Ctrl-C
 
 Options of run:
   --preset quick|full   quick: < 30 s on 2 cores (default); full: the paper's size
@@ -40,6 +44,10 @@ Options of run:
   --resume              continue the interrupted run into DIR: only its missing units run (same scenario,
                         preset, seed, parameters and versions, else exit 2 naming what differs)
   --workers N           worker threads, 1 … ${maxWorkers()} (default: one per core); results do not depend on it
+  --queue URL           run the units on nesslab worker processes (any machines) through Redis at
+                        redis://[user:pass@]host[:port][/db] or rediss://… instead of local threads; --workers N
+                        (up to 4096) is then how many units run at once over all the workers, and the run is
+                        split for that many (--resume keeps the first run's split, whatever --workers says)
   --check               exit 4 when a claim of the scenario does not hold
   --quiet               no progress or table
 
@@ -66,6 +74,13 @@ plots/ and points/<key=value,…>/ as run writes them; a point that fails at run
 sweep.json and sweep.csv, and every other point is still written. Example:
   nesslab sweep regression-ness --grid eta=5e-7,1e-6,2e-6 --grid batchSize=10,20 --out runs/eta-m
 
+Many machines: start redis-server somewhere, then nesslab worker redis://host:6379 on each machine (--concurrency N
+threads, default one per core; the same nesslab and plugin packages installed, else it refuses the units), and
+nesslab run … --queue redis://host:6379. The results are bit-identical to a local run. A worker killed mid-unit:
+another one runs the unit within about 15 s. The submitter killed: run it again with --resume and the same --queue;
+it takes the units finished meanwhile from Redis. Redis unreachable: exit 2 within seconds; lost for over a minute
+during a run: exit 2, finished units kept for --resume. Ctrl-C on a worker hands its units back (exit 130).
+
 Exit codes: 0 ok; 2 bad input (one line: nesslab: <field>: <what is wrong>); 3 a chain diverged (naming the
 sub-simulation, chain and step; a sweep: some point diverged, the others written); 4 a claim failed under --check;
 130/143 interrupted; 1 anything else (a sweep: some point failed otherwise, the others written).
@@ -88,6 +103,8 @@ const OPTIONS = {
   force: { type: 'boolean' },
   resume: { type: 'boolean' },
   grid: { type: 'string', multiple: true },
+  queue: { type: 'string' },
+  concurrency: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -120,11 +137,14 @@ export async function cli(argv: string[]): Promise<number> {
       command,
       `unexpected argument ${JSON.stringify(oneLine(extra[0], 60))}; give one scenario or file`,
     );
-  if (!['list', 'describe', 'validate', 'run', 'sweep'].includes(command))
+  if (!['list', 'describe', 'validate', 'run', 'sweep', 'worker'].includes(command))
     throw new ScenarioError(
       'command',
-      `unknown command ${JSON.stringify(oneLine(command, 60))}; known: list, describe, validate, run, sweep`,
+      `unknown command ${JSON.stringify(oneLine(command, 60))}; known: list, describe, validate, run, sweep, worker`,
     );
+  if (command === 'worker') return workerCommand(target, values);
+  if (values.concurrency !== undefined)
+    throw new ScenarioError('--concurrency', 'only for nesslab worker (run and sweep take --workers N)');
   if (command !== 'sweep' && values.grid) throw new ScenarioError('--grid', 'only for nesslab sweep');
   if (command === 'list' || command === 'describe') {
     const used = Object.keys(values).filter((k) => (values as Record<string, unknown>)[k] !== undefined);
@@ -143,7 +163,7 @@ export async function cli(argv: string[]): Promise<number> {
   if (command === 'sweep') return sweepCommand(target, values, exitFor);
   if (!target) throw new ScenarioError(command, 'name a packaged scenario or a .json file');
   const seed = parseSeed(values.seed);
-  const workers = parseWorkers(values.workers, defaultWorkers());
+  const workers = parseWorkers(values.workers, defaultWorkers(), values.queue !== undefined);
   const { container, run } = await resolveRun(target, {
     preset: values.preset,
     seed,
@@ -153,6 +173,7 @@ export async function cli(argv: string[]): Promise<number> {
   const plan = await validateRun(container, run, workers);
   if (command === 'validate') {
     if (values.out !== undefined) await checkOutputFlags(values, run);
+    if (values.queue !== undefined) await checkReachable(redisTarget(values.queue, '--queue'), '--queue'); // as run does
     const what =
       run.kind === 'spec'
         ? `simulation of ${run.spec.chains} chains × ${run.spec.steps} steps`
@@ -171,11 +192,13 @@ export async function cli(argv: string[]): Promise<number> {
   const tally = { found: 0, computed: 0 };
   try {
     const versions = runVersions(runPlugins(run));
-    const { store, finished } = openUnitFolder(
+    const { store, finished, splitWorkers } = openUnitFolder(
       output.units,
       runIdentity(run, versions),
       unitMode(values),
       shown(output.units),
+      false,
+      workers,
     );
     if (values.resume && !values.quiet)
       process.stderr.write(
@@ -188,6 +211,8 @@ export async function cli(argv: string[]): Promise<number> {
       quiet: values.quiet,
       ...(plan ? { plan } : {}),
       units: { store, versions, onUnit: (event) => tally[event]++ },
+      ...(splitWorkers !== undefined ? { splitWorkers } : {}),
+      ...(values.queue !== undefined ? { queue: values.queue } : {}),
     }).catch((e: unknown) => {
       // A divergence comes back on resume: its units are no use. Anything else (a crash, a kill) keeps finished ones.
       if (e instanceof DivergenceError || store.count() === 0) removeUnitFolder(output.units);
@@ -252,6 +277,8 @@ export function exitFor(err: unknown, debug = process.env.NESSLAB_DEBUG === '1')
     return { code: 2, line: `nesslab: ${oneLine(`${option}: ${what}`, 290)}` };
   }
   if (err instanceof DivergenceError) return { code: 3, line: `nesslab: ${oneLine(e.message, 290)}` };
+  // A queue worker that cannot run a unit as asked (other versions, a plugin it lacks): not a bug, not bad input here.
+  if (e?.name === 'UnitRefused') return { code: 1, line: `nesslab: --queue: ${oneLine(e.message, 280)}` };
   const message = err instanceof Error ? err.message : String(err);
   const line = `nesslab: internal error: ${oneLine(message, 240)}${debug ? '' : ' (NESSLAB_DEBUG=1 shows where)'}`;
   return { code: 1, line: debug && err instanceof Error && err.stack ? `${line}\n${err.stack}` : line };

@@ -7,7 +7,9 @@ import { fileURLToPath } from 'node:url';
 import {
   defaultWorkers,
   identityOf,
+  openQueue,
   openUnitFolder,
+  releasingStore,
   removeUnitFolder,
   runResolved,
   runVersions,
@@ -160,18 +162,38 @@ export async function runSweep(
     quiet?: boolean;
     force?: boolean;
     resume?: boolean;
+    /** A Redis URL: the units go to `nesslab worker` processes instead of local threads. */
+    queue?: string;
     exitFor: (e: unknown) => { code: number; line: string };
   },
 ): Promise<{ points: PointSummary[]; elapsedSeconds: number; target: string; found: number; units: number }> {
   const started = performance.now();
   const output = await openOutput(options.out, { force: options.force });
   const plugins = [...new Set(plan.points.flatMap((p) => p.run.plugins))];
-  const pool = workerPool({ file: workerFile, plugins, size: options.workers });
+  const versions = runVersions(plugins);
+  let pool: ReturnType<typeof workerPool>, queue: Awaited<ReturnType<typeof openQueue>> | undefined;
   const tally = { found: 0, computed: 0 };
   try {
-    const versions = runVersions(plugins);
     const mode: UnitFolderMode = options.resume ? 'resume' : options.force ? 'force' : 'fresh';
-    const { store, finished } = openUnitFolder(output.units, sweepIdentity(plan, versions), mode);
+    const opened = openUnitFolder(
+      output.units,
+      sweepIdentity(plan, versions),
+      mode,
+      output.units,
+      false,
+      options.workers,
+    );
+    const { finished, splitWorkers } = opened;
+    if (options.queue !== undefined)
+      queue = await openQueue(options.queue, {
+        plugins,
+        versions,
+        keepUntilStored: true,
+        log: (line) => process.stderr.write(`queue: ${line}\n`),
+      });
+    else pool = workerPool({ file: workerFile, plugins, size: options.workers });
+    const store = queue ? releasingStore(opened.store, queue) : opened.store;
+    const runGroup = queue?.runGroup ?? pool?.runGroup;
     if (options.resume && !options.quiet)
       process.stderr.write(
         finished
@@ -186,7 +208,8 @@ export async function runSweep(
         const outcome = await runResolved(p.container, p.run, {
           workers: options.workers,
           quiet: true, // points run side by side: one line per point instead of progress bars
-          ...(pool ? { runGroup: pool.runGroup } : {}),
+          ...(runGroup ? { runGroup } : {}),
+          ...(splitWorkers !== undefined ? { splitWorkers } : {}),
           units: { store, versions, onUnit: (event) => tally[event]++ },
         });
         for (const [name, content] of Object.entries(outcome.files)) files[`points/${p.name}/${name}`] = content;
@@ -236,6 +259,7 @@ export async function runSweep(
     throw e;
   } finally {
     await pool?.close();
+    await queue?.close();
   }
 }
 
@@ -405,7 +429,7 @@ export async function sweepCommand(
 ): Promise<number> {
   if (!target)
     throw new ScenarioError('sweep', 'name a packaged scenario (nesslab list shows them) or a .json file naming one');
-  const workers = parseWorkers(flags.workers, defaultWorkers());
+  const workers = parseWorkers(flags.workers, defaultWorkers(), flags.queue !== undefined);
   const plan = await planSweep(target, {
     preset: flags.preset,
     seed: parseSeed(flags.seed),
@@ -420,7 +444,15 @@ export async function sweepCommand(
     target: written,
     found,
     units,
-  } = await runSweep(plan, { out, workers, quiet: flags.quiet, force: flags.force, resume: flags.resume, exitFor });
+  } = await runSweep(plan, {
+    out,
+    workers,
+    quiet: flags.quiet,
+    force: flags.force,
+    resume: flags.resume,
+    ...(flags.queue !== undefined ? { queue: flags.queue } : {}),
+    exitFor,
+  });
   if (!flags.quiet)
     process.stdout.write(
       `\nsweep of ${plan.scenario} (${plan.preset}, seed ${plan.seed}):\n${sweepTable(plan, points)}\n`,

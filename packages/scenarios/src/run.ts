@@ -67,6 +67,8 @@ export interface RunOptions {
   units?: { store: UnitStore; versions: RunVersions; onUnit?: (event: 'found' | 'computed') => void };
   /** 'units' (default): each simulation split as split.ts says; 'workers': one chain group per worker (benchmarks). */
   split?: 'units' | 'workers';
+  /** The worker count the split is made for (default `workers`): a resumed run keeps its first run's split. */
+  splitWorkers?: number;
 }
 /**
  * What a run produced: the files of its output folder (scenario.json, results.json, plots/*.svg), its claims, and its
@@ -161,7 +163,7 @@ export async function runResolved(
           groups:
             options.split === 'workers'
               ? Math.min(plan.spec.chains, concurrency)
-              : (extra.units ?? unitCounts([splitInput(plan)], options.workers)[0]!),
+              : (extra.units ?? unitCounts([splitInput(plan)], options.splitWorkers ?? options.workers)[0]!),
         },
         concurrency,
         runGroup,
@@ -197,7 +199,8 @@ export async function runResolved(
     ctx = definitionContext(container, run, log);
   const plan = await def.plan(run.params, ctx);
   const plans = await planAll(container, plan.simulations, concurrency);
-  const units = unitCounts(plans.map(splitInput), options.workers); // over the whole run: ≈ 1/16 of it per unit
+  // Over the whole run: ≈ 1/16 of it per unit.
+  const units = unitCounts(plans.map(splitInput), options.splitWorkers ?? options.workers);
   const outcomes: (SimulationResult & { seconds: number })[] = [];
   for (const [i, r] of plan.simulations.entries()) {
     const t0 = performance.now();

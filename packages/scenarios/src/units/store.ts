@@ -42,7 +42,7 @@ const MARK = '.nesslab-units';
 const SUFFIX = '.v8';
 
 /** A unit as stored: its key beside its partials, checked on read. */
-export const encodeUnit = (key: string, partials: unknown[]): Buffer => serialize({ key, partials });
+export const encodeUnit = (key: string, partials: unknown[]): Uint8Array => serialize({ key, partials });
 export function decodeUnit(key: string, bytes: Uint8Array): unknown[] | undefined {
   try {
     const unit = deserialize(bytes) as { key?: unknown; partials?: unknown };
@@ -101,8 +101,9 @@ export function openUnitFolder(
   mode: UnitFolderMode,
   shown = folder,
   dryRun = false,
-): { store: FolderUnitStore; finished: number } {
-  let mark: { plan?: unknown; description?: Record<string, unknown> } | undefined;
+  splitWorkers?: number,
+): { store: FolderUnitStore; finished: number; splitWorkers?: number } {
+  let mark: { plan?: unknown; description?: Record<string, unknown>; splitWorkers?: unknown } | undefined;
   let entries: string[] | undefined;
   try {
     entries = readdirSync(folder);
@@ -131,12 +132,23 @@ export function openUnitFolder(
           `the interrupted run in ${shown} is another run: ${difference(mark!.description ?? {}, identity.description)}`,
         );
       if (!dryRun) for (const f of entries) if (f.includes(`${SUFFIX}.tmp-`)) rmSync(join(folder, f), { force: true });
-      return { store: new FolderUnitStore(folder), finished };
+      // The units were split for the interrupted run's worker count: keep that split, whatever --workers is now.
+      const stored = Number.isSafeInteger(mark!.splitWorkers) ? (mark!.splitWorkers as number) : splitWorkers;
+      return {
+        store: new FolderUnitStore(folder),
+        finished,
+        ...(stored !== undefined ? { splitWorkers: stored } : {}),
+      };
     }
     // force, or nothing finished: nesslab's own folder (it has the mark), of no use
     if (!dryRun) rmSync(folder, { recursive: true, force: true });
   }
-  if (dryRun) return { store: new FolderUnitStore(folder), finished: 0 };
+  const fresh = {
+    store: new FolderUnitStore(folder),
+    finished: 0,
+    ...(splitWorkers !== undefined ? { splitWorkers } : {}),
+  };
+  if (dryRun) return fresh;
   mkdirSync(folder);
   const body = `${JSON.stringify(
     {
@@ -157,7 +169,7 @@ export function openUnitFolder(
     closeSync(fd);
   }
   renameSync(tmp, join(folder, MARK));
-  return { store: new FolderUnitStore(folder), finished: 0 };
+  return fresh;
 }
 
 /** Removes a run's unit folder once its results are safe in the output folder. */
