@@ -164,7 +164,7 @@ async function scenarioSeconds(
       split,
       runGroup: store ? storedRunner(store, runVersions([]), counting) : counting,
     });
-    return { seconds: (performance.now() - t0) / 1000, units, results: outcome.files['results.json'] as string };
+    return { seconds: (performance.now() - t0) / 1000, units, results: outcome.files['results.json'] };
   } catch {
     return { seconds: (performance.now() - t0) / 1000, units };
   } finally {

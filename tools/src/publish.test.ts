@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 //  - run regression-ness quick through the programmatic API (@nesslab/scenarios, 2 worker threads from the installed
 //    dist/worker.js) and through the installed `nesslab` command, and find the same results (timings aside);
 //  - type-check a TypeScript consumer against the installed .d.ts with `moduleResolution: nodenext`, strict, lib
-//    check on, no @types/node.
+//    check on, no @types/node (so no published declaration may pull in Node's or a dependency's untyped modules).
 const root = fileURLToPath(new URL('../../', import.meta.url));
 const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
 const packages = readdirSync(join(root, 'packages')).sort();
@@ -51,7 +51,12 @@ for (const name of ${JSON.stringify(packages.map((p) => `@nesslab/${p}`))}) {
 }
 const { runScenario, workerThreadsStarted } = await import('@nesslab/scenarios');
 const run = await runScenario('regression-ness', { preset: 'quick', seed: 7, workers: 2 });
-process.stdout.write(JSON.stringify({ subpaths, threads: workerThreadsStarted(), files: run.files }));
+// Binary files (plots/*.png) as base64, text as it is.
+const files = {
+  ...run.files,
+  ...Object.fromEntries(Object.entries(run.bytes).map(([k, v]) => [k, { base64: Buffer.from(v).toString('base64') }])),
+};
+process.stdout.write(JSON.stringify({ subpaths, threads: workerThreadsStarted(), files }));
 `;
 
 // Typed results from the definition, a typed `set` (the @ts-expect-error fails the check if types degrade to any), a
@@ -157,7 +162,11 @@ describe('publishable packages', () => {
         maxBuffer: 64 << 20,
       });
       expect(api.status, api.stderr).toBe(0);
-      const fromApi = JSON.parse(api.stdout) as { subpaths: string[]; threads: number; files: Record<string, string> };
+      const fromApi = JSON.parse(api.stdout) as {
+        subpaths: string[];
+        threads: number;
+        files: Record<string, string | { base64: string }>;
+      };
       expect(fromApi.subpaths).toContain('@nesslab/kernel/theory');
       expect(fromApi.subpaths.length).toBeGreaterThanOrEqual(packages.length + 6);
       expect(fromApi.threads).toBeGreaterThanOrEqual(2); // the installed dist/worker.js ran, not this thread alone
@@ -174,11 +183,20 @@ describe('publishable packages', () => {
         return rest;
       };
       const written = readFileSync(join(project, 'cli-out', 'results.json'), 'utf8');
-      expect(withoutTime(fromApi.files['results.json']!)).toEqual(withoutTime(written));
+      expect(withoutTime(fromApi.files['results.json'] as string)).toEqual(withoutTime(written));
       expect((withoutTime(written).claims as unknown[]).length).toBeGreaterThan(0);
       expect(fromApi.files['scenario.json']).toBe(readFileSync(join(project, 'cli-out', 'scenario.json'), 'utf8'));
-      for (const [file, text] of Object.entries(fromApi.files))
-        if (file.startsWith('plots/')) expect(readFileSync(join(project, 'cli-out', file), 'utf8'), file).toBe(text);
+      const plots = Object.entries(fromApi.files).filter(([file]) => file.startsWith('plots/'));
+      expect(plots.map(([f]) => f).sort()).toEqual(
+        readdirSync(join(project, 'cli-out', 'plots'))
+          .map((f) => `plots/${f}`)
+          .sort(),
+      );
+      for (const [file, content] of plots) {
+        const written = readFileSync(join(project, 'cli-out', file));
+        const expected = typeof content === 'string' ? Buffer.from(content) : Buffer.from(content.base64, 'base64');
+        expect(written.equals(expected), file).toBe(true);
+      }
 
       // 4. A TypeScript consumer, against the installed declarations only.
       writeFileSync(join(project, 'consumer.ts'), consumerTs);

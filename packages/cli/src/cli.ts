@@ -6,10 +6,9 @@ import { builtinContainer } from './modules.ts';
 import { MAX_SEED, maxWorkers, outputName, parseSeed, parseSets, parseWorkers } from './args.ts';
 import { resolveRun } from './scenario-file.ts';
 import {
-  checkReachable,
+  checkQueue,
   defaultWorkers,
   openUnitFolder,
-  redisTarget,
   removeUnitFolder,
   runIdentity,
   runVersions,
@@ -173,7 +172,7 @@ export async function cli(argv: string[]): Promise<number> {
   const plan = await validateRun(container, run, workers);
   if (command === 'validate') {
     if (values.out !== undefined) await checkOutputFlags(values, run);
-    if (values.queue !== undefined) await checkReachable(redisTarget(values.queue, '--queue'), '--queue'); // as run does
+    if (values.queue !== undefined) await checkQueue(values.queue); // Redis answers, as run checks first
     const what =
       run.kind === 'spec'
         ? `simulation of ${run.spec.chains} chains × ${run.spec.steps} steps`
@@ -218,7 +217,7 @@ export async function cli(argv: string[]): Promise<number> {
       if (e instanceof DivergenceError || store.count() === 0) removeUnitFolder(output.units);
       throw e;
     });
-    await output.commit(outcome.files);
+    await output.commit({ ...outcome.files, ...outcome.bytes });
     removeUnitFolder(output.units);
   } catch (e) {
     await output.abort();

@@ -23,7 +23,7 @@ import {
   curves,
   formatNumber,
   openOutput,
-  renderSvg,
+  figureFiles,
   type Claim,
   type CurveSeries,
   type TopLevelSpec,
@@ -212,8 +212,9 @@ export async function runSweep(
           ...(splitWorkers !== undefined ? { splitWorkers } : {}),
           units: { store, versions, onUnit: (event) => tally[event]++ },
         });
-        for (const [name, content] of Object.entries(outcome.files)) files[`points/${p.name}/${name}`] = content;
-        points[i] = summarize(p, JSON.parse(outcome.files['results.json'] as string));
+        for (const [name, content] of Object.entries({ ...outcome.files, ...outcome.bytes }))
+          files[`points/${p.name}/${name}`] = content;
+        points[i] = summarize(p, JSON.parse(outcome.files['results.json']!));
         if (!options.quiet)
           process.stderr.write(
             `point ${i + 1}/${plan.points.length}: ${p.name} in ${((performance.now() - t0) / 1000).toFixed(1)} s\n`,
@@ -250,7 +251,7 @@ export async function runSweep(
     files['sweep.csv'] = sweepCsv(plan, points);
     const done = points.filter((p) => p.error === undefined);
     for (const [name, spec] of Object.entries(sweepPlots(plan, done)))
-      files[`plots/${name}.svg`] = await renderSvg(spec);
+      Object.assign(files, await figureFiles(name, spec));
     await output.commit(files);
     removeUnitFolder(output.units);
     return { points, elapsedSeconds, target: output.target, found: tally.found, units: tally.found + tally.computed };

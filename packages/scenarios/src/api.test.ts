@@ -41,18 +41,28 @@ describe('runScenario (programmatic API)', () => {
     expect(workerThreadsStarted() - before).toBe(2); // one pool of 2 threads for the 4 simulations × 2 chain groups
 
     for (const run of [one, two]) {
-      expect(withoutTime(run.files['results.json'] as string)).toEqual(expected);
+      expect(withoutTime(run.files['results.json']!)).toEqual(expected);
       expect(run.files['scenario.json']).toBe(readFileSync(join(out, 'scenario.json'), 'utf8'));
+      const figures = [
+        'circulation-wr',
+        'cross-section-wor',
+        'cross-section-wr',
+        'sigma-wor',
+        'sigma-wr',
+        'training-curves',
+      ];
       expect(Object.keys(run.files).sort()).toEqual([
-        'plots/circulation-wr.svg',
-        'plots/cross-section-wor.svg',
-        'plots/cross-section-wr.svg',
-        'plots/sigma-wor.svg',
-        'plots/sigma-wr.svg',
-        'plots/training-curves.svg',
+        ...figures.flatMap((f) => [`plots/${f}.svg`, `plots/${f}.vl.json`]),
         'results.json',
         'scenario.json',
       ]);
+      expect(Object.keys(run.bytes).sort()).toEqual(figures.map((f) => `plots/${f}.png`));
+      for (const f of figures) {
+        expect(run.files[`plots/${f}.svg`], f).toBe(readFileSync(join(out, 'plots', `${f}.svg`), 'utf8'));
+        expect(Buffer.from(run.bytes[`plots/${f}.png`]!).equals(readFileSync(join(out, 'plots', `${f}.png`))), f).toBe(
+          true,
+        );
+      }
       expect(run.claims).toEqual(expected.claims);
       expect(run.elapsedSeconds).toBeGreaterThan(0);
     }

@@ -45,8 +45,10 @@ export interface ScenarioRun<R = Record<string, unknown>> {
   /** The scenario's `analyse` results, as computed (results.json holds them beside scenario, preset, seed, claims, elapsedSeconds). */
   results: R;
   claims: Claim[];
-  /** The output folder `nesslab run` would write: scenario.json, results.json, plots/*.svg as text; traces/*.npy as bytes. */
-  files: Record<string, string | Uint8Array>;
+  /** The text files of the output folder `nesslab run` would write: scenario.json, results.json, plots/*.svg, *.vl.json. */
+  files: Record<string, string>;
+  /** Its binary files: plots/*.png, traces/*.npy. */
+  bytes: Record<string, Uint8Array>;
   elapsedSeconds: number;
 }
 
@@ -94,12 +96,12 @@ export async function runScenario(
   const run = resolvePackagedRun(scenario, { preset, seed, params: set, plugins: urls }, 'set');
   const pool = workers > 1 ? workerPool({ plugins: urls, size: workers }) : undefined;
   try {
-    const { results, claims, files, elapsedSeconds } = await runResolved(container, run, {
+    const { results, claims, files, bytes, elapsedSeconds } = await runResolved(container, run, {
       workers,
       quiet,
       ...(pool ? { runGroup: pool.runGroup } : {}),
     });
-    return { results, claims, files, elapsedSeconds };
+    return { results, claims, files, bytes, elapsedSeconds };
   } finally {
     await pool?.close();
   }

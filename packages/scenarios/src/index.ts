@@ -65,6 +65,11 @@ export {
 } from './units/store.ts';
 export { runIdentity } from './units/resume.ts';
 export { unitCounts, secondsOf, type SplitInput } from './units/split.ts';
-export { openQueue, releasingStore, type QueueRunner, type QueueRunnerOptions } from './queue/queue-runner.ts';
+export {
+  checkQueue,
+  openQueue,
+  releasingStore,
+  type QueueRunner,
+  type QueueRunnerOptions,
+} from './queue/queue-runner.ts';
 export { startQueueWorker, type QueueWorker, type QueueWorkerOptions } from './queue/queue-worker.ts';
-export { checkReachable, redisTarget } from './queue/redis.ts';

@@ -22,7 +22,7 @@ import {
   type SimulationResult,
 } from '@nesslab/kernel';
 import type { TopLevelSpec } from '@nesslab/report';
-import { createProgress, renderSvg, type Claim, type Progress } from '@nesslab/report';
+import { createProgress, figureFiles, pngUnavailable, type Claim, type Progress } from '@nesslab/report';
 import type { AnyScenario, Preset } from './types.ts';
 import { storedRunner, type UnitStore } from './units/store.ts';
 import type { RunVersions } from './units/key.ts';
@@ -76,7 +76,10 @@ export interface RunOptions {
  * seed, claims and elapsedSeconds), a spec's simulation result.
  */
 export interface RunOutcome {
-  files: Record<string, string | Uint8Array>;
+  /** Text files by path: scenario.json, results.json, plots/*.svg and *.vl.json, traces/*.csv. */
+  files: Record<string, string>;
+  /** Binary files by path: plots/*.png, traces/*.npy. */
+  bytes: Record<string, Uint8Array>;
   claims: Claim[];
   elapsedSeconds: number;
   results: Record<string, unknown>;
@@ -180,7 +183,13 @@ export async function runResolved(
       progress?.finish();
     }
   };
-  const files: Record<string, string> = {};
+  const files: Record<string, string> = {},
+    bytes: Record<string, Uint8Array> = {};
+  const add = (more: Record<string, string | Uint8Array> = {}) => {
+    for (const [path, content] of Object.entries(more))
+      if (typeof content === 'string') files[path] = content;
+      else bytes[path] = content;
+  };
   let claims: Claim[] = [];
   if (run.kind === 'spec') {
     const { files: observerFiles, ...result } = await simulateHere(
@@ -191,8 +200,8 @@ export async function runResolved(
     const elapsedSeconds = (performance.now() - started) / 1000;
     files['scenario.json'] = json(run.spec);
     files['results.json'] = json({ ...result, elapsedSeconds });
-    Object.assign(files, observerFiles); // e.g. traces/theta.npy (Observer.files)
-    return { files, claims, elapsedSeconds, results: result as unknown as Record<string, unknown> };
+    add(observerFiles); // e.g. traces/theta.npy (Observer.files)
+    return { files, bytes, claims, elapsedSeconds, results: result as unknown as Record<string, unknown> };
   }
   // plan → every simulation checked before the first step → simulated in the plan's order → analyse → figures.
   const def = run.scenario,
@@ -230,8 +239,10 @@ export async function runResolved(
     claims,
     elapsedSeconds,
   });
-  for (const [name, spec] of Object.entries(output.plots)) files[`plots/${name}.svg`] = await renderSvg(spec);
-  return { files, claims, elapsedSeconds, results: output.results };
+  for (const [name, spec] of Object.entries(output.plots)) add(await figureFiles(name, spec));
+  const noPng = Object.keys(output.plots).length ? pngUnavailable() : undefined;
+  if (noPng) log(`plots/*.png skipped: @resvg/resvg-js did not load here (${noPng}); the SVGs are written`);
+  return { files, bytes, claims, elapsedSeconds, results: output.results };
 }
 
 /**

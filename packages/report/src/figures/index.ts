@@ -2,7 +2,8 @@
 import type { TopLevelSpec } from 'vega-lite';
 
 export type { TopLevelSpec };
-export { renderSvg } from './render.ts';
+export { figureFiles, renderSvg } from './render.ts';
+export { pngUnavailable, renderPng } from './png.ts';
 export { powerOfTen } from './axes.ts';
 export { scatterVsTheory, type ScatterPoint, type ScatterVsTheoryOptions } from './scatter-vs-theory.ts';
 export { curves, type CurveSeries, type CurvesOptions } from './curves.ts';

@@ -335,3 +335,8 @@ async function settleWithin<T>(promise: Promise<T>, ms: number, timeout?: () => 
     clearTimeout(timer);
   }
 }
+
+/** What `validate --queue` checks: the URL parses and Redis answers within seconds, else a ScenarioError naming `field`. */
+export async function checkQueue(url: string, field = '--queue'): Promise<void> {
+  await checkReachable(redisTarget(url, field), field);
+}
