@@ -5,6 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Each figure as written: the SVG, its 2× PNG and its Vega-Lite spec (plots/<name>.vl.json). */
+const withPngAndSpec = (svgs: string[]) =>
+  svgs.flatMap((f) => [f, f.replace(/\.svg$/, '.png'), f.replace(/\.svg$/, '.vl.json')]).sort();
+
 // The quick preset through the built CLI, on both cores, as a user runs it: one run, many assertions.
 const bin = fileURLToPath(new URL('../../../cli/dist/nesslab.mjs', import.meta.url));
 const out = join(mkdtempSync(join(tmpdir(), 'nesslab-escape-')), 'quick');
@@ -42,11 +46,9 @@ describe('escape-white-noise, quick preset', () => {
       'linear-in-inverse-diffusion',
       'rate-matches-kramers',
     ]);
-    expect(readdirSync(join(out, 'plots')).sort()).toEqual([
-      'escape-fig6.svg',
-      'log-rate-vs-inverse-diffusion.svg',
-      'rate-vs-sharpness.svg',
-    ]);
+    expect(readdirSync(join(out, 'plots')).sort()).toEqual(
+      withPngAndSpec(['escape-fig6.svg', 'log-rate-vs-inverse-diffusion.svg', 'rate-vs-sharpness.svg']),
+    );
     expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({
       scenario: 'escape-white-noise',
       preset: 'quick',

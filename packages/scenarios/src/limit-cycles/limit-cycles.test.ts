@@ -5,6 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Each figure as written: the SVG, its 2× PNG and its Vega-Lite spec (plots/<name>.vl.json). */
+const withPngAndSpec = (svgs: string[]) =>
+  svgs.flatMap((f) => [f, f.replace(/\.svg$/, '.png'), f.replace(/\.svg$/, '.vl.json')]).sort();
+
 // The quick preset through the built CLI, on both cores, as a user runs it: one run, many assertions.
 const bin = fileURLToPath(new URL('../../../cli/dist/nesslab.mjs', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'nesslab-limit-cycles-')),
@@ -23,12 +27,9 @@ describe('limit-cycles, quick preset', () => {
       'autocorrelation-outside-band',
       'low-rank-diffusion',
     ]);
-    expect(readdirSync(join(out, 'plots')).sort()).toEqual([
-      'autocorrelation.svg',
-      'diffusion-eigenvalues.svg',
-      'gradient-norm.svg',
-      'power-spectrum.svg',
-    ]);
+    expect(readdirSync(join(out, 'plots')).sort()).toEqual(
+      withPngAndSpec(['autocorrelation.svg', 'diffusion-eigenvalues.svg', 'gradient-norm.svg', 'power-spectrum.svg']),
+    );
     expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({
       scenario: 'limit-cycles',
       preset: 'quick',

@@ -5,6 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Each figure as written: the SVG, its 2× PNG and its Vega-Lite spec (plots/<name>.vl.json). */
+const withPngAndSpec = (svgs: string[]) =>
+  svgs.flatMap((f) => [f, f.replace(/\.svg$/, '.png'), f.replace(/\.svg$/, '.vl.json')]).sort();
+
 // The quick preset through the built CLI, on both cores, as a user runs it: one run, many assertions.
 const bin = fileURLToPath(new URL('../../../cli/dist/nesslab.mjs', import.meta.url));
 const out = join(mkdtempSync(join(tmpdir(), 'nesslab-ness-')), 'quick');
@@ -25,14 +29,16 @@ describe('regression-ness, quick preset', () => {
       'wor-sigma-matches-theory',
       'wor-sigma-far-below-wr',
     ]);
-    expect(readdirSync(join(out, 'plots')).sort()).toEqual([
-      'circulation-wr.svg',
-      'cross-section-wor.svg',
-      'cross-section-wr.svg',
-      'sigma-wor.svg',
-      'sigma-wr.svg',
-      'training-curves.svg',
-    ]);
+    expect(readdirSync(join(out, 'plots')).sort()).toEqual(
+      withPngAndSpec([
+        'circulation-wr.svg',
+        'cross-section-wor.svg',
+        'cross-section-wr.svg',
+        'sigma-wor.svg',
+        'sigma-wr.svg',
+        'training-curves.svg',
+      ]),
+    );
     expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({
       scenario: 'regression-ness',
       preset: 'quick',

@@ -5,6 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Each figure as written: the SVG, its 2× PNG and its Vega-Lite spec (plots/<name>.vl.json). */
+const withPngAndSpec = (svgs: string[]) =>
+  svgs.flatMap((f) => [f, f.replace(/\.svg$/, '.png'), f.replace(/\.svg$/, '.vl.json')]).sort();
+
 // The quick preset through the built CLI, as a user runs it: one run, many assertions.
 const bin = fileURLToPath(new URL('../../../cli/dist/nesslab.mjs', import.meta.url));
 const out = join(mkdtempSync(join(tmpdir(), 'nesslab-sgn-')), 'quick');
@@ -21,11 +25,9 @@ describe('sgn-hessian, quick preset', () => {
       'sgn-matches-hessian-over-b',
       'sampled-covariance-matches-exact',
     ]);
-    expect(readdirSync(join(out, 'plots')).sort()).toEqual([
-      'sgn-fig2.svg',
-      'sgn-vs-hessian-minimum.svg',
-      'sgn-vs-hessian-random.svg',
-    ]);
+    expect(readdirSync(join(out, 'plots')).sort()).toEqual(
+      withPngAndSpec(['sgn-fig2.svg', 'sgn-vs-hessian-minimum.svg', 'sgn-vs-hessian-random.svg']),
+    );
     expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({
       scenario: 'sgn-hessian',
       preset: 'quick',

@@ -6,6 +6,10 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { collapse, type Curve } from './thermophoresis.ts';
 
+/** Each figure as written: the SVG, its 2× PNG and its Vega-Lite spec (plots/<name>.vl.json). */
+const withPngAndSpec = (svgs: string[]) =>
+  svgs.flatMap((f) => [f, f.replace(/\.svg$/, '.png'), f.replace(/\.svg$/, '.vl.json')]).sort();
+
 // The quick preset through the built CLI, as a user runs it: one run, many assertions.
 const bin = fileURLToPath(new URL('../../../cli/dist/nesslab.mjs', import.meta.url));
 const out = join(mkdtempSync(join(tmpdir(), 'nesslab-thermo-')), 'quick');
@@ -51,12 +55,14 @@ describe('thermophoresis, quick preset (000 Fig. 2–6)', () => {
       'eta-squared-collapse',
       'batch-size-collapse',
     ]);
-    expect(readdirSync(join(out, 'plots')).sort()).toEqual([
-      'activation-rate-batch.svg',
-      'activation-rate-eta.svg',
-      'weight-norm-batch.svg',
-      'weight-norm-eta.svg',
-    ]);
+    expect(readdirSync(join(out, 'plots')).sort()).toEqual(
+      withPngAndSpec([
+        'activation-rate-batch.svg',
+        'activation-rate-eta.svg',
+        'weight-norm-batch.svg',
+        'weight-norm-eta.svg',
+      ]),
+    );
     expect(results.elapsedSeconds).toBeLessThan(60); // ~8 s alone; vitest runs the other scenario tests beside it on the same 2 cores
   });
 

@@ -5,6 +5,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
+/** Each figure as written: the SVG, its 2× PNG and its Vega-Lite spec (plots/<name>.vl.json). */
+const withPngAndSpec = (svgs: string[]) =>
+  svgs.flatMap((f) => [f, f.replace(/\.svg$/, '.png'), f.replace(/\.svg$/, '.vl.json')]).sort();
+
 // The quick preset through the built CLI, on both cores, as a user runs it: one run, many assertions.
 const bin = fileURLToPath(new URL('../../../cli/dist/nesslab.mjs', import.meta.url));
 const out = join(mkdtempSync(join(tmpdir(), 'nesslab-three-factors-')), 'quick');
@@ -58,11 +62,9 @@ describe('three-factors, quick preset', () => {
       'occupancy-changes-with-eta-over-s',
       'occupancy-matches-boltzmann',
     ]);
-    expect(readdirSync(join(out, 'plots')).sort()).toEqual([
-      'occupancy-residuals.svg',
-      'occupancy-vs-eta-over-s.svg',
-      'three-factors.svg',
-    ]);
+    expect(readdirSync(join(out, 'plots')).sort()).toEqual(
+      withPngAndSpec(['occupancy-residuals.svg', 'occupancy-vs-eta-over-s.svg', 'three-factors.svg']),
+    );
     expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({
       scenario: 'three-factors',
       preset: 'quick',
