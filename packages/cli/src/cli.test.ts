@@ -68,7 +68,7 @@ describe('nesslab CLI', () => {
     const bad = nesslab('validate', writeJson(dir, 'bad.json', { ...spec, optimizer: { name: 'sgdl' } }));
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toHaveLength(1);
-    expect(bad.stderr).toContain('scenario.optimizer.name: unknown optimizer "sgdl"; known: ');
+    expect(bad.stderr).toContain('scenario.optimizer.name: unknown optimizer "sgdl" (did you mean "sgd"?); known: ');
     expect(bad.stderr).toMatch(/known: [^\n]*\bsgd\b/); // the list names every bound optimizer, sgd among them
   });
 
@@ -227,5 +227,37 @@ describe('third-party plugins', () => {
       expect(existsSync(out)).toBe(false);
     }
     rmSync(dir, { recursive: true });
+  });
+
+  it('--version, --help per command, and "did you mean" for a misspelt command, scenario, plugin or parameter', () => {
+    expect(nesslab('--version').stdout).toMatch(
+      /^nesslab \d+\.\d+\.\d+ \(plugin API \d+\.\d+\.\d+; node \d+\.\d+\.\d+\)\n$/,
+    );
+    const run = nesslab('run', '--help');
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/^nesslab run <scenario\|file\.json> \[options\]/);
+    expect(run.stdout).toContain('--resume');
+    expect(nesslab('worker', '--help').stdout).toMatch(/^nesslab worker <redis-url> \[--concurrency N\]/);
+    expect(nesslab('sweep', '--help').stdout).toContain('--grid key=v1,v2');
+    expect(nesslab('--help').stdout).toContain('nesslab <command> --help');
+    const misspelt: [string[], string][] = [
+      [['rnu'], 'nesslab: command: unknown command "rnu" (did you mean "run"?); known: '],
+      [
+        ['run', 'regresion-ness'],
+        'nesslab: scenario: unknown scenario "regresion-ness" (did you mean "regression-ness"?)',
+      ],
+      [
+        ['run', 'regression-ness', '--set', 'etaa=1e-7'],
+        'unknown parameter of "regression-ness" (did you mean "eta"?)',
+      ],
+      [['describe', 'earthquak'], 'unknown scenario or plugin "earthquak" (did you mean "earthquake"?)'],
+    ];
+    for (const [args, line] of misspelt) {
+      const r = nesslab(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stderr.trim().split('\n')).toHaveLength(1);
+      expect(r.stderr).toContain(line);
+    }
+    expect(nesslab('run', 'zzzzzzzz').stderr).not.toContain('did you mean'); // nothing close: no guess
   });
 });

@@ -1,7 +1,15 @@
 // The nesslab command: parses argv, checks every input before computing, and maps outcomes to exit codes.
 import { relative } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DivergenceError, ScenarioError, oneLine, preview } from '@nesslab/kernel';
+import {
+  API_VERSION,
+  DivergenceError,
+  NESSLAB_VERSION,
+  ScenarioError,
+  didYouMean,
+  oneLine,
+  preview,
+} from '@nesslab/kernel';
 import { builtinContainer } from './modules.ts';
 import { MAX_SEED, maxWorkers, outputName, parseSeed, parseSets, parseWorkers } from './args.ts';
 import { resolveRun } from './scenario-file.ts';
@@ -26,6 +34,8 @@ import { openOutput } from '@nesslab/report';
 export const HELP = `nesslab — SGD as a physical system out of equilibrium
 
 Usage:
+  nesslab --version                         nesslab, plugin API and node versions
+  nesslab <command> --help                  what one command takes
   nesslab list                              packaged scenarios and plugins
   nesslab describe <scenario|plugin>        parameters, defaults per preset, what it reproduces
   nesslab validate <scenario|file.json>     check everything run checks before its first step; runs nothing
@@ -105,7 +115,34 @@ const OPTIONS = {
   queue: { type: 'string' },
   concurrency: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
+  version: { type: 'boolean' },
 } as const;
+
+const RUN_OPTIONS = HELP.slice(HELP.indexOf('Options of run:'), HELP.indexOf('\n\nOutput:'));
+/** `nesslab <command> --help`: what that command takes. */
+const COMMAND_HELP: Record<string, string> = {
+  list: 'nesslab list\n\nThe packaged scenarios, then every plugin (landscapes, samplers, optimizers, observers), one line each.',
+  describe:
+    'nesslab describe <scenario|plugin>\n\nA scenario: what it reproduces, its parameters with their defaults per preset, and its claims.\n' +
+    'A plugin: its kind, source equations, precision and parameters (type, default, bounds).',
+  validate:
+    'nesslab validate <scenario|file.json> [--preset …] [--set key=value …] [--seed N] [--workers N] [--out DIR]\n' +
+    '                 [--force] [--resume] [--queue URL]\n\n' +
+    'Checks everything run checks before its first step (parameters, plugins and their code, the start, θ₀, memory;\n' +
+    'with --out the output folder and an interrupted run beside it; with --queue that Redis answers); runs nothing.',
+  run: `nesslab run <scenario|file.json> [options]\n\n${RUN_OPTIONS}`,
+  sweep:
+    'nesslab sweep <scenario|file.json> --grid key=v1,v2,… [--grid key2=…] [options of run]\n\n' +
+    'The cartesian product of the --grid lists, each point bit-identical to run --set key=value with the same seed,\n' +
+    'the points side by side on one pool of workers; DIR (default nesslab-out/<scenario>-sweep) gets sweep.json,\n' +
+    `sweep.csv, plots/ and points/<key=value,…>/. --resume continues an interrupted sweep.\n\n${RUN_OPTIONS}`,
+  worker:
+    'nesslab worker <redis-url> [--concurrency N] [--quiet]\n\n' +
+    'Runs the units of queued runs (nesslab run|sweep … --queue <redis-url>) on N worker threads (default: one per\n' +
+    'core) until Ctrl-C, which hands its running units back to the queue. It refuses units made with other versions\n' +
+    'of nesslab or of the plugins.',
+};
+const COMMANDS = ['list', 'describe', 'validate', 'run', 'sweep', 'worker'];
 
 export type Flags = ReturnType<
   typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>
@@ -115,8 +152,12 @@ export type Flags = ReturnType<
 export async function cli(argv: string[]): Promise<number> {
   const { values, positionals } = parseArgs({ args: argv, allowPositionals: true, strict: true, options: OPTIONS });
   const [command, target, ...extra] = positionals;
+  if (values.version) {
+    process.stdout.write(`nesslab ${NESSLAB_VERSION} (plugin API ${API_VERSION}; node ${process.versions.node})\n`);
+    return 0;
+  }
   if (values.help) {
-    process.stdout.write(`${HELP}\n`);
+    process.stdout.write(`${(command !== undefined && COMMAND_HELP[command]) || HELP}\n`);
     return 0;
   }
   if (command === undefined || command === 'help') {
@@ -136,10 +177,10 @@ export async function cli(argv: string[]): Promise<number> {
       command,
       `unexpected argument ${JSON.stringify(oneLine(extra[0], 60))}; give one scenario or file`,
     );
-  if (!['list', 'describe', 'validate', 'run', 'sweep', 'worker'].includes(command))
+  if (!COMMANDS.includes(command))
     throw new ScenarioError(
       'command',
-      `unknown command ${JSON.stringify(oneLine(command, 60))}; known: list, describe, validate, run, sweep, worker`,
+      `unknown command ${JSON.stringify(oneLine(command, 60))}${didYouMean(command, COMMANDS)}; known: ${COMMANDS.join(', ')}`,
     );
   if (command === 'worker') return workerCommand(target, values);
   if (values.concurrency !== undefined)

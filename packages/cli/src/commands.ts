@@ -1,5 +1,5 @@
 import type { Container } from 'inversify';
-import { listPlugins, listScenarios, type ParamSpec } from '@nesslab/kernel';
+import { ScenarioError, didYouMean, listPlugins, listScenarios, preview, type ParamSpec } from '@nesslab/kernel';
 import { withPreset } from '@nesslab/scenarios';
 import { formatNumber } from '@nesslab/report';
 import { packagedScenario } from './scenario-file.ts';
@@ -38,6 +38,13 @@ export function describeTarget(container: Container, name: string): string {
       );
     if (!Object.keys(plugin.params).length) lines.push('  (none)');
     return `${lines.join('\n')}\n`;
+  }
+  if (!listScenarios(container).some((s) => s.name === name)) {
+    const names = [...listScenarios(container).map((s) => s.name), ...listPlugins(container).map((p) => p.name)];
+    throw new ScenarioError(
+      'scenario',
+      `unknown scenario or plugin ${preview(name, 60)}${didYouMean(name, names)}; nesslab list shows them`,
+    );
   }
   const s = packagedScenario(container, name);
   const quick = withPreset(s, 'quick'),

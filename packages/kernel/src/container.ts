@@ -5,7 +5,7 @@ import { Sampler } from './contracts/sampler.ts';
 import { Optimizer } from './contracts/optimizer.ts';
 import { Observer } from './contracts/observer.ts';
 import { ScenarioDefinition } from './contracts/scenario-definition.ts';
-import { ScenarioError, preview } from './errors.ts';
+import { ScenarioError, didYouMean, preview } from './errors.ts';
 
 const tokens = { landscape: Landscape, sampler: Sampler, optimizer: Optimizer, observer: Observer } as const;
 type Resolved = { landscape: Landscape; sampler: Sampler; optimizer: Optimizer; observer: Observer };
@@ -28,11 +28,11 @@ export function listPlugins(container: Container, kind?: PluginKind): PluginInfo
 export function pluginInfo(container: Container, kind: PluginKind, name: string, field: string): PluginInfo {
   const info = listPlugins(container, kind).find((p) => p.name === name);
   if (!info || !container.isBound(tokens[kind], { name })) {
-    const known =
-      listPlugins(container, kind)
-        .map((p) => p.name)
-        .join(', ') || '(none)';
-    throw new ScenarioError(field, `unknown ${kind} ${preview(name, 60)}; known: ${known}`);
+    const names = listPlugins(container, kind).map((p) => p.name);
+    throw new ScenarioError(
+      field,
+      `unknown ${kind} ${preview(name, 60)}${didYouMean(name, names)}; known: ${names.join(', ') || '(none)'}`,
+    );
   }
   return info;
 }
@@ -56,14 +56,12 @@ export function listScenarios(container: Container): ScenarioDefinition[] {
 /** The packaged scenario `name` (own names only); an unknown name throws one message listing the known ones. */
 export function scenarioDefinition(container: Container, name: string, field: string): ScenarioDefinition {
   const found = listScenarios(container).find((s) => s.name === name);
-  if (!found)
+  if (!found) {
+    const names = listScenarios(container).map((s) => s.name);
     throw new ScenarioError(
       field,
-      `unknown scenario ${preview(name, 60)}; known: ${
-        listScenarios(container)
-          .map((s) => s.name)
-          .join(', ') || '(none)'
-      } (or a path to a .json file)`,
+      `unknown scenario ${preview(name, 60)}${didYouMean(name, names)}; known: ${names.join(', ') || '(none)'} (or a path to a .json file)`,
     );
+  }
   return found;
 }

@@ -98,3 +98,41 @@ export function oneLine(text: string, max = 300): string {
 export function keyName(key: string, max = 40): string {
   return key.length <= max ? key : `${key.slice(0, max - 12)}…(${key.length} chars)`;
 }
+
+/**
+ * ` (did you mean "eta"?)` when one of `known` is a plausible misspelling of `name` (edit distance, adjacent swaps
+ * counted once, at most a third of the name's length, at least 1), else ''. For the one-line "unknown …" messages.
+ */
+export function didYouMean(name: unknown, known: readonly string[]): string {
+  if (typeof name !== 'string' || name.length === 0 || name.length > 200) return '';
+  const limit = Math.max(1, Math.floor(name.length / 3));
+  let best: string | undefined,
+    bestDistance = limit + 1;
+  for (const k of known) {
+    const d = editDistance(name.toLowerCase(), k.toLowerCase(), limit);
+    if (d < bestDistance) ((best = k), (bestDistance = d));
+  }
+  return best === undefined || best === name ? '' : ` (did you mean ${JSON.stringify(best)}?)`;
+}
+
+/** Optimal-string-alignment distance of a and b, or limit + 1 once it is surely above `limit`. */
+function editDistance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit) return limit + 1;
+  let prev2: number[] = [],
+    prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const row = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      let d = Math.min(prev[j]! + 1, row[j - 1]! + 1, prev[j - 1]! + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d = Math.min(d, prev2[j - 2]! + 1);
+      row.push(d);
+      rowMin = Math.min(rowMin, d);
+    }
+    if (rowMin > limit) return limit + 1;
+    prev2 = prev;
+    prev = row;
+  }
+  return prev[b.length]!;
+}

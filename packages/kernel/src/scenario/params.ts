@@ -1,5 +1,5 @@
 import type { ParamSpec, PluginInfo } from '../contracts/plugin-info.ts';
-import { ScenarioError, keyName, preview } from '../errors.ts';
+import { ScenarioError, didYouMean, keyName, preview } from '../errors.ts';
 
 /** The plugin's parameters with defaults filled in; any unknown, missing or out-of-range value throws naming its field. */
 export function resolveParams(info: PluginInfo, given: unknown, field: string): Record<string, unknown> {
@@ -9,8 +9,11 @@ export function resolveParams(info: PluginInfo, given: unknown, field: string): 
   const raw = (given ?? {}) as Record<string, unknown>;
   for (const key of Object.keys(raw)) {
     if (!Object.hasOwn(info.params, key)) {
-      const known = Object.keys(info.params).join(', ') || '(none)';
-      throw new ScenarioError(`${field}.${keyName(key)}`, `unknown parameter of "${info.name}"; known: ${known}`);
+      const names = Object.keys(info.params);
+      throw new ScenarioError(
+        `${field}.${keyName(key)}`,
+        `unknown parameter of "${info.name}"${didYouMean(key, names)}; known: ${names.join(', ') || '(none)'}`,
+      );
     }
   }
   const out: Record<string, unknown> = {};
