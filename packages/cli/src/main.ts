@@ -13,10 +13,11 @@ function finishedUnits(folder: string): number {
   }
 }
 
-/** A unit folder holding nothing but its mark: nesslab's own, and of no use. */
+/** A unit folder holding nothing but its mark (so nesslab's own) and half-written units: of no use. */
 function removeEmptyUnitFolder(folder: string): void {
   try {
-    if (readdirSync(folder).every((f) => f === '.nesslab-units' || f.includes('.v8.tmp-')))
+    const names = readdirSync(folder);
+    if (names.includes('.nesslab-units') && names.every((f) => f === '.nesslab-units' || f.includes('.v8.tmp-')))
       rmSync(folder, { recursive: true, force: true });
   } catch {
     /* no folder */

@@ -43,6 +43,11 @@ export interface QueueRunner {
   runGroup: NonNullable<SimulateOptions['runGroup']>;
   /** With `keepUntilStored`: the caller has stored the unit `key`, so its job leaves Redis. */
   stored(key: string): void;
+  /**
+   * The caller holds the unit `key` already (found in its store on --resume): a job left in Redis for it (a submitter
+   * killed between storing a unit and removing its job) leaves too.
+   */
+  release(key: string): void;
   /** The URL as messages show it: no user, no password. */
   readonly shown: string;
   /**
@@ -296,6 +301,9 @@ export async function openQueue(url: string, options: QueueRunnerOptions = {}): 
     stored(key) {
       if (finished.delete(key)) remove(key);
     },
+    release(key) {
+      if (!closed && !pending.has(key)) remove(key);
+    },
     async close() {
       if (closed) return;
       closed = true;
@@ -313,7 +321,11 @@ export async function openQueue(url: string, options: QueueRunnerOptions = {}): 
  */
 export function releasingStore(store: UnitStore, queue: QueueRunner): UnitStore {
   return {
-    get: (key) => store.get(key),
+    get(key) {
+      const found = store.get(key);
+      if (found) queue.release(key); // stored by an earlier submitter: its job, if any, leaves Redis
+      return found;
+    },
     put(key, partials) {
       store.put(key, partials);
       queue.stored(key);
