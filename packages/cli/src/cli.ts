@@ -23,9 +23,8 @@ import {
   validateRun,
   type PackagedRun,
   type SpecRun,
-  type UnitFolderMode,
 } from '@nesslab/scenarios';
-import { runScenario } from './run.ts';
+import { resumeLine, runScenario, unitMode } from './run.ts';
 import { describeTarget, listAll } from './commands.ts';
 import { sweepCommand } from './sweep.ts';
 import { workerCommand } from './worker-command.ts';
@@ -240,12 +239,7 @@ export async function cli(argv: string[]): Promise<number> {
       false,
       workers,
     );
-    if (values.resume && !values.quiet)
-      process.stderr.write(
-        finished
-          ? `resuming: ${finished} finished unit${finished === 1 ? '' : 's'} found in ${output.units}\n`
-          : `nothing to resume in ${output.units}: running from the start\n`,
-      );
+    if (values.resume && !values.quiet) process.stderr.write(resumeLine(finished, output.units));
     outcome = await runScenario(container, run, {
       workers,
       quiet: values.quiet,
@@ -284,8 +278,6 @@ async function checkOutputFlags(values: Flags, run: PackagedRun | SpecRun): Prom
   }
 }
 
-/** What to do with an interrupted run's units beside DIR. */
-const unitMode = (values: Flags): UnitFolderMode => (values.resume ? 'resume' : values.force ? 'force' : 'fresh');
 /** The plugin files a run loads (its own and its spec's): their versions are part of each unit's key. */
 const runPlugins = (run: PackagedRun | SpecRun): string[] => [
   ...run.plugins,

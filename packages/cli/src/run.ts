@@ -13,10 +13,21 @@ import {
   type RunOptions,
   type RunOutcome,
   type SpecRun,
+  type UnitFolderMode,
 } from '@nesslab/scenarios';
 
 /** The CLI bundle's worker (dist/worker.mjs beside dist/nesslab.mjs): its plugin modules are the CLI's (modules.ts). */
-const workerFile = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+export const workerFile = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+
+/** What a run or sweep does with an interrupted run's units beside DIR: continue (--resume), start over (--force), or refuse. */
+export const unitMode = (flags: { resume?: boolean; force?: boolean }): UnitFolderMode =>
+  flags.resume ? 'resume' : flags.force ? 'force' : 'fresh';
+
+/** The line --resume prints before computing. */
+export const resumeLine = (finished: number, folder: string): string =>
+  finished
+    ? `resuming: ${finished} finished unit${finished === 1 ? '' : 's'} found in ${folder}\n`
+    : `nothing to resume in ${folder}: running from the start\n`;
 
 /**
  * Runs a resolved scenario over the worker threads (when the bundled worker is there), or with `queue` (a Redis URL)

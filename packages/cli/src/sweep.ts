@@ -3,7 +3,6 @@ import type { Container } from 'inversify';
 import { DivergenceError, ScenarioError, oneLine, preview } from '@nesslab/kernel';
 import { parseSeed, parseSets, parseWorkers, splitList } from './args.ts';
 import type { Flags } from './cli.ts';
-import { fileURLToPath } from 'node:url';
 import {
   defaultWorkers,
   identityOf,
@@ -16,9 +15,9 @@ import {
   validateRun,
   workerPool,
   type PackagedRun,
-  type UnitFolderMode,
 } from '@nesslab/scenarios';
 import { resolveRun } from './scenario-file.ts';
+import { resumeLine, unitMode, workerFile } from './run.ts';
 import {
   curves,
   formatNumber,
@@ -143,9 +142,6 @@ export async function planSweep(
   return { scenario: base.scenario.name, preset: base.preset, seed: base.seed, sets: flags.sets, axes, points };
 }
 
-/** The CLI bundle's worker (dist/worker.mjs beside dist/nesslab.mjs), as `run` uses it. */
-const workerFile = fileURLToPath(new URL('./worker.mjs', import.meta.url));
-
 /**
  * Runs the points over one pool of `workers` threads, up to `workers` points at a time, their units queued on the
  * pool in the points' order, so that short points keep every core busy. Each point runs through `runResolved` as
@@ -174,7 +170,7 @@ export async function runSweep(
   let pool: ReturnType<typeof workerPool>, queue: Awaited<ReturnType<typeof openQueue>> | undefined;
   const tally = { found: 0, computed: 0 };
   try {
-    const mode: UnitFolderMode = options.resume ? 'resume' : options.force ? 'force' : 'fresh';
+    const mode = unitMode(options);
     const opened = openUnitFolder(
       output.units,
       sweepIdentity(plan, versions),
@@ -194,12 +190,7 @@ export async function runSweep(
     else pool = workerPool({ file: workerFile, plugins, size: options.workers });
     const store = queue ? releasingStore(opened.store, queue) : opened.store;
     const runGroup = queue?.runGroup ?? pool?.runGroup;
-    if (options.resume && !options.quiet)
-      process.stderr.write(
-        finished
-          ? `resuming: ${finished} finished units found in ${output.units}\n`
-          : `nothing to resume in ${output.units}: running from the start\n`,
-      );
+    if (options.resume && !options.quiet) process.stderr.write(resumeLine(finished, output.units));
     const points: PointSummary[] = new Array(plan.points.length);
     const files: Record<string, string | Uint8Array> = {};
     const runPoint = async (p: SweepPoint, i: number) => {

@@ -3,14 +3,11 @@
 // waits for units, one per unit started and done (not under --quiet). Ctrl-C / SIGTERM hand its running units back to
 // the queue (another worker starts them at once) and exit 130 / 143 with one line; kill -9 leaves them locked for at
 // most 10 s, then another worker's stalled check takes them.
-import { fileURLToPath } from 'node:url';
 import { ScenarioError, preview } from '@nesslab/kernel';
 import { startQueueWorker } from '@nesslab/scenarios';
 import { maxWorkers } from './args.ts';
 import type { Flags } from './cli.ts';
-
-/** The CLI bundle's worker-thread entry, as `run` uses it. */
-const workerFile = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+import { workerFile } from './run.ts';
 
 /** Options `nesslab worker` takes; any other is refused, naming it. */
 const WORKER_OPTIONS = new Set(['concurrency', 'quiet']);
