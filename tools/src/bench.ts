@@ -23,8 +23,11 @@ import {
   runVersions,
   scenariosModule,
   storedRunner,
+  reproducible,
   workerPool,
 } from '@nesslab/scenarios';
+import { startLiveServer, type LiveSink } from '@nesslab/report';
+import { get } from 'node:http';
 
 const json = process.argv.includes('--json');
 const secondsArg = process.argv.indexOf('--seconds');
@@ -142,6 +145,7 @@ async function scenarioSeconds(
   split: 'units' | 'workers',
   store?: FolderUnitStore,
   stopAfterUnits = Infinity,
+  live?: LiveSink,
 ): Promise<{ seconds: number; units: number; results?: string }> {
   const container = assemble(...pluginModules, scenariosModule);
   const run = resolvePackagedRun(regressionNess, { preset: 'quick', seed: 1 });
@@ -163,6 +167,7 @@ async function scenarioSeconds(
       quiet: true,
       split,
       runGroup: store ? storedRunner(store, runVersions([]), counting) : counting,
+      ...(live ? { live } : {}),
     });
     return { seconds: (performance.now() - t0) / 1000, units, results: outcome.files['results.json'] };
   } catch {
@@ -173,7 +178,7 @@ async function scenarioSeconds(
 }
 
 if (!process.argv.includes('--kernel-only')) {
-  const strip = (r?: string) => r?.replace(/"elapsedSeconds": [\d.e+-]+/, '');
+  const strip = (r?: string) => (r === undefined ? undefined : JSON.stringify(reproducible(r)));
   const plain = await scenarioSeconds('workers');
   const dir = mkdtempSync(join(tmpdir(), 'nesslab-bench-'));
   try {
@@ -217,6 +222,45 @@ if (!process.argv.includes('--kernel-only')) {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
+}
+
+/**
+ * Issue 14: regression-ness quick with the live view on (its server on 127.0.0.1 and a page connected to /events)
+ * against without, best of 3 each, interleaved; the results must be the same bits.
+ */
+if (!process.argv.includes('--kernel-only')) {
+  const strip = (r?: string) => (r === undefined ? undefined : JSON.stringify(reproducible(r)));
+  let off = Infinity,
+    on = Infinity,
+    offResults: string | undefined,
+    onResults: string | undefined,
+    received = 0;
+  for (let i = 0; i < 3; i++) {
+    const plain = await scenarioSeconds('units');
+    off = Math.min(off, plain.seconds);
+    offResults = plain.results;
+    const live = await startLiveServer({ title: 'bench' });
+    const page = get(`${live.url}events`, (res) => res.on('data', () => received++));
+    page.on('error', () => {});
+    const watched = await scenarioSeconds('units', undefined, Infinity, live.board);
+    on = Math.min(on, watched.seconds);
+    onResults = watched.results;
+    page.destroy();
+    await live.close();
+  }
+  if (strip(onResults) !== strip(offResults)) throw new Error('bench: results differ with and without --live');
+  const row = {
+    name: 'live-view-regression-ness-quick',
+    seconds: Number(on.toFixed(2)),
+    baselineSeconds: Number(off.toFixed(2)),
+    overhead: Number((on / off - 1).toFixed(3)),
+    events: received,
+  };
+  if (json) console.log(JSON.stringify(row));
+  else
+    console.log(
+      `  --live (server + a connected page)   ${on.toFixed(2)} s   vs without ${off.toFixed(2)} s  = ${((on / off - 1) * 100).toFixed(1)} % overhead (goal ≤ 3 %; best of 3; ${received} updates sent)`,
+    );
 }
 
 /** A free loopback TCP port. */

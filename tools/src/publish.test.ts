@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reproducible } from '@nesslab/scenarios';
 
 // The packages as a stranger gets them: `npm pack` every package (the test script has built dist/ and the
 // declarations first), install the tarballs into a fresh folder outside the repository, then
@@ -177,14 +178,13 @@ describe('publishable packages', () => {
         { cwd: project, env, encoding: 'utf8' },
       );
       expect(cli.status, cli.stderr).toBe(0);
-      const withoutTime = (text: string) => {
-        const { elapsedSeconds, ...rest } = JSON.parse(text) as Record<string, unknown>;
-        expect(elapsedSeconds).toBeTypeOf('number');
-        return rest;
-      };
       const written = readFileSync(join(project, 'cli-out', 'results.json'), 'utf8');
-      expect(withoutTime(fromApi.files['results.json'] as string)).toEqual(withoutTime(written));
-      expect((withoutTime(written).claims as unknown[]).length).toBeGreaterThan(0);
+      expect(reproducible(fromApi.files['results.json'] as string)).toEqual(reproducible(written));
+      expect((reproducible(written).claims as unknown[]).length).toBeGreaterThan(0);
+      // The installed packages name themselves in the provenance; the project is no git checkout.
+      const { provenance } = JSON.parse(written) as { provenance: { packages: string[]; git?: unknown } };
+      expect(provenance.packages).toContain('@nesslab/cli@0.1.0');
+      expect(provenance.git).toBeUndefined();
       expect(fromApi.files['scenario.json']).toBe(readFileSync(join(project, 'cli-out', 'scenario.json'), 'utf8'));
       const plots = Object.entries(fromApi.files).filter(([file]) => file.startsWith('plots/'));
       expect(plots.map(([f]) => f).sort()).toEqual(

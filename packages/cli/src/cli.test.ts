@@ -1,9 +1,20 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reproducible } from '@nesslab/scenarios';
 
 // The CLI as users run it: the esbuild bundle (built by this package's test script before vitest).
 const bin = fileURLToPath(new URL('../dist/nesslab.mjs', import.meta.url));
@@ -259,5 +270,146 @@ describe('third-party plugins', () => {
       expect(r.stderr).toContain(line);
     }
     expect(nesslab('run', 'zzzzzzzz').stderr).not.toContain('did you mean'); // nothing close: no guess
+  });
+});
+
+describe('--json (list, describe, validate, and the run summary)', () => {
+  const json = (...args: string[]) => {
+    const r = nesslab(...args, '--json');
+    expect(r.code, r.stderr).toBe(0);
+    return JSON.parse(r.stdout);
+  };
+  /** The files under `dir`, as paths relative to it, without nesslab's mark. */
+  const filesUnder = (dir: string) =>
+    readdirSync(dir, { recursive: true, encoding: 'utf8' })
+      .filter((f) => f !== '.nesslab' && statSync(join(dir, f)).isFile())
+      .sort();
+  const head = spawnSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8' });
+  const commit = head.status === 0 ? head.stdout.trim() : undefined; // the tests' checkout, if they run in one
+
+  it('list and describe: one JSON object holding what the text shows', () => {
+    for (const command of ['list', 'describe', 'validate', 'run', 'sweep'])
+      expect(nesslab(command, '--help').stdout, command).toContain('--json');
+    const list = json('list');
+    expect(Object.keys(list)).toEqual(['scenarios', 'plugins']);
+    expect(list.scenarios.map((s: { name: string }) => s.name)).toContain('regression-ness');
+    expect(list.plugins).toContainEqual(expect.objectContaining({ kind: 'optimizer', name: 'sgd' }));
+    const rows = [
+      ...list.scenarios.map((s: { name: string; title: string }) => `  ${s.name.padEnd(24)} ${s.title}`),
+      ...list.plugins.map((p: { name: string; description: string }) => `  ${p.name.padEnd(24)} ${p.description}`),
+    ];
+    const text = nesslab('list').stdout.split('\n');
+    expect(text.filter((l) => l.startsWith('  ')).sort()).toEqual(rows.sort());
+
+    const ness = json('describe', 'regression-ness');
+    expect(ness).toMatchObject({
+      kind: 'scenario',
+      name: 'regression-ness',
+      params: { eta: { type: 'number', quick: 1e-6, full: 1e-7, exclusiveMinimum: 0 } },
+    });
+    const nessText = nesslab('describe', 'regression-ness').stdout;
+    expect(nessText.startsWith(`${ness.name}: ${ness.title}\n\nReproduces: ${ness.reproduces}\n`)).toBe(true);
+    expect(Object.keys(ness.claims)).toContain('wr-sigma-matches-theory');
+    for (const [id, statement] of Object.entries(ness.claims))
+      expect(nessText).toContain(`  ${id.padEnd(32)} ${statement}`);
+    const lines = nessText.split('\n');
+    for (const [k, p] of Object.entries(ness.params as Record<string, { description: string }>))
+      expect(
+        lines.some((l) => l.startsWith(`  ${k.padEnd(21)} `) && l.includes(p.description)),
+        k,
+      ).toBe(true);
+
+    const sgd = json('describe', 'sgd');
+    expect(sgd).toMatchObject({
+      kind: 'optimizer',
+      name: 'sgd',
+      precision: 'float64',
+      params: { eta: { type: 'number', default: 1e-7, description: 'η, learning rate' } },
+    });
+    const sgdText = nesslab('describe', 'sgd').stdout;
+    expect(sgdText.split('\n').slice(0, 3)).toEqual([
+      `${sgd.name} (${sgd.kind}, ${sgd.precision})`,
+      `  ${sgd.description}`,
+      `  implements: ${sgd.source}`,
+    ]);
+  });
+
+  it('validate: what was checked, resolved, as one JSON object', () => {
+    const dir = scratch(),
+      file = writeJson(dir, 'ok.json', spec);
+    expect(json('validate', file)).toEqual({ ok: true, kind: 'spec', chains: 3, steps: 500, seed: 2, plugins: [] });
+    expect(nesslab('validate', file).stdout).toBe('ok: simulation of 3 chains × 500 steps; no plugin files loaded\n');
+    const ness = json('validate', 'regression-ness', '--set', 'chains=6');
+    expect(ness).toMatchObject({ ok: true, kind: 'packaged', scenario: 'regression-ness', preset: 'quick', seed: 1 });
+    expect(ness.params).toMatchObject({ chains: 6, eta: 1e-6 });
+    expect(nesslab('validate', 'regression-ness', '--set', 'chains=6').stdout).toBe(
+      `ok: ${ness.scenario} (${ness.preset}); no plugin files loaded\n`,
+    );
+  });
+
+  it('run: out, claims, elapsedSeconds and the files written, not the table; results.json gets its provenance', () => {
+    const dir = scratch(),
+      out = join(dir, 'out');
+    const args = ['run', 'regression-ness', ...tiny, '--seed', '3', '--out', out, '--json'];
+    const r = nesslab(...args);
+    expect(r.code, r.stderr).toBe(0);
+    const summary = JSON.parse(r.stdout); // stdout holds the object alone: no claims table
+    expect(Object.keys(summary)).toEqual(['out', 'scenario', 'preset', 'seed', 'claims', 'elapsedSeconds', 'files']);
+    expect(summary).toMatchObject({ out, scenario: 'regression-ness', preset: 'quick', seed: 3 });
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    expect(summary.claims).toEqual(results.claims);
+    expect(summary.claims.length).toBeGreaterThan(0);
+    expect(summary.elapsedSeconds).toBe(results.elapsedSeconds);
+    expect(summary.files).toEqual(filesUnder(out));
+    expect(summary.files).toEqual(expect.arrayContaining(['results.json', 'scenario.json', 'plots/sigma-wr.svg']));
+    expect(r.stderr).toContain(`wrote ${out}/ in ${summary.elapsedSeconds.toFixed(1)} s`); // progress stays on stderr
+
+    // The text form: its table shows the same claims, and the results are the same but for provenance and time.
+    const text = nesslab('run', 'regression-ness', ...tiny, '--seed', '3', '--out', join(dir, 'text'));
+    expect(text.code, text.stderr).toBe(0);
+    for (const c of summary.claims)
+      expect(text.stdout).toMatch(new RegExp(`^${c.id}\\s.*\\s${c.holds ? '✓' : '✗'}$`, 'm')); // id … holds
+    expect(reproducible(readFileSync(join(dir, 'text', 'results.json'), 'utf8'))).toEqual(reproducible(results));
+
+    const p = results.provenance;
+    expect(p.command).toEqual(['nesslab', ...args]);
+    expect(p).toMatchObject({
+      nesslab: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+      pluginApi: expect.stringMatching(/^\d+\.\d+\.\d+$/),
+      node: process.versions.node,
+      platform: process.platform,
+      arch: process.arch,
+    });
+    expect(p.cpus).toBeGreaterThanOrEqual(1);
+    expect(p.packages).toEqual(expect.arrayContaining([`@nesslab/cli@${p.nesslab}`, `@nesslab/kernel@${p.nesslab}`]));
+    expect(Date.parse(p.endedAt) - Date.parse(p.startedAt)).toBeGreaterThanOrEqual(0);
+    expect(p.git?.commit).toBe(commit);
+    if (commit) expect(p.git.dirty).toBeTypeOf('boolean');
+
+    const quiet = nesslab('run', writeJson(dir, 's.json', spec), '--out', join(dir, 'spec'), '--json', '--quiet');
+    expect(quiet.code, quiet.stderr).toBe(0);
+    const s = JSON.parse(quiet.stdout); // --quiet drops progress, not the summary
+    expect(s).toMatchObject({ out: join(dir, 'spec'), claims: [] });
+    expect(s.files).toEqual(filesUnder(join(dir, 'spec')));
+    expect(JSON.parse(readFileSync(join(dir, 'spec', 'results.json'), 'utf8')).provenance.command).toContain('--quiet');
+  });
+
+  it('bad input under --json: still exit 2 and one line on stderr, nothing on stdout', () => {
+    const dir = scratch();
+    for (const [args, line] of [
+      [['run', 'regression-ness', '--set', 'eta=-1', '--out', join(dir, 'o')], 'nesslab: params.eta: must be > 0'],
+      [['describe', 'earthquak'], 'nesslab: scenario: unknown scenario or plugin "earthquak"'],
+      [['validate', writeJson(dir, 'bad.json', { ...spec, chains: -1 })], 'nesslab: scenario.chains: '],
+      [['list', 'x'], 'nesslab: list: takes no argument'],
+      [['worker', 'redis://127.0.0.1:1'], 'nesslab: --json: not an option of nesslab worker'],
+      [['sweep', 'regression-ness', '--grid', 'colour=red', '--out', join(dir, 'o')], 'nesslab: --grid colour: '],
+    ] as const) {
+      const r = nesslab(...args, '--json');
+      expect(r.code, args.join(' ')).toBe(2);
+      expect(r.stdout).toBe('');
+      expect(r.stderr.trim().split('\n'), r.stderr).toHaveLength(1);
+      expect(r.stderr).toContain(line);
+    }
+    expect(readdirSync(dir)).toEqual(['bad.json']);
   });
 });

@@ -24,10 +24,11 @@ import {
   type PackagedRun,
   type SpecRun,
 } from '@nesslab/scenarios';
-import { resumeLine, runScenario, unitMode } from './run.ts';
-import { describeTarget, listAll } from './commands.ts';
+import { jsonText, resumeLine, runScenario, unitMode } from './run.ts';
+import { describeTarget, description, listAll, listing } from './commands.ts';
 import { sweepCommand } from './sweep.ts';
 import { workerCommand } from './worker-command.ts';
+import { checkLiveFlags, closeLive, openLive, serveCommand } from './live.ts';
 import { openOutput } from '@nesslab/report';
 
 export const HELP = `nesslab — SGD as a physical system out of equilibrium
@@ -41,6 +42,10 @@ Usage:
   nesslab run <scenario|file.json> [options]
   nesslab sweep <scenario|file.json> --grid key=v1,v2,… [--grid key2=…] [options of run]
   nesslab worker <redis-url> [--concurrency N]   run units of queued runs (--queue) until Ctrl-C
+  nesslab serve DIR [--port N]              serve a finished run's or sweep's report.html on 127.0.0.1
+
+--json (list, describe, validate, run, sweep): one JSON object on stdout instead of the text; errors stay one line on
+stderr (exit 2: nesslab: <field>: <what is wrong>), progress stays on stderr.
 
 Options of run:
   --preset quick|full   quick: < 30 s on 2 cores (default); full: the paper's size
@@ -57,7 +62,16 @@ Options of run:
                         (up to 4096) is then how many units run at once over all the workers, and the run is
                         split for that many (--resume keeps the first run's split, whatever --workers says)
   --check               exit 4 when a claim of the scenario does not hold
+  --live                watch it in a browser: serves a page on 127.0.0.1 (printed as live: http://127.0.0.1:PORT/)
+                        with progress and ETA per simulation, the observers' values as chains finish, with the
+                        theory's lines, and the claims; it turns into the report when the run ends. Results do not
+                        depend on it
+  --port N              the live page's port (default: a free one)
   --quiet               no progress or table
+  --json                instead of the claims table, one JSON object on stdout when the result is written: out
+                        (DIR), scenario, preset, seed, claims (sweep: points, each with its grid, claims and any
+                        error), elapsedSeconds, files (the paths written under DIR); with --resume, units: { found,
+                        total }
 
 Output: DIR must be new, empty, or an earlier nesslab result (marked by DIR/.nesslab) with --force. nesslab
 refuses "", ".", "..", the current folder, its ancestors, / and your home folder, any non-empty folder it did not
@@ -108,6 +122,7 @@ const OPTIONS = {
   workers: { type: 'string' },
   check: { type: 'boolean' },
   quiet: { type: 'boolean' },
+  json: { type: 'boolean' },
   force: { type: 'boolean' },
   resume: { type: 'boolean' },
   grid: { type: 'string', multiple: true },
@@ -115,33 +130,49 @@ const OPTIONS = {
   concurrency: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
   version: { type: 'boolean' },
+  live: { type: 'boolean' },
+  port: { type: 'string' },
 } as const;
 
 const RUN_OPTIONS = HELP.slice(HELP.indexOf('Options of run:'), HELP.indexOf('\n\nOutput:'));
 /** `nesslab <command> --help`: what that command takes. */
 const COMMAND_HELP: Record<string, string> = {
-  list: 'nesslab list\n\nThe packaged scenarios, then every plugin (landscapes, samplers, optimizers, observers), one line each.',
+  list:
+    'nesslab list [--json]\n\n' +
+    'The packaged scenarios, then every plugin (landscapes, samplers, optimizers, observers), one line each.\n' +
+    '--json: { scenarios: [{ name, title }], plugins: [{ kind, name, description }] }.',
   describe:
-    'nesslab describe <scenario|plugin>\n\nA scenario: what it reproduces, its parameters with their defaults per preset, and its claims.\n' +
-    'A plugin: its kind, source equations, precision and parameters (type, default, bounds).',
+    'nesslab describe <scenario|plugin> [--json]\n\n' +
+    'A scenario: what it reproduces, its parameters with their defaults per preset, and its claims.\n' +
+    'A plugin: its kind, source equations, precision and parameters (type, default, bounds).\n' +
+    '--json: a scenario as { kind: "scenario", name, title, reproduces, params: { <key>: { type, description,\n' +
+    'quick, full, minimum, exclusiveMinimum, maximum, enum } }, claims: { <id>: statement } }; a plugin as\n' +
+    '{ kind, name, description, precision, source, params: { <key>: { type, description, default, … } } }\n' +
+    '(a field absent: none, or a required parameter).',
   validate:
     'nesslab validate <scenario|file.json> [--preset …] [--set key=value …] [--seed N] [--workers N] [--out DIR]\n' +
-    '                 [--force] [--resume] [--queue URL]\n\n' +
+    '                 [--force] [--resume] [--queue URL] [--json]\n\n' +
     'Checks everything run checks before its first step (parameters, plugins and their code, the start, θ₀, memory;\n' +
-    'with --out the output folder and an interrupted run beside it; with --queue that Redis answers); runs nothing.',
+    'with --out the output folder and an interrupted run beside it; with --queue that Redis answers); runs nothing.\n' +
+    '--json: { ok: true, kind: "packaged", scenario, preset, seed, params, plugins } or { ok: true, kind: "spec",\n' +
+    'chains, steps, seed, plugins } (plugins: the plugin files loaded; their code ran).',
   run: `nesslab run <scenario|file.json> [options]\n\n${RUN_OPTIONS}`,
   sweep:
     'nesslab sweep <scenario|file.json> --grid key=v1,v2,… [--grid key2=…] [options of run]\n\n' +
     'The cartesian product of the --grid lists, each point bit-identical to run --set key=value with the same seed,\n' +
     'the points side by side on one pool of workers; DIR (default nesslab-out/<scenario>-sweep) gets sweep.json,\n' +
     `sweep.csv, plots/ and points/<key=value,…>/. --resume continues an interrupted sweep.\n\n${RUN_OPTIONS}`,
+  serve:
+    'nesslab serve DIR [--port N]\n\n' +
+    'Serves the folder of a finished run or sweep on 127.0.0.1 (default: a free port) until Ctrl-C: its report.html\n' +
+    'at /, and its files read-only (nothing outside DIR, no dot files). report.html also opens from file:// as it is.',
   worker:
     'nesslab worker <redis-url> [--concurrency N] [--quiet]\n\n' +
     'Runs the units of queued runs (nesslab run|sweep … --queue <redis-url>) on N worker threads (default: one per\n' +
     'core) until Ctrl-C, which hands its running units back to the queue. It refuses units made with other versions\n' +
     'of nesslab or of the plugins.',
 };
-const COMMANDS = ['list', 'describe', 'validate', 'run', 'sweep', 'worker'];
+const COMMANDS = ['list', 'describe', 'validate', 'run', 'sweep', 'worker', 'serve'];
 
 export type Flags = ReturnType<
   typeof parseArgs<{ args: string[]; options: typeof OPTIONS; allowPositionals: true; strict: true }>
@@ -181,25 +212,36 @@ export async function cli(argv: string[]): Promise<number> {
       'command',
       `unknown command ${JSON.stringify(oneLine(command, 60))}${didYouMean(command, COMMANDS)}; known: ${COMMANDS.join(', ')}`,
     );
+  checkLiveFlags(command, values);
+  if (command === 'serve') {
+    const used = Object.keys(values).filter(
+      (k) => k !== 'port' && (values as Record<string, unknown>)[k] !== undefined,
+    );
+    if (used.length) throw new ScenarioError(`--${used[0]}`, 'not an option of nesslab serve (it takes --port N)');
+    return serveCommand(target, values);
+  }
   if (command === 'worker') return workerCommand(target, values);
   if (values.concurrency !== undefined)
     throw new ScenarioError('--concurrency', 'only for nesslab worker (run and sweep take --workers N)');
   if (command !== 'sweep' && values.grid) throw new ScenarioError('--grid', 'only for nesslab sweep');
   if (command === 'list' || command === 'describe') {
-    const used = Object.keys(values).filter((k) => (values as Record<string, unknown>)[k] !== undefined);
+    const used = Object.keys(values).filter(
+      (k) => k !== 'json' && (values as Record<string, unknown>)[k] !== undefined,
+    );
     if (used.length) throw new ScenarioError(`--${used[0]}`, `not an option of nesslab ${command}`);
     const container = builtinContainer();
     if (command === 'list') {
       if (target !== undefined)
         throw new ScenarioError('list', `takes no argument, got ${preview(oneLine(target, 60))}`);
-      process.stdout.write(listAll(container));
+      process.stdout.write(values.json ? jsonText(listing(container)) : listAll(container));
       return 0;
     }
     if (!target) throw new ScenarioError('describe', 'name a scenario or a plugin (nesslab list shows them)');
-    process.stdout.write(describeTarget(container, target));
+    process.stdout.write(values.json ? jsonText(description(container, target)) : describeTarget(container, target));
     return 0;
   }
-  if (command === 'sweep') return sweepCommand(target, values, exitFor);
+  const origin = { command: ['nesslab', ...argv] };
+  if (command === 'sweep') return sweepCommand(target, values, exitFor, origin);
   if (!target) throw new ScenarioError(command, 'name a packaged scenario or a .json file');
   const seed = parseSeed(values.seed);
   const workers = parseWorkers(values.workers, defaultWorkers(), values.queue !== undefined);
@@ -220,7 +262,7 @@ export async function cli(argv: string[]): Promise<number> {
     const loaded = run.plugins.length
       ? `; plugins loaded (their code ran): ${run.plugins.join(', ')}`
       : '; no plugin files loaded';
-    process.stdout.write(`ok: ${what}${loaded}\n`);
+    process.stdout.write(values.json ? jsonText(validated(run)) : `ok: ${what}${loaded}\n`);
     return 0;
   }
   const name = run.kind === 'spec' ? outputName(target) : run.scenario.name;
@@ -229,7 +271,9 @@ export async function cli(argv: string[]): Promise<number> {
   const output = await openOutput(out, { force: values.force });
   let outcome;
   const tally = { found: 0, computed: 0 };
+  let live: Awaited<ReturnType<typeof openLive>>;
   try {
+    live = await openLive(values, name);
     const versions = runVersions(runPlugins(run));
     const { store, finished, splitWorkers } = openUnitFolder(
       output.units,
@@ -243,10 +287,13 @@ export async function cli(argv: string[]): Promise<number> {
     outcome = await runScenario(container, run, {
       workers,
       quiet: values.quiet,
+      json: values.json,
+      origin,
       ...(plan ? { plan } : {}),
       units: { store, versions, onUnit: (event) => tally[event]++ },
       ...(splitWorkers !== undefined ? { splitWorkers } : {}),
       ...(values.queue !== undefined ? { queue: values.queue } : {}),
+      ...(live ? { live: live.board } : {}),
     }).catch((e: unknown) => {
       // A divergence comes back on resume: its units are no use. Anything else (a crash, a kill) keeps finished ones.
       if (e instanceof DivergenceError || store.count() === 0) removeUnitFolder(output.units);
@@ -256,12 +303,26 @@ export async function cli(argv: string[]): Promise<number> {
     removeUnitFolder(output.units);
   } catch (e) {
     await output.abort();
+    await closeLive(live, { error: exitFor(e).line.replace(/^nesslab: /, '') });
     throw e;
   }
+  // The live page turns into the report (its files served from DIR) before the process ends.
+  await closeLive(live, { report: outcome.files['report.html']!, folder: output.target });
   const resumed = values.resume
     ? ` (${tally.found} of ${tally.found + tally.computed} units from the interrupted run)`
     : '';
   process.stderr.write(`wrote ${output.target}/ in ${outcome.elapsedSeconds.toFixed(1)} s${resumed}\n`);
+  if (values.json)
+    process.stdout.write(
+      jsonText({
+        out: output.target,
+        ...(run.kind === 'packaged' ? { scenario: run.scenario.name, preset: run.preset, seed: run.seed } : {}),
+        claims: outcome.claims,
+        elapsedSeconds: outcome.elapsedSeconds,
+        files: Object.keys({ ...outcome.files, ...outcome.bytes }).sort(),
+        ...(values.resume ? { units: { found: tally.found, total: tally.found + tally.computed } } : {}),
+      }),
+    );
   if (values.check && outcome.claims.some((c) => !c.holds)) return 4;
   return 0;
 }
@@ -277,6 +338,15 @@ async function checkOutputFlags(values: Flags, run: PackagedRun | SpecRun): Prom
     await output.abort();
   }
 }
+
+/** `validate --json`: what was checked, resolved. */
+const validated = (run: PackagedRun | SpecRun) => ({
+  ok: true,
+  ...(run.kind === 'spec'
+    ? { kind: run.kind, chains: run.spec.chains, steps: run.spec.steps, seed: run.spec.seed }
+    : { kind: run.kind, scenario: run.scenario.name, preset: run.preset, seed: run.seed, params: run.params }),
+  plugins: run.plugins,
+});
 
 /** The plugin files a run loads (its own and its spec's): their versions are part of each unit's key. */
 const runPlugins = (run: PackagedRun | SpecRun): string[] => [

@@ -1,8 +1,8 @@
 // Issue 13 §4 on the bundled CLI, with real components: a redis-server of its own (Debian's package; persistence off,
 // a password on, 127.0.0.1 only) and `nesslab worker` processes. A queued run whose worker is killed mid-unit, whose
 // Redis restarts empty, or whose submitter is killed and resumed, gives results.json byte for byte as a local run
-// (elapsedSeconds aside); an unreachable Redis is exit 2 within seconds; a worker with another plugin version refuses
-// the units and the run fails naming both versions. No password is ever printed.
+// (elapsedSeconds and provenance aside); an unreachable Redis is exit 2 within seconds; a worker with another plugin
+// version refuses the units and the run fails naming both versions. No password is ever printed (results.json too).
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -10,7 +10,7 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScenarioError } from '@nesslab/kernel';
-import { openQueue } from '@nesslab/scenarios';
+import { openQueue, reproducible } from '@nesslab/scenarios';
 
 const bin = fileURLToPath(new URL('../dist/nesslab.mjs', import.meta.url));
 const repoTmp = fileURLToPath(new URL('../../../tmp/', import.meta.url)); // plugins there resolve @nesslab/kernel
@@ -114,9 +114,8 @@ const redisCli = (port: number, ...command: string[]) =>
     encoding: 'utf8',
   }).stdout.trim();
 
-/** results.json as text with elapsedSeconds blanked: the rest must be equal byte for byte. */
-const results = (out: string) =>
-  readFileSync(join(out, 'results.json'), 'utf8').replace(/"elapsedSeconds": [^,\n}]+/, '"elapsedSeconds": 0');
+/** results.json as text without provenance and elapsedSeconds: the rest must be equal byte for byte. */
+const results = (out: string) => JSON.stringify(reproducible(readFileSync(join(out, 'results.json'), 'utf8')), null, 2);
 const plots = (out: string) =>
   Object.fromEntries(readdirSync(join(out, 'plots')).map((f) => [f, readFileSync(join(out, 'plots', f), 'utf8')]));
 
@@ -187,6 +186,9 @@ describe('nesslab run --queue and nesslab worker (issue 13 §4)', () => {
     expect(started(survivor)).toContain(key); // the stalled check gave it to the survivor
     expect(survivor.output()).toMatch(new RegExp(`unit ${key} stalled`));
     expect(results(out)).toBe(expected);
+    const { command } = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8')).provenance;
+    expect(command).toContain(`redis://***@127.0.0.1:${redis.port}`); // provenance records the command, no password
+    expect(JSON.stringify(command)).not.toContain(SECRET);
     expect(plots(out)).toEqual(plots(expectedOut));
     const jobs = redisCli(redis.port, '--scan', '--pattern', 'nesslab:units:*')
       .split('\n')

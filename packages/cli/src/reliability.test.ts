@@ -95,7 +95,14 @@ describe('output safety (issue 11 §1)', () => {
       file = writeJson(dir, 'my.json', spec),
       out = join(dir, 'out');
     expect(nesslab(['run', file, '--out', out, '--quiet']).code).toBe(0);
-    expect(JSON.parse(readFileSync(join(out, '.nesslab'), 'utf8')).files).toEqual(['results.json', 'scenario.json']);
+    expect(JSON.parse(readFileSync(join(out, '.nesslab'), 'utf8')).files).toEqual([
+      'plots/moments.png',
+      'plots/moments.svg',
+      'plots/moments.vl.json', // the observer's default figure (Observer.figure)
+      'report.html',
+      'results.json',
+      'scenario.json',
+    ]);
     refused(nesslab(['run', file, '--out', out]), '--out: ');
     expect(nesslab(['run', file, '--out', out, '--force', '--quiet', '--seed', '5']).code).toBe(0);
     expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8')).seed).toBe(5);

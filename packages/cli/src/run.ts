@@ -1,5 +1,6 @@
 // The CLI's side of a run: @nesslab/scenarios' runResolved over the CLI's own bundled worker threads, or over a Redis
-// queue (`--queue`: the units go to `nesslab worker` processes), and the claims table on stdout.
+// queue (`--queue`: the units go to `nesslab worker` processes), and the claims table on stdout (or, under --json, the
+// caller's one JSON object).
 import type { Container } from 'inversify';
 import { fileURLToPath } from 'node:url';
 import { claimsTable } from '@nesslab/report';
@@ -29,6 +30,10 @@ export const resumeLine = (finished: number, folder: string): string =>
     ? `resuming: ${finished} finished unit${finished === 1 ? '' : 's'} found in ${folder}\n`
     : `nothing to resume in ${folder}: running from the start\n`;
 
+/** `--json`: one JSON object, indented, and a newline (typed arrays as arrays). */
+export const jsonText = (value: unknown): string =>
+  `${JSON.stringify(value, (_k, v: unknown) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v), 2)}\n`;
+
 /**
  * Runs a resolved scenario over the worker threads (when the bundled worker is there), or with `queue` (a Redis URL)
  * over the queue's workers, and returns the files of its output folder; writes nothing itself. With a queue, a unit
@@ -37,9 +42,9 @@ export const resumeLine = (finished: number, folder: string): string =>
 export async function runScenario(
   container: Container,
   run: PackagedRun | SpecRun,
-  options: Omit<RunOptions, 'runGroup'> & { queue?: string },
+  options: Omit<RunOptions, 'runGroup'> & { queue?: string; json?: boolean },
 ): Promise<RunOutcome> {
-  const { queue: url, ...rest } = options;
+  const { queue: url, json, ...rest } = options;
   let queue: QueueRunner | undefined;
   if (url !== undefined)
     queue = await openQueue(url, {
@@ -61,6 +66,6 @@ export async function runScenario(
     await pool?.close();
     await queue?.close();
   }
-  if (run.kind === 'packaged' && !options.quiet) process.stdout.write(`${claimsTable(outcome.claims)}\n`);
+  if (run.kind === 'packaged' && !options.quiet && !json) process.stdout.write(`${claimsTable(outcome.claims)}\n`);
   return outcome;
 }

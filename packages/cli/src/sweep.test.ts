@@ -1,9 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { reproducible } from '@nesslab/scenarios';
 import { splitList } from './args.ts';
 import { parseGrid, planSweep, sweepCsv, sweepPlots, sweepTable, type PointSummary, type SweepPlan } from './sweep.ts';
 
@@ -25,10 +26,6 @@ const tiny = [
   'trainingChains=2',
   'trainingSteps=100',
 ].flatMap((s) => ['--set', s]);
-const withoutTime = (results: Record<string, unknown>) => {
-  const { elapsedSeconds: _, ...rest } = results;
-  return rest;
-};
 
 describe('grid parsing and planning', () => {
   it('splits lists at top-level commas and parses values like --set', () => {
@@ -170,9 +167,7 @@ describe('nesslab sweep (the bundled CLI)', () => {
         ).code,
       ).toBe(0);
       expect(read(point, 'scenario.json')).toBe(read(alone, 'scenario.json'));
-      expect(withoutTime(JSON.parse(read(point, 'results.json')))).toEqual(
-        withoutTime(JSON.parse(read(alone, 'results.json'))),
-      );
+      expect(reproducible(read(point, 'results.json'))).toEqual(reproducible(read(alone, 'results.json')));
       expect(readdirSync(join(point, 'plots'))).toEqual(readdirSync(join(alone, 'plots')));
       for (const plot of readdirSync(join(alone, 'plots')))
         expect(read(point, 'plots', plot)).toBe(read(alone, 'plots', plot));
@@ -197,15 +192,40 @@ describe('nesslab sweep (the bundled CLI)', () => {
       ...tiny,
       '--check',
       '--quiet',
+      '--json',
       '--out',
       out,
     );
     expect(r.code, r.stderr).toBe(4);
-    const holds = JSON.parse(read(out, 'sweep.json')).points.map(
+    const sweep = JSON.parse(read(out, 'sweep.json'));
+    const holds = sweep.points.map(
       (p: { claims: { id: string; holds: boolean }[] }) =>
         p.claims.find((c) => c.id === 'wr-sigma-matches-theory')!.holds,
     );
     expect(holds).toEqual([false, true]);
+    // --json: the summary on stdout (even under --quiet), as sweep.json and the folder have it.
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ out, scenario: 'regression-ness', preset: 'quick', seed: 1 });
+    expect(summary.elapsedSeconds).toBe(sweep.elapsedSeconds);
+    expect(summary.points).toEqual(
+      sweep.points.map((p: PointSummary) => ({
+        name: p.name,
+        grid: p.grid,
+        claims: p.claims,
+        elapsedSeconds: p.elapsedSeconds,
+      })),
+    );
+    const written = readdirSync(out, { recursive: true, encoding: 'utf8' }).filter(
+      (f) => f !== '.nesslab' && statSync(join(out, f)).isFile(),
+    );
+    expect(summary.files).toEqual(written.sort());
+    expect(summary.files).toContain('points/sigmaTolerance=10/results.json');
+    // One provenance for the sweep, and each point's own; the command is the sweep's.
+    expect(sweep.provenance.command.slice(0, 3)).toEqual(['nesslab', 'sweep', 'regression-ness']);
+    const point = JSON.parse(read(out, 'points', 'sigmaTolerance=10', 'results.json')).provenance;
+    expect(point.command).toEqual(sweep.provenance.command);
+    expect(Date.parse(point.startedAt)).toBeGreaterThanOrEqual(Date.parse(sweep.provenance.startedAt));
+    expect(Date.parse(point.endedAt)).toBeLessThanOrEqual(Date.parse(sweep.provenance.endedAt));
   });
 
   it('bad input exits 2 with one line and leaves nothing; a point that diverges is recorded, the others written, exit 3', () => {

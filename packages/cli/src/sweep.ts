@@ -12,19 +12,23 @@ import {
   removeUnitFolder,
   runResolved,
   runVersions,
+  startProvenance,
   validateRun,
   workerPool,
   type PackagedRun,
+  type RunOrigin,
 } from '@nesslab/scenarios';
 import { resolveRun } from './scenario-file.ts';
-import { resumeLine, unitMode, workerFile } from './run.ts';
+import { closeLive, openLive, pointSink } from './live.ts';
+import { jsonText, resumeLine, unitMode, workerFile } from './run.ts';
 import {
-  curves,
   formatNumber,
   openOutput,
   figureFiles,
+  reportHtml,
+  vsGrid,
   type Claim,
-  type CurveSeries,
+  type LiveServer,
   type TopLevelSpec,
 } from '@nesslab/report';
 
@@ -145,10 +149,10 @@ export async function planSweep(
 /**
  * Runs the points over one pool of `workers` threads, up to `workers` points at a time, their units queued on the
  * pool in the points' order, so that short points keep every core busy. Each point runs through `runResolved` as
- * `run` does: a point's folder is what `run` writes, bit for bit but elapsedSeconds (SVG ids included). Every
- * finished unit of every point is stored beside DIR (`.DIR.units`, kept when the sweep is killed: `--resume`). The
- * output folder is checked and staged before the first point; a point that fails at run time is recorded with its
- * one-line error and exit code, and every other point is still written.
+ * `run` does: a point's folder is what `run` writes, bit for bit but elapsedSeconds and provenance (SVG ids
+ * included). Every finished unit of every point is stored beside DIR (`.DIR.units`, kept when the sweep is killed:
+ * `--resume`). The output folder is checked and staged before the first point; a point that fails at run time is
+ * recorded with its one-line error and exit code, and every other point is still written.
  */
 export async function runSweep(
   plan: SweepPlan,
@@ -161,15 +165,32 @@ export async function runSweep(
     /** A Redis URL: the units go to `nesslab worker` processes instead of local threads. */
     queue?: string;
     exitFor: (e: unknown) => { code: number; line: string };
+    /** Who started the sweep (the command line), for the provenance of sweep.json and of each point's results.json. */
+    origin?: RunOrigin;
+    /** --live: starts the live page once the output folder is checked (it becomes the sweep's report at the end). */
+    live?: () => Promise<LiveServer | undefined>;
   },
-): Promise<{ points: PointSummary[]; elapsedSeconds: number; target: string; found: number; units: number }> {
+): Promise<{
+  points: PointSummary[];
+  elapsedSeconds: number;
+  target: string;
+  found: number;
+  units: number;
+  /** The paths written under `target`. */
+  files: string[];
+}> {
   const started = performance.now();
   const output = await openOutput(options.out, { force: options.force });
   const plugins = [...new Set(plan.points.flatMap((p) => p.run.plugins))];
   const versions = runVersions(plugins);
+  const origin = options.origin ? { origin: options.origin } : {};
+  const provenance = startProvenance({ plugins: versions, ...origin });
   let pool: ReturnType<typeof workerPool>, queue: Awaited<ReturnType<typeof openQueue>> | undefined;
   const tally = { found: 0, computed: 0 };
+  let live: LiveServer | undefined;
+  const claimsByPoint = new Map<string, readonly Claim[]>();
   try {
+    live = await options.live?.();
     const mode = unitMode(options);
     const opened = openUnitFolder(
       output.units,
@@ -202,6 +223,8 @@ export async function runSweep(
           ...(runGroup ? { runGroup } : {}),
           ...(splitWorkers !== undefined ? { splitWorkers } : {}),
           units: { store, versions, onUnit: (event) => tally[event]++ },
+          ...origin,
+          ...(live ? { live: pointSink(live.board, p.name, claimsByPoint) } : {}),
         });
         for (const [name, content] of Object.entries({ ...outcome.files, ...outcome.bytes }))
           files[`points/${p.name}/${name}`] = content;
@@ -237,17 +260,48 @@ export async function runSweep(
     await Promise.all(lanes);
     const elapsedSeconds = (performance.now() - started) / 1000;
     const grid = Object.fromEntries(plan.axes.map((a) => [a.key, a.values]));
-    files['sweep.json'] =
-      `${JSON.stringify({ scenario: plan.scenario, preset: plan.preset, seed: plan.seed, sets: plan.sets, grid, points, elapsedSeconds }, null, 2)}\n`;
+    const { scenario, preset, seed, sets } = plan;
+    const sweep = { scenario, preset, seed, sets, grid, points, elapsedSeconds, provenance: provenance() };
+    files['sweep.json'] = `${JSON.stringify(sweep, null, 2)}\n`;
     files['sweep.csv'] = sweepCsv(plan, points);
     const done = points.filter((p) => p.error === undefined);
-    for (const [name, spec] of Object.entries(sweepPlots(plan, done)))
-      Object.assign(files, await figureFiles(name, spec));
+    const plots = sweepPlots(plan, done);
+    for (const [name, spec] of Object.entries(plots)) Object.assign(files, await figureFiles(name, spec));
+    files['report.html'] = reportHtml({
+      title: `${plan.scenario} sweep`,
+      subtitle: plan.points[0]?.run.scenario.title ?? '',
+      reproduces: plan.points[0]?.run.scenario.reproduces ?? '',
+      run: { scenario: plan.scenario, preset: plan.preset, seed: plan.seed, points: plan.points.length },
+      params: plan.sets,
+      claims: points.flatMap((p) => p.claims.map((c) => ({ ...c, id: `${p.name}: ${c.id}` }))),
+      provenance: (JSON.parse(files['sweep.json'] as string) as { provenance: Record<string, unknown> }).provenance,
+      figures: plots,
+      sweep: {
+        grid,
+        points: points.map((p) => ({
+          name: p.name,
+          href: `points/${encodeURI(p.name)}/report.html`,
+          params: p.params,
+          claims: p.claims,
+          ...(p.error !== undefined ? { error: p.error } : {}),
+        })),
+      },
+      files: ['sweep.json', 'sweep.csv'],
+    });
     await output.commit(files);
     removeUnitFolder(output.units);
-    return { points, elapsedSeconds, target: output.target, found: tally.found, units: tally.found + tally.computed };
+    await closeLive(live, { report: files['report.html'], folder: output.target });
+    return {
+      points,
+      elapsedSeconds,
+      target: output.target,
+      found: tally.found,
+      units: tally.found + tally.computed,
+      files: Object.keys(files).sort(),
+    };
   } catch (e) {
     await output.abort();
+    await closeLive(live, { error: options.exitFor(e).line.replace(/^nesslab: /, '') });
     throw e;
   } finally {
     await pool?.close();
@@ -364,46 +418,13 @@ export function sweepTable(plan: SweepPlan, points: PointSummary[]): string {
   return [line(header), widths.map((w) => '─'.repeat(w)).join('  '), ...rows.map(line), '', summary].join('\n');
 }
 
-/** A quantity vs the first grid key, one line per combination of the other keys. */
-function vsGrid(
-  plan: SweepPlan,
-  points: PointSummary[],
-  title: string,
-  yTitle: string,
-  y: (p: PointSummary) => unknown,
-  expected?: (p: PointSummary) => unknown,
-): TopLevelSpec {
-  const [first, ...rest] = plan.axes as [GridAxis, ...GridAxis[]];
-  const numericX = first.values.every((v) => typeof v === 'number');
-  const x = (p: PointSummary) => (numericX ? (p.grid[first.key] as number) : first.texts.indexOf(p.labels[first.key]!));
-  const line = (p: PointSummary) => rest.map((a) => `${a.key}=${p.labels[a.key]}`).join(', ') || 'measured';
-  const series: CurveSeries[] = unique(points.map(line)).map((name) => {
-    const ps = points.filter((p) => line(p) === name && typeof y(p) === 'number');
-    return { name, x: ps.map(x), mean: ps.map((p) => y(p) as number) };
-  });
-  if (expected && !rest.length && points.every((p) => typeof expected(p) === 'number'))
-    series.push({ name: 'expected', x: points.map(x), mean: points.map((p) => expected(p) as number) });
-  const xs = series.flatMap((s) => s.x),
-    ys = series.flatMap((s) => s.mean);
-  const wide = (vs: number[]) => vs.length > 1 && vs.every((v) => v > 0) && Math.max(...vs) / Math.min(...vs) >= 100;
-  const xTitle = numericX ? first.key : `${first.key} (0…${first.texts.length - 1}: ${first.texts.join(', ')})`;
-  return curves({ title, xTitle, yTitle, series, logX: numericX && wide(xs), logY: wide(ys) });
-}
-
 /** One plot per claim with a numeric measured value, and one per numeric top-level result. */
 export function sweepPlots(plan: SweepPlan, points: PointSummary[]): Record<string, TopLevelSpec> {
   const plots: Record<string, TopLevelSpec> = {};
   for (const id of claimIds(points)) {
     const claim = (p: PointSummary) => p.claims.find((c) => c.id === id);
     if (points.some((p) => typeof claim(p)?.measured === 'number'))
-      plots[`claim-${safe(id)}`] = vsGrid(
-        plan,
-        points,
-        id,
-        'measured',
-        (p) => claim(p)?.measured,
-        (p) => claim(p)?.expected,
-      );
+      plots[`claim-${safe(id)}`] = vsGrid(plan, points, id, 'measured', (p) => claim(p)?.measured, claim);
   }
   for (const key of resultKeys(points))
     plots[`result-${safe(key)}`] = vsGrid(plan, points, key, key, (p) => p.results[key]);
@@ -418,6 +439,7 @@ export async function sweepCommand(
   target: string | undefined,
   flags: Flags,
   exitFor: (e: unknown) => { code: number; line: string },
+  origin?: RunOrigin,
 ): Promise<number> {
   if (!target)
     throw new ScenarioError('sweep', 'name a packaged scenario (nesslab list shows them) or a .json file naming one');
@@ -436,6 +458,7 @@ export async function sweepCommand(
     target: written,
     found,
     units,
+    files,
   } = await runSweep(plan, {
     out,
     workers,
@@ -443,9 +466,11 @@ export async function sweepCommand(
     force: flags.force,
     resume: flags.resume,
     ...(flags.queue !== undefined ? { queue: flags.queue } : {}),
+    ...(origin ? { origin } : {}),
     exitFor,
+    live: () => openLive(flags, `${plan.scenario} sweep`),
   });
-  if (!flags.quiet)
+  if (!flags.quiet && !flags.json)
     process.stdout.write(
       `\nsweep of ${plan.scenario} (${plan.preset}, seed ${plan.seed}):\n${sweepTable(plan, points)}\n`,
     );
@@ -453,6 +478,25 @@ export async function sweepCommand(
   process.stderr.write(
     `wrote ${written}/ (${points.length - failed.length} of ${points.length} points${failed.length ? `; ${failed.length} failed, recorded in sweep.json` : ''}${flags.resume ? `; ${found} of ${units} units from the interrupted sweep` : ''}) in ${elapsedSeconds.toFixed(1)} s\n`,
   );
+  if (flags.json)
+    process.stdout.write(
+      jsonText({
+        out: written,
+        scenario: plan.scenario,
+        preset: plan.preset,
+        seed: plan.seed,
+        points: points.map(({ name, grid, claims, elapsedSeconds, error, exitCode }) => ({
+          name,
+          grid,
+          claims,
+          elapsedSeconds,
+          ...(error !== undefined ? { error, exitCode } : {}),
+        })),
+        elapsedSeconds,
+        files,
+        ...(flags.resume ? { units: { found, total: units } } : {}),
+      }),
+    );
   if (failed.length) return failed.every((p) => p.exitCode === 3) ? 3 : 1;
   return flags.check && points.some((p) => p.claims.some((c) => !c.holds)) ? 4 : 0;
 }

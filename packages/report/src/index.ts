@@ -3,3 +3,6 @@ export * from './figures/index.ts';
 export * from './table.ts';
 export * from './progress.ts';
 export * from './files.ts';
+export * from './html/report.ts';
+export * from './live/board.ts';
+export * from './live/server.ts';

@@ -5,17 +5,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { ScenarioError } from '@nesslab/kernel';
-import { libraryWorkerFile, regressionNess, runScenario, workerThreadsStarted, type ScenarioRun } from './index.ts';
+import {
+  libraryWorkerFile,
+  regressionNess,
+  reproducible,
+  runScenario,
+  workerThreadsStarted,
+  type ScenarioRun,
+} from './index.ts';
 
 // The programmatic API against the built CLI (this package's test script builds both first): regression-ness with
 // tiny sizes, seed 3, in this thread (workers 1) and over this package's own worker (dist/worker.js, workers 2).
 const set = { chains: 4, steps: 2000, burnIn: 0, worSteps: 2000, worBurnIn: 0, trainingChains: 2, trainingSteps: 100 };
 const bin = fileURLToPath(new URL('../../cli/dist/nesslab.mjs', import.meta.url));
-const withoutTime = (text: string) => {
-  const { elapsedSeconds, ...rest } = JSON.parse(text) as Record<string, unknown>;
-  expect(elapsedSeconds).toBeTypeOf('number');
-  return rest;
-};
 
 describe('runScenario (programmatic API)', () => {
   it('gives results.json bit-identical to `nesslab run … --seed 3` with 1 and 2 workers, the 2 over worker threads', async () => {
@@ -28,7 +30,7 @@ describe('runScenario (programmatic API)', () => {
       { encoding: 'utf8' },
     );
     expect(cli.status, cli.stderr).toBe(0);
-    const expected = withoutTime(readFileSync(join(out, 'results.json'), 'utf8'));
+    const expected = reproducible(readFileSync(join(out, 'results.json'), 'utf8'));
 
     const before = workerThreadsStarted();
     const one = await runScenario('regression-ness', { seed: 3, set, workers: 1 });
@@ -41,7 +43,8 @@ describe('runScenario (programmatic API)', () => {
     expect(workerThreadsStarted() - before).toBe(2); // one pool of 2 threads for the 4 simulations × 2 chain groups
 
     for (const run of [one, two]) {
-      expect(withoutTime(run.files['results.json']!)).toEqual(expected);
+      expect(reproducible(run.files['results.json']!)).toEqual(expected);
+      expect(JSON.parse(run.files['results.json']!).provenance).toMatchObject({ api: 'runScenario' });
       expect(run.files['scenario.json']).toBe(readFileSync(join(out, 'scenario.json'), 'utf8'));
       const figures = [
         'circulation-wr',
@@ -53,6 +56,7 @@ describe('runScenario (programmatic API)', () => {
       ];
       expect(Object.keys(run.files).sort()).toEqual([
         ...figures.flatMap((f) => [`plots/${f}.svg`, `plots/${f}.vl.json`]),
+        'report.html',
         'results.json',
         'scenario.json',
       ]);

@@ -42,7 +42,10 @@ export interface RunScenarioOptions<P = Record<string, unknown>> {
 
 /** What `runScenario` returns. */
 export interface ScenarioRun<R = Record<string, unknown>> {
-  /** The scenario's `analyse` results, as computed (results.json holds them beside scenario, preset, seed, claims, elapsedSeconds). */
+  /**
+   * The scenario's `analyse` results, as computed (results.json holds them beside scenario, preset, seed, claims,
+   * elapsedSeconds, provenance).
+   */
   results: R;
   claims: Claim[];
   /** The text files of the output folder `nesslab run` would write: scenario.json, results.json, plots/*.svg, *.vl.json. */
@@ -57,7 +60,8 @@ export interface ScenarioRun<R = Record<string, unknown>> {
  * own scenarios and any the `plugins` bind), with its parameters resolved as `nesslab run` resolves them: the preset
  * over the defaults, `set` over the preset. Bad input (an unknown name, preset or parameter, a value out of range,
  * a seed or worker count that is no integer) throws a ScenarioError naming it before anything runs. The results
- * are bit-identical to `nesslab run <name> --preset … --set … --seed …` (but `elapsedSeconds`), whatever `workers` is.
+ * are bit-identical to `nesslab run <name> --preset … --set … --seed …` (but `elapsedSeconds` and `provenance`, which
+ * records `api: 'runScenario'` instead of a command), whatever `workers` is.
  */
 export function runScenario<P, S extends ScenarioPlan, A extends ScenarioAnalysis>(
   scenario: ScenarioDefinition<P, S, A>,
@@ -99,6 +103,7 @@ export async function runScenario(
     const { results, claims, files, bytes, elapsedSeconds } = await runResolved(container, run, {
       workers,
       quiet,
+      origin: { api: 'runScenario' },
       ...(pool ? { runGroup: pool.runGroup } : {}),
     });
     return { results, claims, files, bytes, elapsedSeconds };

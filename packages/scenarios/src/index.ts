@@ -52,6 +52,14 @@ export {
 } from './workers.ts';
 export { canonicalJson, runVersions, unitKey, type RunVersions } from './units/key.ts';
 export {
+  BUILTIN_PACKAGES,
+  gitState,
+  reproducible,
+  startProvenance,
+  type Provenance,
+  type RunOrigin,
+} from './provenance.ts';
+export {
   FolderUnitStore,
   decodeUnit,
   encodeUnit,

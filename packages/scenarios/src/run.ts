@@ -22,8 +22,18 @@ import {
   type SimulationResult,
 } from '@nesslab/kernel';
 import type { TopLevelSpec } from '@nesslab/report';
-import { createProgress, figureFiles, pngUnavailable, type Claim, type Progress } from '@nesslab/report';
+import {
+  createProgress,
+  figureFiles,
+  pngUnavailable,
+  reportHtml,
+  themed,
+  type Claim,
+  type LiveSink,
+  type Progress,
+} from '@nesslab/report';
 import type { AnyScenario, Preset } from './types.ts';
+import { startProvenance, type RunOrigin } from './provenance.ts';
 import { storedRunner, type UnitStore } from './units/store.ts';
 import type { RunVersions } from './units/key.ts';
 import { unitCounts } from './units/split.ts';
@@ -69,11 +79,15 @@ export interface RunOptions {
   split?: 'units' | 'workers';
   /** The worker count the split is made for (default `workers`): a resumed run keeps its first run's split. */
   splitWorkers?: number;
+  /** Who started the run (results.json's provenance): the CLI's `{ command: ['nesslab', 'run', …] }` or `{ api }`. */
+  origin?: RunOrigin;
+  /** The live view (`--live`): progress, observers' live values and the claims as they come. Read-only. */
+  live?: LiveSink;
 }
 /**
  * What a run produced: the files of its output folder (scenario.json, results.json, plots/*.svg), its claims, and its
  * results as computed: a packaged scenario's `analyse` results (the fields of results.json beside scenario, preset,
- * seed, claims and elapsedSeconds), a spec's simulation result.
+ * seed, claims, elapsedSeconds and provenance), a spec's simulation result.
  */
 export interface RunOutcome {
   /** Text files by path: scenario.json, results.json, plots/*.svg and *.vl.json, traces/*.csv. */
@@ -138,6 +152,10 @@ export async function runResolved(
   options: RunOptions,
 ): Promise<RunOutcome> {
   const started = performance.now();
+  const provenance = startProvenance({
+    plugins: options.units?.versions ?? [...run.plugins, ...(run.kind === 'spec' ? (run.spec.plugins ?? []) : [])],
+    ...(options.origin ? { origin: options.origin } : {}),
+  });
   const log = (line: string) => {
     if (!options.quiet) process.stderr.write(`${line}\n`);
   };
@@ -150,9 +168,11 @@ export async function runResolved(
   const simulateHere = async (
     label: string | undefined,
     spec: unknown,
-    extra: { reference?: Float64Array; plan?: SimulationPlan; units?: number } = {},
+    extra: { reference?: Float64Array; plan?: SimulationPlan; units?: number; theory?: LiveTheory } = {},
   ): Promise<SimulationResult> => {
     let progress: Progress | undefined;
+    const name = label ?? 'simulation',
+      live = options.live;
     try {
       const plan =
         extra.plan ??
@@ -160,6 +180,7 @@ export async function runResolved(
           groups: concurrency,
           ...(extra.reference ? { reference: extra.reference } : {}),
         }));
+      live?.simulation(name, plan.spec.chains * plan.spec.steps, extra.theory);
       return await simulate(container, spec, {
         plan: {
           ...plan,
@@ -170,12 +191,16 @@ export async function runResolved(
         },
         concurrency,
         runGroup,
-        onProgress: options.quiet
-          ? undefined
-          : (done, total) => {
-              progress ??= createProgress({ label: label ?? 'simulation', total });
-              progress.update(done);
-            },
+        ...(live ? { onLive: (update) => live.values(name, update) } : {}),
+        onProgress:
+          options.quiet && !live
+            ? undefined
+            : (done, total) => {
+                live?.progress(name, done, total);
+                if (options.quiet) return;
+                progress ??= createProgress({ label: name, total });
+                progress.update(done);
+              },
       });
     } catch (e) {
       throw within(label, e);
@@ -192,15 +217,31 @@ export async function runResolved(
   };
   let claims: Claim[] = [];
   if (run.kind === 'spec') {
-    const { files: observerFiles, ...result } = await simulateHere(
-      undefined,
-      run.spec,
-      options.plan ? { plan: options.plan } : {},
-    );
+    const plan = options.plan ?? (await planSimulation(container, run.spec, { groups: concurrency }));
+    const { files: observerFiles, ...result } = await simulateHere(undefined, run.spec, { plan });
     const elapsedSeconds = (performance.now() - started) / 1000;
     files['scenario.json'] = json(run.spec);
-    files['results.json'] = json({ ...result, elapsedSeconds });
+    files['results.json'] = json({ ...result, elapsedSeconds, provenance: provenance() });
     add(observerFiles); // e.g. traces/theta.npy (Observer.files)
+    // Each observer's default figure (Observer.figure), drawn as a packaged scenario's are.
+    const plots: Record<string, unknown> = {};
+    plan.parts.observers.forEach((observer, k) => {
+      const key = Object.keys(result.observers)[k]!;
+      const spec = observer.files ? undefined : observer.figure?.(result.observers[key]);
+      if (spec) plots[key.replace(/[^\w.-]+/g, '-')] = themed(spec);
+    });
+    for (const [name, spec] of Object.entries(plots)) add(await figureFiles(name, spec as TopLevelSpec));
+    const s = run.spec;
+    files['report.html'] = reportHtml({
+      title: `${s.landscape.name} × ${s.optimizer.name} × ${s.sampler.name}`,
+      subtitle: `a simulation of ${s.chains} chains × ${s.steps} steps, observed by ${s.observers.map((o) => o.name).join(', ') || 'no observer'}`,
+      run: { seed: s.seed, chains: s.chains, steps: s.steps },
+      params: run.spec as unknown as Record<string, unknown>,
+      claims: [],
+      ...provenanceOf(files['results.json']),
+      figures: plots,
+      files: [...Object.keys(files), ...Object.keys(bytes)].filter((f) => f !== 'report.html').sort(),
+    });
     return { files, bytes, claims, elapsedSeconds, results: result as unknown as Record<string, unknown> };
   }
   // plan → every simulation checked before the first step → simulated in the plan's order → analyse → figures.
@@ -210,10 +251,20 @@ export async function runResolved(
   const plans = await planAll(container, plan.simulations, concurrency);
   // Over the whole run: ≈ 1/16 of it per unit.
   const units = unitCounts(plans.map(splitInput), options.splitWorkers ?? options.workers);
+  options.live?.plan?.(
+    plans.map((p, i) => ({
+      label: (plan.simulations[i] as SimulationRequest).label,
+      total: p.spec.chains * p.spec.steps,
+    })),
+  );
   const outcomes: (SimulationResult & { seconds: number })[] = [];
   for (const [i, r] of plan.simulations.entries()) {
     const t0 = performance.now();
-    const result = await simulateHere(r.label, r.spec, { plan: plans[i]!, units: units[i]! });
+    const result = await simulateHere(r.label, r.spec, {
+      plan: plans[i]!,
+      units: units[i]!,
+      ...(r.theory ? { theory: r.theory } : {}),
+    });
     outcomes.push({ ...result, seconds: (performance.now() - t0) / 1000 });
   }
   const analysis = await def.analyse(run.params, outcomes, plan, ctx);
@@ -223,6 +274,7 @@ export async function runResolved(
     plots: (def.figures?.(run.params, analysis, plan, outcomes) ?? {}) as Record<string, TopLevelSpec>,
   };
   claims = output.claims;
+  options.live?.claims(claims);
   const elapsedSeconds = (performance.now() - started) / 1000;
   files['scenario.json'] = json({
     scenario: run.scenario.name,
@@ -238,8 +290,20 @@ export async function runResolved(
     ...output.results,
     claims,
     elapsedSeconds,
+    provenance: provenance(),
   });
   for (const [name, spec] of Object.entries(output.plots)) add(await figureFiles(name, spec));
+  files['report.html'] = reportHtml({
+    title: def.name,
+    subtitle: def.title,
+    reproduces: def.reproduces,
+    run: { scenario: def.name, preset: run.preset, seed: run.seed },
+    params: run.params,
+    claims,
+    ...provenanceOf(files['results.json']),
+    figures: output.plots,
+    files: [...Object.keys(files), ...Object.keys(bytes)].filter((f) => f !== 'report.html').sort(),
+  });
   const noPng = Object.keys(output.plots).length ? pngUnavailable() : undefined;
   if (noPng) log(`plots/*.png skipped: @resvg/resvg-js did not load here (${noPng}); the SVGs are written`);
   return { files, bytes, claims, elapsedSeconds, results: output.results };
@@ -298,6 +362,16 @@ const splitInput = (plan: SimulationPlan) => ({
   dim: plan.parts.landscape.dim,
   batchSize: plan.parts.sampler.batchSize,
 });
+
+/** The provenance results.json records, for the report. */
+const provenanceOf = (results: string | undefined): { provenance?: Record<string, unknown> } => {
+  const p =
+    results === undefined ? undefined : (JSON.parse(results) as { provenance?: Record<string, unknown> }).provenance;
+  return p ? { provenance: p } : {};
+};
+
+/** Theory lines of the live view, by observer and value name. */
+type LiveTheory = Record<string, Record<string, number>>;
 
 const json = (value: unknown) =>
   `${JSON.stringify(value, (_k, v) => (ArrayBuffer.isView(v) ? Array.from(v as Float64Array) : v), 2)}\n`;

@@ -39,6 +39,18 @@ export interface Observer<P = unknown, R = unknown> {
    * keeps of the result instead of the result itself (say where the files are). Absent: results.json holds the result.
    */
   files?(result: R): ObserverFiles;
+  /**
+   * Live view (`nesslab run --live`): a few named numbers from the partial merged over the chains finished so far
+   * (e.g. `{ 'tr Σ': 0.012 }`). Called in the main thread, in chain order, each time more chains have finished (one
+   * unit, ≈ 1/16 of a run), never in the hot loop; it must be cheap and must not change `part`. The run's results do
+   * not depend on it.
+   */
+  live?(part: P): Record<string, number>;
+  /**
+   * The default figure of a run of a hand-written scenario file: a Vega-Lite spec (plain JSON, with its data inline)
+   * of the result, or undefined when there is nothing to draw. nesslab's theme and font are applied when it is drawn.
+   */
+  figure?(result: R): Record<string, unknown> | undefined;
 }
 
 /** What `Observer.files` returns. */

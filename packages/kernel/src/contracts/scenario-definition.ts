@@ -24,6 +24,8 @@ export interface SimulationRequest {
   spec: Record<string, unknown>;
   /** θ₀, when the scenario computed it already (the run skips Newton). */
   reference?: Float64Array;
+  /** Theory lines for the live view (`--live`): by observer name, then by the name of one of its `live` values. */
+  theory?: Record<string, Record<string, number>>;
 }
 
 /** What `plan` returns: the simulations, in the order they run, plus whatever `analyse` needs of the planning. */

@@ -6,7 +6,7 @@ import { Xoshiro128 } from '../rng/xoshiro128.ts';
 import { newtonMinimum } from '../theory/newton.ts';
 import { blockSizeFor, configureParts, prepareLandscape, resolveSpec } from './simulation.ts';
 import { DivergenceError, ScenarioError } from '../errors.ts';
-import type { RunContext } from '../contracts/observer.ts';
+import type { Observer, RunContext } from '../contracts/observer.ts';
 import { hasMinimumStart, hasRandomStart, type RandomStart } from '../contracts/capabilities.ts';
 import type { SimulationParts } from '../engine/run-chains.ts';
 import { MEMORY_LIMIT_ENV, estimateMemory, formatBytes, memoryLimit, type MemoryEstimate } from './memory.ts';
@@ -38,6 +38,11 @@ export interface SimulateOptions {
   /** Runs one group; default: in this thread. The CLI passes a worker-thread runner. */
   runGroup?: (job: GroupJob, onProgress: (chainSteps: number) => void) => Promise<unknown[]>;
   onProgress?(chainSteps: number, totalChainSteps: number): void;
+  /**
+   * Live values (`Observer.live`) each time the finished groups that start at chain 0 cover more chains: by observer
+   * name (as in the result), from the partials merged over those chains. Read-only: the result does not depend on it.
+   */
+  onLive?(update: LiveUpdate): void;
   /** Bytes a run may plan to hold (default: MEMORY_LIMIT_ENV, else 3/4 of this machine's memory). */
   memoryLimit?: number;
   /** The plan `planSimulation` made of this very spec (e.g. by `validate` before the output folder was opened). */
@@ -53,6 +58,14 @@ export interface SimulationResult {
   observers: Record<string, unknown>;
   /** Files the observers add to the output folder (`Observer.files`), by path; absent when none does. */
   files?: Record<string, Uint8Array | string>;
+}
+
+/** What `SimulateOptions.onLive` receives. */
+export interface LiveUpdate {
+  /** Chains finished (the first `chains` of the run), of `total`. */
+  chains: number;
+  total: number;
+  values: Record<string, Record<string, number>>;
 }
 
 /** Everything a run settles before its first step: the resolved spec, configured plugins, θ₀, the memory it plans. */
@@ -141,6 +154,7 @@ export async function simulate(
     bound = new Float64Array(stopAfter);
   bound[0] = Infinity;
   const jobs: Promise<unknown[]>[] = [];
+  const live = options.onLive && liveView(parts.observers, spec, groups, options.onLive);
   const slots = limiter(options.concurrency ?? groups);
   for (let g = 0; g < groups; g++) {
     const chainStart = Math.floor((g * spec.chains) / groups),
@@ -163,7 +177,7 @@ export async function simulate(
     );
     // Any other failure stops every group at its next block: there is nothing left worth computing.
     jobs.push(
-      run.catch((e: unknown) => {
+      (live ? run.then((partials) => (live(g, chainEnd, partials), partials)) : run).catch((e: unknown) => {
         if (!(e instanceof DivergenceError)) bound[0] = 0;
         throw e;
       }),
@@ -200,6 +214,42 @@ export async function simulate(
     ...(runtime ? { runtime } : {}),
     observers,
     ...(files ? { files } : {}),
+  };
+}
+
+/**
+ * The live view's side of `simulate`: keeps each finished group's partials and, when the finished groups from chain 0
+ * on reach further, merges them (`combine`, as the result does) and asks each observer with `live` for its numbers.
+ * An observer that throws here is left out of the view: the run goes on.
+ */
+function liveView(
+  observers: readonly Observer[],
+  spec: ResolvedSpec,
+  groups: number,
+  onLive: (update: LiveUpdate) => void,
+): ((group: number, chainEnd: number, partials: unknown[]) => void) | undefined {
+  const watched = observers.flatMap((o, k) => (o.live ? [k] : []));
+  if (!watched.length) return undefined;
+  const finished: (unknown[] | undefined)[] = new Array(groups).fill(undefined),
+    ends = new Array<number>(groups).fill(0);
+  let prefix = 0;
+  return (group, chainEnd, partials) => {
+    finished[group] = partials;
+    ends[group] = chainEnd;
+    if (group !== prefix) return;
+    while (prefix < groups && finished[prefix]) prefix++;
+    const values: Record<string, Record<string, number>> = {};
+    for (const k of watched) {
+      const name = spec.observers[k].name,
+        key = spec.observers.findIndex((o) => o.name === name) === k ? name : `${name}#${k}`;
+      try {
+        const merged = observers[k].combine(finished.slice(0, prefix).map((p) => p![k]));
+        values[key] = observers[k].live!(merged);
+      } catch {
+        // a live view must never stop the run
+      }
+    }
+    onLive({ chains: ends[prefix - 1]!, total: spec.chains, values });
   };
 }
 

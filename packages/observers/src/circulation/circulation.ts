@@ -145,6 +145,12 @@ export class CirculationObserver implements Observer<CirculationPartial, Circula
   result(part: CirculationPartial): CirculationResult {
     return circulationResult(part);
   }
+
+  /** Live: the Frobenius norm ‖C‖ of the circulation so far (004 Eq. 28). */
+  live(part: CirculationPartial): Record<string, number> {
+    const C = circulationResult(part).circulation;
+    return { '‖C‖': Math.sqrt(C.reduce((t, row) => t + row.reduce((u, c) => u + c * c, 0), 0)) };
+  }
 }
 
 /** C_αγ = ½ Σ_c sums_c / Σ_c count_c, reduced over chains in chain-index order. */

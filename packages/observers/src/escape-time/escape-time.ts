@@ -167,6 +167,12 @@ export class EscapeTimeObserver implements Observer<EscapePartial, EscapeResult>
   result(part: EscapePartial): EscapeResult {
     return escapeResult(part);
   }
+
+  /** Live: escapes so far and the rate γ̂ per step. */
+  live(part: EscapePartial): Record<string, number> {
+    const r = escapeResult(part);
+    return { escapes: r.escaped, 'γ̂ per step': r.rate };
+  }
 }
 
 /** γ̂ and the rest, reduced over chains in chain-index order. */

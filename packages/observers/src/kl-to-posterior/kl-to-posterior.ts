@@ -127,6 +127,12 @@ export class KlToPosteriorObserver implements Observer<KlPartial, KlResult> {
   result(part: KlPartial): KlResult {
     return klResult(part, this.theta0, this.precision);
   }
+
+  /** Live: the KL (bits) to the posterior so far, jackknifed once 3 chains are in (Eq. 46). */
+  live(part: KlPartial): Record<string, number> {
+    const r = klResult(part, this.theta0, this.precision);
+    return { 'KL (bits)': Number.isFinite(r.klBits) ? r.klBits : r.klBitsPlugin };
+  }
 }
 
 /**

@@ -129,6 +129,45 @@ export class MomentsObserver implements Observer<MomentsPartial, MomentsResult> 
   result(part: MomentsPartial): MomentsResult {
     return momentsResult(part);
   }
+
+  /** Live: tr Σ and Σ₁₁ of the chains finished so far. */
+  live(part: MomentsPartial): Record<string, number> {
+    const r = momentsResult(part);
+    return { 'tr Σ': r.covariance.reduce((t, row, a) => t + row[a]!, 0), 'Σ₁₁': r.covariance[0]![0]! };
+  }
+
+  /** Each component's variance Σₐₐ with ±1 standard error over chains. */
+  figure(r: MomentsResult): Record<string, unknown> {
+    const values = r.covariance.map((row, a) => ({
+      a: a + 1,
+      variance: row[a],
+      low: row[a]! - r.covarianceStdError[a]![a]!,
+      high: row[a]! + r.covarianceStdError[a]![a]!,
+    }));
+    return {
+      title: 'Variance of each component, ±1 standard error over chains',
+      width: Math.min(640, 40 + 14 * values.length),
+      height: 260,
+      data: { values },
+      layer: [
+        {
+          mark: { type: 'rule', color: '#888' },
+          encoding: {
+            x: { field: 'a', type: 'ordinal', title: 'component a of θ' },
+            y: { field: 'low', type: 'quantitative' },
+            y2: { field: 'high' },
+          },
+        },
+        {
+          mark: { type: 'point', filled: true },
+          encoding: {
+            x: { field: 'a', type: 'ordinal' },
+            y: { field: 'variance', type: 'quantitative', title: 'Σₐₐ' },
+          },
+        },
+      ],
+    };
+  }
 }
 
 /** Reduces per-chain accumulators over chains, in chain-index order. */

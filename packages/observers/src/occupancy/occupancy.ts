@@ -170,6 +170,11 @@ export class OccupancyObserver implements Observer<OccupancyPartial, OccupancyRe
   result(part: OccupancyPartial): OccupancyResult {
     return occupancyResult(part);
   }
+
+  /** Live: log(p_below/p_above) so far. */
+  live(part: OccupancyPartial): Record<string, number> {
+    return { 'log p_below/p_above': occupancyResult(part).logRatio };
+  }
 }
 
 /** Means and spreads over chains, reduced in chain-index order. */

@@ -184,6 +184,36 @@ export class RelativeLossObserver implements Observer<RelativeLossPartial, Relat
   result(part: RelativeLossPartial): RelativeLossResult {
     return relativeLossResult(part);
   }
+
+  /** Live: 𝓛/𝓛(θ₀) − 1 at the last recorded step, mean over the chains finished. */
+  live(part: RelativeLossPartial): Record<string, number> {
+    const r = relativeLossResult(part);
+    return { '𝓛/𝓛₀ − 1 (last step)': r.mean[r.mean.length - 1] ?? NaN };
+  }
+
+  /** The training curve: mean ± sd over chains of 𝓛/𝓛(θ₀) − 1 against the step. */
+  figure(r: RelativeLossResult): Record<string, unknown> {
+    const values = r.steps.map((step, j) => ({
+      step,
+      mean: r.mean[j],
+      low: r.mean[j]! - r.sd[j]!,
+      high: r.mean[j]! + r.sd[j]!,
+    }));
+    return {
+      title: 'Relative loss, mean ± sd over chains',
+      width: 420,
+      height: 300,
+      data: { values },
+      encoding: { x: { field: 'step', type: 'quantitative', title: 'step' } },
+      layer: [
+        {
+          mark: { type: 'area', opacity: 0.2 },
+          encoding: { y: { field: 'low', type: 'quantitative' }, y2: { field: 'high' } },
+        },
+        { mark: { type: 'line' }, encoding: { y: { field: 'mean', type: 'quantitative', title: 'L(θ)/L(θ₀) − 1' } } },
+      ],
+    };
+  }
 }
 
 /** Mean and sd (n − 1) over chains, in chain-index order, of 𝓛/𝓛(θ₀) − 1 at each recorded step. */

@@ -17,6 +17,11 @@ const SUPERSCRIPT: Record<string, string> = {
   '9': '\u2079',
 };
 
+/** "₁₂" for 12: an index as Unicode subscript digits (Σ₁₂, θ₆; DejaVu Sans has them all). */
+export function subscript(k: number | string): string {
+  return String(k).replace(/[-0-9]/g, (c) => (c === '-' ? '\u208b' : String.fromCharCode(0x2080 + Number(c))));
+}
+
 /** "10⁻³" for k = -3. */
 export function powerOfTen(k: number): string {
   return '10' + String(k).replace(/[-0-9]/g, (c) => SUPERSCRIPT[c]!);

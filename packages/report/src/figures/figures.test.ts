@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { crossSection, curves, panel, pointsAndLines, powerOfTen, renderSvg, scatterVsTheory } from './index.ts';
+import {
+  crossSection,
+  curves,
+  panel,
+  pointsAndLines,
+  powerOfTen,
+  renderSvg,
+  scatterVsTheory,
+  STD_ERROR_BARS,
+} from './index.ts';
 
 const sigmaPoints = () => {
   const pts = [];
@@ -234,5 +243,53 @@ describe('plots', () => {
     const svg = await renderSvg(spec as never);
     expect(svg).toContain('5×10⁻⁴');
     expect(svg).toContain('10⁻³');
+  });
+
+  it('draws ±1 standard-error bars on a scatter where points have a stdError, inside the shared domain, named in the key', async () => {
+    const points = sigmaPoints().map((p, k) => ({ ...p, stdError: k === 0 ? 1e-5 : 1e-6 }));
+    const spec = scatterVsTheory({ title: 'With bars', points }) as unknown as Layers;
+    expect(spec.layer.map((l) => l.mark.type)).toEqual(['line', 'rule', 'point', 'rect']);
+    const bars = spec.layer[1];
+    expect(bars.data.values[0]).toMatchObject({ lo: 2e-5 * 1.05 - 1e-5, hi: 2e-5 * 1.05 + 1e-5, stdError: 1e-5 });
+    expect(bars.encoding.y2).toEqual({ field: 'hi' });
+    expect(spec.layer[2].encoding.x.scale!.domain![1]).toBeGreaterThan(2e-5 * 1.05 + 1e-5); // the bar stays inside
+    const svg = await renderSvg(spec as never);
+    for (const text of [STD_ERROR_BARS, 'y = x', 'diagonal', 'off-diagonal']) expect(svg).toContain(text);
+    // no stdError: no bars and no key entry for them
+    const plain = scatterVsTheory({ title: 'No bars', points: sigmaPoints() }) as unknown as Layers;
+    expect(plain.layer.map((l) => l.mark.type)).toEqual(['line', 'point', 'rect']);
+  });
+
+  it('draws ±1 s.e. bars for points given a stdError, in the colours given, and says so in the key', async () => {
+    const spec = pointsAndLines({
+      title: 'KL vs η',
+      xTitle: 'η',
+      yTitle: 'KL [bits]',
+      logX: true,
+      logY: true,
+      points: [{ name: 'sim SGLD', x: [1e-7, 2e-7], y: [1e-3, 4e-3], stdError: [2e-3, 1e-3], color: '#123456' }],
+      lines: [{ name: 'FP SGLD', x: [1e-7, 2e-7], y: [1e-3, 4e-3], color: '#123456' }],
+    }) as unknown as Layers & {
+      layer: { encoding: Record<string, { scale?: { range?: unknown[] }; datum?: string }> }[];
+    };
+    expect(spec.layer.map((l) => l.mark.type)).toEqual(['line', 'rule', 'point', 'rect']);
+    const rule = spec.layer[1];
+    expect(rule.data.values).toEqual([
+      { pseries: 'sim SGLD', x: 1e-7, y: 1e-3, lo: 1e-3, hi: 3e-3 }, // y − s.e. ≤ 0 on a log axis: cut to the smallest value
+      { pseries: 'sim SGLD', x: 2e-7, y: 4e-3, lo: 3e-3, hi: 5e-3 },
+    ]);
+    expect(rule.encoding.strokeDash!.datum).toBe(STD_ERROR_BARS);
+    expect(spec.layer[2].encoding.color!.scale!.range).toEqual(['#123456']);
+    expect(spec.layer[0].encoding.stroke!.scale!.range).toEqual(['#123456']);
+    expect(await renderSvg(spec as never)).toContain(STD_ERROR_BARS);
+    // explicit intervals keep their own name, or none
+    const named = pointsAndLines({
+      title: 't',
+      xTitle: 'x',
+      yTitle: 'y',
+      barsName: '95 % intervals',
+      points: [{ name: 's', x: [1], y: [1], lo: [0.5], hi: [1.5] }],
+    }) as unknown as Layers & { layer: { encoding: Record<string, { datum?: string }> }[] };
+    expect(named.layer[0].encoding.strokeDash!.datum).toBe('95 % intervals');
   });
 });

@@ -8,6 +8,11 @@ const require = createRequire(import.meta.url);
 /** Pixels per SVG unit: 2× for slides and print. */
 const SCALE = 2;
 
+/** The faces the PNGs are drawn with: DejaVu Sans regular (labels), bold (titles) and oblique. */
+export const FONT_FILES = ['DejaVuSans.ttf', 'DejaVuSans-Bold.ttf', 'DejaVuSans-Oblique.ttf'] as const;
+/** The path of one of dejavu-fonts-ttf's files. */
+export const fontFile = (name: string): string => require.resolve(`dejavu-fonts-ttf/ttf/${name}`);
+
 type Resvg = new (svg: string, options: Record<string, unknown>) => { render(): { asPng(): Uint8Array } };
 
 let loaded: { Resvg: Resvg; fonts: string[] } | { error: string } | undefined;
@@ -16,8 +21,7 @@ function load(): { Resvg: Resvg; fonts: string[] } | { error: string } {
   if (loaded) return loaded;
   try {
     const { Resvg } = require('@resvg/resvg-js') as { Resvg: Resvg };
-    const ttf = (name: string) => require.resolve(`dejavu-fonts-ttf/ttf/${name}`);
-    loaded = { Resvg, fonts: [ttf('DejaVuSans.ttf'), ttf('DejaVuSans-Bold.ttf'), ttf('DejaVuSans-Oblique.ttf')] };
+    loaded = { Resvg, fonts: FONT_FILES.map(fontFile) };
   } catch (e) {
     loaded = { error: (e as Error).message.split('\n')[0]! };
   }

@@ -2,6 +2,7 @@
 import type { TopLevelSpec } from 'vega-lite';
 import { CONFIG, FRAME, HEIGHT, SCHEMA, SQUARE, WIDTH } from './theme.ts';
 import { isNum, linearAxis, logAxis, powerOfTen, type AxisScale } from './axes.ts';
+import { STD_ERROR_BARS } from './scatter-vs-theory.ts';
 
 export interface PointSeries {
   name: string;
@@ -10,6 +11,10 @@ export interface PointSeries {
   /** Interval per point (e.g. 95 %), drawn as a vertical bar from lo to hi. */
   lo?: number[];
   hi?: number[];
+  /** Standard error per point, where lo/hi are not given: a ±1 s.e. bar (the key says so, see `barsName`). */
+  stdError?: number[];
+  /** Colour of the points and bars (default: the categorical palette in series order). */
+  color?: string;
 }
 
 export interface LineSeries {
@@ -18,6 +23,8 @@ export interface LineSeries {
   y: number[];
   /** Dashed (fits, references) rather than solid (theory). */
   dashed?: boolean;
+  /** Colour (default: black, red, grey, … in series order). */
+  color?: string;
 }
 
 export interface PointsAndLinesOptions {
@@ -35,6 +42,8 @@ export interface PointsAndLinesOptions {
   zeroY?: boolean;
   /** Square plot area with one domain on both axes (simulation vs theory). */
   square?: boolean;
+  /** The key's entry for the bars, e.g. '95 % intervals' (default: '±1 standard error' when a series gives `stdError`). */
+  barsName?: string;
 }
 
 /** A log tick 1, 2 or 5 × 10ⁿ as "2×10⁻³" (plain numbers for 10⁻² ≤ v < 10⁴ unless `powers`). */
@@ -80,6 +89,19 @@ function padded(values: number[], zero: boolean): Record<string, unknown> {
 
 /** Dark solid/dashed colours for theory lines, apart from the points' palette. */
 const LINE_COLORS = ['#111111', '#d62728', '#7f7f7f', '#9467bd', '#8c564b', '#17becf'];
+/** The theme's categorical palette (Vega's tableau10), for points without a `color`. */
+const POINT_COLORS = [
+  '#4c78a8',
+  '#f58518',
+  '#e45756',
+  '#72b7b2',
+  '#54a24b',
+  '#eeca3b',
+  '#b279a2',
+  '#ff9da6',
+  '#9d755d',
+  '#bab0ac',
+];
 const POINT_SHAPES = ['circle', 'square', 'triangle-up', 'diamond', 'triangle-down', 'cross'];
 
 /**
@@ -93,8 +115,9 @@ export function pointsAndLines(opts: PointsAndLinesOptions): TopLevelSpec {
   for (const s of opts.points) {
     for (let i = 0; i < Math.min(s.x.length, s.y.length); i++) {
       if (!ok(s.x[i]!, s.y[i]!)) continue;
-      const lo = s.lo?.[i],
-        hi = s.hi?.[i];
+      const se = s.lo || s.hi ? undefined : s.stdError?.[i],
+        lo = isNum(se) ? s.y[i]! - Math.abs(se) : s.lo?.[i],
+        hi = isNum(se) ? s.y[i]! + Math.abs(se) : s.hi?.[i];
       pts.push({ pseries: s.name, x: s.x[i]!, y: s.y[i]!, ...(isNum(lo) && isNum(hi) ? { lo, hi } : {}) });
     }
   }
@@ -126,7 +149,19 @@ export function pointsAndLines(opts: PointsAndLinesOptions): TopLevelSpec {
   };
   const pointNames = opts.points.map((s) => s.name),
     lineSpecs = opts.lines ?? [];
-  const pointColor = { field: 'pseries', type: 'nominal' as const, scale: { domain: pointNames }, legend: key };
+  const pointColor = {
+    field: 'pseries',
+    type: 'nominal' as const,
+    scale: {
+      domain: pointNames,
+      ...(opts.points.some((s) => s.color)
+        ? { range: opts.points.map((s, i) => s.color ?? POINT_COLORS[i % POINT_COLORS.length]) }
+        : {}),
+    },
+    legend: key,
+  };
+  const barsName =
+    opts.barsName ?? (opts.points.some((s) => s.stdError && !s.lo && !s.hi) ? STD_ERROR_BARS : undefined);
   const layers: Record<string, unknown>[] = [];
   if (lines.length) {
     layers.push({
@@ -141,15 +176,15 @@ export function pointsAndLines(opts: PointsAndLinesOptions): TopLevelSpec {
           type: 'nominal',
           scale: {
             domain: lineSpecs.map((s) => s.name),
-            range: lineSpecs.map((_, i) => LINE_COLORS[i % LINE_COLORS.length]),
+            range: lineSpecs.map((s, i) => s.color ?? LINE_COLORS[i % LINE_COLORS.length]),
           },
-          legend: { ...key, symbolType: 'stroke', symbolStrokeWidth: 2 },
+          legend: { ...key, symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 },
         },
         strokeDash: {
           field: 'lseries',
           type: 'nominal',
           scale: { domain: lineSpecs.map((s) => s.name), range: lineSpecs.map((s) => (s.dashed ? [6, 4] : [1, 0])) },
-          legend: { ...key, symbolType: 'stroke', symbolStrokeWidth: 2 },
+          legend: { ...key, symbolType: 'stroke', symbolStrokeWidth: 2, symbolSize: 300 },
         },
       },
     });
@@ -163,6 +198,16 @@ export function pointsAndLines(opts: PointsAndLinesOptions): TopLevelSpec {
         y: { field: 'lo', ...y },
         y2: { field: 'hi' },
         color: { ...pointColor, legend: null },
+        ...(barsName
+          ? {
+              strokeDash: {
+                datum: barsName,
+                type: 'nominal',
+                scale: { range: [[1, 0]] },
+                legend: { ...key, symbolType: 'stroke', symbolStrokeColor: '#555', symbolStrokeWidth: 1.4 },
+              },
+            }
+          : {}),
       },
     });
   }

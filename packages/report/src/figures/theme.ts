@@ -6,9 +6,15 @@ export const HEIGHT = 320;
 /** Simulation-vs-theory plots are square so that y = x runs at 45°. */
 export const SQUARE = 360;
 
+/**
+ * The one font of every text (titles, axes, legends, text marks), in the SVG and in the PNG: DejaVu Sans, which ships
+ * with nesslab (npm dejavu-fonts-ttf) and which png.ts draws with; sans-serif for SVG viewers without it.
+ */
+export const FONT = '"DejaVu Sans", sans-serif';
+
 /** Shared look: framed plot area, light grid, normal-weight axis titles, a muted categorical palette. */
 export const CONFIG = {
-  font: 'Helvetica, Arial, sans-serif',
+  font: FONT,
   background: 'white',
   padding: 8,
   view: { stroke: '#333', strokeWidth: 1 },

@@ -4,7 +4,7 @@ import { mkdtempSync, readFileSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { withPngAndSpec } from '../shared/figure-files.ts';
+import { plotProblems, withPngAndSpec } from '../shared/figure-files.ts';
 
 // The quick preset through the built CLI, on both cores, as a user runs it: one run, many assertions.
 const bin = fileURLToPath(new URL('../../../cli/dist/nesslab.mjs', import.meta.url));
@@ -26,6 +26,7 @@ describe('earthquake-ness, quick preset', () => {
     expect(readdirSync(join(out, 'plots')).sort()).toEqual(
       withPngAndSpec(['cross-section.svg', 'sigma.svg', 'variance-vs-eigenvalue.svg']),
     );
+    expect(plotProblems(join(out, 'plots'))).toEqual([]); // one font, real subscripts, glyphs DejaVu Sans has
     expect(JSON.parse(readFileSync(join(out, 'scenario.json'), 'utf8'))).toMatchObject({
       scenario: 'earthquake-ness',
       preset: 'quick',

@@ -13,7 +13,7 @@ import {
   type SimulationOutcome,
 } from '@nesslab/kernel';
 import type { CirculationResult, Marginal2dResult, MomentsResult } from '@nesslab/observers';
-import { curves, scatterVsTheory, type Claim } from '@nesslab/report';
+import { pointsAndLines, scatterVsTheory, type Claim } from '@nesslab/report';
 import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 import { scaledSigmaError, sigmaPoints, spearman } from '../stats/compare.ts';
 import {
@@ -431,31 +431,33 @@ function predictedShift(landscape: Landscape, theta0: Float64Array, H0: Float64A
 
 type PlotInput = {
   temperature: number;
-  sigma: { simulation: number[][]; theory: number[][] };
+  sigma: { simulation: number[][]; theory: number[][]; stdError: number[][] };
   projectedVariance: { eigenvalues: number[]; simulation: number[]; theory: number[]; stdError: number[] };
 };
 
 function plots(r: PlotInput) {
   const pv = r.projectedVariance,
-    T = r.temperature;
+    T = r.temperature,
+    order = pv.eigenvalues.map((_, a) => a).sort((a, b) => pv.eigenvalues[a] - pv.eigenvalues[b]),
+    h = order.map((a) => pv.eigenvalues[a]);
   return {
     sigma: scatterVsTheory({
       title: 'Earthquake covariance Σ: simulation vs (ηζ²/2)H₀(I − ηH₀/2)⁻¹ (004 Eq. 34)',
-      points: sigmaPoints(r.sigma.simulation, r.sigma.theory),
-      xTitle: 'theory Σ_ij / √(Σ_ii Σ_jj)',
-      yTitle: 'simulation Σ_ij / √(Σ_ii Σ_jj)',
+      points: sigmaPoints(r.sigma.simulation, r.sigma.theory, r.sigma.stdError),
+      xTitle: 'theory Σᵢⱼ/√(ΣᵢᵢΣⱼⱼ)',
+      yTitle: 'simulation Σᵢⱼ/√(ΣᵢᵢΣⱼⱼ)',
     }),
-    'variance-vs-eigenvalue': curves({
-      title:
-        "Variance along H₀'s eigenvectors grows with the curvature (004 Fig. 2C); theory Th/(1 − ηh/2), Boltzmann on 𝓛 T/h, T = ηζ²/2",
-      xTitle: 'eigenvalue h_α of H₀',
-      yTitle: 'variance of θ along o_α',
+    'variance-vs-eigenvalue': pointsAndLines({
+      title: "Variance along H₀'s eigenvectors grows with the curvature (004 Fig. 2C)",
+      subtitle: 'theory Th/(1 − ηh/2); Boltzmann on ℒ: T/h; T = ηζ²/2',
+      xTitle: 'eigenvalue hₐ of H₀',
+      yTitle: 'variance oₐᵀΣoₐ of θ along oₐ',
       logX: true,
       logY: true,
-      series: [
-        { name: 'simulation ± s.e.', x: pv.eigenvalues, mean: pv.simulation, sd: pv.stdError },
-        { name: 'theory', x: pv.eigenvalues, mean: pv.theory },
-        { name: 'Boltzmann on 𝓛', x: pv.eigenvalues, mean: pv.eigenvalues.map((x) => T / x) },
+      points: [{ name: 'simulation', x: pv.eigenvalues, y: pv.simulation, stdError: pv.stdError }],
+      lines: [
+        { name: 'theory Th/(1 − ηh/2)', x: h, y: order.map((a) => pv.theory[a]) },
+        { name: 'Boltzmann on ℒ: T/h', x: h, y: h.map((x) => T / x), dashed: true },
       ],
     }),
   };

@@ -1,4 +1,4 @@
-import { curves, type CurveSeries, type TopLevelSpec } from '@nesslab/report';
+import { curves, pointsAndLines, type LineSeries, type PointSeries, type TopLevelSpec } from '@nesslab/report';
 
 /** What the fluctuation-theorems plots read for one network (regression or MNIST). */
 export interface Measured {
@@ -37,7 +37,10 @@ export interface Measured {
   }[];
 }
 
-/** Fig. 4 of 004: the σ histograms, the DFT line, ⟨σ⟩ vs ℓ on Eq. 29, and the IFT per ℓ. */
+/** One colour per network: its points and its theory line. */
+const NET_COLORS = { regression: '#4c78a8', MNIST: '#f58518' } as const;
+
+/** Fig. 4 of 004: the σ histograms, the DFT line, ⟨σ⟩ vs ℓ on Eq. 29, and the IFT per ℓ; measured points with ±1 s.e. bars. */
 export function fluctuationPlots(r: { regression: Measured; mnist?: Measured }): Record<string, TopLevelSpec> {
   const reg = r.regression;
   const nets = [['regression', reg], ...(r.mnist ? [['MNIST', r.mnist] as const] : [])] as const;
@@ -57,49 +60,60 @@ export function fluctuationPlots(r: { regression: Measured; mnist?: Measured }):
     }),
   });
   const top = Math.max(...reg.lengths.flatMap((l) => l.dft.sigma));
-  const dft = curves({
-    title: `DFT (004 Eq. 9, Fig. 4B), regression, ± Poisson s.e.; slopes weighted | equal weights: ${reg.lengths.map((l) => `${l.dft.slope.toFixed(3)} | ${l.dft.slopeEqualWeights.toFixed(3)}`).join(', ')} (ℓ = 1, 2, 3)`,
+  const dft = pointsAndLines({
+    title: 'Detailed fluctuation theorem (004 Eq. 9, Fig. 4B), regression',
+    subtitle: [
+      `slopes, weighted | equal weights: ${reg.lengths.map((l) => `${l.dft.slope.toFixed(3)} | ${l.dft.slopeEqualWeights.toFixed(3)}`).join(', ')} (ℓ = ${reg.lengths.map((l) => l.length).join(', ')})`,
+      'bars: ±1 Poisson standard error',
+    ],
     xTitle: 'σ',
     yTitle: 'ln P(σ)/P(−σ)',
-    series: [
-      ...reg.lengths.map((l): CurveSeries => ({
-        name: `ℓ = ${l.length}`,
-        x: l.dft.sigma,
-        mean: l.dft.logRatio,
-        sd: l.dft.logRatioStdError,
-      })),
-      { name: 'DFT: slope 1', x: [0, top], mean: [0, top] },
-    ],
+    points: reg.lengths.map((l): PointSeries => ({
+      name: `ℓ = ${l.length}`,
+      x: l.dft.sigma,
+      y: l.dft.logRatio,
+      stdError: l.dft.logRatioStdError,
+    })),
+    lines: [{ name: 'DFT: slope 1', x: [0, top], y: [0, top] }],
   });
-  const rate = curves({
-    title: '⟨σ⟩ vs trajectory length ℓ (004 Fig. 4C): simulation ± s.e. and Eq. 29, ⟨σ⟩ = −ℓ tr(CD₀⁻¹CΣ⁻¹)',
+  const lengths = (net: Measured) => net.lengths.map((l) => l.length);
+  type Length = Measured['lengths'][number];
+  /** Each network's points against ℓ with ±1 s.e. bars, in its colour. */
+  const perNet = (y: (l: Length) => number, stdError: (l: Length) => number) =>
+    nets.map(([name, net]): PointSeries => ({
+      name,
+      x: lengths(net),
+      y: net.lengths.map(y),
+      stdError: net.lengths.map(stdError),
+      color: NET_COLORS[name],
+    }));
+  const rate = pointsAndLines({
+    title: '⟨σ⟩ vs trajectory length ℓ (004 Fig. 4C)',
+    subtitle: 'simulation ±1 s.e.; Eq. 29: ⟨σ⟩ = −ℓ tr(CD₀⁻¹CΣ⁻¹)',
     xTitle: 'ℓ (steps)',
     yTitle: '⟨σ⟩',
     logY: true,
-    series: nets.flatMap(([name, net]): CurveSeries[] => [
-      {
-        name,
-        x: net.lengths.map((l) => l.length),
-        mean: net.lengths.map((l) => l.mean),
-        sd: net.lengths.map((l) => l.meanStdError),
-      },
-      {
-        name: `${name} Eq. 29`,
-        x: net.lengths.map((l) => l.length),
-        mean: net.lengths.map((l) => l.length * net.theoryRate),
-      },
-    ]),
-  });
-  const ift = curves({
-    title: 'Integral fluctuation theorem (004 Eq. 8, Fig. 4A): ⟨e^{−σ}⟩ − 1 per ℓ, ± s.e. (chain spread)',
-    xTitle: 'ℓ (steps)',
-    yTitle: '⟨e^{−σ}⟩ − 1',
-    series: nets.map(([name, net]): CurveSeries => ({
-      name,
-      x: net.lengths.map((l) => l.length),
-      mean: net.lengths.map((l) => l.iftDeviation),
-      sd: net.lengths.map((l) => l.expStdError),
+    points: perNet(
+      (l) => l.mean,
+      (l) => l.meanStdError,
+    ),
+    lines: nets.map(([name, net]): LineSeries => ({
+      name: `${name}, Eq. 29`,
+      x: lengths(net),
+      y: net.lengths.map((l) => l.length * net.theoryRate),
+      color: NET_COLORS[name],
     })),
+  });
+  const ift = pointsAndLines({
+    title: 'Integral fluctuation theorem (004 Eq. 8, Fig. 4A): ⟨exp(−σ)⟩ − 1 per ℓ',
+    subtitle: 'simulation ±1 s.e. (chain spread)',
+    xTitle: 'ℓ (steps)',
+    yTitle: '⟨exp(−σ)⟩ − 1',
+    points: perNet(
+      (l) => l.iftDeviation,
+      (l) => l.expStdError,
+    ),
+    lines: [{ name: 'IFT: 0', x: [Math.min(...lengths(reg)), Math.max(...lengths(reg))], y: [0, 0], dashed: true }],
   });
   return { 'sigma-histogram': histogram, 'dft-line': dft, 'entropy-rate': rate, ift };
 }

@@ -39,9 +39,9 @@ function gradientNormPlot(f: LimitCyclesFigures): TopLevelSpec {
   const g = f.gradientNorm,
     w = g.window;
   const spec = curves({
-    title: 'Full-batch gradient norm |∇𝓛| during training (003 Fig. 3c)',
+    title: 'Full-batch gradient norm |∇ℒ| during training (003 Fig. 3c)',
     xTitle: 'epoch',
-    yTitle: '|∇𝓛|₂ (mean ± sd over chains)',
+    yTitle: '|∇ℒ|₂ (mean ± sd over chains)',
     logX: true,
     logY: true,
     series: [{ name: 'tiny-fc', x: g.epochs, mean: g.mean, sd: g.sd }],
@@ -49,7 +49,7 @@ function gradientNormPlot(f: LimitCyclesFigures): TopLevelSpec {
   return {
     ...spec,
     title: {
-      text: 'Full-batch gradient norm |∇𝓛| during training (003 Fig. 3c)',
+      text: 'Full-batch gradient norm |∇ℒ| during training (003 Fig. 3c)',
       subtitle: [
         f.sizes,
         `recorded at epoch ends; mean over the window's first half ${w.firstHalf.toPrecision(3)}, second half ${w.secondHalf.toPrecision(3)} (× ${w.ratio.toFixed(2)})`,
@@ -65,6 +65,7 @@ function spectrumPlot(f: LimitCyclesFigures): TopLevelSpec {
   const rel = (s: SpectrumOut) => ({
     x: s.octaves.map((o) => o.frequency),
     y: s.octaves.map((o) => o.power / s.minimum),
+    stdError: s.octaves.map((o) => o.stdError / s.minimum),
   });
   const net = rel(f.spectrum),
     all = [...net.x];
@@ -76,7 +77,7 @@ function spectrumPlot(f: LimitCyclesFigures): TopLevelSpec {
     `P(1/W)/minimum = ${f.spectrum.excess.toPrecision(3)}${f.controlSpectrum ? ` (control ${f.controlSpectrum.excess.toPrecision(3)})` : ''}; a stationary linear relaxation gives ≤ 1`,
   ];
   return pointsAndLines({
-    title: 'Power spectrum of the epoch increments θ_{k+1} − θ_k, mean over weights (003 Fig. 3a)',
+    title: 'Power spectrum of the epoch increments θₖ₊₁ − θₖ, mean over weights (003 Fig. 3a)',
     subtitle,
     xTitle: 'frequency (1/epoch)',
     yTitle: 'power / its minimum',
@@ -102,8 +103,8 @@ function autocorrelationPlot(f: LimitCyclesFigures): TopLevelSpec {
       ],
     });
   const specs = [
-    one(f.states, '(a) weights θ_k (003 Fig. 3b)', 'autocorrelation of θ_k'),
-    one(f.increments, '(b) increments θ_{k+1} − θ_k', 'autocorrelation of the increments'),
+    one(f.states, '(a) weights θₖ (003 Fig. 3b)', 'autocorrelation of θₖ'),
+    one(f.increments, '(b) increments θₖ₊₁ − θₖ', 'autocorrelation of the increments'),
   ];
   const sub = [
     f.sizes,
@@ -154,10 +155,10 @@ function eigenvaluePlot(f: LimitCyclesFigures): TopLevelSpec {
     subtitle: [
       f.sizes,
       `per chain, % of N: effective rank (Σλ)²/Σλ² ${pct((r) => r.participation)}; 99 % of tr D in ${pct((r) => r.trace99)}`,
-      `numpy rank (λ > λ_max·N·ε): float32 ${pct((r) => r.float32)}; float64 ${pct((r) => r.float64)}`,
-      `${below} of ${f.eigenvalues.length * f.dim} eigenvalues ≤ 10⁻²⁰ λ_max (or ≤ 0) not drawn`,
+      `numpy rank (λ > λₘₐₓ·N·ε): float32 ${pct((r) => r.float32)}; float64 ${pct((r) => r.float64)}`,
+      `${below} of ${f.eigenvalues.length * f.dim} eigenvalues ≤ 10⁻²⁰ λₘₐₓ (or ≤ 0) not drawn`,
     ],
-    xTitle: 'λ / λ_max',
+    xTitle: 'λ/λₘₐₓ',
     yTitle: 'eigenvalues per half decade (all chains)',
     logX: true,
     points: [{ name: 'bin counts', x: counts.map((_, k) => edges[k] * 10 ** (0.5 / perDecade)), y: counts }],

@@ -8,9 +8,10 @@ import {
   type Landscape,
   type ScenarioContext,
   type SimulationOutcome,
+  type SimulationRequest,
 } from '@nesslab/kernel';
 import type { CirculationResult, Marginal2dResult, MomentsResult, RelativeLossResult } from '@nesslab/observers';
-import { curves, scatterVsTheory, type Claim } from '@nesslab/report';
+import { curves, scatterVsTheory, subscript, type Claim } from '@nesslab/report';
 import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 import { scaledSigmaError, sigmaPoints } from '../stats/compare.ts';
 import {
@@ -225,9 +226,25 @@ async function plan(p: Params, ctx: ScenarioContext) {
     steps: p.trainingSteps,
     init: { kind: 'random' },
   });
-  const simulations = [
-    { label: 'WR stationary state', spec: wrSpec, reference: theta0 },
-    { label: 'WOR stationary state', spec: worSpec, reference: theta0 },
+  // The live view's theory lines (--live): tr Σ, Σ₁₁ and ‖C‖ of the Lyapunov theory (Eq. 14, 21–25) and of WOR's (App. B–C).
+  const trace = (S: ArrayLike<number>) => Array.from({ length: N }, (_, a) => S[a * N + a]!).reduce((t, x) => t + x, 0);
+  const norm = (C: ArrayLike<number>) => Math.sqrt(Array.from(C).reduce((t, c) => t + c * c, 0));
+  const simulations: SimulationRequest[] = [
+    {
+      label: 'WR stationary state',
+      spec: wrSpec,
+      reference: theta0,
+      theory: {
+        moments: { 'tr Σ': trace(theory.sigma), 'Σ₁₁': theory.sigma[0]! },
+        circulation: { '‖C‖': norm(theory.circulation) },
+      },
+    },
+    {
+      label: 'WOR stationary state',
+      spec: worSpec,
+      reference: theta0,
+      theory: { moments: { 'tr Σ': trace(worTh.sigma), 'Σ₁₁': worTh.sigma[0]! } },
+    },
     { label: 'WR training curves', spec: training('with-replacement'), reference: theta0 },
     { label: 'WOR training curves', spec: training('without-replacement'), reference: theta0 },
   ];
@@ -296,7 +313,7 @@ function analyse(
   };
   const panels = {
     'cross-section-wr': crossSectionPanel({
-      title: 'A · WR SGD, units Θ = Σ_αα^½ of WR (004 Fig. 2A)',
+      title: 'A · WR SGD, units Θ = √Σₐₐ of WR (004 Fig. 2A)',
       components: [6, 7],
       histogram: wrHist,
       theory: gWr,
@@ -310,7 +327,7 @@ function analyse(
       theory: gWor,
       boltzmann: { centre: [0, 0], sigma: sameArea(shape, gWor.sigma) },
       current: planeMatrix(worTh.circulation, N, plane, scales),
-      centre: { name: 'θ̂₀ = argmin 𝓛̂ (Eq. 16)', at: gWor.centre },
+      centre: { name: 'θ̂₀ = argmin ℒ̂ (Eq. 16)', at: gWor.centre },
     }),
   };
 
@@ -390,13 +407,10 @@ function analyse(
   return { results, claims, plots: { ...plots(results, circScale), ...panels } };
 }
 
+type Compared = { simulation: number[][]; theory: number[][]; stdError: number[][] };
 type PlotInput = {
-  wr: {
-    sigma: { simulation: number[][]; theory: number[][] };
-    circulation: { simulation: number[][]; theory: number[][] };
-    relativeLoss: RelativeLossResult;
-  };
-  wor: { sigma: { simulation: number[][]; theory: number[][] }; relativeLoss: RelativeLossResult };
+  wr: { sigma: Compared; circulation: Compared; relativeLoss: RelativeLossResult };
+  wor: { sigma: Compared; relativeLoss: RelativeLossResult };
 };
 
 /** The WOR theory, or one clear error naming η when its expansion in ηn·h (App. B–C) has broken down. */
@@ -419,31 +433,32 @@ function plots(r: PlotInput, circScale: number) {
       circPoints.push({
         theory: r.wr.circulation.theory[a][b] / circScale,
         simulation: r.wr.circulation.simulation[a][b] / circScale,
-        label: `C_${a + 1}${b + 1}`,
+        stdError: r.wr.circulation.stdError[a][b] / circScale,
+        label: `C${subscript(a + 1)}${subscript(b + 1)}`,
       });
   }
-  const axes = { xTitle: 'theory Σ_ij / √(Σ_ii Σ_jj)', yTitle: 'simulation Σ_ij / √(Σ_ii Σ_jj)' };
+  const axes = { xTitle: 'theory Σᵢⱼ/√(ΣᵢᵢΣⱼⱼ)', yTitle: 'simulation Σᵢⱼ/√(ΣᵢᵢΣⱼⱼ)' };
   return {
     'sigma-wr': scatterVsTheory({
       title: 'WR covariance Σ: simulation vs Lyapunov theory (004 Fig. 3)',
-      points: sigmaPoints(r.wr.sigma.simulation, r.wr.sigma.theory),
+      points: sigmaPoints(r.wr.sigma.simulation, r.wr.sigma.theory, r.wr.sigma.stdError),
       ...axes,
     }),
     'sigma-wor': scatterVsTheory({
-      title: 'WOR covariance at epoch boundaries vs theory with 𝓛̂, D̂ (004 App. C)',
-      points: sigmaPoints(r.wor.sigma.simulation, r.wor.sigma.theory),
+      title: 'WOR covariance at epoch boundaries vs theory with ℒ̂, D̂ (004 App. C)',
+      points: sigmaPoints(r.wor.sigma.simulation, r.wor.sigma.theory, r.wor.sigma.stdError),
       ...axes,
     }),
     'circulation-wr': scatterVsTheory({
       title: 'WR circulation C: simulation vs theory (004 Fig. 3)',
       points: circPoints,
-      xTitle: 'theory C_ij / max|C|',
-      yTitle: 'simulation C_ij / max|C|',
+      xTitle: 'theory Cᵢⱼ / max|C|',
+      yTitle: 'simulation Cᵢⱼ / max|C|',
     }),
     'training-curves': curves({
       title: 'Training curves, WR vs WOR SGD (004 Fig. 1C)',
       xTitle: 'step',
-      yTitle: '𝓛(θ)/𝓛(θ₀) − 1',
+      yTitle: 'ℒ(θ)/ℒ(θ₀) − 1',
       logX: true,
       logY: true,
       series: [

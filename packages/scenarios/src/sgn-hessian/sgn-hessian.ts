@@ -7,7 +7,7 @@ import {
   type SimulationOutcome,
 } from '@nesslab/kernel';
 import { sgnVsHessian, type SgnVsHessian } from '@nesslab/observers';
-import { panel, pointsAndLines, scatterVsTheory, type Claim, type TopLevelSpec } from '@nesslab/report';
+import { panel, pointsAndLines, scatterVsTheory, subscript, type Claim, type TopLevelSpec } from '@nesslab/report';
 import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 
 const params = {
@@ -131,7 +131,7 @@ function analyse(
  * [H]₊), and (c) the element-wise comparison in the parameter basis that the claim tests.
  */
 function plots(minimum: SgnVsHessian, random: SgnVsHessian, B: number, S: number, M: number, pearsonMin: number) {
-  const sizes = `B = ${B} of M = ${M}, ${S} sampled minibatches; tanh regression (004)`;
+  const sizes = `B = ${B} of M = ${M}, ${S} sampled minibatches; tanh regression (004); κ(B) = (M − B)/(B(M − 1))`;
   const eigen = (m: SgnVsHessian, title: string) => {
     const values = [...m.eigenvalues],
       C = m.eigenCovariance,
@@ -144,20 +144,20 @@ function plots(minimum: SgnVsHessian, random: SgnVsHessian, B: number, S: number
       title,
       subtitle: [
         sizes,
-        `element-wise (parameter basis): Pearson ${m.pearson.toFixed(4)}, C ≈ ${m.factor.toFixed(3)}·κ_B M H`,
+        `element-wise (parameter basis): Pearson ${m.pearson.toFixed(4)}, C ≈ ${m.factor.toFixed(3)}·κ(B)·M·∇²L`,
       ],
-      xTitle: '|κ_B M λ_e|  (H/B along Hessian eigenvector e)',
-      yTitle: 'C_ee = u_eᵀ C u_e',
+      xTitle: '|κ(B)·M·λₑ|  (H/B along Hessian eigenvector uₑ)',
+      yTitle: 'Cₑₑ = uₑᵀ C uₑ',
       logX: true,
       logY: true,
       square: true,
       points: [
-        { name: 'eigen-direction, λ_e > 0', x: pos.map((e) => values[e]), y: pos.map((e) => C[e]) },
+        { name: 'eigen-direction, λₑ > 0', x: pos.map((e) => values[e]), y: pos.map((e) => C[e]) },
         ...(neg.length
-          ? [{ name: "λ_e < 0 (plotted |λ_e|: 001's [H]₊)", x: neg.map((e) => -values[e]), y: neg.map((e) => C[e]) }]
+          ? [{ name: "λₑ < 0 (plotted |λₑ|: 001's [H]₊)", x: neg.map((e) => -values[e]), y: neg.map((e) => C[e]) }]
           : []),
       ],
-      lines: [{ name: 'C = H/B (001 Eq. 7; here κ_B M H_L)', x: ends, y: ends }],
+      lines: [{ name: 'C = H/B (001 Eq. 7; here κ(B)·M·∇²L, L the data loss)', x: ends, y: ends }],
     });
   };
   const a = eigen(minimum, '(a) C vs H/B at the minimum θ₀ (001 Fig. 2)'),
@@ -165,8 +165,8 @@ function plots(minimum: SgnVsHessian, random: SgnVsHessian, B: number, S: number
   const c = {
     ...scatterVsTheory({
       title: '',
-      xTitle: 'κ_B M H_ij (∝ H/B)',
-      yTitle: 'sampled covariance C_ij',
+      xTitle: 'κ(B)·M·(∇²L)ᵢⱼ (∝ H/B)',
+      yTitle: 'sampled covariance Cᵢⱼ',
       points: elementPairs(minimum),
     }),
     title: {
@@ -189,7 +189,7 @@ function elementPairs(m: SgnVsHessian) {
       out.push({
         theory: m.h[k],
         simulation: m.c[k],
-        label: `C[${a},${b}]`,
+        label: `C${subscript(a + 1)}${N > 9 ? ',' : ''}${subscript(b + 1)}`,
         group: a === b ? 'diagonal' : 'off-diagonal',
       });
   return out;

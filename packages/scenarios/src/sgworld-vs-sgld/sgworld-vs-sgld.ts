@@ -10,9 +10,10 @@ import {
   preview,
   type ScenarioContext,
   type SimulationOutcome,
+  type SimulationRequest,
 } from '@nesslab/kernel';
 import type { KlResult } from '@nesslab/observers';
-import { curves, type Claim } from '@nesslab/report';
+import { pointsAndLines, type Claim, type LineSeries, type PointSeries } from '@nesslab/report';
 import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 import { weightedLine } from '../stats/line-fit.ts';
 
@@ -217,7 +218,7 @@ async function plan(p: Params, ctx: ScenarioContext) {
   ) as Record<LangevinAlgorithm, number>;
 
   // Real chains.
-  const simulations: { label: string; spec: Record<string, unknown>; reference: Float64Array }[] = [];
+  const simulations: SimulationRequest[] = [];
   const chainRuns: { alg: Algorithm; eta: number; steps: number; extra: boolean }[] = [];
   const planRun = (alg: Algorithm, eta: number, steps: number, extra = false) => {
     const wor = alg.startsWith('sgworld');
@@ -233,7 +234,14 @@ async function plan(p: Params, ctx: ScenarioContext) {
       steps,
       init: { kind: 'random' },
     };
-    simulations.push({ label: `${LABEL[alg]} η = ${eta}`, spec, reference: theta0 });
+    // The live view's theory line: real SGLD's KL is the exact discrete-time theory on this linear model.
+    const exact = alg === 'sgld' ? langevinTheory(landscape, theta0, eta, m, alg, { time: 'discrete' }).klBits : NaN;
+    simulations.push({
+      label: `${LABEL[alg]} η = ${eta}`,
+      spec,
+      reference: theta0,
+      ...(alg === 'sgld' ? { theory: { 'kl-to-posterior': { 'KL (bits)': exact } } } : {}),
+    });
     chainRuns.push({ alg, eta, steps, extra });
   };
   const stepsAt = (eta: number) => Math.max(20 * n, Math.round((p.stepsAt1e6 * 1e-6) / eta / n) * n);
@@ -404,36 +412,59 @@ function analyse(
   };
 }
 
+/** One colour per algorithm: its real chains' points and its theory lines (Fokker–Planck solid, Euler dashed). */
+const COLOR: Record<Algorithm, string> = {
+  sgld: '#4c78a8',
+  'sgld-lm': '#72b7b2',
+  sgworld: '#e45756',
+  'sgworld-uncorrected': '#f58518',
+  'sgworld-lm': '#54a24b',
+};
+const KL_TITLE = 'KL(Pₛ ‖ Pₚₒ) [bits]';
+
+/** The real chains: KL per η with ±1 standard-error bars (jackknife over chains), one series per algorithm. */
+const simPoints = (runs: Record<Algorithm, (KlResult & { eta: number })[]>): PointSeries[] =>
+  (Object.keys(runs) as Algorithm[]).map((alg) => ({
+    name: `sim ${SHORT[alg]}`,
+    x: runs[alg].map((r) => r.eta),
+    y: runs[alg].map((r) => r.klBits),
+    stdError: runs[alg].map((r) => r.stdError),
+    color: COLOR[alg],
+  }));
+
 function plot(
   etas: number[],
   theory: Record<LangevinAlgorithm, { continuous: number[]; discrete: number[] }>,
   runs: Record<Algorithm, (KlResult & { eta: number })[]>,
 ) {
-  return curves({
-    title:
-      'KL to the exact posterior vs η (004 Fig. 6). FP: Fokker–Planck theory Eq. 44/47; Euler: discrete-time theory; sim: real chains ± s.e.',
+  return pointsAndLines({
+    title: 'KL to the exact posterior vs η (004 Fig. 6)',
+    subtitle:
+      'FP: Fokker–Planck theory Eq. 44/47 (solid); Euler: discrete-time theory (dashed); sim: real chains ±1 s.e.',
     xTitle: 'η',
-    yTitle: 'D_KL(P_s ‖ P_po) [bits]',
+    yTitle: KL_TITLE,
     logX: true,
     logY: true,
-    series: [
-      ...THEORY.map((alg) => ({ name: `FP ${SHORT[alg]}`, x: etas, mean: theory[alg].continuous })),
-      ...THEORY.map((alg) => ({
+    points: simPoints(runs),
+    lines: [
+      ...THEORY.map((alg): LineSeries => ({
+        name: `FP ${SHORT[alg]}`,
+        x: etas,
+        y: theory[alg].continuous,
+        color: COLOR[alg],
+      })),
+      ...THEORY.map((alg): LineSeries => ({
         name: `Euler ${SHORT[alg]}${alg === 'sgld' ? ' (exact)' : ''}`,
         x: etas,
-        mean: theory[alg].discrete,
-      })),
-      ...(Object.keys(runs) as Algorithm[]).map((alg) => ({
-        name: `sim ${SHORT[alg]}`,
-        x: runs[alg].map((r) => r.eta),
-        mean: runs[alg].map((r) => r.klBits),
-        sd: runs[alg].map((r) => r.stdError),
+        y: theory[alg].discrete,
+        color: COLOR[alg],
+        dashed: true,
       })),
     ],
   });
 }
 
-/** The real chains' η range only: simulation ± s.e. against the discrete-time theories and Eq. 44 (Eq. 47's η⁶ curve is far below). */
+/** The real chains' η range only: simulation ±1 s.e. against the discrete-time theories and Eq. 44 (Eq. 47's η⁶ curve is far below). */
 function chainsPlot(
   etas: number[],
   theory: Record<LangevinAlgorithm, { continuous: number[]; discrete: number[] }>,
@@ -444,21 +475,22 @@ function chainsPlot(
     hi = simEtas[simEtas.length - 1] * 1.5,
     keep = etas.map((e) => e >= lo && e <= hi);
   const cut = (v: number[]) => v.filter((_, i) => keep[i]);
-  return curves({
-    title:
-      'Real chains ± s.e. (sim) vs discrete-time theory (Euler; exact for SGLD) and Eq. 44 (FP); Eq. 47 for SGWORLD is off the bottom',
+  return pointsAndLines({
+    title: 'Real chains vs discrete-time theory (Euler; exact for SGLD) and Eq. 44 (FP)',
+    subtitle: 'sim: real chains ±1 s.e.; Eq. 47 for SGWORLD is off the bottom',
     xTitle: 'η',
-    yTitle: 'D_KL(P_s ‖ P_po) [bits]',
+    yTitle: KL_TITLE,
     logX: true,
     logY: true,
-    series: [
-      { name: 'FP SGLD', x: cut(etas), mean: cut(theory.sgld.continuous) },
-      ...THEORY.map((alg) => ({ name: `Euler ${SHORT[alg]}`, x: cut(etas), mean: cut(theory[alg].discrete) })),
-      ...(Object.keys(runs) as Algorithm[]).map((alg) => ({
-        name: `sim ${SHORT[alg]}`,
-        x: runs[alg].map((r) => r.eta),
-        mean: runs[alg].map((r) => r.klBits),
-        sd: runs[alg].map((r) => r.stdError),
+    points: simPoints(runs),
+    lines: [
+      { name: 'FP SGLD', x: cut(etas), y: cut(theory.sgld.continuous), color: COLOR.sgld },
+      ...THEORY.map((alg): LineSeries => ({
+        name: `Euler ${SHORT[alg]}`,
+        x: cut(etas),
+        y: cut(theory[alg].discrete),
+        color: COLOR[alg],
+        dashed: true,
       })),
     ],
   });

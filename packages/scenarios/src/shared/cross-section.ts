@@ -6,7 +6,7 @@
 // because (CΣ⁻¹Σ)_SS = C_SS. It is divergence-free (tr(C_SS Σ_SS⁻¹) = 0, Σ_SS⁻¹C_SSΣ_SS⁻¹ antisymmetric): the
 // marginal of a NESS is stationary with its own closed current lines. In units u = Θ⁻¹x, Σ and C both become Θ⁻¹·Θ⁻¹.
 import { solve } from '@nesslab/kernel';
-import { crossSection, type TopLevelSpec } from '@nesslab/report';
+import { crossSection, subscript as sub, type TopLevelSpec } from '@nesslab/report';
 
 export type Pair = [number, number];
 /** Row-major 2×2. */
@@ -217,8 +217,7 @@ export interface PanelInput {
 
 /** One panel of 004 Fig. 2: heat map, decade contours of P^s and of the Boltzmann marginal, the current, θ₀ as a star. */
 export function crossSectionPanel(p: PanelInput): TopLevelSpec {
-  const [a, b] = p.components,
-    sub = (k: number) => String(k).replace(/\d/g, (d) => '₀₁₂₃₄₅₆₇₈₉'[Number(d)]);
+  const [a, b] = p.components;
   const range = (p.histogram.xEdges[p.histogram.xEdges.length - 1] - p.histogram.xEdges[0]) / 2;
   const w: Window = { offset: [p.histogram.xEdges[0] + range, p.histogram.yEdges[0] + range], range };
   return crossSection({
@@ -230,14 +229,14 @@ export function crossSectionPanel(p: PanelInput): TopLevelSpec {
     contours: [
       ...decadeContours(p.theory).map((points) => ({ name: 'theory Pˢ, ×10 between lines', color: '#ffffff', points })),
       ...decadeContours(p.boltzmann).map((points) => ({
-        name: 'Boltzmann: levels of 𝓛 (same area)',
+        name: 'Boltzmann: levels of ℒ (same area)',
         color: '#ffd21f',
         points,
       })),
     ],
     vectors: p.current ? currentArrows(p.theory, p.current, w) : [],
     dots: [
-      { name: 'θ₀, minimum of 𝓛', x: 0, y: 0, shape: 'star', color: '#ffd21f' },
+      { name: 'θ₀, minimum of ℒ', x: 0, y: 0, shape: 'star', color: '#ffd21f' },
       ...(p.centre
         ? [{ name: p.centre.name, x: p.centre.at[0], y: p.centre.at[1], shape: 'circle' as const, color: '#ffffff' }]
         : []),

@@ -15,7 +15,13 @@ describe('covariance comparisons', () => {
     expect(rows[0][0]).toBeCloseTo(0.1, 14); // 0.4 / √(4·4)
     expect(rows[0][1]).toBeCloseTo(0.1, 14); // 0.6 / √(4·9)
     expect(max).toBeCloseTo(0.1, 14);
-    expect(sigmaPoints(sim, theory).map((p) => p.label)).toEqual(['Σ_11', 'Σ_12', 'Σ_22']);
+    expect(sigmaPoints(sim, theory).map((p) => p.label)).toEqual(['Σ₁₁', 'Σ₁₂', 'Σ₂₂']);
+    // with the simulated elements' standard errors: each on the same √(Σ_ii Σ_jj) scale, for the error bars
+    for (const p of sigmaPoints(sim, theory, [
+      [0.4, 0.6],
+      [0.6, 0.9],
+    ]))
+      expect(p.stdError).toBeCloseTo(0.1, 14);
   });
 
   it("Spearman's ρ: 1 for any increasing relation, −1 for a decreasing one, 1 − 6Σd²/(n(n²−1)) for one swap", () => {

@@ -1,4 +1,5 @@
 /** Comparisons of simulated covariances with theory that several scenarios share (docs/science.md §6). */
+import { subscript, type ScatterPoint } from '@nesslab/report';
 
 /** |Σ_sim − Σ_th| / √(Σ_th,ii Σ_th,jj) per element, and its maximum over the 28 independent ones (docs/science.md §6). */
 export function scaledSigmaError(sim: number[][], th: number[][]): { rows: number[][]; max: number } {
@@ -6,17 +7,22 @@ export function scaledSigmaError(sim: number[][], th: number[][]): { rows: numbe
   return { rows, max: Math.max(...rows.flatMap((row, a) => row.slice(a))) };
 }
 
-/** Σ elements (upper triangle) on the theory's √(Σ_ii Σ_jj) scale, for a simulation-vs-theory scatter. */
-export function sigmaPoints(simulation: number[][], theory: number[][]) {
-  const points = [];
+/**
+ * Σ elements (upper triangle) on the theory's √(Σ_ii Σ_jj) scale, labelled Σ₁₂ (Σ₁₀,₁₁ past 9), for a simulation-vs-theory
+ * scatter; with the standard errors of the simulated elements, each point's on the same scale (its error bar).
+ */
+export function sigmaPoints(simulation: number[][], theory: number[][], stdError?: number[][]): ScatterPoint[] {
+  const points: ScatterPoint[] = [],
+    comma = theory.length > 9 ? ',' : '';
   for (let a = 0; a < theory.length; a++) {
     for (let b = a; b < theory.length; b++) {
       const scale = Math.sqrt(theory[a][a] * theory[b][b]);
       points.push({
         theory: theory[a][b] / scale,
         simulation: simulation[a][b] / scale,
-        label: `Σ_${a + 1}${b + 1}`,
+        label: `Σ${subscript(a + 1)}${comma}${subscript(b + 1)}`,
         group: a === b ? 'diagonal' : 'off-diagonal',
+        ...(stdError ? { stdError: stdError[a][b] / scale } : {}),
       });
     }
   }

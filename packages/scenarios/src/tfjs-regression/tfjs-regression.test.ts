@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { plotProblems } from '../shared/figure-files.ts';
 
 const bin = fileURLToPath(new URL('../../../cli/dist/nesslab.mjs', import.meta.url));
 
@@ -25,5 +26,6 @@ describe('tfjs-regression, quick preset', () => {
     expect(results.hessianRelativeDifference).toBeLessThan(1e-5);
     expect(results.stepsPerSecond.tfjs).toBeGreaterThan(0);
     expect(results.stepsPerSecond.builtin).toBeGreaterThan(results.stepsPerSecond.tfjs);
+    expect(plotProblems(join(out, 'plots'))).toEqual([]); // one font, real subscripts (θ₁ …), glyphs DejaVu Sans has
   });
 });

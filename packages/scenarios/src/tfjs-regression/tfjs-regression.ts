@@ -1,5 +1,5 @@
 import { findMinimum, norm, type Landscape, type ScenarioContext, type SimulationOutcome } from '@nesslab/kernel';
-import { scatterVsTheory, type Claim } from '@nesslab/report';
+import { scatterVsTheory, subscript, type Claim } from '@nesslab/report';
 import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
 
 const params = {
@@ -126,7 +126,11 @@ function analyse(
     chains: p.chains,
     steps: p.steps,
   };
-  const points = [...theta0].map((t, a) => ({ theory: theta0Builtin[a], simulation: t, label: `θ${a + 1}` }));
+  const points = [...theta0].map((t, a) => ({
+    theory: theta0Builtin[a],
+    simulation: t,
+    label: `θ${subscript(a + 1)}`,
+  }));
   return {
     results,
     claims,

@@ -326,7 +326,7 @@ function plots(
       `η₀ = ${groups[0].points[0].eta}; S₀ = ${groups.map((g) => g.batchSizeAtEta0).join(', ')}; points of one η/S offset sideways`,
     ],
     xTitle: 'n = η/S',
-    yTitle: 'log(p_wide / p_sharp)',
+    yTitle: 'r = log(P(wide well) / P(sharp well))',
     logX: true,
     points: multiples.map((_, j) => ({
       name: names[j],
@@ -344,9 +344,9 @@ function plots(
     dof = groups.length * (multiples.length - 1);
   const residual = pointsAndLines({
     title: '(b) equal η/S: each (η, S) minus its group mean',
-    subtitle: [sizes, `r = log(p_wide / p_sharp); χ² = ${chi2.toFixed(2)} for ${dof} degrees of freedom`],
+    subtitle: [sizes, `r = log(P(wide well) / P(sharp well)); χ² = ${chi2.toFixed(2)} for ${dof} degrees of freedom`],
     xTitle: 'n = η/S',
-    yTitle: 'r − r̄_group',
+    yTitle: 'r − r̄ (r̄: mean of its η/S group)',
     logX: true,
     points: multiples.map((_, j) => ({
       name: names[j],

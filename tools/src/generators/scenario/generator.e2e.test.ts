@@ -77,7 +77,7 @@ describe('nx g @nesslab/tools:scenario, end to end', () => {
         readdirSync(join(project, 'out'))
           .filter((f) => !f.startsWith('.'))
           .sort(),
-      ).toEqual(['results.json', 'scenario.json']); // no figures; .nesslab marks the folder
+      ).toEqual(['report.html', 'results.json', 'scenario.json']); // no figures; .nesslab marks the folder
       const scenarioJson = JSON.parse(readFileSync(join(project, 'out', 'scenario.json'), 'utf8'));
       expect(scenarioJson).toMatchObject({ scenario: 'ci-trace', preset: 'quick', seed: 1 });
       expect(scenarioJson.plugins).toEqual([expect.stringMatching(/ci-trace\/dist\/module\.js$/)]);
