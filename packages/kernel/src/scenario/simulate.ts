@@ -66,6 +66,8 @@ export interface LiveUpdate {
   chains: number;
   total: number;
   values: Record<string, Record<string, number>>;
+  /** Milliseconds this update's merge and the observers' `live` took, in this (the main) thread. */
+  ms: number;
 }
 
 /** Everything a run settles before its first step: the resolved spec, configured plugins, θ₀, the memory it plans. */
@@ -237,6 +239,7 @@ function liveView(
     finished[group] = partials;
     ends[group] = chainEnd;
     if (group !== prefix) return;
+    const started = performance.now();
     while (prefix < groups && finished[prefix]) prefix++;
     const values: Record<string, Record<string, number>> = {};
     for (const k of watched) {
@@ -249,7 +252,11 @@ function liveView(
         // a live view must never stop the run
       }
     }
-    onLive({ chains: ends[prefix - 1]!, total: spec.chains, values });
+    try {
+      onLive({ chains: ends[prefix - 1]!, total: spec.chains, values, ms: performance.now() - started });
+    } catch {
+      // nor must its receiver
+    }
   };
 }
 

@@ -13,7 +13,7 @@ export interface LiveSink {
   /** Observer values merged over the first `chains` of `total` chains. */
   values(
     label: string,
-    update: { chains: number; total: number; values: Record<string, Record<string, number>> },
+    update: { chains: number; total: number; values: Record<string, Record<string, number>>; ms?: number },
   ): void;
   claims(claims: readonly Claim[]): void;
 }
@@ -63,6 +63,8 @@ export class LiveBoard implements LiveSink {
   private readonly charts = new Map<string, LiveChart>();
   private claimList: Claim[] | null = null;
   status: LiveState['status'] = 'running';
+  /** Milliseconds of main-thread work the live view has cost the run: merges, observers' `live`, sending the state. */
+  cost = 0;
   report?: string;
   error?: string;
   version = 0;
@@ -100,8 +102,9 @@ export class LiveBoard implements LiveSink {
 
   values(
     label: string,
-    update: { chains: number; total: number; values: Record<string, Record<string, number>> },
+    update: { chains: number; total: number; values: Record<string, Record<string, number>>; ms?: number },
   ): void {
+    this.cost += update.ms ?? 0;
     for (const [observer, values] of Object.entries(update.values)) {
       for (const [name, value] of Object.entries(values)) {
         const id = `${label} · ${observer} · ${name}`;

@@ -103,12 +103,14 @@ export async function startLiveServer(options: { title: string; port?: number })
     timer: NodeJS.Timeout | undefined;
   const broadcast = () => {
     timer = undefined;
+    const started = performance.now();
     const state = board.state();
     if (state.version === sentVersion) return;
     sentVersion = state.version;
-    lastSent = performance.now();
+    lastSent = started;
     const message = `data: ${JSON.stringify(state)}\n\n`;
     for (const res of clients) res.write(message);
+    board.cost += performance.now() - started;
   };
   const schedule = () => {
     if (timer) return;
