@@ -100,3 +100,28 @@ export {
   type SgnVsHessianResult,
 } from './sgn-vs-hessian/sgn-vs-hessian.ts';
 export { TraceObserver, traceInfo, type TracePartial, type TraceResult } from './trace/trace.ts';
+export {
+  DiagnosticsObserver,
+  diagnosticsInfo,
+  type DiagnosticsPartial,
+  type DiagnosticsResult,
+  type WorstCoordinate,
+} from './diagnostics/diagnostics.ts';
+export {
+  EnsembleDiagnostics,
+  effectiveSampleSize,
+  nestedRhat,
+  normalQuantile,
+  potentialScaleReduction,
+  rankNormalise,
+  type CoordinateDiagnostics,
+} from './diagnostics/convergence.ts';
+export { imqKernelSteinDiscrepancy, imqSteinKernel } from './diagnostics/stein.ts';
+export {
+  EntropyEstimateObserver,
+  entropyEstimateInfo,
+  entropyEstimateResult,
+  type EntropyEstimatePartial,
+  type EntropyEstimateResult,
+} from './entropy-estimate/entropy-estimate.ts';
+export { StridedIncrements, type IncrementVisitor } from './shared/strided-increments.ts';

@@ -17,6 +17,8 @@ import { AutocorrelationObserver, autocorrelationInfo } from './autocorrelation/
 import { DiffusionSpectrumObserver, diffusionSpectrumInfo } from './diffusion-spectrum/diffusion-spectrum.ts';
 import { SgnVsHessianObserver, sgnVsHessianInfo } from './sgn-vs-hessian/sgn-vs-hessian.ts';
 import { TraceObserver, traceInfo } from './trace/trace.ts';
+import { DiagnosticsObserver, diagnosticsInfo } from './diagnostics/diagnostics.ts';
+import { EntropyEstimateObserver, entropyEstimateInfo } from './entropy-estimate/entropy-estimate.ts';
 
 export default new ContainerModule((options) => {
   bindPlugin(options, MomentsObserver, momentsInfo);
@@ -36,4 +38,6 @@ export default new ContainerModule((options) => {
   bindPlugin(options, DiffusionSpectrumObserver, diffusionSpectrumInfo);
   bindPlugin(options, SgnVsHessianObserver, sgnVsHessianInfo);
   bindPlugin(options, TraceObserver, traceInfo);
+  bindPlugin(options, DiagnosticsObserver, diagnosticsInfo);
+  bindPlugin(options, EntropyEstimateObserver, entropyEstimateInfo);
 });

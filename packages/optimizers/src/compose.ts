@@ -25,16 +25,33 @@ export interface GradientEstimator<S extends GradientState = GradientState> {
   estimate(chain: Chain<unknown, S>): void;
 }
 
-/** Moves θ along the gradient (for an Euler–Maruyama step, also by its noise; with momentum, through its velocity). */
+/**
+ * Moves θ along the gradient (for an Euler–Maruyama step, also by its noise; with momentum, through its velocity).
+ * `scale` = η_k/η, this step's factor from the composition's `schedule` (1 without one): a part that follows a
+ * schedule takes its step η·scale and its noise √(2η·scale)·z (schedule.ts); one that ignores it runs at η.
+ */
 export interface Update<S extends ChainState = ChainState> {
   readonly layout?: StateLayout;
-  apply(theta: Float64Array, grad: Float64Array, rng: Rng, state: S): void;
+  apply(theta: Float64Array, grad: Float64Array, rng: Rng, state: S, scale: number): void;
 }
 
-/** The Langevin kick at the end of each period. */
+/** The Langevin kick at the end of each period; `scale` as for an Update (its σ becomes σ√scale). */
 export interface Kick<S extends ChainState = ChainState> {
   readonly layout: StateLayout;
-  apply(theta: Float64Array, rng: Rng, state: S): void;
+  apply(theta: Float64Array, rng: Rng, state: S, scale: number): void;
+}
+
+/** η_k/η for the step that chain.step = k − 1 counts before it (schedule.ts); computed per step, allocation-free. */
+export type StepSchedule = (stepsBefore: number) => number;
+
+/** What `Optimizer.affineStep` returns: x′ = A x + b + ξ, ξ ~ N(0, Q), x = (θ, aux state), row-major dim×dim. */
+export interface AffineStep {
+  dim: number;
+  A: Float64Array;
+  b: Float64Array;
+  Q: Float64Array;
+  /** I − A written directly (ηH̄, not 1 − (1 − ηH̄)): no cancellation at small η, for the stationary mean. */
+  IminusA?: Float64Array;
 }
 
 /** A correction over one period: `begin` at its first step, `end` after its last step's kick. */
@@ -62,6 +79,10 @@ export interface Composition<
   correction?: PeriodCorrection<C>;
   /** The Fokker–Planck view of the whole (docs/science.md §1). */
   fokkerPlanck: FokkerPlanck;
+  /** A step-size schedule (period 1 only); the parts receive its factor as `scale`. Absent: constant. */
+  schedule?: StepSchedule;
+  /** The step as an affine map on a quadratic landscape (`Optimizer.affineStep`); dropped when `schedule` is set. */
+  affineStep?: (Hbar: Float64Array, gbar: Float64Array) => AffineStep;
 }
 
 /** The optimizer `composedOptimizer` makes: its parts after `configure`, one-argument `step`, its Fokker–Planck view. */
@@ -69,6 +90,8 @@ export interface ComposedOptimizer<S extends GradientState = GradientState> exte
   readonly composition: Composition<S, S, S, S>;
   step(chain: Chain<unknown, S>): void;
   fokkerPlanck(): FokkerPlanck;
+  /** The composition's `affineStep`, after `configure`; undefined without one or with a schedule (not homogeneous). */
+  affineStep?: (Hbar: Float64Array, gbar: Float64Array) => AffineStep;
 }
 
 /**
@@ -93,7 +116,9 @@ export function composedOptimizer<
     private kick: Kick<S> | undefined;
     private correction: PeriodCorrection<S> | undefined;
     private period = 1;
+    private schedule: StepSchedule | undefined;
     private layout: [string, number][] = [];
+    affineStep?: (Hbar: Float64Array, gbar: Float64Array) => AffineStep;
 
     configure(params: Readonly<Record<string, unknown>>, landscape: Landscape, sampler: Sampler): void {
       const c = build(params as P, landscape, sampler);
@@ -103,6 +128,10 @@ export function composedOptimizer<
       this.kick = c.kick;
       this.correction = c.correction;
       this.period = c.period ?? 1;
+      this.schedule = c.schedule;
+      if (c.schedule !== undefined && this.period !== 1)
+        throw new Error('a step-size schedule needs a composition whose kick acts every step (period 1)');
+      this.affineStep = c.schedule === undefined ? c.affineStep : undefined;
       this.layout = mergeLayouts([
         c.gradient.layout,
         c.update.layout ?? {},
@@ -122,10 +151,11 @@ export function composedOptimizer<
       // Position in the period (chain.step counts the steps before this one); no division when every step ends one.
       const k = period === 1 ? 0 : chain.step % period;
       if (k === 0 && this.correction !== undefined) this.correction.begin(theta, state);
+      const scale = this.schedule === undefined ? 1 : this.schedule(chain.step); // η_k/η
       this.gradient.estimate(chain);
-      this.update.apply(theta, state.grad, chain.rng, state);
+      this.update.apply(theta, state.grad, chain.rng, state, scale);
       if (k !== period - 1) return;
-      if (this.kick !== undefined) this.kick.apply(theta, chain.rng, state);
+      if (this.kick !== undefined) this.kick.apply(theta, chain.rng, state, scale);
       if (this.correction !== undefined) this.correction.end(theta, state);
     }
 
@@ -196,11 +226,12 @@ export function shiftedGradient(landscape: Landscape, zeta: number): GradientEst
 // ---------------------------------------------------------------------------------------------------------------
 // Updates
 
-/** θ ← θ − η·grad (004 Eq. 12). */
+/** θ ← θ − η·grad (004 Eq. 12); η·scale under a schedule. */
 export function gradientStep(eta: number): Update {
   return {
-    apply(theta, grad) {
-      for (let a = 0; a < theta.length; a++) theta[a] -= eta * grad[a];
+    apply(theta, grad, _rng, _state, scale) {
+      const e = eta * scale; // = η exactly when scale = 1
+      for (let a = 0; a < theta.length; a++) theta[a] -= e * grad[a];
     },
   };
 }
@@ -208,8 +239,10 @@ export function gradientStep(eta: number): Update {
 /** Euler–Maruyama of dθ = −∇𝓛 dt + σ dW/√dt per coordinate, in one pass: θ ← θ + (σz − η·grad), z fresh (001 §2). */
 export function eulerMaruyamaStep(eta: number, sigma: number): Update {
   return {
-    apply(theta, grad, rng) {
-      for (let a = 0; a < theta.length; a++) theta[a] += sigma * rng.nextNormal() - eta * grad[a];
+    apply(theta, grad, rng, _state, scale) {
+      const e = eta * scale,
+        s = scale === 1 ? sigma : sigma * Math.sqrt(scale);
+      for (let a = 0; a < theta.length; a++) theta[a] += s * rng.nextNormal() - e * grad[a];
     },
   };
 }
@@ -217,12 +250,13 @@ export function eulerMaruyamaStep(eta: number, sigma: number): Update {
 // ---------------------------------------------------------------------------------------------------------------
 // Kicks
 
-/** Euler kick θ ← θ + σz, z ~ N(0, I) fresh (004 Fig. 5). */
+/** Euler kick θ ← θ + σz, z ~ N(0, I) fresh (004 Fig. 5); σ√scale under a schedule. */
 export function eulerKick(sigma: number): Kick {
   return {
     layout: {},
-    apply(theta, rng) {
-      for (let a = 0; a < theta.length; a++) theta[a] += sigma * rng.nextNormal();
+    apply(theta, rng, _state, scale) {
+      const s = scale === 1 ? sigma : sigma * Math.sqrt(scale);
+      for (let a = 0; a < theta.length; a++) theta[a] += s * rng.nextNormal();
     },
   };
 }
@@ -241,8 +275,9 @@ export function leimkuhlerMatthewsKick(sigma: number, dim: number): Kick<Carried
   const half = sigma / 2;
   return {
     layout: { z: dim, zReady: 1 },
-    apply(theta, rng, state) {
-      const carried = state.z,
+    apply(theta, rng, state, scale) {
+      const halfK = scale === 1 ? half : half * Math.sqrt(scale), // σ_k/2 under a schedule
+        carried = state.z,
         N = theta.length;
       if (state.zReady[0] === 0) {
         for (let a = 0; a < N; a++) carried[a] = rng.nextNormal(); // z₀, once per chain
@@ -250,7 +285,7 @@ export function leimkuhlerMatthewsKick(sigma: number, dim: number): Kick<Carried
       }
       for (let a = 0; a < N; a++) {
         const z = rng.nextNormal();
-        theta[a] += half * (carried[a] + z);
+        theta[a] += halfK * (carried[a] + z);
         carried[a] = z;
       }
     },

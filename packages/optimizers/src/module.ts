@@ -12,6 +12,12 @@ import {
   sgworldLmInfo,
   sgworldUncorrectedInfo,
 } from './sgworld.ts';
+import { SgdMomentumOptimizer, sgdMomentumInfo } from './sgd-momentum.ts';
+import { SghmcOptimizer, sghmcInfo } from './sghmc.ts';
+import { SgBaoabOptimizer, sgBaoabInfo } from './sg-baoab.ts';
+import { SgnhtOptimizer, sgnhtInfo } from './sgnht.ts';
+import { PsgldOptimizer, psgldInfo } from './psgld.ts';
+import { SgldCvOptimizer, sgldCvInfo } from './sgld-cv.ts';
 
 export default new ContainerModule((options) => {
   bindPlugin(options, SgdOptimizer, sgdInfo);
@@ -22,4 +28,10 @@ export default new ContainerModule((options) => {
   bindPlugin(options, SgworldUncorrectedOptimizer, sgworldUncorrectedInfo);
   bindPlugin(options, SgworldLmOptimizer, sgworldLmInfo);
   bindPlugin(options, GdWhiteNoiseOptimizer, gdWhiteNoiseInfo);
+  bindPlugin(options, SgdMomentumOptimizer, sgdMomentumInfo);
+  bindPlugin(options, SghmcOptimizer, sghmcInfo);
+  bindPlugin(options, SgBaoabOptimizer, sgBaoabInfo);
+  bindPlugin(options, SgnhtOptimizer, sgnhtInfo);
+  bindPlugin(options, PsgldOptimizer, psgldInfo);
+  bindPlugin(options, SgldCvOptimizer, sgldCvInfo);
 });

@@ -1,4 +1,5 @@
 import { definePlugin, type ParamsOf } from '@nesslab/kernel';
+import { gradientStepAffine } from './affine.ts';
 import { composedOptimizer, gradientStep, minibatchGradient } from './compose.ts';
 
 export const sgdInfo = definePlugin({
@@ -19,5 +20,6 @@ export const SgdOptimizer = composedOptimizer((params: ParamsOf<typeof sgdInfo>,
   gradient: minibatchGradient(landscape, sampler),
   update: gradientStep(params.eta),
   fokkerPlanck: { mobility: params.eta, diffusion: 'minibatch' },
+  affineStep: (Hbar, gbar) => gradientStepAffine(params.eta, 0, Hbar, gbar), // x = θ: A = I − ηH̄, b = ηḡ, Q = 0
 }));
 export type SgdOptimizer = InstanceType<typeof SgdOptimizer>;

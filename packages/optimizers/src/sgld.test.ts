@@ -180,7 +180,7 @@ describe('sgld and sgld-lm', () => {
     for (const info of [sgldInfo, sgldLmInfo]) {
       expect(infos.find((i) => i.name === info.name)).toBe(info);
       expect(info.apiVersion).toBe(API_VERSION);
-      expect(Object.keys(info.params)).toEqual(['eta']);
+      expect(Object.keys(info.params)).toEqual(['eta', 'schedule', 'cycles', 'totalSteps']); // schedule.ts
     }
   });
 });

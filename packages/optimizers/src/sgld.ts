@@ -5,8 +5,11 @@ import {
   gradientStep,
   leimkuhlerMatthewsKick,
   minibatchGradient,
+  type AffineStep,
   type KickRecipe,
 } from './compose.ts';
+import { gradientStepAffine, leimkuhlerMatthewsAffine } from './affine.ts';
+import { scheduleParams, stepSchedule } from './schedule.ts';
 
 const eta = {
   type: 'number',
@@ -21,8 +24,8 @@ export const sgldInfo = definePlugin({
   description:
     "SGLD: an SGD step with the sampler's minibatch (use with-replacement, as the paper), then θ ← θ + √(2η) z every step. " +
     'Samples e^{−𝓛} as η → 0 (D′ = ηI + D, Eq. 37); finite-η bias O(η) from the Euler kick and from D.',
-  source: '004 Fig. 5 (left), Eq. 37',
-  params: { eta },
+  source: '004 Fig. 5 (left), Eq. 37; Zhang et al. 2020, Eq. 1 (cyclical schedule)',
+  params: { eta, ...scheduleParams },
   precision: 'float64',
 });
 
@@ -32,8 +35,8 @@ export const sgldLmInfo = definePlugin({
   description:
     'SGLD with a Leimkuhler–Matthews kick √(2η)(z_t + z_{t+1})/2, each z shared by consecutive steps: exact stationary ' +
     'variance 1/h on a noiseless quadratic; the minibatch D = O(η²) remains (beyond the paper, docs/science.md §7).',
-  source: '004 Fig. 5 (left), Eq. 37; Leimkuhler–Matthews kick (docs/science.md §7)',
-  params: { eta },
+  source: '004 Fig. 5 (left), Eq. 37; Leimkuhler–Matthews kick (docs/science.md §7); Zhang et al. 2020, Eq. 1',
+  params: { eta, ...scheduleParams },
   precision: 'float64',
 });
 
@@ -46,12 +49,19 @@ export const sgldLmInfo = definePlugin({
  * stationary variance is exactly 1/(h(1 − ηh/2)) (Euler kick); 1/h exactly with the Leimkuhler–Matthews kick.
  *
  * State per chain: the gradient (N); `sgld-lm`'s kick adds the carried z (N) and its flag (1).
+ * Under the cyclical schedule (schedule.ts) the step is η_k and the kick √(2η_k) z (LM: √(2η_k)(z_t + z_{t+1})/2).
+ * affineStep: x = θ, Q = 2ηI (Euler); x = (θ, z), z the carried noise (LM; affine.ts).
  */
-const sgld = <K extends ChainState>(kick: KickRecipe<K>) =>
+const sgld = <K extends ChainState>(
+  kick: KickRecipe<K>,
+  affine: (eta: number, Hbar: Float64Array, gbar: Float64Array) => AffineStep,
+) =>
   composedOptimizer((params: ParamsOf<typeof sgldInfo>, landscape, sampler) => ({
     gradient: minibatchGradient(landscape, sampler), // ∇L_B + ∇R
     update: gradientStep(params.eta),
     kick: kick(Math.sqrt(2 * params.eta), landscape.dim), // + √(2η) z_t (Fig. 5)
+    schedule: stepSchedule(params),
+    affineStep: (Hbar: Float64Array, gbar: Float64Array) => affine(params.eta, Hbar, gbar),
     // 004 Eq. 37: μ′ = ηI, D′ = ηI + D; the Einstein relation at T = 1 on 𝓛 only as η → 0 (D = O(η²)).
     fokkerPlanck: {
       mobility: params.eta,
@@ -61,8 +71,8 @@ const sgld = <K extends ChainState>(kick: KickRecipe<K>) =>
     },
   }));
 
-export const SgldOptimizer = sgld(eulerKick);
+export const SgldOptimizer = sgld(eulerKick, (eta, Hbar, gbar) => gradientStepAffine(eta, 2 * eta, Hbar, gbar));
 export type SgldOptimizer = InstanceType<typeof SgldOptimizer>;
 /** SGLD with the Leimkuhler–Matthews kick √(2η)(z_t + z_{t+1})/2 (beyond the paper, docs/science.md §7). */
-export const SgldLmOptimizer = sgld(leimkuhlerMatthewsKick);
+export const SgldLmOptimizer = sgld(leimkuhlerMatthewsKick, leimkuhlerMatthewsAffine);
 export type SgldLmOptimizer = InstanceType<typeof SgldLmOptimizer>;

@@ -5,12 +5,14 @@ import { earthquakeNess } from './earthquake-ness/earthquake-ness.ts';
 import { tfjsRegression } from './tfjs-regression/tfjs-regression.ts';
 import { fluctuationTheorems } from './fluctuation-theorems/fluctuation-theorems.ts';
 import { sgworldVsSgld } from './sgworld-vs-sgld/sgworld-vs-sgld.ts';
+import { samplerBias } from './sampler-bias/sampler-bias.ts';
 import { escapeWhiteNoise } from './escape-white-noise/escape-white-noise.ts';
 import { escapeSgd } from './escape-sgd/escape-sgd.ts';
 import { sgnHessian } from './sgn-hessian/sgn-hessian.ts';
 import { threeFactors } from './three-factors/three-factors.ts';
 import { thermophoresis } from './thermophoresis/thermophoresis.ts';
 import { limitCycles } from './limit-cycles/limit-cycles.ts';
+import { entropyEstimators } from './entropy-estimators/entropy-estimators.ts';
 
 export {
   regressionNess,
@@ -18,12 +20,14 @@ export {
   tfjsRegression,
   fluctuationTheorems,
   sgworldVsSgld,
+  samplerBias,
   escapeWhiteNoise,
   escapeSgd,
   sgnHessian,
   threeFactors,
   thermophoresis,
   limitCycles,
+  entropyEstimators,
 };
 
 /** Packaged scenarios, by name. */
@@ -33,10 +37,12 @@ export const scenarios: Record<string, AnyScenario> = {
   [tfjsRegression.name]: tfjsRegression,
   [fluctuationTheorems.name]: fluctuationTheorems,
   [sgworldVsSgld.name]: sgworldVsSgld,
+  [samplerBias.name]: samplerBias,
   [escapeWhiteNoise.name]: escapeWhiteNoise,
   [escapeSgd.name]: escapeSgd,
   [sgnHessian.name]: sgnHessian,
   [threeFactors.name]: threeFactors,
   [thermophoresis.name]: thermophoresis,
   [limitCycles.name]: limitCycles,
+  [entropyEstimators.name]: entropyEstimators,
 };

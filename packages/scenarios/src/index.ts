@@ -13,6 +13,8 @@ export {
   threeFactors,
   thermophoresis,
   limitCycles,
+  samplerBias,
+  entropyEstimators,
 } from './catalogue.ts';
 export { scenariosModule } from './module.ts';
 export { pluginModules } from './plugin-modules.ts';

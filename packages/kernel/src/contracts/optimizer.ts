@@ -63,4 +63,17 @@ export interface Optimizer<O extends ChainState = ChainState> {
   /** One step of one chain; writes this step's scalars (if any) into scalars[k]. */
   step(chain: Chain<unknown, O>, scalars: Float64Array): void;
   fokkerPlanck?(): FokkerPlanck;
+  /**
+   * On a quadratic landscape, where the minibatch gradient (with the regulariser) is exactly ∇L_B(θ) = H̄θ − ḡ for the
+   * batch's H̄ (N×N, row-major) and ḡ (N): one step as an affine map of the chain's state x = (θ, then `aux` numbers
+   * of the optimizer's own state, e.g. the momentum), x′ = A x + b + ξ with ξ ~ N(0, Q) independent of x. A and b
+   * must be affine in (H̄, ḡ). Absent: the step is not affine (pSGLD, SGNHT) or carries state across steps that is
+   * not in x (sgworld's epoch correction); sgld-lm keeps its carried noise z in x (aux = N), so Q is singular there.
+   * It is every step's map once the chain's first step has set what the optimizer starts with (sgld-lm's z₀,
+   * sg-baoab's p₀, sgld-cv's θ̂ at 'start'), and that first step applies it too.
+   */
+  affineStep?(
+    Hbar: Float64Array,
+    gbar: Float64Array,
+  ): { dim: number; A: Float64Array; b: Float64Array; Q: Float64Array };
 }

@@ -5,3 +5,4 @@ export * from './ness.ts';
 export * from './wor.ts';
 export * from './entropy.ts';
 export * from './langevin.ts';
+export * from './exact-bias.ts';

@@ -15,7 +15,7 @@ import {
 import type { KlResult } from '@nesslab/observers';
 import { pointsAndLines, type Claim, type LineSeries, type PointSeries } from '@nesslab/report';
 import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
-import { weightedLine } from '../stats/line-fit.ts';
+import { fitSlope } from '../stats/line-fit.ts';
 
 type Algorithm = 'sgld' | 'sgld-lm' | 'sgworld' | 'sgworld-uncorrected' | 'sgworld-lm';
 const THEORY: LangevinAlgorithm[] = ['sgld', 'sgworld', 'sgworld-uncorrected'];
@@ -130,16 +130,6 @@ export const sgworldVsSgld = defineScenario({
   analyse,
   figures: (_p, analysis) => analysis.plots,
 });
-
-/** Slope of log KL vs log η by weighted least squares (var(log KL) ≈ (se/KL)²), with its standard error. */
-function fitSlope(etas: number[], kl: number[], se: number[]) {
-  const fit = weightedLine(
-    etas.map(Math.log),
-    kl.map(Math.log),
-    kl.map((k, i) => (k / se[i]) ** 2),
-  );
-  return { slope: fit.slope, stdError: fit.slopeStdError };
-}
 
 /** η above which the linearised mean map diverges along H₀'s stiffest direction h: |r(ηh)| ≥ 1 (per epoch for SGWORLD). */
 function stabilityEdge(h: number, r: (x: number) => number): number {

@@ -29,3 +29,13 @@ export function pearson(x: number[], y: number[]): number {
   }
   return sxy / Math.sqrt(sxx * syy);
 }
+
+/** Slope of log KL vs log η by weighted least squares (var(log KL) ≈ (se/KL)²), with its standard error. */
+export function fitSlope(etas: number[], kl: number[], se: number[]) {
+  const fit = weightedLine(
+    etas.map(Math.log),
+    kl.map(Math.log),
+    kl.map((k, i) => (k / se[i]!) ** 2),
+  );
+  return { slope: fit.slope, stdError: fit.slopeStdError };
+}

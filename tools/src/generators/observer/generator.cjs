@@ -7,7 +7,7 @@ const path = require('node:path');
 const { commonOptions, readJsonOr, scaffold } = require('../shared.cjs');
 
 /** The kernel's version and API_VERSION when the workspace does not say (at the time of writing). */
-const FALLBACK = { kernel: '0.1.0', apiVersion: '2.0.0' };
+const FALLBACK = { kernel: '0.1.0', apiVersion: '2.1.0' };
 
 /** The kernel's API_VERSION, read from its source when the tree has it. */
 function kernelApiVersion(tree) {

@@ -1,0 +1,401 @@
+import {
+  ScenarioError,
+  exactBias,
+  exactStationaryWOR,
+  pluginInfo,
+  planSimulation,
+  resolveParams,
+  resolvePlugin,
+  scoredAgainstPosterior,
+  preview,
+  symmetricEigenvalues,
+  symmetrize,
+  quadraticSamples,
+  type AffineStep,
+  type Landscape,
+  type ScenarioContext,
+  type SimulationOutcome,
+  type SimulationRequest,
+} from '@nesslab/kernel';
+import type { KlResult } from '@nesslab/observers';
+import { pointsAndLines, type Claim } from '@nesslab/report';
+import { defineScenario, type AnalyseTools, type ScenarioParams } from '../define-scenario.ts';
+import { fitSlope } from '../stats/line-fit.ts';
+
+/** The friction params of the momentum samplers. */
+interface Friction {
+  sghmcAlpha: number;
+  baoabGammaH: number;
+}
+
+/** The samplers compared, and how the η of the grid sets each one's step (the same gradient step per step). */
+const SAMPLERS = {
+  sgld: { label: 'SGLD', params: (eta: number) => ({ eta }) },
+  'sgld-lm': { label: 'SGLD-LM', params: (eta: number) => ({ eta }) },
+  'sgld-cv': { label: 'SGLD-CV', params: (eta: number) => ({ eta, at: 'reference' }) },
+  sghmc: { label: 'SGHMC', params: (eta: number, p: Friction) => ({ eta, alpha: p.sghmcAlpha }) },
+  // h = √(2η): θ moves by h·p per step, p ~ N(0, 1), the diffusion 2η per step of SGLD; friction γ = (γh)/h.
+  'sg-baoab': {
+    label: 'SG-BAOAB',
+    params: (eta: number, p: Friction) => ({ h: Math.sqrt(2 * eta), gamma: p.baoabGammaH / Math.sqrt(2 * eta) }),
+  },
+  psgld: { label: 'pSGLD', params: (eta: number) => ({ eta }) },
+  // WOR, measured at epoch boundaries; exact by the epoch map of each permutation (SGWORLD-LM carries its kick's noise
+  // across epochs, so θ alone is not Markov there: real chains only).
+  sgworld: { label: 'SGWORLD', params: (eta: number) => ({ eta }), wor: true },
+  'sgworld-uncorrected': { label: 'SGWORLD-unc', params: (eta: number) => ({ eta }), wor: true },
+  'sgworld-lm': { label: 'SGWORLD-LM', params: (eta: number) => ({ eta }), wor: true, noExact: true },
+} as const satisfies Record<string, { label: string; params: unknown; wor?: boolean; noExact?: boolean }>;
+const isWor = (s: Sampler) => 'wor' in SAMPLERS[s];
+type Sampler = keyof typeof SAMPLERS;
+const NAMES = Object.keys(SAMPLERS) as Sampler[];
+
+const params = {
+  samplers: {
+    type: 'array',
+    description: `the samplers compared, from ${NAMES.join(', ')} (pSGLD has no affine step: real chains only)`,
+    default: NAMES,
+  },
+  batchSize: {
+    type: 'integer',
+    description: 'm, WR minibatches (M = 200; the paper’s m = 10, n = 20)',
+    default: 10,
+    minimum: 1,
+  },
+  etas: {
+    type: 'array',
+    description: 'η of the real-chain runs (each sampler’s step set from η as SAMPLERS says)',
+    default: [2.5e-7, 5e-7, 1e-6],
+  },
+  exactEtas: {
+    type: 'array',
+    description: 'η grid of the exact lines (the slopes are fitted over its η ≤ 1e-7)',
+    default: [1e-9, 3e-9, 1e-8, 3e-8, 1e-7, 3e-7, 1e-6, 2e-6],
+  },
+  chains: {
+    type: 'integer',
+    description: 'chains per run, started from exact posterior draws',
+    default: 16,
+    minimum: 3,
+  },
+  stepsAt1e6: {
+    type: 'integer',
+    description:
+      'steps per chain at η = 1e-6; a run at η takes stepsAt1e6·(1e-6/η): the same number of relaxation times',
+    default: 2_000_000,
+    minimum: 20,
+  },
+  burnInRelaxations: {
+    type: 'number',
+    description: 'steps discarded, in units of the slowest relaxation time 1/(η h_min)',
+    default: 5,
+    minimum: 0,
+  },
+  every: {
+    type: 'integer',
+    description: 'thinning of the KL observer (states every `every` steps)',
+    default: 20,
+    minimum: 1,
+  },
+  sghmcAlpha: {
+    type: 'number',
+    description: 'SGHMC friction α per step',
+    default: 0.1,
+    exclusiveMinimum: 0,
+    maximum: 1,
+  },
+  baoabGammaH: { type: 'number', description: 'SG-BAOAB friction per step γh', default: 1, exclusiveMinimum: 0 },
+  permutations: {
+    type: 'integer',
+    description:
+      'WOR samplers: uniform permutations averaged for the exact epoch map (Monte Carlo; its standard error is reported)',
+    default: 2000,
+    minimum: 10,
+  },
+  zTolerance: {
+    type: 'number',
+    description: 'real chains against the exact KL: |KL_chains − KL_exact| ≤ this many standard errors',
+    default: 3,
+    exclusiveMinimum: 0,
+  },
+} as const;
+type Params = ScenarioParams<typeof params>;
+
+const claims = {
+  'chains-match-exact':
+    'at every η and for every sampler with an affine step, the real chains’ KL to the posterior equals the exact stationary value within zTolerance standard errors',
+  'exact-slopes':
+    'the exact KL falls like η² at small η for every sampler (log–log slope 2 within 0.05 over η ≤ 1e-7): each is first order with minibatch diffusion O(η²), so δΣ = O(η) and KL = O(δΣ²)',
+} as const;
+
+export const samplerBias = defineScenario({
+  name: 'sampler-bias',
+  title: 'The exact finite-η stationary bias of SG-MCMC samplers on the linearised regression, with real chains on it',
+  reproduces:
+    'beyond the papers (issue 15): 004 §4.6’s linearised regression (N = 3, M = 200, m = 10), where every linear sampler step is affine in θ: its exact stationary mean and covariance at finite η (kernel exactBias, WR minibatches), KL (bits) and W₂ to the exact posterior for SGLD, SGLD-LM, SGLD-CV (Baker et al. 2019), SGHMC (Chen et al. 2014) and SG-BAOAB (Leimkuhler–Matthews); for SGWORLD and uncorrected SGWORLD (WOR, at epoch ends) the exact epoch map of each permutation read off the optimizer’s own step, averaged over permutations by Monte Carlo with its standard error; real chains of each (and pSGLD, Li et al. 2016, and SGWORLD-LM, which have no exact line) on top, the fitted slopes and the best sampler at each η. Quick: about 6 s on two cores; full: 829 s measured on two cores shared with another full run (14.6 CPU-minutes, so about 8 min on two free cores).',
+  params,
+  presets: {
+    full: {},
+    quick: {
+      samplers: ['sgld', 'sgld-cv', 'sghmc', 'sg-baoab', 'sgworld-uncorrected'],
+      etas: [5e-7, 1e-6],
+      chains: 8,
+      stepsAt1e6: 150_000,
+      permutations: 300,
+    },
+  },
+  claims,
+  plan,
+  analyse,
+  figures: (_p, analysis) => analysis.plots,
+});
+
+/** The exact curves of every sampler with an affine step, and one real-chain run per sampler and η. */
+async function plan(p: Params, ctx: ScenarioContext) {
+  const samplers = list(p.samplers, 'samplers').map((s) => {
+    if (!(NAMES as unknown[]).includes(s))
+      throw new ScenarioError('params.samplers', `unknown sampler ${preview(s)}; known: ${NAMES.join(', ')}`);
+    return s as Sampler;
+  });
+  const etas = list(p.etas, 'etas') as number[],
+    exactEtas = list(p.exactEtas, 'exactEtas') as number[];
+  const landscapeRef = { name: 'linearised-regression' };
+  const landscape: Landscape = await ctx.plugin('landscape', landscapeRef);
+  const samples = quadraticSamples(landscape);
+  const n = Math.floor(landscape.dataSize / p.batchSize);
+  const every = (s: Sampler) => (isWor(s) ? n * Math.max(1, Math.round(p.every / n)) : p.every); // WOR: epoch ends
+  const specFor = (s: Sampler, eta: number, steps: number, burnIn: number) => ({
+    seed: ctx.seed,
+    landscape: landscapeRef,
+    optimizer: { name: s, params: SAMPLERS[s].params(eta, p) },
+    sampler: { name: isWor(s) ? 'without-replacement' : 'with-replacement', params: { batchSize: p.batchSize } },
+    observers: [{ name: 'kl-to-posterior', params: { burnIn, every: every(s) } }],
+    chains: p.chains,
+    steps,
+    init: { kind: 'random' },
+  });
+  // The exact stationary state of each sampler's own configured step (its affineStep), over the exact grid.
+  const hMin = Math.min(...eigenvaluesOf(samples));
+  const exact: Partial<
+    Record<Sampler, { kl: number[]; w2: number[]; at: number[]; atW2: number[]; atStdError?: number[] }>
+  > = {};
+  for (const s of samplers) {
+    if ('noExact' in SAMPLERS[s]) continue;
+    if (isWor(s)) {
+      // The epoch map of each permutation, read off the optimizer's own step; Monte Carlo over permutations.
+      const wor = (eta: number) => {
+        const field = `sampler-bias: ${s}`;
+        const info = pluginInfo(ctx.container, 'optimizer', s, field);
+        const x = exactStationaryWOR(
+          (sampler) => {
+            const o = resolvePlugin(ctx.container, 'optimizer', s, field);
+            o.configure(resolveParams(info, SAMPLERS[s].params(eta, p), field), landscape, sampler);
+            return o;
+          },
+          samples,
+          p.batchSize,
+          { permutations: p.permutations, seed: ctx.seed },
+        );
+        const all = scoredAgainstPosterior(x.moments(), samples);
+        const tenth = Math.floor(x.maps / 10);
+        const parts = Array.from({ length: 10 }, (_, k) =>
+          scoredAgainstPosterior(x.moments([k * tenth, (k + 1) * tenth]), samples),
+        );
+        const se = (v: number[]) => {
+          const m = v.reduce((a, b) => a + b, 0) / v.length;
+          return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1) / v.length);
+        };
+        return { ...all, klStdError: se(parts.map((q) => q.klBits)) };
+      };
+      const line = exactEtas.map(wor),
+        atRuns = etas.map(wor);
+      exact[s] = {
+        kl: line.map((e) => e.klBits),
+        w2: line.map((e) => e.w2),
+        at: atRuns.map((e) => e.klBits),
+        atW2: atRuns.map((e) => e.w2),
+        atStdError: atRuns.map((e) => e.klStdError),
+      };
+      continue;
+    }
+    const stepAt = async (eta: number): Promise<AffineStep | undefined> => {
+      const planned = await planSimulation(ctx.container, specFor(s, eta, 20, 0));
+      const o = planned.parts.optimizer;
+      return o.affineStep ? (Hbar, gbar) => o.affineStep!(Hbar, gbar) : undefined;
+    };
+    if (!(await stepAt(exactEtas[0]!))) continue;
+    const curve = async (grid: number[]) => {
+      const out = [];
+      for (const eta of grid) out.push(exactBias((await stepAt(eta))!, samples, p.batchSize));
+      return out;
+    };
+    const line = await curve(exactEtas),
+      atRuns = await curve(etas);
+    exact[s] = {
+      kl: line.map((e) => e.klBits),
+      w2: line.map((e) => e.w2),
+      at: atRuns.map((e) => e.klBits),
+      atW2: atRuns.map((e) => e.w2),
+    };
+  }
+  const runs: { sampler: Sampler; eta: number }[] = [];
+  const simulations: SimulationRequest[] = [];
+  for (const s of samplers)
+    for (const [i, eta] of etas.entries()) {
+      const e = every(s),
+        steps = Math.max(20 * e, Math.round((p.stepsAt1e6 * 1e-6) / eta / e) * e);
+      const burnIn = Math.min(Math.ceil(p.burnInRelaxations / (eta * hMin)), Math.floor(steps / 2));
+      runs.push({ sampler: s, eta });
+      const kl = exact[s]?.at[i];
+      simulations.push({
+        label: `${SAMPLERS[s].label} η = ${eta}`,
+        spec: specFor(s, eta, steps, burnIn),
+        ...(kl !== undefined ? { theory: { 'kl-to-posterior': { 'KL (bits)': kl } } } : {}),
+      });
+    }
+  return { simulations, samplers, etas, exactEtas, exact, runs };
+}
+
+/** The runs against the exact values, the slopes, the best sampler at each η, the claims and the figures. */
+function analyse(
+  p: Params,
+  outcomes: readonly SimulationOutcome[],
+  planned: Awaited<ReturnType<typeof plan>>,
+  { claim }: AnalyseTools<keyof typeof claims>,
+) {
+  const { samplers, etas, exactEtas, exact, runs } = planned;
+  const simulation: Record<string, { kl: number[]; klStdError: number[]; z: (number | null)[] }> = {};
+  runs.forEach((r, i) => {
+    const kl = outcomes[i]!.observers['kl-to-posterior'] as KlResult;
+    const row = (simulation[r.sampler] ??= { kl: [], klStdError: [], z: [] });
+    const j = etas.indexOf(r.eta),
+      e = exact[r.sampler]?.at[j];
+    row.kl.push(kl.klBits);
+    row.klStdError.push(kl.stdError);
+    // The exact WOR value is a Monte Carlo over permutations: its standard error adds to the chains'.
+    const mc = exact[r.sampler]?.atStdError?.[j] ?? 0;
+    row.z.push(e === undefined ? null : (kl.klBits - e) / Math.hypot(kl.stdError, mc));
+  });
+  const small = exactEtas.map((eta, i) => [eta, i] as const).filter(([eta]) => eta <= 1e-7);
+  const slope = (y: number[]) => {
+    const x = small.map(([eta]) => Math.log(eta)),
+      v = small.map(([, i]) => Math.log(y[i]!));
+    const mx = x.reduce((a, b) => a + b, 0) / x.length,
+      my = v.reduce((a, b) => a + b, 0) / v.length;
+    let sxy = 0,
+      sxx = 0;
+    x.forEach((xi, k) => {
+      sxy += (xi - mx) * (v[k]! - my);
+      sxx += (xi - mx) ** 2;
+    });
+    return sxy / sxx;
+  };
+  const exactSlopes = Object.fromEntries(Object.entries(exact).map(([s, e]) => [s, slope(e!.kl)]));
+  const chainSlopes = Object.fromEntries(
+    Object.entries(simulation).map(([s, r]) => [
+      s,
+      etas.length > 1 && r.kl.every((k) => k > 0) ? fitSlope(etas, r.kl, r.klStdError) : null,
+    ]),
+  );
+  // Best sampler at each η: the smallest exact KL (and the smallest measured one).
+  const best = etas.map((eta, j) => {
+    const byExact = Object.entries(exact).sort(([, a], [, b]) => a!.at[j]! - b!.at[j]!)[0];
+    // Among the real chains, only KL resolved from zero (above 2 standard errors) can rank.
+    const byChains = Object.entries(simulation)
+      .filter(([, r]) => r.kl[j]! > 2 * r.klStdError[j]!)
+      .sort(([, a], [, b]) => a.kl[j]! - b.kl[j]!)[0];
+    return { eta, exact: byExact?.[0] ?? null, exactKl: byExact?.[1]!.at[j] ?? null, chains: byChains?.[0] ?? null };
+  });
+  const zs = Object.values(simulation).flatMap((r) => r.z.filter((z): z is number => z !== null));
+  const worstZ = Math.max(...zs.map(Math.abs));
+  const slopeDev = Math.max(...Object.values(exactSlopes).map((s) => Math.abs(s - 2)));
+  const claimList: Claim[] = [
+    claim('chains-match-exact', worstZ, { atMost: p.zTolerance }),
+    claim(
+      'exact-slopes',
+      Object.entries(exactSlopes)
+        .map(([s, v]) => `${SAMPLERS[s as Sampler].label} ${v.toFixed(3)}`)
+        .join(', '),
+      {
+        expected: 2,
+        tolerance: 0.05,
+        holds: slopeDev <= 0.05,
+      },
+    ),
+  ];
+  const results = {
+    method:
+      'Exact: the stationary mean and covariance of each sampler’s own affine step (Optimizer.affineStep) under WR minibatches, solved exactly from the first two moments of the batch means (kernel exactBias); KL (bits) and W₂ of the Gaussian with those moments to the posterior N(θ₀, H₀⁻¹). Real chains: `chains` chains from exact posterior draws, burn-in burnInRelaxations/(η h_min) steps, the kl-to-posterior observer (pooled Gaussian fit, jackknifed KL and standard error).',
+    etas,
+    exactEtas,
+    exact: Object.fromEntries(
+      Object.entries(exact).map(([s, e]) => [
+        s,
+        {
+          kl: e!.kl,
+          w2: e!.w2,
+          atEtas: { kl: e!.at, w2: e!.atW2, ...(e!.atStdError ? { klStdError: e!.atStdError } : {}) },
+        },
+      ]),
+    ),
+    simulation,
+    slopes: { exact: exactSlopes, chains: chainSlopes, exactOver: small.map(([eta]) => eta) },
+    best,
+    worstZ,
+    samplers,
+  };
+  const colors = ['#4c78a8', '#f58518', '#54a24b', '#e45756', '#72b7b2', '#b279a2'];
+  const color = (s: string) => colors[NAMES.indexOf(s as Sampler)]!;
+  const plots = {
+    'kl-vs-eta': pointsAndLines({
+      title: 'KL to the posterior against η: exact lines, real chains ±1 s.e.',
+      xTitle: 'η',
+      yTitle: 'KL(Pₛ ‖ Pₚₒ) (bits)',
+      logX: true,
+      logY: true,
+      lines: Object.entries(exact).map(([s, e]) => ({
+        name: `${SAMPLERS[s as Sampler].label} exact`,
+        x: exactEtas,
+        y: e!.kl,
+        color: color(s),
+      })),
+      points: Object.entries(simulation).map(([s, r]) => ({
+        name: `${SAMPLERS[s as Sampler].label} chains`,
+        x: etas.filter((_, j) => r.kl[j]! > 0),
+        y: r.kl.filter((k) => k > 0),
+        stdError: r.klStdError.filter((_, j) => r.kl[j]! > 0),
+        color: color(s),
+      })),
+    }),
+    'w2-vs-eta': pointsAndLines({
+      title: 'W₂ to the posterior against η (exact)',
+      xTitle: 'η',
+      yTitle: 'W₂(Pₛ, Pₚₒ)',
+      logX: true,
+      logY: true,
+      points: [],
+      lines: Object.entries(exact).map(([s, e]) => ({
+        name: SAMPLERS[s as Sampler].label,
+        x: exactEtas,
+        y: e!.w2,
+        color: color(s),
+      })),
+    }),
+  };
+  return { results, claims: claimList, plots };
+}
+
+/** A non-empty list param. */
+function list(v: unknown, key: string): unknown[] {
+  if (!Array.isArray(v) || v.length === 0)
+    throw new ScenarioError(`params.${key}`, `must be a non-empty list, got ${preview(v)}`);
+  return v;
+}
+
+/** Eigenvalues of H₀ = the mean of the per-sample Hessians. */
+function eigenvaluesOf(samples: ReturnType<typeof quadraticSamples>): number[] {
+  const { N, H } = samples,
+    H0 = new Float64Array(N * N);
+  for (const h of H) for (let k = 0; k < N * N; k++) H0[k] += h[k]! / H.length;
+  return [...symmetricEigenvalues(symmetrize(H0, N), N)];
+}
