@@ -1,4 +1,13 @@
-import type { Chain, ChainState, FokkerPlanck, Landscape, Optimizer, Rng, Sampler } from '@nesslab/kernel';
+import type {
+  AffineStepMap,
+  Chain,
+  ChainState,
+  FokkerPlanck,
+  Landscape,
+  Optimizer,
+  Rng,
+  Sampler,
+} from '@nesslab/kernel';
 
 /**
  * Optimizers by composition, as BlackJAX builds its SG-MCMC kernels: a gradient estimator × an update × a noise kick,
@@ -44,15 +53,8 @@ export interface Kick<S extends ChainState = ChainState> {
 /** η_k/η for the step that chain.step = k − 1 counts before it (schedule.ts); computed per step, allocation-free. */
 export type StepSchedule = (stepsBefore: number) => number;
 
-/** What `Optimizer.affineStep` returns: x′ = A x + b + ξ, ξ ~ N(0, Q), x = (θ, aux state), row-major dim×dim. */
-export interface AffineStep {
-  dim: number;
-  A: Float64Array;
-  b: Float64Array;
-  Q: Float64Array;
-  /** I − A written directly (ηH̄, not 1 − (1 − ηH̄)): no cancellation at small η, for the stationary mean. */
-  IminusA?: Float64Array;
-}
+/** What `Optimizer.affineStep` returns (the kernel's contract): x′ = A x + b + ξ, ξ ~ N(0, Q), x = (θ, aux state). */
+export type AffineStep = AffineStepMap;
 
 /** A correction over one period: `begin` at its first step, `end` after its last step's kick. */
 export interface PeriodCorrection<S extends ChainState = ChainState> {

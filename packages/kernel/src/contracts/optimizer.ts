@@ -47,6 +47,19 @@ export interface FokkerPlanck {
 }
 
 /**
+ * One step on a quadratic landscape as an affine map of the chain's state x = (θ, the optimizer's auxiliary numbers):
+ * x′ = A x + b + ξ, ξ ~ N(0, Q); A, Q dim×dim row-major. `IminusA`, when given, is I − A written without cancellation
+ * (ηH̄, not 1 − (1 − ηH̄)), so that the stationary moments lose no digits at small η.
+ */
+export interface AffineStepMap {
+  dim: number;
+  A: Float64Array;
+  b: Float64Array;
+  Q: Float64Array;
+  IminusA?: Float64Array;
+}
+
+/**
  * An update rule over plain Float64Array state (descends the loss).
  * `step` is the hot path: it must not allocate.
  */
@@ -72,8 +85,5 @@ export interface Optimizer<O extends ChainState = ChainState> {
    * It is every step's map once the chain's first step has set what the optimizer starts with (sgld-lm's z₀,
    * sg-baoab's p₀, sgld-cv's θ̂ at 'start'), and that first step applies it too.
    */
-  affineStep?(
-    Hbar: Float64Array,
-    gbar: Float64Array,
-  ): { dim: number; A: Float64Array; b: Float64Array; Q: Float64Array };
+  affineStep?(Hbar: Float64Array, gbar: Float64Array): AffineStepMap;
 }

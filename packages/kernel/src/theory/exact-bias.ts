@@ -4,7 +4,7 @@
 // methods, the momentum): x′ = A(z̄)x + b(z̄) + ξ, ξ ~ N(0, Q), with A and b affine in z̄ = (H̄, ḡ). The moments then
 // follow from the first two moments of z̄ alone, exactly: no expansion in η, no Fokker–Planck limit.
 import type { Landscape } from '../contracts/landscape.ts';
-import type { Chain, Optimizer } from '../contracts/optimizer.ts';
+import type { AffineStepMap, Chain, Optimizer } from '../contracts/optimizer.ts';
 import type { Rng } from '../contracts/rng.ts';
 import type { Sampler } from '../contracts/sampler.ts';
 import { cholesky, solve, symmetricEigen, symmetrize } from '../linalg/dense.ts';
@@ -12,17 +12,9 @@ import { Xoshiro128 } from '../rng/xoshiro128.ts';
 import { gaussianKlBits } from './langevin.ts';
 
 /**
- * One step on a quadratic landscape as an affine map of the chain's state x = (θ, the optimizer's auxiliary numbers),
- * given the batch means z̄ = (H̄, ḡ) of the per-sample H_i and g_i: x′ = A x + b + ξ, ξ ~ N(0, Q). A and b must be
- * affine in z̄ (every linear SG-MCMC step is); `IminusA`, when given, is I − A computed without cancellation.
+ * One step as an affine map (`Optimizer.affineStep`) given the batch means z̄ = (H̄, ḡ) of the per-sample H_i and g_i;
+ * A and b must be affine in z̄ (every linear SG-MCMC step is).
  */
-export interface AffineStepMap {
-  dim: number;
-  A: Float64Array;
-  b: Float64Array;
-  Q: Float64Array;
-  IminusA?: Float64Array;
-}
 export type AffineStep = (Hbar: Float64Array, gbar: Float64Array) => AffineStepMap;
 
 /** Per-sample gradients of a quadratic landscape as ∇ℓ_i(θ) + ∇R(θ) = H_iθ − g_i (the regulariser folded in). */

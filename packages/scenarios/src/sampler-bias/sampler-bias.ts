@@ -2,6 +2,7 @@ import {
   ScenarioError,
   exactBias,
   exactStationaryWOR,
+  logLogSlope,
   pluginInfo,
   planSimulation,
   resolveParams,
@@ -277,19 +278,12 @@ function analyse(
     row.z.push(e === undefined ? null : (kl.klBits - e) / Math.hypot(kl.stdError, mc));
   });
   const small = exactEtas.map((eta, i) => [eta, i] as const).filter(([eta]) => eta <= 1e-7);
-  const slope = (y: number[]) => {
-    const x = small.map(([eta]) => Math.log(eta)),
-      v = small.map(([, i]) => Math.log(y[i]!));
-    const mx = x.reduce((a, b) => a + b, 0) / x.length,
-      my = v.reduce((a, b) => a + b, 0) / v.length;
-    let sxy = 0,
-      sxx = 0;
-    x.forEach((xi, k) => {
-      sxy += (xi - mx) * (v[k]! - my);
-      sxx += (xi - mx) ** 2;
-    });
-    return sxy / sxx;
-  };
+  // Least squares of log KL on log η over the small-η part of the exact grid.
+  const slope = (y: number[]) =>
+    logLogSlope(
+      small.map(([eta]) => eta),
+      small.map(([, i]) => y[i]!),
+    );
   const exactSlopes = Object.fromEntries(Object.entries(exact).map(([s, e]) => [s, slope(e!.kl)]));
   const chainSlopes = Object.fromEntries(
     Object.entries(simulation).map(([s, r]) => [
