@@ -1,11 +1,13 @@
 /**
- * `npm run bench [-- --json] [-- --seconds S] [-- --kernel-only]`: steps/s of the 7-parameter WR SGD chain through the
- * full kernel (DI-resolved plugins, RxJS blocks, moments observer) next to a plain hand-written
- * Float64Array loop doing the same arithmetic, in one run, on one core. Then (issue 13) regression-ness quick on 2
- * worker threads: split into units with every unit stored, against one chain group per worker and no store; and a
- * resume after a kill at half the units, against the full run.
+ * `npm run bench [-- --json] [-- --seconds S] [-- --kernel-only] [-- --mnist-only] [-- --scaling]`: steps/s of the
+ * 7-parameter WR SGD chain through the full kernel (DI-resolved plugins, RxJS blocks, moments observer) next to a plain
+ * hand-written Float64Array loop doing the same arithmetic, in one run, on one core. Then (issue 16) mnist-linear
+ * (N = 490) bare and with the `moments` and `circulation` observers, one core (and with --scaling, 2 worker threads
+ * against 1 over ≈ 60 s). Then (issue 13) regression-ness quick on 2 worker threads: split into units with every unit
+ * stored, against one chain group per worker and no store; and a resume after a kill at half the units, against the
+ * full run.
  */
-import { Xoshiro128, assemble, simulate, findMinimum, resolvePlugin } from '@nesslab/kernel';
+import { Xoshiro128, assemble, simulate, findMinimum, resolvePlugin, type SimulateOptions } from '@nesslab/kernel';
 import { samplersModule } from '@nesslab/samplers';
 import { optimizersModule } from '@nesslab/optimizers';
 import { landscapesModule, tanh, PAPER_X, PAPER_Y } from '@nesslab/landscapes';
@@ -30,6 +32,7 @@ import { startLiveServer, type LiveSink } from '@nesslab/report';
 import { get } from 'node:http';
 
 const json = process.argv.includes('--json');
+const mnistOnly = process.argv.includes('--mnist-only');
 const secondsArg = process.argv.indexOf('--seconds');
 const seconds = secondsArg > 0 ? Number(process.argv[secondsArg + 1]) : 3;
 const eta = 1e-7,
@@ -112,11 +115,11 @@ async function kernelRun(steps: number): Promise<number> {
 }
 
 // Calibrate to ~`seconds` per measurement, then alternate and keep each one's best of three.
-const probe = handLoop(200_000);
+const probe = mnistOnly ? 0 : handLoop(200_000);
 const steps = Math.max(4, Math.round((probe * seconds) / 4) * 4);
 let hand = 0,
   kernel = 0;
-for (let rep = 0; rep < 3; rep++) {
+for (let rep = 0; rep < (mnistOnly ? 0 : 3); rep++) {
   hand = Math.max(hand, handLoop(steps));
   kernel = Math.max(kernel, await kernelRun(steps));
 }
@@ -129,7 +132,9 @@ const rows = [
     ratio: Number((kernel / hand).toFixed(3)),
   },
 ];
-if (json) for (const r of rows) console.log(JSON.stringify(r));
+if (mnistOnly) {
+  // only the mnist-linear rows below
+} else if (json) for (const r of rows) console.log(JSON.stringify(r));
 else {
   console.log(
     `WR SGD, tanh regression (N = 7, M = 200, m = ${m}), one core, ${steps.toExponential(1)} steps per measurement, best of 3:`,
@@ -138,6 +143,105 @@ else {
   console.log(
     `  kernel (DI, RxJS blocks, moments observer)  ${(kernel / 1e6).toFixed(3)} M steps/s  = ${(kernel / hand).toFixed(3)} × hand loop`,
   );
+}
+
+/**
+ * Issue 16: mnist-linear (N = 490, η = 1e-4, m = 100, λ = 1e-2, WR SGD from θ₀) with no observer, with `moments` and
+ * with `circulation`: one chain group of 4 chains in this thread, ≈ `seconds` per measurement, alternating, best of 3;
+ * ratio = steps/s with the observer over steps/s bare (goal ≥ 2/3: the observer costs ≤ 50 % of the simulation).
+ */
+const mnistEta = 1e-4,
+  mnistBatch = 100,
+  mnistLambda = 1e-2,
+  mnistChains = 4;
+const mnistSpec = (observers: { name: string }[], steps: number) => ({
+  seed: 3,
+  landscape: { name: 'mnist-linear', params: { lambda: mnistLambda } },
+  sampler: { name: 'with-replacement', params: { batchSize: mnistBatch } },
+  optimizer: { name: 'sgd', params: { eta: mnistEta } },
+  observers,
+  chains: mnistChains,
+  steps: Math.max(1, Math.round(steps / mnistChains)),
+  init: { kind: 'minimum' as const },
+});
+let mnistTheta0: Float64Array | undefined;
+/** Steps/s (over all chains) of one mnist-linear run, and its observers' results. */
+async function mnistRun(
+  observers: { name: string }[],
+  steps: number,
+  options: SimulateOptions = { groups: 1 },
+): Promise<{ stepsPerSecond: number; observers: unknown }> {
+  if (!mnistTheta0) {
+    const l = resolvePlugin(container, 'landscape', 'mnist-linear', 'bench');
+    l.configure({ lambda: mnistLambda, dataSize: 60000 }, 1);
+    mnistTheta0 = findMinimum(l, 1);
+  }
+  const spec = mnistSpec(observers, steps);
+  const t0 = performance.now();
+  const r = await simulate(container, spec, { reference: mnistTheta0, ...options });
+  return { stepsPerSecond: (spec.steps * spec.chains) / ((performance.now() - t0) / 1000), observers: r.observers };
+}
+
+if (!process.argv.includes('--kernel-only')) {
+  const kinds = [[], [{ name: 'moments' }], [{ name: 'circulation' }]];
+  await mnistRun([], 400); // load MNIST, warm the JIT
+  const probe = (await mnistRun([], 2000)).stepsPerSecond;
+  const steps = Math.max(mnistChains, Math.round(probe * seconds));
+  const best = [0, 0, 0];
+  for (let rep = 0; rep < 3; rep++)
+    for (let k = 0; k < kinds.length; k++)
+      best[k] = Math.max(best[k], (await mnistRun(kinds[k], k === 0 ? steps : steps / 2)).stepsPerSecond);
+  const mnistRows: { name: string; stepsPerSecond: number; baselineStepsPerSecond?: number; ratio?: number }[] = [
+    { name: 'mnist-linear', stepsPerSecond: Math.round(best[0]) },
+    ...['moments', 'circulation'].map((o, i) => ({
+      name: `mnist-linear-${o}`,
+      stepsPerSecond: Math.round(best[i + 1]),
+      baselineStepsPerSecond: Math.round(best[0]),
+      ratio: Number((best[i + 1] / best[0]).toFixed(3)),
+    })),
+  ];
+  if (json) for (const r of mnistRows) console.log(JSON.stringify(r));
+  else {
+    console.log(
+      `mnist-linear (N = 490, η = ${mnistEta}, m = ${mnistBatch}, λ = ${mnistLambda}), ${mnistChains} chains, one core, best of 3:`,
+    );
+    console.log(`  no observer   ${Math.round(best[0])} steps/s`);
+    for (const r of mnistRows.slice(1))
+      console.log(`  ${r.name.slice(13).padEnd(12)}  ${r.stepsPerSecond} steps/s  = ${r.ratio} × bare (goal ≥ 0.667)`);
+  }
+
+  // --scaling: the same moments work on 2 worker threads against 1 (each a pool of that size, one group per thread),
+  // ≈ 60 s at 1 worker; the results must be the same bits.
+  if (process.argv.includes('--scaling')) {
+    const work = Math.round(best[1] * 60);
+    const timed = async (size: number) => {
+      const pool = workerPool({
+        file: fileURLToPath(new URL('../../packages/scenarios/dist/worker.js', import.meta.url)),
+        size,
+      })!;
+      try {
+        return await mnistRun([{ name: 'moments' }], work, { groups: size, runGroup: pool.runGroup });
+      } finally {
+        await pool.close();
+      }
+    };
+    const one = await timed(1),
+      two = await timed(2);
+    if (JSON.stringify(one.observers) !== JSON.stringify(two.observers))
+      throw new Error('bench: mnist-linear-moments results differ between 1 and 2 workers');
+    const row = {
+      name: 'mnist-linear-moments-2-workers',
+      stepsPerSecond: Math.round(two.stepsPerSecond),
+      baselineStepsPerSecond: Math.round(one.stepsPerSecond),
+      ratio: Number((two.stepsPerSecond / one.stepsPerSecond).toFixed(3)),
+      seconds: Number((work / one.stepsPerSecond).toFixed(1)),
+    };
+    if (json) console.log(JSON.stringify(row));
+    else
+      console.log(
+        `  moments, 2 worker threads   ${row.stepsPerSecond} steps/s  vs 1 worker ${row.baselineStepsPerSecond}  = ${row.ratio} × (goal ≥ 1.9; ${row.seconds} s at 1 worker, same bits)`,
+      );
+  }
 }
 
 /** Seconds of regression-ness quick on 2 worker threads, as `split` says, its units stored in `store` (if given). */
@@ -177,7 +281,7 @@ async function scenarioSeconds(
   }
 }
 
-if (!process.argv.includes('--kernel-only')) {
+if (!process.argv.includes('--kernel-only') && !mnistOnly) {
   const strip = (r?: string) => (r === undefined ? undefined : JSON.stringify(reproducible(r)));
   const plain = await scenarioSeconds('workers');
   const dir = mkdtempSync(join(tmpdir(), 'nesslab-bench-'));
@@ -229,7 +333,7 @@ if (!process.argv.includes('--kernel-only')) {
  * against without, best of 5 each, interleaved, and the main-thread time the live view itself takes; the results must be
  * the same bits.
  */
-if (!process.argv.includes('--kernel-only')) {
+if (!process.argv.includes('--kernel-only') && !mnistOnly) {
   const strip = (r?: string) => (r === undefined ? undefined : JSON.stringify(reproducible(r)));
   let off = Infinity,
     on = Infinity,
@@ -285,7 +389,7 @@ async function freePort(): Promise<number> {
 
 // `--queue` with 2 local `nesslab worker` processes (1 thread each) against `--workers 2`: regression-ness quick through
 // the built CLI, a redis-server of its own (persistence off). Skipped, saying why, when redis-server is not installed.
-if (!process.argv.includes('--kernel-only')) {
+if (!process.argv.includes('--kernel-only') && !mnistOnly) {
   const { spawn, spawnSync } = await import('node:child_process');
   const cli = fileURLToPath(new URL('../../packages/cli/dist/nesslab.mjs', import.meta.url));
   if (spawnSync('redis-server', ['--version']).status !== 0) {

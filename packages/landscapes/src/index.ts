@@ -16,6 +16,20 @@ export {
 export { MnistLinear, mnistLinearInfo, MNIST_LINEAR_DEFAULTS } from './mnist-linear/mnist-linear.ts';
 export { loadMnist, poolImages, mnistFile, type MnistData, type MnistSplit } from './mnist-linear/mnist.ts';
 export {
+  blockDiffusionWOR,
+  blockEffectiveGradient,
+  blockEffectiveHessian,
+  blockEffectiveLoss,
+  blockEffectiveMinimum,
+  blockWorTheory,
+  mnistLinearSamples,
+  mnistWorTheory,
+  type BlockDiffusionWOROptions,
+  type BlockWorTheory,
+  type LinearSamples,
+} from './mnist-linear/mnist-wor-theory.ts';
+export type { SparseSamples } from './mnist-linear/mnist-theory.ts';
+export {
   StyblinskiTang,
   styblinskiTangInfo,
   styblinskiTang1d,

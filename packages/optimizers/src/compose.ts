@@ -1,5 +1,6 @@
 import type {
   AffineStepMap,
+  CarriedState,
   Chain,
   ChainState,
   FokkerPlanck,
@@ -293,6 +294,15 @@ export function leimkuhlerMatthewsKick(sigma: number, dim: number): Kick<Carried
     },
   };
 }
+
+/**
+ * What the Leimkuhler–Matthews kick carries from one period into the next, for the kernel's `exactStationaryWOR`: z
+ * joins θ in the epoch map's state x, and a state made for probing counts z as drawn (zReady = 1).
+ */
+export const carriedNoise: CarriedState = {
+  names: ['z'],
+  prepare: (state) => state.zReady!.fill(1),
+};
 
 /** A kick for a given σ and dim N: `eulerKick` or `leimkuhlerMatthewsKick`, the variants of SGLD and SGWORLD. */
 export type KickRecipe<K extends ChainState = ChainState> = (sigma: number, dim: number) => Kick<K>;

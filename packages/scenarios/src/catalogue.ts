@@ -13,6 +13,7 @@ import { threeFactors } from './three-factors/three-factors.ts';
 import { thermophoresis } from './thermophoresis/thermophoresis.ts';
 import { limitCycles } from './limit-cycles/limit-cycles.ts';
 import { entropyEstimators } from './entropy-estimators/entropy-estimators.ts';
+import { mnistNess } from './mnist-ness/mnist-ness.ts';
 
 export {
   regressionNess,
@@ -28,6 +29,7 @@ export {
   thermophoresis,
   limitCycles,
   entropyEstimators,
+  mnistNess,
 };
 
 /** Packaged scenarios, by name. */
@@ -45,4 +47,5 @@ export const scenarios: Record<string, AnyScenario> = {
   [thermophoresis.name]: thermophoresis,
   [limitCycles.name]: limitCycles,
   [entropyEstimators.name]: entropyEstimators,
+  [mnistNess.name]: mnistNess,
 };

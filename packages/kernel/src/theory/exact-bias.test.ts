@@ -202,4 +202,63 @@ describe('exact stationary moments on a quadratic landscape', () => {
     for (let k = 0; k < 4; k++) expect(Math.abs(wor.covariance[k]! / wr.covariance[k]! - 1)).toBeLessThan(1e-9);
     for (let a = 0; a < 2; a++) expect(wor.mean[a]).toBeCloseTo(wr.mean[a]!, 12);
   });
+
+  it('WOR with carried state: a Leimkuhler–Matthews kick’s z joins θ in x and gives the WR law of (θ, z) exactly', () => {
+    const one = randomLandscape(2, 1, 5);
+    const L = new PerSampleQuadratic(
+      2,
+      [0, 1, 2, 3].map(() => one.A[0]!),
+      [0, 1, 2, 3].map(() => one.x[0]!),
+      0.1,
+    );
+    const samples = quadraticSamples(L),
+      eta = 1e-3,
+      half = Math.sqrt(2 * eta) / 2;
+    // θ′ = θ − η∇ + (σ/2)(z + z′), z ← z′ (the LM kick, z carried in the state; the first kick would draw z₀).
+    const make = (sampler: Sampler): Optimizer => ({
+      configure() {},
+      createState: () => ({ grad: new Float64Array(2), z: new Float64Array(2), zReady: new Float64Array(1) }),
+      scalarNames: [],
+      step(chain: Chain) {
+        const { grad, z, zReady } = chain.state as Record<string, Float64Array>;
+        if (zReady![0] === 0) for (let a = 0; a < 2; a++) z![a] = chain.rng.nextNormal();
+        zReady![0] = 1;
+        sampler.next(chain.samplerState, chain.rng, chain.batch);
+        L.minibatchGradient(chain.theta, chain.batch, 2, grad!);
+        for (let a = 0; a < 2; a++) {
+          const fresh = chain.rng.nextNormal();
+          chain.theta[a] += -eta * grad![a]! + half * (z![a]! + fresh);
+          z![a] = fresh;
+        }
+      },
+    });
+    const carried = { names: ['z'], prepare: (state: Record<string, Float64Array>) => state.zReady!.fill(1) };
+    const wor = exactStationaryWOR(make, samples, 2, { permutations: 3, seed: 1, carried }).moments();
+    // The same step as an affine map on x = (θ, z): A = [[I − ηH̄, (σ/2)I], [0, 0]], ξ = ((σ/2)z′, z′).
+    const lm: AffineStep = (Hbar, gbar) => {
+      const d = 4,
+        IminusA = new Float64Array(d * d),
+        b = new Float64Array(d),
+        Q = new Float64Array(d * d);
+      for (let a = 0; a < 2; a++) {
+        for (let c = 0; c < 2; c++) IminusA[a * d + c] = eta * Hbar[a * 2 + c]!;
+        IminusA[a * d + 2 + a] = -half;
+        IminusA[(2 + a) * d + 2 + a] = 1;
+        b[a] = eta * gbar[a]!;
+        Q[a * d + a] = half * half;
+        Q[a * d + 2 + a] = Q[(2 + a) * d + a] = half;
+        Q[(2 + a) * d + 2 + a] = 1;
+      }
+      return { dim: d, A: IminusA.map((v, k) => (k % (d + 1) === 0 ? 1 : 0) - v), IminusA, b, Q };
+    };
+    const wr = exactStationaryWR(lm, samples, 2);
+    expect(wor.dim).toBe(4);
+    for (let k = 0; k < 16; k++)
+      expect(Math.abs(wor.covariance[k]! - wr.covariance[k]!)).toBeLessThan(1e-9 * Math.abs(wr.covariance[0]!));
+    for (let a = 0; a < 2; a++) expect(wor.mean[a]).toBeCloseTo(wr.mean[a]!, 12);
+    // A carried name the state lacks is refused, not ignored.
+    expect(() => exactStationaryWOR(make, samples, 2, { permutations: 1, seed: 1, carried: { names: ['v'] } })).toThrow(
+      /no array "v"/,
+    );
+  });
 });

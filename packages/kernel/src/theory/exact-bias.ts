@@ -4,7 +4,7 @@
 // methods, the momentum): x′ = A(z̄)x + b(z̄) + ξ, ξ ~ N(0, Q), with A and b affine in z̄ = (H̄, ḡ). The moments then
 // follow from the first two moments of z̄ alone, exactly: no expansion in η, no Fokker–Planck limit.
 import type { Landscape } from '../contracts/landscape.ts';
-import type { AffineStepMap, Chain, Optimizer } from '../contracts/optimizer.ts';
+import type { AffineStepMap, Chain, ChainState, Optimizer } from '../contracts/optimizer.ts';
 import type { Rng } from '../contracts/rng.ts';
 import type { Sampler } from '../contracts/sampler.ts';
 import { cholesky, solve, symmetricEigen, symmetrize } from '../linalg/dense.ts';
@@ -227,10 +227,21 @@ class ScriptedNormals implements Rng {
 }
 
 /**
- * Exact stationary moments at epoch boundaries with WOR minibatches, for an optimizer whose epoch is Markov in θ alone
- * (SGWORLD with its Euler kick, corrected or not; any per-step optimizer with WOR batches and no carried state). The
- * epoch map of one permutation is read off the optimizer's real `step`: n steps from θ = 0 and from each unit vector
- * with zero normals give A and b, and from θ = 0 with each normal set to 1 in turn its noise loading L (Q = LLᵀ). The
+ * State an optimizer carries from one epoch into the next, besides θ: the named arrays of its chain state (`carried`)
+ * join θ in x, in that order; `prepare` sets the rest of a fresh state as it stands mid-run (e.g. SGWORLD-LM's
+ * Leimkuhler–Matthews kick: x = (θ, z), its `zReady` flag set so that z is the carried draw, not drawn anew).
+ */
+export interface CarriedState {
+  names: readonly string[];
+  prepare?: (state: ChainState) => void;
+}
+
+/**
+ * Exact stationary moments at epoch boundaries with WOR minibatches, for an optimizer whose epoch is Markov in x = θ
+ * and the state it carries across epochs (`carried`; none: θ alone, as SGWORLD with its Euler kick, corrected or not,
+ * or any per-step optimizer with WOR batches). The epoch map of one permutation is read off the optimizer's real
+ * `step`: n steps from x = 0 and from each unit vector with zero normals give A and b, and from x = 0 with each normal
+ * set to 1 in turn its noise loading L (Q = LLᵀ; a carried draw such as z′ loads both θ′ and z′, which Q keeps). The
  * average over permutations is a Monte Carlo over `permutations` uniform permutations (from `seed`), solved as in
  * `exactStationaryWR`; `stdError` is the spread of KL and W₂ over 10 equal batches of them, / √10.
  */
@@ -238,23 +249,36 @@ export function exactStationaryWOR(
   make: (sampler: Sampler) => Optimizer,
   samples: QuadraticSamples,
   batchSize: number,
-  options: { permutations: number; seed: number },
+  options: { permutations: number; seed: number; carried?: CarriedState },
 ): { maps: number; moments: (subset?: [number, number]) => ExactStationary } {
-  const { N } = samples,
-    M = samples.H.length;
+  const M = samples.H.length;
   const sampler = new ScriptedSampler(batchSize, M),
     optimizer = make(sampler),
     n = sampler.stepsPerEpoch;
   const rng = new ScriptedNormals(),
     scalars = new Float64Array(Math.max(1, optimizer.scalarNames.length));
-  const epoch = (theta0: Float64Array, unit: number): Float64Array => {
-    const theta = Float64Array.from(theta0);
+  const carried = options.carried?.names ?? [];
+  const probe = optimizer.createState();
+  for (const name of carried)
+    if (!(probe[name] instanceof Float64Array))
+      throw new Error(`exactStationaryWOR: the optimizer's state has no array "${name}" to carry`);
+  const N = samples.N + carried.reduce((sum, name) => sum + probe[name]!.length, 0); // dim x
+  const epoch = (x0: Float64Array, unit: number): Float64Array => {
+    const theta = x0.slice(0, samples.N),
+      state = optimizer.createState();
+    options.carried?.prepare?.(state);
+    let at = samples.N;
+    for (const name of carried) {
+      const a = state[name]!;
+      a.set(x0.subarray(at, at + a.length));
+      at += a.length;
+    }
     const chain: Chain<null> = {
       index: 0,
       theta,
       rng,
       samplerState: null,
-      state: optimizer.createState(),
+      state,
       batch: new Int32Array(batchSize),
       step: 0,
     };
@@ -265,7 +289,14 @@ export function exactStationaryWOR(
       optimizer.step(chain as Chain, scalars);
       chain.step++;
     }
-    return theta;
+    const x = new Float64Array(N);
+    x.set(theta);
+    at = samples.N;
+    for (const name of carried) {
+      x.set(state[name]!, at);
+      at += state[name]!.length;
+    }
+    return x;
   };
   const shuffle = Xoshiro128.fromSeed(options.seed);
   const A: Float64Array[] = [],
