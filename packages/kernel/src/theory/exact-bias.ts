@@ -376,8 +376,8 @@ function averagedMoments(A: Float64Array[], b: Float64Array[], Q: Float64Array[]
   return { dim: d, mean, covariance: symmetrize(solve(L, dd, R), d) };
 }
 
-/** The θ-marginal of exact stationary moments scored against the posterior N(θ₀, H₀⁻¹) of the samples' quadratic. */
-export function scoredAgainstPosterior(x: ExactStationary, samples: QuadraticSamples): ExactBias {
+/** The posterior N(θ₀, H₀⁻¹) of e^{−𝓛} on the samples' quadratic: H₀ the mean per-sample Hessian, θ₀ its minimum. */
+export function quadraticPosterior(samples: QuadraticSamples): { mean: Float64Array; precision: Float64Array } {
   const { N, H, g } = samples,
     M = H.length;
   const H0 = new Float64Array(N * N),
@@ -386,23 +386,36 @@ export function scoredAgainstPosterior(x: ExactStationary, samples: QuadraticSam
     for (let k = 0; k < N * N; k++) H0[k] += H[i]![k]! / M;
     for (let a = 0; a < N; a++) g0[a] += g[i]![a]! / M;
   }
-  const theta0 = solve(H0, N, g0); // ∇𝓛 = H₀θ − ḡ = 0
-  const Spo = new Float64Array(N * N);
+  return { mean: solve(H0, N, g0), precision: H0 }; // ∇𝓛 = H₀θ − ḡ = 0
+}
+
+/** The θ-marginal of exact stationary moments scored against the posterior N(θ₀, H₀⁻¹) of the samples' quadratic. */
+export function scoredAgainstPosterior(x: ExactStationary, samples: QuadraticSamples): ExactBias {
+  const { mean, precision } = quadraticPosterior(samples);
+  return scoredAgainst(x, samples.N, mean, precision);
+}
+
+/**
+ * The θ-marginal (the first N numbers of x) scored against a Gaussian target N(μ, P⁻¹): KL (bits, Eq. 46) and W₂. For
+ * an optimizer whose own target is not the posterior (uncorrected SGWORLD: e^{−𝓛̂/n}, μ = θ̂₀, P = Ĥ/n).
+ */
+export function scoredAgainst(x: ExactStationary, N: number, target: Float64Array, precision: Float64Array): ExactBias {
+  const covariance = new Float64Array(N * N);
   for (let k = 0; k < N; k++) {
     const e = new Float64Array(N);
     e[k] = 1;
-    Spo.set(solve(H0, N, e), k * N); // column k of H₀⁻¹ (symmetric)
+    covariance.set(solve(precision, N, e), k * N); // column k of P⁻¹ (symmetric)
   }
   const d = x.dim,
     mean = x.mean.slice(0, N),
     sigma = new Float64Array(N * N);
   for (let a = 0; a < N; a++) for (let c = 0; c < N; c++) sigma[a * N + c] = x.covariance[a * d + c]!;
-  const deltaSigma = sigma.map((v, k) => v - Spo[k]!),
-    deltaMean = mean.map((v, a) => v - theta0[a]!);
+  const deltaSigma = sigma.map((v, k) => v - covariance[k]!),
+    deltaMean = mean.map((v, a) => v - target[a]!);
   return {
     mean,
     sigma,
-    klBits: gaussianKlBits(deltaSigma, deltaMean, H0, N),
-    w2: gaussianW2(mean, sigma, theta0, Spo, N),
+    klBits: gaussianKlBits(deltaSigma, deltaMean, precision, N),
+    w2: gaussianW2(mean, sigma, target, covariance, N),
   };
 }

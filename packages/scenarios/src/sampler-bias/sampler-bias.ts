@@ -8,6 +8,10 @@ import {
   resolveParams,
   resolvePlugin,
   scoredAgainstPosterior,
+  scoredAgainst,
+  quadraticPosterior,
+  effectiveMinimum,
+  effectiveHessian,
   preview,
   symmetricEigenvalues,
   symmetrize,
@@ -194,6 +198,15 @@ async function plan(p: Params, ctx: ScenarioContext) {
       { kl: number[]; w2: number[]; at: number[]; atW2: number[]; klStdError?: number[]; atStdError?: number[] }
     >
   > = {};
+  const theta0 = quadraticPosterior(samples).mean;
+  const ownTarget = (eta: number) => {
+    const mean = effectiveMinimum(landscape, theta0, eta, p.batchSize).theta;
+    return { mean, precision: effectiveHessian(landscape, mean, eta, p.batchSize).map((h) => h / n) };
+  };
+  const ownTargets: Record<
+    string,
+    { target: string; kl: number[]; w2: number[]; atEtas: { kl: number[]; w2: number[] } }
+  > = {};
   for (const s of samplers) {
     if (isWor(s)) {
       // The epoch map of each permutation, read off the optimizer's own step; Monte Carlo over permutations.
@@ -223,7 +236,13 @@ async function plan(p: Params, ctx: ScenarioContext) {
           const m = v.reduce((a, b) => a + b, 0) / v.length;
           return Math.sqrt(v.reduce((a, b) => a + (b - m) ** 2, 0) / (v.length - 1) / v.length);
         };
-        return { ...all, klStdError: se(parts.map((q) => q.klBits)) };
+        // Uncorrected SGWORLD's own target, e^{−𝓛̂/n} (004 Eq. 16): N(θ̂₀, (Ĥ/n)⁻¹), 𝓛̂ quadratic here.
+        const own = s === 'sgworld-uncorrected' ? ownTarget(eta) : undefined;
+        return {
+          ...all,
+          klStdError: se(parts.map((q) => q.klBits)),
+          ...(own ? { own: scoredAgainst(x.moments(), samples.N, own.mean, own.precision) } : {}),
+        };
       };
       const line = exactEtas.map(wor),
         atRuns = etas.map(wor);
@@ -235,6 +254,13 @@ async function plan(p: Params, ctx: ScenarioContext) {
         atW2: atRuns.map((e) => e.w2),
         atStdError: atRuns.map((e) => e.klStdError),
       };
+      if (s === 'sgworld-uncorrected')
+        ownTargets[s] = {
+          target: 'e^{−𝓛̂/n}: N(θ̂₀, (Ĥ/n)⁻¹), 004 Eq. 16',
+          kl: line.map((e) => e.own!.klBits),
+          w2: line.map((e) => e.own!.w2),
+          atEtas: { kl: atRuns.map((e) => e.own!.klBits), w2: atRuns.map((e) => e.own!.w2) },
+        };
       continue;
     }
     const stepAt = async (eta: number): Promise<AffineStep | undefined> => {
@@ -272,7 +298,7 @@ async function plan(p: Params, ctx: ScenarioContext) {
         ...(kl !== undefined ? { theory: { 'kl-to-posterior': { 'KL (bits)': kl } } } : {}),
       });
     }
-  return { simulations, samplers, etas, exactEtas, exact, runs };
+  return { simulations, samplers, etas, exactEtas, exact, ownTargets, runs };
 }
 
 /** The runs against the exact values, the slopes, the best sampler at each η, the claims and the figures. */
@@ -282,7 +308,7 @@ function analyse(
   planned: Awaited<ReturnType<typeof plan>>,
   { claim }: AnalyseTools<keyof typeof claims>,
 ) {
-  const { samplers, etas, exactEtas, exact, runs } = planned;
+  const { samplers, etas, exactEtas, exact, ownTargets, runs } = planned;
   const simulation: Record<string, { kl: number[]; klStdError: number[]; z: (number | null)[] }> = {};
   runs.forEach((r, i) => {
     const kl = outcomes[i]!.observers['kl-to-posterior'] as KlResult;
@@ -387,7 +413,7 @@ function analyse(
   ];
   const results = {
     method:
-      'Exact: the stationary mean and covariance of each sampler’s own affine step (Optimizer.affineStep) under WR minibatches, solved exactly from the first two moments of the batch means (kernel exactBias); KL (bits) and W₂ of the Gaussian with those moments to the posterior N(θ₀, H₀⁻¹). Real chains: `chains` chains from exact posterior draws, burn-in burnInRelaxations/(η h_min) steps, the kl-to-posterior observer (pooled Gaussian fit, jackknifed KL and standard error).',
+      'Exact: the stationary mean and covariance of each sampler’s own affine step (Optimizer.affineStep) under WR minibatches, solved exactly from the first two moments of the batch means (kernel exactBias); KL (bits) and W₂ of the Gaussian with those moments to the posterior N(θ₀, H₀⁻¹), and for uncorrected SGWORLD also to its own target e^{−𝓛̂/n} = N(θ̂₀, (Ĥ/n)⁻¹) (ownTarget). WOR samplers: each permutation’s epoch map read off the real step (kernel exactStationaryWOR), averaged over `permutations` uniform permutations, with the standard error of that Monte Carlo. Real chains: `chains` chains from exact posterior draws, burn-in burnInRelaxations/(η h_min) steps, the kl-to-posterior observer (pooled Gaussian fit, jackknifed KL and standard error).',
     etas,
     exactEtas,
     exact: Object.fromEntries(
@@ -401,6 +427,7 @@ function analyse(
         },
       ]),
     ),
+    ownTarget: ownTargets,
     simulation,
     slopes: {
       exact: exactSlopes,
