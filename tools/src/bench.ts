@@ -7,10 +7,11 @@
  * stored, against one chain group per worker and no store; and a resume after a kill at half the units, against the
  * full run.
  */
-import { Xoshiro128, assemble, simulate, findMinimum, resolvePlugin, type SimulateOptions } from '@nesslab/kernel';
+import { assemble, simulate, findMinimum, resolvePlugin, type SimulateOptions } from '@nesslab/kernel';
 import { samplersModule } from '@nesslab/samplers';
 import { optimizersModule } from '@nesslab/optimizers';
-import { landscapesModule, tanh, PAPER_X, PAPER_Y } from '@nesslab/landscapes';
+import { landscapesModule } from '@nesslab/landscapes';
+import { handLoop } from './hand-loop.ts';
 import { observersModule } from '@nesslab/observers';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,55 +46,7 @@ const landscape = resolvePlugin(container, 'landscape', 'tanh-regression', 'benc
 landscape.configure({ epsilon, lambda, data: 'paper', dataSeed: 0, dataSize: 200 }, 1);
 const theta0 = findMinimum(landscape, 1);
 
-/** The baseline: WR SGD on the regression, everything inline, same RNG and same tanh as the plugins. */
-function handLoop(steps: number): number {
-  const x = Float64Array.from(PAPER_X),
-    y = Float64Array.from(PAPER_Y);
-  const M = x.length,
-    scale = M / (epsilon * epsilon) / m; // ∇ℓ_i = −(M/ε²) r ∇f, averaged over m
-  const theta = Float64Array.from(theta0),
-    order = new Int32Array(M).map((_, i) => i);
-  const rng = Xoshiro128.fromSeed(3);
-  const t0 = performance.now();
-  for (let k = 0; k < steps; k++) {
-    const [a1, a2, b1, b2, v1, v2, c] = theta;
-    let g1 = 0,
-      g2 = 0,
-      g3 = 0,
-      g4 = 0,
-      g5 = 0,
-      g6 = 0,
-      g7 = 0;
-    for (let i = 0; i < m; i++) {
-      const j = i + rng.nextInt(M - i),
-        idx = order[j];
-      order[j] = order[i];
-      order[i] = idx;
-      const xi = x[idx],
-        t1 = tanh(a1 * xi + b1),
-        t2 = tanh(a2 * xi + b2);
-      const r = y[idx] - (v1 * t1 + v2 * t2 + c),
-        s1 = v1 * (1 - t1 * t1) * r,
-        s2 = v2 * (1 - t2 * t2) * r;
-      g1 += s1 * xi;
-      g2 += s2 * xi;
-      g3 += s1;
-      g4 += s2;
-      g5 += t1 * r;
-      g6 += t2 * r;
-      g7 += r;
-    }
-    theta[0] -= eta * (-scale * g1 + 2 * lambda * a1);
-    theta[1] -= eta * (-scale * g2 + 2 * lambda * a2);
-    theta[2] -= eta * (-scale * g3 + 2 * lambda * b1);
-    theta[3] -= eta * (-scale * g4 + 2 * lambda * b2);
-    theta[4] -= eta * (-scale * g5 + 2 * lambda * v1);
-    theta[5] -= eta * (-scale * g6 + 2 * lambda * v2);
-    theta[6] -= eta * (-scale * g7 + 2 * lambda * c);
-  }
-  if (!Number.isFinite(theta[0])) throw new Error('hand loop diverged');
-  return steps / ((performance.now() - t0) / 1000);
-}
+const loopParams = { eta, m, epsilon, lambda };
 
 async function kernelRun(steps: number): Promise<number> {
   const t0 = performance.now();
@@ -115,12 +68,12 @@ async function kernelRun(steps: number): Promise<number> {
 }
 
 // Calibrate to ~`seconds` per measurement, then alternate and keep each one's best of three.
-const probe = mnistOnly ? 0 : handLoop(200_000);
+const probe = mnistOnly ? 0 : handLoop(theta0, 200_000, loopParams);
 const steps = Math.max(4, Math.round((probe * seconds) / 4) * 4);
 let hand = 0,
   kernel = 0;
 for (let rep = 0; rep < (mnistOnly ? 0 : 3); rep++) {
-  hand = Math.max(hand, handLoop(steps));
+  hand = Math.max(hand, handLoop(theta0, steps, loopParams));
   kernel = Math.max(kernel, await kernelRun(steps));
 }
 const rows = [

@@ -2,7 +2,7 @@ import type { ParamSpec, PluginInfo } from './contracts/plugin-info.ts';
 import { checkValue } from './scenario/params.ts';
 
 /** The plugin API's version: contracts, tokens, Frame layout and PluginInfo. Semver: a major bump breaks plugins. */
-export const API_VERSION = '2.1.0';
+export const API_VERSION = '2.2.0';
 /** nesslab's own version (every @nesslab/* package of one release has it): part of a unit of work's key. */
 export const NESSLAB_VERSION = '0.1.0';
 

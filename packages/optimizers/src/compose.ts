@@ -86,6 +86,8 @@ export interface Composition<
   schedule?: StepSchedule;
   /** The step as an affine map on a quadratic landscape (`Optimizer.affineStep`); dropped when `schedule` is set. */
   affineStep?: (Hbar: Float64Array, gbar: Float64Array) => AffineStep;
+  /** Says the whole step is plain SGD at η (`Optimizer.plainSgd`: a landscape may fuse it); dropped with a schedule. */
+  plainSgd?: { readonly eta: number };
 }
 
 /** The optimizer `composedOptimizer` makes: its parts after `configure`, one-argument `step`, its Fokker–Planck view. */
@@ -122,6 +124,7 @@ export function composedOptimizer<
     private schedule: StepSchedule | undefined;
     private layout: [string, number][] = [];
     affineStep?: (Hbar: Float64Array, gbar: Float64Array) => AffineStep;
+    plainSgd?: { readonly eta: number };
 
     configure(params: Readonly<Record<string, unknown>>, landscape: Landscape, sampler: Sampler): void {
       const c = build(params as P, landscape, sampler);
@@ -135,6 +138,7 @@ export function composedOptimizer<
       if (c.schedule !== undefined && this.period !== 1)
         throw new Error('a step-size schedule needs a composition whose kick acts every step (period 1)');
       this.affineStep = c.schedule === undefined ? c.affineStep : undefined;
+      this.plainSgd = c.schedule === undefined ? c.plainSgd : undefined;
       this.layout = mergeLayouts([
         c.gradient.layout,
         c.update.layout ?? {},

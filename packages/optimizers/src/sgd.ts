@@ -21,5 +21,6 @@ export const SgdOptimizer = composedOptimizer((params: ParamsOf<typeof sgdInfo>,
   update: gradientStep(params.eta),
   fokkerPlanck: { mobility: params.eta, diffusion: 'minibatch' },
   affineStep: (Hbar, gbar) => gradientStepAffine(params.eta, 0, Hbar, gbar), // x = θ: A = I − ηH̄, b = ηḡ, Q = 0
+  plainSgd: { eta: params.eta }, // a landscape may fuse whole blocks of it (FusedBlocks: tanh-regression's wasm step)
 }));
 export type SgdOptimizer = InstanceType<typeof SgdOptimizer>;

@@ -12,6 +12,8 @@ export interface WithReplacementState {
 export class WithReplacementSampler implements Sampler<WithReplacementState> {
   batchSize = 1;
   stepsPerEpoch = 1;
+  /** `next` is the kernel's partial Fisher–Yates draw (Sampler.draw): a landscape may fuse it (FusedBlocks). */
+  readonly draw = 'partial-fisher-yates';
   private dataSize = 1;
 
   configure(params: ParamsOf<typeof withReplacementInfo>, dataSize: number): void {

@@ -2,6 +2,8 @@
 // so that an observer or a theory asks `hasActivationRate(landscape)` instead of the contract growing an optional
 // member per user. A landscape class just implements the methods; nothing is registered.
 import type { Landscape } from './landscape.ts';
+import type { Chain, Optimizer } from './optimizer.ts';
+import type { Sampler } from './sampler.ts';
 
 /** WR SGD's stationary state at θ₀ (004 §3.3, App. A and C). Matrices are N×N row-major. */
 export interface NessTheory {
@@ -80,3 +82,26 @@ export interface MinimumStart {
 }
 export const hasMinimumStart = <L extends Landscape>(l: L): l is L & MinimumStart =>
   typeof (l as Partial<MinimumStart>).minimumStart === 'function';
+
+/**
+ * Steps one chain a whole block at a time in place of `optimizer.step` (run-chains.ts): the same bits in θ, in the
+ * chain's stream and sampler state, and in the frame, as `steps` calls of the optimizer's `step` would leave.
+ */
+export interface FusedBlockRunner {
+  /**
+   * Takes `steps` steps of `chain` (advancing chain.step), writing θ after step s to out[offset + s·dim …]. Returns
+   * false, having done nothing, when it cannot take this chain (then the engine steps it generically).
+   */
+  run(chain: Chain, steps: number, out: Float64Array, offset: number): boolean;
+}
+
+/**
+ * A landscape that can fuse whole blocks of some (sampler, optimizer) pairs (tanh-regression: WR SGD, declared by
+ * `Sampler.draw` and `Optimizer.plainSgd`). Returns undefined for any other pair; it must agree with the generic path
+ * bit for bit.
+ */
+export interface FusedBlocks {
+  fusedBlockRunner(sampler: Sampler, optimizer: Optimizer): FusedBlockRunner | undefined;
+}
+export const hasFusedBlocks = <L extends Landscape>(l: L): l is L & FusedBlocks =>
+  typeof (l as Partial<FusedBlocks>).fusedBlockRunner === 'function';

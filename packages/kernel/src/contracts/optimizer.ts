@@ -86,4 +86,10 @@ export interface Optimizer<O extends ChainState = ChainState> {
    * sg-baoab's p₀, sgld-cv's θ̂ at 'start'), and that first step applies it too.
    */
   affineStep?(Hbar: Float64Array, gbar: Float64Array): AffineStepMap;
+  /**
+   * Set (by `configure`) by an optimizer whose `step` is exactly plain SGD at a constant η: sampler.next(samplerState,
+   * rng, batch), landscape.minibatchGradient(θ, batch, m, grad), θ[a] −= η·grad[a]; no scalars, no other state. A
+   * landscape's fused block runner (`FusedBlocks`) may then take the chain's steps in its place.
+   */
+  readonly plainSgd?: { readonly eta: number };
 }

@@ -6,6 +6,7 @@ import type { Observer } from '../contracts/observer.ts';
 import type { Frame } from '../contracts/frame.ts';
 import { chainStreams } from '../rng/xoshiro128.ts';
 import { DivergenceError } from '../errors.ts';
+import { hasFusedBlocks } from '../contracts/capabilities.ts';
 import { allocateFrame } from './frame-buffer.ts';
 
 /** Configured plugins of one simulation. */
@@ -45,7 +46,8 @@ export class Superseded extends Error {
 /**
  * Steps a group of chains in blocks and lets the observers reduce the frame stream; returns each
  * observer's partial. The hot loop (one chain, one block) calls only `optimizer.step` and copies θ
- * into the reused frame: no allocation, and RxJS is crossed once per block.
+ * into the reused frame: no allocation, and RxJS is crossed once per block. Where the landscape offers a fused runner
+ * for this sampler and optimizer (`FusedBlocks`), it takes each chain's block instead, with the same bits.
  */
 export async function runChains(parts: SimulationParts, group: ChainGroup): Promise<unknown[]> {
   const { landscape, sampler, optimizer, observers } = parts;
@@ -76,6 +78,8 @@ export async function runChains(parts: SimulationParts, group: ChainGroup): Prom
     }),
   );
 
+  // A landscape may take whole blocks of this (sampler, optimizer) pair itself (FusedBlocks), with the same bits.
+  const fused = hasFusedBlocks(landscape) ? landscape.fusedBlockRunner(sampler, optimizer) : undefined;
   const stepScalars = new Float64Array(Math.max(1, optimizer.scalarNames.length));
   const scalarBuffers = optimizer.scalarNames.map((n) => frame.scalars[n]);
   const stopAfter = group.stopAfter;
@@ -89,16 +93,17 @@ export async function runChains(parts: SimulationParts, group: ChainGroup): Prom
       const chain = chains[c],
         theta = chain.theta;
       frame.previous.set(theta, c * dim);
-      stepBlock(
-        optimizer,
-        chain,
-        blockSteps,
-        frame.theta,
-        c * blockSize * dim,
-        stepScalars,
-        scalarBuffers,
-        c * blockSize,
-      );
+      if (fused?.run(chain, blockSteps, frame.theta, c * blockSize * dim) !== true)
+        stepBlock(
+          optimizer,
+          chain,
+          blockSteps,
+          frame.theta,
+          c * blockSize * dim,
+          stepScalars,
+          scalarBuffers,
+          c * blockSize,
+        );
       if (!allFinite(theta)) diverged = true;
     }
     if (diverged) {

@@ -111,6 +111,23 @@ export class Xoshiro128 implements Rng {
     return c;
   }
 
+  /** Writes the four state words into out[at … at + 3] (allocation-free; a fused block runner's copy). */
+  saveState(out: Int32Array, at: number): void {
+    out[at] = this.s0;
+    out[at + 1] = this.s1;
+    out[at + 2] = this.s2;
+    out[at + 3] = this.s3;
+  }
+
+  /** Sets the four state words from src[at … at + 3], as `saveState` wrote them; the spare normal is kept. */
+  loadState(src: Int32Array, at: number): void {
+    if ((src[at] | src[at + 1] | src[at + 2] | src[at + 3]) === 0) throw new Error('xoshiro128: all-zero state');
+    this.s0 = src[at];
+    this.s1 = src[at + 1];
+    this.s2 = src[at + 2];
+    this.s3 = src[at + 3];
+  }
+
   /** The state as four unsigned words (for hashing and tests). */
   state(): number[] {
     return [this.s0 >>> 0, this.s1 >>> 0, this.s2 >>> 0, this.s3 >>> 0];

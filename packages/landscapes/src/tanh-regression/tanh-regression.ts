@@ -1,4 +1,15 @@
-import { ScenarioError, Xoshiro128, definePlugin, type Landscape, type ParamsOf } from '@nesslab/kernel';
+import {
+  ScenarioError,
+  Xoshiro128,
+  definePlugin,
+  type FusedBlockRunner,
+  type FusedBlocks,
+  type Landscape,
+  type Optimizer,
+  type ParamsOf,
+  type Sampler,
+} from '@nesslab/kernel';
+import { TanhRegressionFusedBlock, fusedStepInstance } from './fused-block.ts';
 import { PAPER_X, PAPER_Y } from './data.ts';
 
 /**
@@ -105,7 +116,7 @@ export const tanhRegressionInfo = definePlugin({
  *   ∇ℓ_i = −(M/ε²) r_i ∇f_i,  ∇L = −(1/ε²) Σ r_i ∇f_i,  ∇R = 2λθ,
  *   ∇²𝓛 = (1/ε²) Σ (∇f_i ∇f_iᵀ − r_i ∇²f_i) + 2λI.
  */
-export class TanhRegression implements Landscape {
+export class TanhRegression implements Landscape, FusedBlocks {
   readonly dim = N;
   private x: Float64Array;
   private y: Float64Array;
@@ -244,6 +255,23 @@ export class TanhRegression implements Landscape {
     out[4] = s * srt1 + l2 * c1;
     out[5] = s * srt2 + l2 * c2;
     out[6] = s * sr + l2 * d;
+  }
+
+  /**
+   * WR SGD (a sampler with `draw: 'partial-fisher-yates'`, an optimizer with `plainSgd`) a block at a time in
+   * WebAssembly, bit-identical to `minibatchGradient` stepped by the optimizer (fused-block.ts); undefined for any
+   * other pair, or where WebAssembly SIMD is not on offer.
+   */
+  fusedBlockRunner(sampler: Sampler, optimizer: Optimizer): FusedBlockRunner | undefined {
+    const sgd = optimizer.plainSgd,
+      m = sampler.batchSize;
+    if (sampler.draw !== 'partial-fisher-yates' || sgd === undefined || optimizer.scalarNames.length > 0)
+      return undefined;
+    if (!(Number.isInteger(m) && m >= 1 && m <= this.m)) return undefined;
+    const wasm = fusedStepInstance();
+    if (wasm === null) return undefined;
+    // s and 2λ exactly as minibatchGradient computes them; θ −= (η·1)·g as gradientStep does.
+    return new TanhRegressionFusedBlock(wasm, this.x, this.y, m, -this.sampleScale / m, 2 * this.lam, sgd.eta * 1);
   }
 
   /** Row i = ∇ℓ_i = −(M/ε²) r_i ∇f_i, without the regulariser (it is the same for every sample and carries no noise). */

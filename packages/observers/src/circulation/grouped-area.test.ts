@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { paramsFor } from '@nesslab/kernel/testing';
-import { GroupedArea } from './grouped-area.ts';
+import { AREA_GROUP, GroupedArea } from './grouped-area.ts';
 import { CirculationObserver, GROUPED_MIN_DIM, circulationInfo, circulationResult, strictSize } from './circulation.ts';
 import { bitDifference, fakeLandscape, runContext, runObserver, type Trajectories } from '../testing.ts';
 import { linearProcess } from '../synthetic.ts';
@@ -58,6 +58,36 @@ describe('GroupedArea (004 Eq. 26 by groups of increments)', () => {
         for (let p = 0; p < T; p++)
           expect(Math.abs(g.sums[c * T + p] - want.sums[p])).toBeLessThanOrEqual(1e-12 * want.scale[p]);
       }
+    }
+  });
+});
+
+describe('GroupedArea: the WebAssembly kernel against the JS one', () => {
+  it('takes the WebAssembly kernel here and gives the bits of the JS one (N = 17 … 101, every N mod 4, short groups)', () => {
+    // The two kernels sum every entry in the same order (triangle-update.ts, .wat), so count and sums agree to the
+    // bit; with the WebAssembly kernel the running sums live in wasm memory and are copied into `sums` by flush.
+    for (const [n, steps] of [
+      [17, 300],
+      [22, 129],
+      [39, 777],
+      [101, 200],
+    ]) {
+      const tr = rotating(n, 3, steps, n, 20),
+        ref = Float64Array.from({ length: n }, (_, a) => 1 - a / 7);
+      const wasm = new GroupedArea(n, 3, ref, AREA_GROUP, 'wasm'),
+        js = new GroupedArea(n, 3, ref, AREA_GROUP, 'js');
+      expect([wasm.kernel, js.kernel]).toEqual(['wasm', 'js']);
+      const sums = wasm.sums; // the array circulation.ts takes at allocation: the same one after flush
+      for (let c = 0; c < 3; c++) {
+        const flat = Float64Array.from(tr[c].flat());
+        for (let k = 0; k < steps - c; k++) for (const g of [wasm, js]) g.add(c, flat, k * n, flat, (k + 1) * n);
+      }
+      wasm.flush();
+      js.flush();
+      expect(wasm.sums).toBe(sums);
+      expect(js.sums.some((v) => v !== 0)).toBe(true);
+      expect(bitDifference([wasm.count, wasm.sums], [js.count, js.sums])).toBeNull();
+      expect(wasm.sums.buffer.byteLength).toBe(wasm.sums.byteLength); // plain data, not a view on wasm memory
     }
   });
 });

@@ -1,4 +1,5 @@
 import { triangleSize, triangleUpdate, type TriangleUpdate } from '../shared/triangle-update.ts';
+import { interleavedRow, WasmTriangles } from '../shared/triangle-update-wasm.ts';
 
 /** Increments per group: each chain's counted increments 1 … 32, 33 … 64, … form its groups (see `GroupedArea`). */
 export const AREA_GROUP = 32;
@@ -21,7 +22,12 @@ export const AREA_GROUP = 32;
  * next block; `flush` folds every short group (padded with zero columns, which changes no bit) when the partial is
  * taken at the end of the stream.
  *
- * Allocates nothing after construction: chains × N × (G+2) + chains × N doubles next to the chains × T of sums.
+ * Kernel: the WebAssembly SIMD update (`WasmTriangles`, the same bits) where the thread has WebAssembly SIMD, the JS
+ * `triangleUpdate` otherwise (or with `kernel = 'js'`). The WebAssembly path keeps the running sums in its own memory
+ * and copies them into `sums` in `flush`: `sums` (the same array from construction on) is current after `flush`.
+ *
+ * Allocates nothing after construction: chains × N × (G+2) + chains × N doubles next to the chains × T of sums (twice
+ * with WebAssembly: the running copy and `sums`, plus two interleaved panels).
  */
 export class GroupedArea {
   readonly count: Float64Array;
@@ -35,12 +41,15 @@ export class GroupedArea {
   private readonly diff: Float64Array;
   private readonly width: number;
   private readonly update: TriangleUpdate;
+  /** The WebAssembly kernel and its memory (the running sums, the panel and diff), or null: the JS kernel on `sums`. */
+  private readonly wasm: WasmTriangles | null;
 
   constructor(
     readonly dim: number,
     readonly chains: number,
     private readonly reference: Float64Array,
     readonly group: number = AREA_GROUP,
+    kernel: 'wasm' | 'js' = 'wasm',
   ) {
     this.count = new Float64Array(chains);
     this.sums = new Float64Array(chains * triangleSize(dim, true));
@@ -50,6 +59,13 @@ export class GroupedArea {
     this.panel = new Float64Array(chains * dim * this.width);
     this.diff = new Float64Array(dim * this.width);
     this.update = triangleUpdate(dim, this.width, true);
+    this.wasm =
+      kernel === 'wasm' ? WasmTriangles.create(dim, this.width, true, chains * triangleSize(dim, true), 2) : null;
+  }
+
+  /** Which kernel folds the groups: 'wasm' where the thread has WebAssembly SIMD and it was not declined. */
+  get kernel(): 'wasm' | 'js' {
+    return this.wasm ? 'wasm' : 'js';
   }
 
   /** Adds chain c's increment θ_k = from[fromAt …] → θ_{k+1} = to[toAt …]. */
@@ -67,6 +83,7 @@ export class GroupedArea {
   /** Folds every chain's short group (the end of the stream): count and sums then hold all increments added. */
   flush(): void {
     for (let c = 0; c < this.chains; c++) this.fold(c);
+    if (this.wasm) this.sums.set(this.wasm.triangles);
   }
 
   /** Folds chain c's held increments as one group (the identity above); nothing when none is held. */
@@ -77,20 +94,30 @@ export class GroupedArea {
       L = this.width,
       G = this.group,
       panel = this.panel,
-      diff = this.diff,
       ref = this.reference;
-    for (let a = 0, q = c * n * L, w = 0; a < n; a++, q += L, w += L) {
+    // The JS kernel reads the panel (completed in place) and `diff`; the wasm kernel reads its two interleaved panels,
+    // written here straight from the panel: row a at out[o + d·i], the same numbers either way.
+    const wasm = this.wasm,
+      left = wasm ? wasm.panels[0] : panel,
+      right = wasm ? wasm.panels[1] : this.diff,
+      d = wasm ? 2 : 1;
+    for (let a = 0, q = c * n * L; a < n; a++, q += L) {
+      const o = wasm ? interleavedRow(a, L) : q,
+        w = wasm ? o : a * L;
       // column i holds y_{i+1}: diff_i = y_{i+2} − y_i, with y_0 = y_{r+1} = 0
-      for (let i = 0; i < r; i++) diff[w + i] = (i + 1 < r ? panel[q + i + 1] : 0) - (i > 0 ? panel[q + i - 1] : 0);
-      for (let i = r; i < G; i++) panel[q + i] = diff[w + i] = 0; // a short group: zero columns
+      for (let i = 0; i < r; i++)
+        right[w + d * i] = (i + 1 < r ? panel[q + i + 1] : 0) - (i > 0 ? panel[q + i - 1] : 0);
+      if (wasm) for (let i = 0; i < r; i++) left[o + d * i] = panel[q + i];
+      for (let i = r; i < G; i++) left[o + d * i] = right[w + d * i] = 0; // a short group: zero columns
       const g = this.start[c * n + a] - ref[a],
         h = panel[q + r - 1];
-      panel[q + G] = g;
-      diff[w + G] = h;
-      panel[q + G + 1] = h;
-      diff[w + G + 1] = -g;
+      left[o + d * G] = g;
+      right[w + d * G] = h;
+      left[o + d * (G + 1)] = h;
+      right[w + d * (G + 1)] = -g;
     }
-    this.update(this.sums, c * triangleSize(n, true), panel, c * n * L, diff, 0);
+    if (wasm) wasm.update(c * triangleSize(n, true), 0, 1);
+    else this.update(this.sums, c * triangleSize(n, true), panel, c * n * L, this.diff, 0);
     this.count[c] += r;
     this.held[c] = 0;
   }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { paramsFor } from '@nesslab/kernel/testing';
-import { GroupedMoments } from './grouped-moments.ts';
+import { GroupedMoments, MOMENTS_GROUP } from './grouped-moments.ts';
 import { ChainWelford, packedSize } from './welford.ts';
 import { GROUPED_MIN_DIM, MomentsObserver, momentsInfo, momentsResult, type MomentsPartial } from './moments.ts';
 import { bitDifference, fakeLandscape, runContext, runObserver, type Trajectories } from '../testing.ts';
@@ -102,6 +102,34 @@ describe('GroupedMoments', () => {
     ref.flush(); // no group held: nothing changes
     expect(bitDifference(ref.m2, once)).toBeNull();
     expect(ref.count[0]).toBe(500);
+  });
+});
+
+describe('GroupedMoments: the WebAssembly kernel against the JS one', () => {
+  it('takes the WebAssembly kernel here and gives the bits of the JS one (N = 17 … 101, every N mod 4, short groups)', () => {
+    // The two kernels sum every entry in the same order (triangle-update.ts, .wat), so count, mean and M2 agree to the
+    // bit; with the WebAssembly kernel the running M2 lives in wasm memory and is copied into m2 by flush.
+    for (const [n, steps] of [
+      [17, 300],
+      [22, 129],
+      [37, 1001],
+      [101, 200],
+    ]) {
+      const tr = drifting(n, 3, steps, n, 50);
+      const wasm = new GroupedMoments(n, 3, MOMENTS_GROUP, 'wasm'),
+        js = new GroupedMoments(n, 3, MOMENTS_GROUP, 'js');
+      expect([wasm.kernel, js.kernel]).toEqual(['wasm', 'js']);
+      for (let c = 0; c < 3; c++) {
+        const x = states(tr, c);
+        for (const g of [wasm, js]) g.addRun(c, x, 0, x.length / n - c); // chains of different lengths
+      }
+      wasm.flush();
+      js.flush();
+      expect(js.m2.some((v) => v !== 0)).toBe(true);
+      expect(bitDifference([wasm.count, wasm.mean, wasm.m2], [js.count, js.mean, js.m2])).toBeNull();
+      // the partial's m2 is plain data: a Float64Array of its own, not a view on the kernel's memory
+      expect(wasm.m2.buffer.byteLength).toBe(wasm.m2.byteLength);
+    }
   });
 });
 

@@ -1,4 +1,5 @@
 import { triangleUpdate, type TriangleUpdate } from '../shared/triangle-update.ts';
+import { interleavedRow, WasmTriangles } from '../shared/triangle-update-wasm.ts';
 import { packedSize } from './welford.ts';
 
 /** States per group: each chain's counted states 1 … 32, 33 … 64, … form its groups (see `GroupedMoments`). */
@@ -21,7 +22,12 @@ export const MOMENTS_GROUP = 32;
  * chain's panel for the next block; `flush` folds every short group (padded with zero columns, which changes no bit)
  * when the partial is taken at the end of the stream. A run split anywhere and a run in one piece see the same groups.
  *
- * Allocates nothing after construction: chains × N × (G+1) doubles of panel next to the chains × T of M2.
+ * Kernel: the WebAssembly SIMD update (`WasmTriangles`, the same bits) where the thread has WebAssembly SIMD, the JS
+ * `triangleUpdate` otherwise (or with `kernel = 'js'`). The WebAssembly path keeps the running M2 in its own memory
+ * and copies it into `m2` in `flush`: `m2` is current after `flush` (count and mean after every call).
+ *
+ * Allocates nothing after construction: chains × N × (G+1) doubles of panel next to the chains × T of M2 (twice with
+ * WebAssembly: the running copy and `m2`, plus one interleaved panel).
  */
 export class GroupedMoments {
   readonly count: Float64Array;
@@ -33,11 +39,14 @@ export class GroupedMoments {
   private readonly panel: Float64Array;
   private readonly width: number;
   private readonly update: TriangleUpdate;
+  /** The WebAssembly kernel and its memory (the running M2 and one panel), or null: the JS kernel on `m2`. */
+  private readonly wasm: WasmTriangles | null;
 
   constructor(
     readonly dim: number,
     readonly chains: number,
     readonly group: number = MOMENTS_GROUP,
+    kernel: 'wasm' | 'js' = 'wasm',
   ) {
     this.count = new Float64Array(chains);
     this.mean = new Float64Array(chains * dim);
@@ -46,6 +55,12 @@ export class GroupedMoments {
     this.width = group + 1;
     this.panel = new Float64Array(chains * dim * this.width);
     this.update = triangleUpdate(dim, this.width, false);
+    this.wasm = kernel === 'wasm' ? WasmTriangles.create(dim, this.width, false, chains * packedSize(dim), 1) : null;
+  }
+
+  /** Which kernel folds the groups: 'wasm' where the thread has WebAssembly SIMD and it was not declined. */
+  get kernel(): 'wasm' | 'js' {
+    return this.wasm ? 'wasm' : 'js';
   }
 
   /** Adds the state x[at … at+N) to chain c. */
@@ -66,6 +81,7 @@ export class GroupedMoments {
   /** Folds every chain's short group (the end of the stream): count, mean and m2 then hold all states added. */
   flush(): void {
     for (let c = 0; c < this.chains; c++) this.fold(c);
+    if (this.wasm) this.m2.set(this.wasm.triangles);
   }
 
   /** Folds chain c's held states as one group (Chan's merge, above); nothing when none is held. */
@@ -81,22 +97,29 @@ export class GroupedMoments {
       total = nA + nB,
       root = Math.sqrt((nA * nB) / total),
       share = nB / total;
+    // The centred group goes back into the panel (JS kernel) or straight into the kernel's interleaved panel (wasm):
+    // y[a, s] at out[o + d·s], the same numbers either way.
+    const wasm = this.wasm,
+      out = wasm ? wasm.panels[0] : panel,
+      d = wasm ? 2 : 1;
     for (let a = 0, q = c * n * L, m = c * n; a < n; a++, q += L, m++) {
+      const o = wasm ? interleavedRow(a, L) : q;
       let sum = 0;
       for (let s = 0; s < nB; s++) sum += panel[q + s];
       const centre = sum / nB; // x̄B
-      for (let s = 0; s < nB; s++) panel[q + s] -= centre; // y_s = x_s − x̄B
-      for (let s = nB; s < G; s++) panel[q + s] = 0; // a short group: zero columns
+      for (let s = 0; s < nB; s++) out[o + d * s] = panel[q + s] - centre; // y_s = x_s − x̄B
+      for (let s = nB; s < G; s++) out[o + d * s] = 0; // a short group: zero columns
       if (nA === 0) {
-        panel[q + G] = 0;
+        out[o + d * G] = 0;
         mean[m] = centre;
       } else {
         const delta = centre - mean[m];
-        panel[q + G] = root * delta; // √(nA·nB/n)·δ
+        out[o + d * G] = root * delta; // √(nA·nB/n)·δ
         mean[m] += delta * share; // x̄A + δ·nB/n
       }
     }
-    this.update(this.m2, c * packedSize(n), panel, c * n * L, panel, c * n * L);
+    if (wasm) wasm.update(c * packedSize(n), 0, 0);
+    else this.update(this.m2, c * packedSize(n), panel, c * n * L, panel, c * n * L);
     this.count[c] = total;
     this.held[c] = 0;
   }

@@ -15,6 +15,9 @@
  * Speed (V8, one core): the naive per-state update reads and writes every entry of `out` once per state; here each
  * entry is read and written once per L states, and the 4 × 2 tile keeps 8 sums in registers and loads 6 doubles per
  * 8 products. At n = 490, L = 33 that is ≈ 3·10⁹ products/s against ≈ 0.7·10⁹ for the per-state loop.
+ *
+ * triangle-update.wat is the same update in WebAssembly SIMD with the same bits (`WasmTriangles`,
+ * triangle-update-wasm.ts: ≈ 4× faster); the observers take it where the thread has WebAssembly SIMD, this otherwise.
  */
 export type TriangleUpdate = (
   out: Float64Array,
