@@ -1,4 +1,4 @@
-// Issue 16: tanh-regression's fused WR SGD block runner (packages/landscapes/src/tanh-regression/fused-step.wat):
+// Issue 16: tanh-regression's fused WR and WOR SGD block runner (packages/landscapes/src/tanh-regression/fused-step.wat):
 // the committed bytes match the WAT, and a real simulate() gives the same bits with it as the generic engine path.
 import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
@@ -80,7 +80,7 @@ const run = (landscape: string, over: Record<string, unknown>, groups = 1) =>
     { groups },
   ).then((r) => JSON.stringify(r.observers));
 
-describe('tanh-regression fused WR SGD', () => {
+describe('tanh-regression fused WR and WOR SGD', () => {
   it('every committed WebAssembly module is its .wat assembled (node tools/build-wasm.mjs)', async () => {
     const root = new URL('../../', import.meta.url);
     for (const [wat, ts, constant] of MODULES) {
@@ -103,6 +103,44 @@ describe('tanh-regression fused WR SGD', () => {
     expect(await run('tanh-regression', { blockSize: 37 })).toBe(reference);
     // η = 1 diverges: the same error, at the same step, either way
     const err = (name: string) => run(name, { optimizer: { name: 'sgd', params: { eta: 1 } } }).catch((e) => String(e));
+    const diverged = await err('tanh-regression-generic');
+    expect(diverged).toMatch(/diverge/i);
+    expect(await err('tanh-regression-counting')).toBe(diverged);
+  });
+
+  it('gives WOR simulate() the generic path’s bits, blocks straddling epochs (n = 20) and ending mid-epoch', async () => {
+    const wor = (landscape: string, blockSize: number, groups = 1, over: Record<string, unknown> = {}) =>
+      run(
+        landscape,
+        { blockSize, sampler: { name: 'without-replacement', params: { batchSize: 10 } }, chains: 5, ...over },
+        groups,
+      );
+    const reference = await wor('tanh-regression-generic', 37);
+    expect(JSON.parse(reference)['all-theta']).toHaveLength(5);
+    expect(await wor('tanh-regression-generic', 1, 2)).toBe(reference); // the generic path's own invariance
+    fusedBlocks = 0;
+    for (const [blockSize, groups] of [
+      [1, 1],
+      [7, 2],
+      [37, 1],
+      [37, 3],
+      [500, 1],
+      [500, 5],
+    ])
+      expect(await wor('tanh-regression-counting', blockSize, groups)).toBe(reference);
+    expect(fusedBlocks).toBe(5 * (500 + 72 + 14 + 14 + 1 + 1)); // every block took the fast path
+    expect(await wor('tanh-regression', 37)).toBe(reference);
+    // m = 7 does not divide M = 200 (n = 28, four points sit out each epoch)
+    const m7 = { sampler: { name: 'without-replacement', params: { batchSize: 7 } } };
+    const ref7 = await wor('tanh-regression-generic', 37, 1, m7);
+    for (const [blockSize, groups] of [
+      [7, 2],
+      [500, 1],
+    ])
+      expect(await wor('tanh-regression-counting', blockSize, groups, m7)).toBe(ref7);
+    expect(ref7).not.toBe(reference);
+    const err = (name: string) =>
+      wor(name, 37, 1, { optimizer: { name: 'sgd', params: { eta: 1 } } }).catch((e) => String(e));
     const diverged = await err('tanh-regression-generic');
     expect(diverged).toMatch(/diverge/i);
     expect(await err('tanh-regression-counting')).toBe(diverged);

@@ -16,6 +16,8 @@ export interface WithoutReplacementState {
 export class WithoutReplacementSampler implements Sampler<WithoutReplacementState> {
   batchSize = 1;
   stepsPerEpoch = 1;
+  /** `next` is the kernel's epoch draw (Sampler.draw): a landscape may fuse it (FusedBlocks). */
+  readonly draw = 'epoch-permutation';
   private dataSize = 1;
 
   configure(params: ParamsOf<typeof withoutReplacementInfo>, dataSize: number): void {

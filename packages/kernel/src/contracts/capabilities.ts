@@ -96,7 +96,7 @@ export interface FusedBlockRunner {
 }
 
 /**
- * A landscape that can fuse whole blocks of some (sampler, optimizer) pairs (tanh-regression: WR SGD, declared by
+ * A landscape that can fuse whole blocks of some (sampler, optimizer) pairs (tanh-regression: WR and WOR SGD, declared by
  * `Sampler.draw` and `Optimizer.plainSgd`). Returns undefined for any other pair; it must agree with the generic path
  * bit for bit.
  */

@@ -1,4 +1,4 @@
-import { Xoshiro128, type Chain, type FusedBlockRunner } from '@nesslab/kernel';
+import { Xoshiro128, type Chain, type FusedBlockRunner, type Sampler } from '@nesslab/kernel';
 import { FUSED_STEP_WASM } from './fused-step-wasm.ts';
 
 /** The part of the WebAssembly API used here (the repository's TypeScript libs have no WebAssembly types). */
@@ -30,6 +30,8 @@ interface FusedStepExports {
     picks: number,
     tanhs: number,
     out: number,
+    wor: number,
+    epoch: number,
   ): void;
 }
 
@@ -59,16 +61,22 @@ export function fusedStepInstance(): FusedStepExports | null {
 
 const THETA = 0,
   RNG = 56,
+  BATCH = 72,
   X = 80,
   N = 7;
 
+/** The minibatch draws fused-step.wat can take inline (Sampler.draw). */
+export type FusedDraw = NonNullable<Sampler['draw']>;
+
 /**
- * WR SGD on tanh-regression a whole block per call, in WebAssembly (fused-step.wat): the sampler's partial Fisher–Yates
- * draw with the chain's own Xoshiro128 stream, tanh with a port of V8's expm1, the hidden units' two tanh in the two
- * lanes of an f64x2, the sums and the SGD update in minibatchGradient's and the optimizer's order. Every θ, the stream
- * and the sampler's order come out bit-identical to the generic path's (fused-step.test.ts). The chain's state stays
- * in JS between blocks: each call copies θ, the stream's four words and the order (M ints) in and out, and the block's
- * θ into the frame. One instance serves every chain of a group; `run` allocates only the frame's view, once per block.
+ * WR or WOR SGD on tanh-regression a whole block per call, in WebAssembly (fused-step.wat): the sampler's draw (WR's
+ * partial Fisher–Yates, or WOR's full shuffle at each epoch's start and consecutive batches of it) with the chain's own
+ * Xoshiro128 stream, tanh with a port of V8's expm1, the hidden units' two tanh in the two lanes of an f64x2, the sums
+ * and the SGD update in minibatchGradient's and the optimizer's order. Every θ, the stream and the sampler's state come
+ * out bit-identical to the generic path's (fused-step.test.ts). The chain's state stays in JS between blocks: each call
+ * copies θ, the stream's four words, the order (M ints) and WOR's position in the epoch in and out (so a block may end
+ * mid-epoch, and either path continues from the state the other leaves), and the block's θ into the frame. One
+ * instance serves every chain of a group; `run` allocates only the frame's view, once per block.
  */
 export class TanhRegressionFusedBlock implements FusedBlockRunner {
   private readonly wasm: FusedStepExports;
@@ -89,6 +97,9 @@ export class TanhRegressionFusedBlock implements FusedBlockRunner {
     private readonly s: number,
     private readonly l2: number,
     private readonly eta: number,
+    private readonly draw: FusedDraw = 'partial-fisher-yates',
+    /** n = ⌊M/m⌋, minibatches per epoch (WOR). */
+    private readonly epoch: number = Math.floor(x.length / m),
   ) {
     const M = x.length;
     this.wasm = wasm;
@@ -114,26 +125,36 @@ export class TanhRegressionFusedBlock implements FusedBlockRunner {
 
   run(chain: Chain, steps: number, out: Float64Array, offset: number): boolean {
     const rng = chain.rng,
-      state = chain.samplerState as { order?: unknown };
+      state = chain.samplerState as { order?: unknown; batch?: unknown },
+      wor = this.draw === 'epoch-permutation';
     if (!(rng instanceof Xoshiro128) || !(state.order instanceof Int32Array) || state.order.length !== this.M)
       return false;
+    const batch = state.batch;
+    if (wor && !(typeof batch === 'number' && Number.isInteger(batch) && batch >= 0 && batch <= this.epoch))
+      return false;
+    if (steps <= 0) return true;
     const order = state.order,
       M = this.M,
+      m = this.m,
       f64 = this.f64,
       i32 = this.i32;
     f64.set(chain.theta, THETA / 8);
     rng.saveState(i32, RNG / 4);
+    i32[BATCH / 4] = wor ? (batch as number) : 0;
     i32.set(order, (X + 16 * M) / 4);
     for (let done = 0; done < steps;) {
       const n = Math.min(steps - done, this.capacity);
-      this.wasm.run(n, M, this.m, this.s, this.l2, this.eta, this.picks, this.tanhs, this.out);
+      this.wasm.run(n, M, m, this.s, this.l2, this.eta, this.picks, this.tanhs, this.out, wor ? 1 : 0, this.epoch);
       out.set(f64.subarray(this.out / 8, this.out / 8 + n * N), offset + done * N);
       done += n;
     }
     chain.theta.set(f64.subarray(THETA / 8, THETA / 8 + N));
     rng.loadState(i32, RNG / 4);
     order.set(i32.subarray((X + 16 * M) / 4, (X + 16 * M) / 4 + M));
-    chain.batch.set(order.subarray(0, this.m)); // the last minibatch, as the sampler leaves it
+    // the last minibatch, as the sampler leaves it: WR's first m slots, WOR's batch before the position it leaves
+    const last = wor ? (i32[BATCH / 4] - 1) * m : 0;
+    if (wor) (state as { batch: number }).batch = i32[BATCH / 4];
+    chain.batch.set(order.subarray(last, last + m));
     chain.step += steps;
     return true;
   }

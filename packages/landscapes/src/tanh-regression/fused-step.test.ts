@@ -32,7 +32,7 @@ function expm1Arguments(count: number): number[] {
   return out;
 }
 
-describe('fused-step.wat (tanh-regression WR SGD in WebAssembly)', () => {
+describe('fused-step.wat (tanh-regression WR and WOR SGD in WebAssembly)', () => {
   it('ports V8’s Math.expm1 bit for bit, scalar and in both f64x2 lanes, and tanh likewise', () => {
     const args = expm1Arguments(200_000);
     let bad = 0;
@@ -104,5 +104,97 @@ describe('fused-step.wat (tanh-regression WR SGD in WebAssembly)', () => {
     expect((fused.rng as Xoshiro128).state()).toEqual((generic.rng as Xoshiro128).state());
     expect(fused.samplerState).toEqual(generic.samplerState);
     expect(fused.batch).toEqual(generic.batch);
+  });
+
+  it('runs WOR SGD with the generic path’s bits, blocks ending mid-epoch and either path continuing the other', () => {
+    const landscape = new TanhRegression();
+    landscape.configure(paramsFor(tanhRegressionInfo, {}, 'scenario.landscape.params'), 0);
+    const M = landscape.dataSize,
+      eta = 1e-6;
+    type State = { order: Int32Array; batch: number };
+    for (const m of [10, 7]) {
+      // The without-replacement sampler and plain SGD, written out (the plugins live in other packages).
+      const n = Math.floor(M / m);
+      const sampler = {
+        batchSize: m,
+        stepsPerEpoch: n,
+        draw: 'epoch-permutation',
+        next(state: State, rng: Xoshiro128, out: Int32Array) {
+          const order = state.order;
+          if (state.batch === n) {
+            for (let i = order.length - 1; i > 0; i--) {
+              const j = rng.nextInt(i + 1);
+              const t = order[i];
+              order[i] = order[j];
+              order[j] = t;
+            }
+            state.batch = 0;
+          }
+          for (let i = 0; i < m; i++) out[i] = order[state.batch * m + i];
+          state.batch++;
+        },
+      } as const;
+      const optimizer = { plainSgd: { eta }, scalarNames: [] } as unknown as Optimizer;
+      const runner = landscape.fusedBlockRunner(sampler as unknown as Sampler, optimizer)!;
+      expect(runner).toBeDefined();
+      // n must be ⌊M/m⌋, as the draw declares
+      expect(
+        landscape.fusedBlockRunner({ ...sampler, stepsPerEpoch: n + 1 } as unknown as Sampler, optimizer),
+      ).toBeUndefined();
+      const chain = (seed: number): Chain => ({
+        index: 0,
+        theta: new Float64Array([1.283, 1.231, 0.705, -0.532, 0.928, -0.909, -0.009]),
+        rng: chainStreams(seed, 0, 1)[0],
+        samplerState: { order: Int32Array.from({ length: M }, (_, i) => i), batch: n }, // as init leaves it
+        state: {},
+        batch: new Int32Array(m),
+        step: 0,
+      });
+      const grad = new Float64Array(7);
+      const stepGeneric = (c: Chain, steps: number, out: Float64Array, offset: number) => {
+        for (let s = 0; s < steps; s++) {
+          sampler.next(c.samplerState as State, c.rng as Xoshiro128, c.batch);
+          landscape.minibatchGradient(c.theta, c.batch, m, grad);
+          for (let a = 0; a < 7; a++) c.theta[a] -= eta * 1 * grad[a];
+          out.set(c.theta, offset + s * 7);
+        }
+        c.step += steps;
+      };
+      // Blocks of 1, 7, 37 … steps straddle epochs and end mid-epoch (and at an epoch's end: 1 + 7 + 37 + 15 = 3n
+      // for m = 10); the mixed chain alternates the fused and the generic path, the fused chain takes every block.
+      const blocks = [1, 7, 37, 15, 3 * n, 1, n - 1, 500, 2, 999, 37, 1000];
+      const steps = blocks.reduce((a, b) => a + b, 0),
+        generic = chain(11),
+        fused = chain(11),
+        mixed = chain(11),
+        expected = new Float64Array(steps * 7),
+        got = new Float64Array(steps * 7),
+        gotMixed = new Float64Array(steps * 7);
+      let midEpoch = 0;
+      blocks.forEach((block, b) => {
+        const at = (generic.step as number) * 7;
+        stepGeneric(generic, block, expected, at);
+        expect(runner.run(fused, block, got, at)).toBe(true);
+        if (b % 2 === 0) expect(runner.run(mixed, block, gotMixed, at)).toBe(true);
+        else stepGeneric(mixed, block, gotMixed, at);
+        for (const c of [fused, mixed]) {
+          expect(c.step).toBe(generic.step);
+          expect(Array.from(c.theta)).toEqual(Array.from(generic.theta));
+          expect((c.rng as Xoshiro128).state()).toEqual((generic.rng as Xoshiro128).state());
+          expect(c.samplerState).toEqual(generic.samplerState);
+          expect(c.batch).toEqual(generic.batch);
+        }
+        if ((generic.samplerState as State).batch % n !== 0) midEpoch++;
+      });
+      expect(midEpoch).toBeGreaterThan(blocks.length / 2);
+      expect(Array.from(got)).toEqual(Array.from(expected));
+      expect(Array.from(gotMixed)).toEqual(Array.from(expected));
+      // a state the declared draw cannot be in: the runner declines, having done nothing
+      const odd = chain(11);
+      (odd.samplerState as State).batch = n + 1;
+      expect(runner.run(odd, 5, got, 0)).toBe(false);
+      expect(odd.step).toBe(0);
+      expect(Array.from(got)).toEqual(Array.from(expected));
+    }
   });
 });

@@ -1,9 +1,11 @@
-;; WR SGD on tanh-regression, fused: one chain, a whole block of steps per call (fused-block.ts drives it;
-;; node tools/gen-fused-step.mjs writes fused-step-wasm.ts from this file).
-;; Memory (bytes): 0 θ[7] f64 | 56 xoshiro128** s0..s3 i32 | 80 x[M] f64 | 80+8M y[M] f64 | 80+16M order[M] i32 |
+;; WR and WOR SGD on tanh-regression, fused: one chain, a whole block of steps per call (fused-block.ts drives it;
+;; node tools/build-wasm.mjs writes fused-step-wasm.ts from this file).
+;; Memory (bytes): 0 θ[7] f64 | 56 xoshiro128** s0..s3 i32 | 72 batch i32 (WOR: the position in the epoch) |
+;; 80 x[M] f64 | 80+8M y[M] f64 | 80+16M order[M] i32 |
 ;; then, at offsets the caller passes: the step's m sample indices (i32), their m tanh pairs (v128, 16-aligned),
 ;; and θ after each step (7 f64 per step).
-;; Every operation is the JS reference's, in its order: Xoshiro128.nextU32/nextInt, WithReplacementSampler.next,
+;; Every operation is the JS reference's, in its order: Xoshiro128.nextU32/nextInt, WithReplacementSampler.next or
+;; WithoutReplacementSampler.next,
 ;; tanh (expm1(2 min(u, 20)) / (expm1(…) + 2), expm1 = V8's ieee754::expm1, i.e. fdlibm's), minibatchGradient, SGD.
 (module
   (memory (export "memory") 1)
@@ -193,17 +195,20 @@
   (func (export "expm1x2") (param $a f64) (param $b f64) (result f64)
     (f64x2.extract_lane 0 (call $expm1x2 (f64x2.replace_lane 1 (f64x2.splat (local.get $a)) (local.get $b)))))
 
-  ;; `steps` WR SGD steps of the chain in memory; s = −(M/ε²)/m, l2 = 2λ, eta = η as the JS path computes them.
+  ;; `steps` SGD steps of the chain in memory; s = −(M/ε²)/m, l2 = 2λ, eta = η as the JS path computes them.
+  ;; wor = 0: WR minibatches (Sampler.draw 'partial-fisher-yates'), written to pk; wor = 1: WOR minibatches
+  ;; ('epoch-permutation', `epoch` = n = ⌊M/m⌋ batches per epoch), read in place from the order at batch·m.
   ;; θ is kept as A = (θ₁, θ₂), B = (θ₃, θ₄), C = (θ₅, θ₆), d = θ₇: lane k holds hidden unit k. Each step has three
   ;; loops: draw the m indices (the sampler's loop), the m tanh pairs (independent, so the CPU overlaps them), then
   ;; the sums in the sample order of minibatchGradient.
   (func (export "run") (param $steps i32) (param $M i32) (param $m i32) (param $s f64) (param $l2 f64) (param $eta f64)
-    (param $pk i32) (param $tv i32) (param $out i32)
+    (param $pk i32) (param $tv i32) (param $out i32) (param $wor i32) (param $epoch i32)
     (local $A v128) (local $B v128) (local $C v128) (local $d f64) (local $gA v128) (local $gB v128) (local $gC v128)
     (local $gd f64) (local $s0 i32) (local $s1 i32) (local $s2 i32) (local $s3 i32) (local $u i32) (local $p i64)
     (local $n i32) (local $thr i32) (local $j i32) (local $i i32) (local $pick i32) (local $yOff i32) (local $ord i32)
     (local $xi f64) (local $X v128) (local $T v128) (local $CT v128) (local $E v128) (local $r f64) (local $R v128)
-    (local $Q v128) (local $sr f64) (local $SRT v128) (local $SQ v128) (local $SQX v128)
+    (local $Q v128) (local $sr f64) (local $SRT v128) (local $SQ v128) (local $SQX v128) (local $batch i32)
+    (local $picks i32) (local $t i32)
     (local.set $yOff (i32.add (i32.const 80) (i32.shl (local.get $M) (i32.const 3))))
     (local.set $ord (i32.add (i32.const 80) (i32.shl (local.get $M) (i32.const 4))))
     (local.set $A (v128.load offset=0 (i32.const 0)))
@@ -214,41 +219,80 @@
     (local.set $s1 (i32.load offset=60 (i32.const 0)))
     (local.set $s2 (i32.load offset=64 (i32.const 0)))
     (local.set $s3 (i32.load offset=68 (i32.const 0)))
+    (local.set $batch (i32.load offset=72 (i32.const 0)))
+    (local.set $picks (local.get $pk))
     (block $done (loop $step
       (br_if $done (i32.le_s (local.get $steps) (i32.const 0)))
-      ;; 1. the minibatch: for i < m, j = i + nextInt(M − i), swap order[i] and order[j], sample i is order[i]
-      (local.set $i (i32.const 0))
-      (loop $draws
-        (local.set $n (i32.sub (local.get $M) (local.get $i)))
-        (local.set $thr (i32.const -1))
-        (loop $draw
-          ;; u = nextU32() (xoshiro128**), then Lemire: u·n = 2³²·hi + lo, redrawn while lo < (2³² − n) mod n
-          (local.set $u (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)))
-          (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
-          (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
-          (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
-          (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
-          (local.set $s2 (i32.xor (local.get $s2) (i32.shl (i32.xor (local.get $s1) (local.get $s2)) (i32.const 9))))
-          (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
-          (local.set $p (i64.mul (i64.extend_i32_u (local.get $u)) (i64.extend_i32_u (local.get $n))))
-          (if (i32.lt_u (i32.wrap_i64 (local.get $p)) (local.get $n))
+      (if (local.get $wor)
+        (then
+          ;; 1. WOR: at the epoch's end, for i = M − 1 … 1, j = nextInt(i + 1), swap order[i] and order[j]; then the
+          ;; minibatch is order[batch·m … batch·m + m)
+          (if (i32.eq (local.get $batch) (local.get $epoch))
             (then
-              (if (i32.eq (local.get $thr) (i32.const -1))
-                (then (local.set $thr (i32.rem_u (i32.sub (i32.const 0) (local.get $n)) (local.get $n)))))
-              (br_if $draw (i32.lt_u (i32.wrap_i64 (local.get $p)) (local.get $thr))))))
-        (local.set $j (i32.add (local.get $i) (i32.wrap_i64 (i64.shr_u (local.get $p) (i64.const 32)))))
-        (local.set $pick (i32.load (i32.add (local.get $ord) (i32.shl (local.get $j) (i32.const 2)))))
-        (i32.store (i32.add (local.get $ord) (i32.shl (local.get $j) (i32.const 2)))
-                   (i32.load (i32.add (local.get $ord) (i32.shl (local.get $i) (i32.const 2)))))
-        (i32.store (i32.add (local.get $ord) (i32.shl (local.get $i) (i32.const 2))) (local.get $pick))
-        (i32.store (i32.add (local.get $pk) (i32.shl (local.get $i) (i32.const 2))) (local.get $pick))
-        (local.set $i (i32.add (local.get $i) (i32.const 1)))
-        (br_if $draws (i32.lt_u (local.get $i) (local.get $m))))
+              (local.set $i (i32.sub (local.get $M) (i32.const 1)))
+              (block $shuffled (loop $shuffle
+                (br_if $shuffled (i32.le_s (local.get $i) (i32.const 0)))
+                (local.set $n (i32.add (local.get $i) (i32.const 1)))
+                (local.set $thr (i32.const -1))
+                (loop $draw
+                  ;; nextU32 and Lemire's rejection, as below
+                  (local.set $u (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)))
+                  (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+                  (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+                  (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+                  (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+                  (local.set $s2 (i32.xor (local.get $s2) (i32.shl (i32.xor (local.get $s1) (local.get $s2)) (i32.const 9))))
+                  (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+                  (local.set $p (i64.mul (i64.extend_i32_u (local.get $u)) (i64.extend_i32_u (local.get $n))))
+                  (if (i32.lt_u (i32.wrap_i64 (local.get $p)) (local.get $n))
+                    (then
+                      (if (i32.eq (local.get $thr) (i32.const -1))
+                        (then (local.set $thr (i32.rem_u (i32.sub (i32.const 0) (local.get $n)) (local.get $n)))))
+                      (br_if $draw (i32.lt_u (i32.wrap_i64 (local.get $p)) (local.get $thr))))))
+                (local.set $j (i32.wrap_i64 (i64.shr_u (local.get $p) (i64.const 32))))
+                (local.set $t (i32.load (i32.add (local.get $ord) (i32.shl (local.get $i) (i32.const 2)))))
+                (i32.store (i32.add (local.get $ord) (i32.shl (local.get $i) (i32.const 2)))
+                           (i32.load (i32.add (local.get $ord) (i32.shl (local.get $j) (i32.const 2)))))
+                (i32.store (i32.add (local.get $ord) (i32.shl (local.get $j) (i32.const 2))) (local.get $t))
+                (local.set $i (i32.sub (local.get $i) (i32.const 1)))
+                (br $shuffle)))
+              (local.set $batch (i32.const 0))))
+          (local.set $picks (i32.add (local.get $ord) (i32.shl (i32.mul (local.get $batch) (local.get $m)) (i32.const 2))))
+          (local.set $batch (i32.add (local.get $batch) (i32.const 1))))
+        (else
+          ;; 1. WR: for i < m, j = i + nextInt(M − i), swap order[i] and order[j], sample i is order[i]
+          (local.set $i (i32.const 0))
+          (loop $draws
+            (local.set $n (i32.sub (local.get $M) (local.get $i)))
+            (local.set $thr (i32.const -1))
+            (loop $draw
+              ;; u = nextU32() (xoshiro128**), then Lemire: u·n = 2³²·hi + lo, redrawn while lo < (2³² − n) mod n
+              (local.set $u (i32.mul (i32.rotl (i32.mul (local.get $s1) (i32.const 5)) (i32.const 7)) (i32.const 9)))
+              (local.set $s2 (i32.xor (local.get $s2) (local.get $s0)))
+              (local.set $s3 (i32.xor (local.get $s3) (local.get $s1)))
+              (local.set $s0 (i32.xor (local.get $s0) (local.get $s3)))
+              (local.set $s1 (i32.xor (local.get $s1) (local.get $s2)))
+              (local.set $s2 (i32.xor (local.get $s2) (i32.shl (i32.xor (local.get $s1) (local.get $s2)) (i32.const 9))))
+              (local.set $s3 (i32.rotl (local.get $s3) (i32.const 11)))
+              (local.set $p (i64.mul (i64.extend_i32_u (local.get $u)) (i64.extend_i32_u (local.get $n))))
+              (if (i32.lt_u (i32.wrap_i64 (local.get $p)) (local.get $n))
+                (then
+                  (if (i32.eq (local.get $thr) (i32.const -1))
+                    (then (local.set $thr (i32.rem_u (i32.sub (i32.const 0) (local.get $n)) (local.get $n)))))
+                  (br_if $draw (i32.lt_u (i32.wrap_i64 (local.get $p)) (local.get $thr))))))
+            (local.set $j (i32.add (local.get $i) (i32.wrap_i64 (i64.shr_u (local.get $p) (i64.const 32)))))
+            (local.set $pick (i32.load (i32.add (local.get $ord) (i32.shl (local.get $j) (i32.const 2)))))
+            (i32.store (i32.add (local.get $ord) (i32.shl (local.get $j) (i32.const 2)))
+                       (i32.load (i32.add (local.get $ord) (i32.shl (local.get $i) (i32.const 2)))))
+            (i32.store (i32.add (local.get $ord) (i32.shl (local.get $i) (i32.const 2))) (local.get $pick))
+            (i32.store (i32.add (local.get $pk) (i32.shl (local.get $i) (i32.const 2))) (local.get $pick))
+            (local.set $i (i32.add (local.get $i) (i32.const 1)))
+            (br_if $draws (i32.lt_u (local.get $i) (local.get $m))))))
       ;; 2. (t₁, t₂) = tanh(A x + B) of every sample: e/(e + 2), e = expm1(2 min(u, 20))
       (local.set $i (i32.const 0))
       (loop $tanhs
         (local.set $X (f64x2.splat (f64.load offset=80 (i32.shl
-          (i32.load (i32.add (local.get $pk) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 3)))))
+          (i32.load (i32.add (local.get $picks) (i32.shl (local.get $i) (i32.const 2)))) (i32.const 3)))))
         (local.set $E (call $expm1x2 (f64x2.mul (v128.const f64x2 2 2)
           (f64x2.min (f64x2.add (f64x2.mul (local.get $A) (local.get $X)) (local.get $B)) (v128.const f64x2 20 20)))))
         (v128.store (i32.add (local.get $tv) (i32.shl (local.get $i) (i32.const 4)))
@@ -262,7 +306,7 @@
       (local.set $SQX (v128.const i64x2 0 0))
       (local.set $i (i32.const 0))
       (loop $sums
-        (local.set $pick (i32.load (i32.add (local.get $pk) (i32.shl (local.get $i) (i32.const 2)))))
+        (local.set $pick (i32.load (i32.add (local.get $picks) (i32.shl (local.get $i) (i32.const 2)))))
         (local.set $xi (f64.load offset=80 (i32.shl (local.get $pick) (i32.const 3))))
         (local.set $X (f64x2.splat (local.get $xi)))
         (local.set $T (v128.load (i32.add (local.get $tv) (i32.shl (local.get $i) (i32.const 4)))))
@@ -303,5 +347,6 @@
     (i32.store offset=56 (i32.const 0) (local.get $s0))
     (i32.store offset=60 (i32.const 0) (local.get $s1))
     (i32.store offset=64 (i32.const 0) (local.get $s2))
-    (i32.store offset=68 (i32.const 0) (local.get $s3)))
+    (i32.store offset=68 (i32.const 0) (local.get $s3))
+    (i32.store offset=72 (i32.const 0) (local.get $batch)))
 )

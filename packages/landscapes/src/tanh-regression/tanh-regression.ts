@@ -258,20 +258,33 @@ export class TanhRegression implements Landscape, FusedBlocks {
   }
 
   /**
-   * WR SGD (a sampler with `draw: 'partial-fisher-yates'`, an optimizer with `plainSgd`) a block at a time in
-   * WebAssembly, bit-identical to `minibatchGradient` stepped by the optimizer (fused-block.ts); undefined for any
-   * other pair, or where WebAssembly SIMD is not on offer.
+   * WR or WOR SGD (a sampler with `draw: 'partial-fisher-yates'` or `'epoch-permutation'`, an optimizer with
+   * `plainSgd`) a block at a time in WebAssembly, bit-identical to `minibatchGradient` stepped by the optimizer
+   * (fused-block.ts); undefined for any other pair, or where WebAssembly SIMD is not on offer.
    */
   fusedBlockRunner(sampler: Sampler, optimizer: Optimizer): FusedBlockRunner | undefined {
     const sgd = optimizer.plainSgd,
-      m = sampler.batchSize;
-    if (sampler.draw !== 'partial-fisher-yates' || sgd === undefined || optimizer.scalarNames.length > 0)
-      return undefined;
-    if (!(Number.isInteger(m) && m >= 1 && m <= this.m)) return undefined;
+      m = sampler.batchSize,
+      draw = sampler.draw;
+    if ((draw !== 'partial-fisher-yates' && draw !== 'epoch-permutation') || sgd === undefined) return undefined;
+    if (optimizer.scalarNames.length > 0 || !(Number.isInteger(m) && m >= 1 && m <= this.m)) return undefined;
+    // WOR: n = ⌊M/m⌋ batches per epoch, as the draw is declared
+    if (draw === 'epoch-permutation' && sampler.stepsPerEpoch !== Math.floor(this.m / m)) return undefined;
     const wasm = fusedStepInstance();
     if (wasm === null) return undefined;
     // s and 2λ exactly as minibatchGradient computes them; θ −= (η·1)·g as gradientStep does.
-    return new TanhRegressionFusedBlock(wasm, this.x, this.y, m, -this.sampleScale / m, 2 * this.lam, sgd.eta * 1);
+    const s = -this.sampleScale / m;
+    return new TanhRegressionFusedBlock(
+      wasm,
+      this.x,
+      this.y,
+      m,
+      s,
+      2 * this.lam,
+      sgd.eta * 1,
+      draw,
+      Math.floor(this.m / m),
+    );
   }
 
   /** Row i = ∇ℓ_i = −(M/ε²) r_i ∇f_i, without the regulariser (it is the same for every sample and carries no noise). */
