@@ -6,8 +6,21 @@
 const path = require('node:path');
 const { commonOptions, readJsonOr, scaffold } = require('../shared.cjs');
 
-/** The kernel's version and API_VERSION when the workspace does not say (at the time of writing). */
-const FALLBACK = { kernel: '0.1.0', apiVersion: '2.1.0' };
+/** The kernel's version and API_VERSION when the workspace does not say: this repository's own kernel's. */
+const FALLBACK = { kernel: '0.1.0', apiVersion: repositoryApiVersion() ?? '2.2.0' };
+
+/** API_VERSION of the kernel beside this generator (packages/kernel/src/define-plugin.ts), if this is a checkout. */
+function repositoryApiVersion() {
+  try {
+    const text = require('node:fs').readFileSync(
+      path.join(__dirname, '../../../../packages/kernel/src/define-plugin.ts'),
+      'utf-8',
+    );
+    return /API_VERSION\s*=\s*'([^']+)'/.exec(text)?.[1];
+  } catch {
+    return undefined;
+  }
+}
 
 /** The kernel's API_VERSION, read from its source when the tree has it. */
 function kernelApiVersion(tree) {
