@@ -227,7 +227,8 @@ async function plan(p: Params, ctx: ScenarioContext) {
             ...(s === 'sgworld-lm' ? { carried: SAMPLERS[s].carried } : {}),
           },
         );
-        const all = scoredAgainstPosterior(x.moments(), samples);
+        const moments = x.moments(),
+          all = scoredAgainstPosterior(moments, samples);
         const tenth = Math.floor(x.maps / 10);
         const parts = Array.from({ length: 10 }, (_, k) =>
           scoredAgainstPosterior(x.moments([k * tenth, (k + 1) * tenth]), samples),
@@ -241,7 +242,7 @@ async function plan(p: Params, ctx: ScenarioContext) {
         return {
           ...all,
           klStdError: se(parts.map((q) => q.klBits)),
-          ...(own ? { own: scoredAgainst(x.moments(), samples.N, own.mean, own.precision) } : {}),
+          ...(own ? { own: scoredAgainst(moments, samples.N, own.mean, own.precision) } : {}),
         };
       };
       const line = exactEtas.map(wor),
