@@ -11,7 +11,7 @@ import { assemble, simulate, findMinimum, resolvePlugin, type SimulateOptions } 
 import { samplersModule } from '@nesslab/samplers';
 import { optimizersModule } from '@nesslab/optimizers';
 import { landscapesModule } from '@nesslab/landscapes';
-import { handLoop } from './hand-loop.ts';
+import { handLoop, kernelRun } from './hand-loop.ts';
 import { observersModule } from '@nesslab/observers';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -48,24 +48,7 @@ const theta0 = findMinimum(landscape, 1);
 
 const loopParams = { eta, m, epsilon, lambda };
 
-async function kernelRun(steps: number): Promise<number> {
-  const t0 = performance.now();
-  await simulate(
-    container,
-    {
-      seed: 3,
-      landscape: { name: 'tanh-regression' },
-      sampler: { name: 'with-replacement', params: { batchSize: m } },
-      optimizer: { name: 'sgd', params: { eta } },
-      observers: [{ name: 'moments' }],
-      chains: 4,
-      steps: steps / 4,
-      init: { kind: 'minimum' },
-    },
-    { reference: theta0, groups: 1 },
-  );
-  return steps / ((performance.now() - t0) / 1000);
-}
+const kernelAt = (steps: number) => kernelRun(container, theta0, steps, loopParams);
 
 // Calibrate to ~`seconds` per measurement, then alternate and keep each one's best of three.
 const probe = mnistOnly ? 0 : handLoop(theta0, 200_000, loopParams);
@@ -74,7 +57,7 @@ let hand = 0,
   kernel = 0;
 for (let rep = 0; rep < (mnistOnly ? 0 : 3); rep++) {
   hand = Math.max(hand, handLoop(theta0, steps, loopParams));
-  kernel = Math.max(kernel, await kernelRun(steps));
+  kernel = Math.max(kernel, await kernelAt(steps));
 }
 const rows = [
   { name: 'hand-loop-wr-regression', stepsPerSecond: Math.round(hand) },

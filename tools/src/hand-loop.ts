@@ -1,9 +1,9 @@
 /**
- * The plain hand-written baseline of `npm run bench` (and of tools/wasm-proto): WR SGD on the tanh regression (N = 7,
+ * The two sides of `kernel-wr-regression` (and of tools/wasm-proto): the plain hand-written baseline of `npm run bench` (and of tools/wasm-proto): WR SGD on the tanh regression (N = 7,
  * M = 200 paper points), everything inline in one scalar Float64Array loop, with the same RNG, minibatch draw and tanh
  * as the plugins. It stays plain JS on purpose: `kernel-wr-regression`'s ratio to it measures the kernel's speed-up.
  */
-import { Xoshiro128 } from '@nesslab/kernel';
+import { Xoshiro128, simulate } from '@nesslab/kernel';
 import { tanh, PAPER_X, PAPER_Y } from '@nesslab/landscapes';
 
 /** Steps/s of `steps` steps from theta0, timed by `clock` (ms; wall by default, CPU time on a shared machine). */
@@ -58,5 +58,31 @@ export function handLoop(
     theta[6] -= eta * (-scale * g7 + 2 * lambda * c);
   }
   if (!Number.isFinite(theta[0])) throw new Error('hand loop diverged');
+  return steps / ((clock() - t0) / 1000);
+}
+
+/** Steps/s of the same WR SGD through the kernel (DI-resolved plugins, RxJS blocks, moments observer, 4 chains). */
+export async function kernelRun(
+  container: Parameters<typeof simulate>[0],
+  theta0: Float64Array,
+  steps: number,
+  { eta, m }: { eta: number; m: number },
+  clock: () => number = () => performance.now(),
+): Promise<number> {
+  const t0 = clock();
+  await simulate(
+    container,
+    {
+      seed: 3,
+      landscape: { name: 'tanh-regression' },
+      sampler: { name: 'with-replacement', params: { batchSize: m } },
+      optimizer: { name: 'sgd', params: { eta } },
+      observers: [{ name: 'moments' }],
+      chains: 4,
+      steps: steps / 4,
+      init: { kind: 'minimum' },
+    },
+    { reference: theta0, groups: 1 },
+  );
   return steps / ((clock() - t0) / 1000);
 }

@@ -3,11 +3,11 @@
  * (tools/src/hand-loop.ts, the bench's baseline) and the kernel, alternating in one process, best of N.
  * Run: node tools/wasm-proto/run.mjs [seconds] [reps] [variants...]
  */
-import { Xoshiro128, assemble, simulate, findMinimum, resolvePlugin, chainStreams } from '@nesslab/kernel';
+import { Xoshiro128, assemble, findMinimum, resolvePlugin, chainStreams } from '@nesslab/kernel';
 import { samplersModule } from '@nesslab/samplers';
 import { optimizersModule } from '@nesslab/optimizers';
 import { landscapesModule, PAPER_X, PAPER_Y } from '@nesslab/landscapes';
-import { handLoop } from '../src/hand-loop.ts';
+import { handLoop, kernelRun } from '../src/hand-loop.ts';
 import { observersModule } from '@nesslab/observers';
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -32,24 +32,7 @@ const theta0 = findMinimum(landscape, 1);
 
 const handLoopAt = (steps: number) => handLoop(theta0, steps, { eta, m, epsilon, lambda }, cpuMs);
 
-async function kernelRun(steps: number): Promise<number> {
-  const t0 = cpuMs();
-  await simulate(
-    container,
-    {
-      seed: 3,
-      landscape: { name: 'tanh-regression' },
-      sampler: { name: 'with-replacement', params: { batchSize: m } },
-      optimizer: { name: 'sgd', params: { eta } },
-      observers: [{ name: 'moments' }],
-      chains: 4,
-      steps: steps / 4,
-      init: { kind: 'minimum' },
-    },
-    { reference: theta0, groups: 1 },
-  );
-  return steps / ((cpuMs() - t0) / 1000);
-}
+const kernelAt = (steps: number) => kernelRun(container, theta0, steps, { eta, m }, cpuMs);
 
 // ---- the JS reference path, through the real plugins (for bits) ----
 function referenceTrajectory(seed: number, steps: number): { theta: Float64Array[]; rng: number[] } {
@@ -160,7 +143,7 @@ const steps = Math.max(4, Math.round((probe * seconds) / 4) * 4);
 const best: Record<string, number> = { hand: 0, kernel: 0 };
 for (let rep = 0; rep < reps; rep++) {
   best.hand = Math.max(best.hand, handLoopAt(steps));
-  best.kernel = Math.max(best.kernel, await kernelRun(steps));
+  best.kernel = Math.max(best.kernel, await kernelAt(steps));
   for (const v of variants) best[v.name] = Math.max(best[v.name] ?? 0, v.run(steps));
 }
 for (const [k, v] of Object.entries(best))
