@@ -25,6 +25,11 @@ export const MODULES = [
     'packages/landscapes/src/tanh-regression/fused-step-wasm.ts',
     'FUSED_STEP_WASM',
   ],
+  [
+    'packages/landscapes/src/mnist-linear/minibatch-gradient.wat',
+    'packages/landscapes/src/mnist-linear/minibatch-gradient-wasm.ts',
+    'MINIBATCH_GRADIENT_WASM',
+  ],
 ];
 
 /**

@@ -1,16 +1,6 @@
 import { Xoshiro128, type Chain, type FusedBlockRunner, type Sampler } from '@nesslab/kernel';
 import { FUSED_STEP_WASM } from './fused-step-wasm.ts';
-
-/** The part of the WebAssembly API used here (the repository's TypeScript libs have no WebAssembly types). */
-interface WasmMemory {
-  readonly buffer: ArrayBuffer;
-  grow(pages: number): number;
-}
-type WasmModule = object;
-declare const WebAssembly: {
-  Module: new (bytes: Uint8Array) => WasmModule;
-  Instance: new (module: WasmModule, imports: object) => { readonly exports: unknown };
-};
+import { compileWasm, instantiateWasm, type WasmMemory, type WasmModule } from '../wasm.ts';
 
 /** What fused-step.wat exports. */
 interface FusedStepExports {
@@ -42,21 +32,14 @@ let compiled: WasmModule | null | undefined;
  * (a browser's main thread): then tanh-regression offers no fused runner and the engine steps as always.
  */
 export function fusedStepModule(): WasmModule | null {
-  if (compiled === undefined) {
-    try {
-      const bytes = Uint8Array.from(atob(FUSED_STEP_WASM), (c) => c.charCodeAt(0));
-      compiled = new WebAssembly.Module(bytes);
-    } catch {
-      compiled = null;
-    }
-  }
+  if (compiled === undefined) compiled = compileWasm(FUSED_STEP_WASM);
   return compiled;
 }
 
 /** A fresh instance of fused-step.wat (its own memory), or null as for `fusedStepModule`. */
 export function fusedStepInstance(): FusedStepExports | null {
   const module = fusedStepModule();
-  return module && (new WebAssembly.Instance(module, {}).exports as unknown as FusedStepExports);
+  return module && instantiateWasm<FusedStepExports>(module);
 }
 
 const THETA = 0,
