@@ -17,10 +17,16 @@ const fetchText = (url: string) =>
     }).on('error', fail),
   );
 
-/** Reads /events; resolves with the states received (and when) once the stream ends. */
-function listen(url: string): Promise<{ at: number; state: LiveState }[]> {
+/**
+ * Reads /events as the page does; resolves with the states received (and when) once the stream ends, and with the
+ * report the page then asks for, 200 ms after leaving the stream (a browser's navigation comes after the close).
+ */
+function listen(
+  url: string,
+): Promise<{ got: { at: number; state: LiveState }[]; report: Promise<{ status: number; body: string }> | undefined }> {
   return new Promise((ok, fail) => {
     const got: { at: number; state: LiveState }[] = [];
+    let report: Promise<{ status: number; body: string }> | undefined;
     get(`${url}events`, (res) => {
       let buffer = '';
       res.setEncoding('utf8');
@@ -34,11 +40,15 @@ function listen(url: string): Promise<{ at: number; state: LiveState }[]> {
           if (data) {
             const state = JSON.parse(data.slice(6)) as LiveState;
             got.push({ at: performance.now(), state });
-            if (state.status !== 'running') res.destroy(); // as the page does: it leaves for the report
+            if (state.status !== 'running') {
+              res.destroy(); // as the page does: it leaves for the report, then asks for it
+              const at = state.report;
+              if (at) report = new Promise((r) => setTimeout(r, 200)).then(() => fetchText(new URL(at, url).href));
+            }
           }
         }
       });
-      res.on('close', () => ok(got));
+      res.on('close', () => ok({ got, report }));
     }).on('error', fail);
   });
 }
@@ -62,7 +72,9 @@ describe('live server', () => {
     const state = (await fetchText(`${live.url}state`)).body;
     expect((JSON.parse(state) as LiveState).simulations[0]!.done).toBe(40);
     await live.finish({ report: '<!doctype html><title>the report</title>' });
-    const got = await events;
+    const { got, report } = await events;
+    // The page left the stream first and asked for the report 200 ms later: finish waited for it.
+    expect(await report).toMatchObject({ status: 200, body: '<!doctype html><title>the report</title>' });
     const running = got.filter((e) => e.state.status === 'running');
     expect(running.length).toBeGreaterThanOrEqual(2);
     expect(running.length).toBeLessThanOrEqual(5);

@@ -96,6 +96,8 @@ export interface LiveServer {
 /** Starts the live view of a run titled `title`. */
 export async function startLiveServer(options: { title: string; port?: number }): Promise<LiveServer> {
   const clients = new Set<ServerResponse>();
+  /** Reports sent whole (finish waits for one per page that was open). */
+  let reportsSent = 0;
   let report: string | undefined,
     folder: string | undefined,
     sentVersion = -1,
@@ -150,6 +152,7 @@ export async function startLiveServer(options: { title: string; port?: number })
     }
     if (report !== undefined && (path === '/' || path === '/report.html')) {
       res.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+      res.on('finish', () => reportsSent++);
       return res.end(report);
     }
     if (path === '/') {
@@ -179,9 +182,14 @@ export async function startLiveServer(options: { title: string; port?: number })
       board.finish(end.report !== undefined ? '/report.html' : undefined, end.error);
       if (timer) clearTimeout(timer);
       broadcast();
-      // An open page leaves /events when it moves to the report: wait for that, a few seconds at most.
-      const until = performance.now() + waitMs;
-      while (clients.size && performance.now() < until) await new Promise((ok) => setTimeout(ok, 50));
+      // An open page leaves /events, then asks for the report (in that order: closing here as soon as the last page
+      // left would refuse its report). Wait for every page open now to have left and been sent the report, a few
+      // seconds at most (a page may have been closed instead).
+      const pages = clients.size,
+        sentBefore = reportsSent,
+        until = performance.now() + waitMs;
+      const waiting = () => clients.size > 0 || (end.report !== undefined && reportsSent - sentBefore < pages);
+      while (waiting() && performance.now() < until) await new Promise((ok) => setTimeout(ok, 50));
       await close();
     },
   };
