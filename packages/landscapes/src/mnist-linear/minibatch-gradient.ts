@@ -44,7 +44,7 @@ function minibatchGradientModule(): WasmModule | null {
  * transposed (pixel-major), so a pixel's ten class weights are five f64x2 and each lane sums one class's entries in
  * the JS order. Each call copies θ in (transposed) and the gradient out (490 doubles each, against ~6·10⁴ multiply-adds
  * at m = 100) and the minibatch; the images are copied in once. Measured here at m = 100: 3.3–3.7× the JS loop per
- * call, about 1.5× the bare steps/s of `npm run bench`'s mnist-linear row.
+ * call, 1.5–1.9× the bare steps/s of `npm run bench`'s mnist-linear row.
  * One instance per set of images and thread (`forImages`): every landscape of a thread over the same M shares it.
  */
 export class WasmMinibatchGradient {
