@@ -59,4 +59,21 @@ describe('minibatch-gradient.wat (mnist-linear’s minibatch gradient in WebAsse
     }
     expect(reordered).toBeGreaterThan(0);
   });
+
+  it('leaves a minibatch it cannot take to the JS loop: an index outside [0, M), m = 0 or past the batch', () => {
+    const l = landscape({ dataSize: 500 });
+    const theta = Float64Array.from({ length: N }, (_, a) => Math.sin(a) / 10);
+    for (const [batch, m] of [
+      [Int32Array.of(3, 500, 7), 3], // 500 = M: the JS loop reads past the images (NaN), the WebAssembly must not
+      [Int32Array.of(3, -1, 7), 3],
+      [Int32Array.of(3, 4), 0],
+      [Int32Array.of(3, 4), 3],
+    ] as const) {
+      const got = new Float64Array(N),
+        want = new Float64Array(N);
+      l.minibatchGradient(theta, batch, m, got);
+      l.referenceMinibatchGradient(theta, batch, m, want);
+      expect(Array.from(got)).toEqual(Array.from(want));
+    }
+  });
 });

@@ -53,6 +53,8 @@ export class WasmMinibatchGradient {
 
   private constructor(
     private readonly wasm: MinibatchGradientExports,
+    /** Images held. */
+    private readonly M: number,
     /** Byte offsets of the labels, indices, values and (last, growing as needed) the minibatch. */
     private readonly labels: number,
     private readonly index: number,
@@ -95,17 +97,31 @@ export class WasmMinibatchGradient {
     new Uint8Array(buffer, labels, M).set(images.labels);
     new Uint8Array(buffer, index, nnz).set(images.nzIndex.subarray(0, nnz));
     new Float64Array(buffer, value, nnz).set(images.nzValue.subarray(0, nnz));
-    return new WasmMinibatchGradient(wasm, labels, index, value, batch);
+    return new WasmMinibatchGradient(wasm, M, labels, index, value, batch);
   }
 
-  /** out = −(2/m) Σ_{k<m} r_i x_iᵀ + 2λθ, i = batch[k] (Eq. 12), as MnistLinear.minibatchGradient's JS loop. */
-  gradient(theta: Float64Array, batch: Int32Array, m: number, lambda: number, out: Float64Array): void {
+  /**
+   * out = −(2/m) Σ_{k<m} r_i x_iᵀ + 2λθ, i = batch[k] (Eq. 12), as MnistLinear.minibatchGradient's JS loop; false
+   * (nothing written) for a minibatch it cannot take: m not an integer in [1, batch.length], or a sample index outside
+   * [0, M) (a plugin's sampler gone wrong). The caller then runs the JS loop, which gives such input the NaNs it always
+   * has, where the WebAssembly would read outside the images.
+   */
+  gradient(theta: Float64Array, batch: Int32Array, m: number, lambda: number, out: Float64Array): boolean {
+    if (!(Number.isInteger(m) && m >= 1 && m <= batch.length)) return false;
     if (this.batch + 4 * m > this.f64.byteLength) this.grow(m);
-    const f64 = this.f64;
+    const f64 = this.f64,
+      i32 = this.i32,
+      at = this.batch / 4,
+      M = this.M;
+    for (let k = 0; k < m; k++) {
+      const i = batch[k];
+      if (!(i >= 0 && i < M)) return false;
+      i32[at + k] = i;
+    }
     for (let c = 0; c < K; c++) for (let p = 0; p < P; p++) f64[p * K + c] = theta[c * P + p];
-    this.i32.set(batch.subarray(0, m), this.batch / 4);
     this.wasm.gradient(m, this.batch, START, this.labels, this.index, this.value, -2 / m, 2 * lambda);
     for (let c = 0; c < K; c++) for (let p = 0; p < P; p++) out[c * P + p] = f64[GRAD / 8 + p * K + c];
+    return true;
   }
 
   /** Room for a minibatch of m samples (the memory grows, and the views follow it). */

@@ -157,8 +157,8 @@ export class MnistLinear implements Landscape {
    * In WebAssembly where it runs (minibatch-gradient.wat), else the JS loop: the same bits either way.
    */
   minibatchGradient(theta: Float64Array, batch: Int32Array, m: number, out: Float64Array): void {
-    if (this.wasm) this.wasm.gradient(theta, batch, m, this.lam, out);
-    else this.referenceMinibatchGradient(theta, batch, m, out);
+    if (this.wasm?.gradient(theta, batch, m, this.lam, out) !== true)
+      this.referenceMinibatchGradient(theta, batch, m, out);
   }
 
   /**
