@@ -26,3 +26,8 @@ export function compileWasm(base64: string): WasmModule | null {
 export function instantiateWasm<T>(module: WasmModule): T {
   return new WebAssembly.Instance(module, {}).exports as T;
 }
+
+/** n rounded up to a multiple of `to` (a byte offset in a module's memory). */
+export function align(n: number, to: number): number {
+  return Math.ceil(n / to) * to;
+}

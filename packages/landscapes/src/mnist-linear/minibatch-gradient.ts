@@ -1,5 +1,5 @@
 import { MINIBATCH_GRADIENT_WASM } from './minibatch-gradient-wasm.ts';
-import { compileWasm, instantiateWasm, type WasmMemory, type WasmModule } from '../wasm.ts';
+import { align, compileWasm, instantiateWasm, type WasmMemory, type WasmModule } from '../wasm.ts';
 
 /** What minibatch-gradient.wat exports. */
 interface MinibatchGradientExports {
@@ -130,8 +130,4 @@ export class WasmMinibatchGradient {
     this.f64 = new Float64Array(this.wasm.memory.buffer);
     this.i32 = new Int32Array(this.wasm.memory.buffer);
   }
-}
-
-function align(n: number, to: number): number {
-  return Math.ceil(n / to) * to;
 }

@@ -2,8 +2,8 @@
 ;; nonzero pixels of each x_i, in f64x2 (minibatch-gradient.ts drives it; node tools/build-wasm.mjs writes
 ;; minibatch-gradient-wasm.ts from this file).
 ;; Memory (bytes): 0 Wᵀ (P×K = 49×10 f64: pixel p's ten class weights at 80p, so two classes per v128) |
-;; 3920 the gradient, same layout | then, at offsets the caller passes: the minibatch (i32), the sparse rows' starts
-;; (i32, M + 1), the labels (u8), the pixel indices (u8) and the pixel values (f64).
+;; 3920 the gradient, same layout | then, at offsets the caller passes: the sparse rows' starts (i32, M + 1), the
+;; labels (u8), the pixel indices (u8), the pixel values (f64) and, last, the minibatch (i32).
 ;; Every entry sees the JS reference's operations in its order (mnist-linear.ts minibatchGradient): f_c += W_cp·v over
 ;; the pixels in row order, r_c = (y = c ? 1 : 0) − f_c, g_cp += r_c·v over the samples in batch order, then
 ;; g = s·g + 2λ·W; a lane holds one class, no FMA, so the bits are the same.

@@ -1,6 +1,6 @@
 import { Xoshiro128, type Chain, type FusedBlockRunner, type Sampler } from '@nesslab/kernel';
 import { FUSED_STEP_WASM } from './fused-step-wasm.ts';
-import { compileWasm, instantiateWasm, type WasmMemory, type WasmModule } from '../wasm.ts';
+import { align, compileWasm, instantiateWasm, type WasmMemory, type WasmModule } from '../wasm.ts';
 
 /** What fused-step.wat exports. */
 interface FusedStepExports {
@@ -141,8 +141,4 @@ export class TanhRegressionFusedBlock implements FusedBlockRunner {
     chain.step += steps;
     return true;
   }
-}
-
-function align(n: number, to: number): number {
-  return Math.ceil(n / to) * to;
 }
